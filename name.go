@@ -1,0 +1,26 @@
+package featureflags
+
+// MaxNameLength is the longest name a flag, environment or segment may have.
+const MaxNameLength = 128
+
+// ValidateName checks the naming rule shared by flags, environments and
+// segments: 1–128 letters, digits, '-', '_' or '.', starting with a letter or
+// digit. field names the input field in the returned error.
+func ValidateName(field, name string) error {
+	if name == "" {
+		return FieldErrorf(field, "%s is required", field)
+	}
+	if len(name) > MaxNameLength {
+		return FieldErrorf(field, "%s must be at most %d characters long", field, MaxNameLength)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case (c == '-' || c == '_' || c == '.') && i > 0:
+		default:
+			return FieldErrorf(field, "%s %q is invalid: use letters, digits, '-', '_' or '.', starting with a letter or digit", field, name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package featureflags
+
+import (
+	"context"
+	"time"
+)
+
+// AnyVersion, passed as an expected version, skips the version check.
+const AnyVersion int64 = 0
+
+// Store keeps flags, environments and segments. Implementations translate
+// their driver's errors into *Error values: ENOTFOUND for a missing item
+// (never a nil result with a nil error), ECONFLICT for a duplicate name,
+// EPRECONDITION when an expected version does not match and EUNAVAILABLE when
+// the database cannot be reached. Every method is safe for concurrent use,
+// also by several processes sharing one database.
+//
+// Stores hold what they are given: the service validates input, assigns ids,
+// versions and times, and fills in environments a flag does not mention.
+type Store interface {
+	// ListFlags returns every flag ordered by name.
+	ListFlags(ctx context.Context) ([]*Flag, error)
+	// FindFlag returns the flag whose id, or else whose name, is idOrName.
+	FindFlag(ctx context.Context, idOrName string) (*Flag, error)
+	// CreateFlag inserts f as it is.
+	CreateFlag(ctx context.Context, f *Flag) error
+	// UpdateFlag replaces the flag with id f.ID by f if its stored version is
+	// expectVersion (f.Version is the new version, set by the caller).
+	UpdateFlag(ctx context.Context, f *Flag, expectVersion int64) error
+	// DeleteFlag deletes the flag with this id, if its version is
+	// expectVersion (or expectVersion is AnyVersion).
+	DeleteFlag(ctx context.Context, id string, expectVersion int64) error
+	// ToggleFlag flips the flag's state in env in one atomic step, never a
+	// read-modify-write, incrementing its version and setting its update time
+	// to now. It returns the flag as it is after the toggle.
+	ToggleFlag(ctx context.Context, id, env string, expectVersion int64, now time.Time) (*Flag, error)
+
+	// ListEnvironments returns every environment in creation order.
+	ListEnvironments(ctx context.Context) ([]*Environment, error)
+	// CreateEnvironment adds an environment; ECONFLICT if the name is taken.
+	CreateEnvironment(ctx context.Context, e *Environment) error
+	// DeleteEnvironment removes an environment and its state and targeting
+	// from every flag. It refuses (EINVALID) to delete the last one.
+	DeleteEnvironment(ctx context.Context, name string) error
+
+	// ListSegments returns every segment ordered by name.
+	ListSegments(ctx context.Context) ([]*Segment, error)
+	// FindSegment returns the segment whose id, or else whose name, is idOrName.
+	FindSegment(ctx context.Context, idOrName string) (*Segment, error)
+	CreateSegment(ctx context.Context, s *Segment) error
+	UpdateSegment(ctx context.Context, s *Segment, expectVersion int64) error
+	DeleteSegment(ctx context.Context, id string, expectVersion int64) error
+
+	// Ping reports whether the database can be reached.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}

@@ -1,0 +1,153 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/codec"
+)
+
+const flagColumns = `id, name, description, type, variants, environments, targeting, tags, version, created_at, updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanFlag(row scanner) (*ff.Flag, error) {
+	var f ff.Flag
+	var c codec.FlagColumns
+	var created, updated int64
+	err := row.Scan(&f.ID, &f.Name, &f.Description, &f.Type, &c.Variants, &c.Environments, &c.Targeting, &c.Tags, &f.Version, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	f.CreatedAt, f.UpdatedAt = codec.Time(created), codec.Time(updated)
+	if err := codec.DecodeFlag(&f, c); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// ListFlags returns every flag ordered by name.
+func (s *Store) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+flagColumns+` FROM flags ORDER BY name`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var flags []*ff.Flag
+	for rows.Next() {
+		f, err := scanFlag(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		flags = append(flags, f)
+	}
+	return flags, translate(rows.Err())
+}
+
+// FindFlag returns the flag whose id, or else whose name, is idOrName.
+func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error) {
+	return findFlag(ctx, s.read, idOrName)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func findFlag(ctx context.Context, q querier, idOrName string) (*ff.Flag, error) {
+	f, err := scanFlag(q.QueryRowContext(ctx,
+		`SELECT `+flagColumns+` FROM flags WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1`, idOrName))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
+	}
+	return f, translate(err)
+}
+
+// CreateFlag inserts f.
+func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
+	c, err := codec.EncodeFlag(f)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO flags (`+flagColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.ID, f.Name, f.Description, f.Type, c.Variants, c.Environments, c.Targeting, c.Tags,
+			f.Version, codec.Millis(f.CreatedAt), codec.Millis(f.UpdatedAt))
+		return err
+	})
+}
+
+// UpdateFlag replaces the flag f.ID by f if its version is expectVersion.
+func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64) error {
+	c, err := codec.EncodeFlag(f)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE flags SET name = ?, description = ?, type = ?, variants = ?,
+			environments = ?, targeting = ?, tags = ?, version = ?, updated_at = ?
+			WHERE id = ? AND (?11 = 0 OR version = ?11)`,
+			f.Name, f.Description, f.Type, c.Variants, c.Environments, c.Targeting, c.Tags,
+			f.Version, codec.Millis(f.UpdatedAt), f.ID, expectVersion)
+		if err != nil {
+			return err
+		}
+		return checkAffected(ctx, tx, res, "flags", "flag", f.ID, expectVersion)
+	})
+}
+
+// DeleteFlag deletes the flag id if its version is expectVersion.
+func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE id = ?1 AND (?2 = 0 OR version = ?2)`, id, expectVersion)
+		if err != nil {
+			return err
+		}
+		return checkAffected(ctx, tx, res, "flags", "flag", id, expectVersion)
+	})
+}
+
+// ToggleFlag flips the flag's state in env with one UPDATE statement.
+func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion int64, now time.Time) (*ff.Flag, error) {
+	var f *ff.Flag
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		// The path quotes the environment name: names may contain '.'.
+		row := tx.QueryRowContext(ctx, `UPDATE flags
+			SET environments = json_set(environments, '$."' || ?1 || '"',
+			        json(CASE WHEN json_extract(environments, '$."' || ?1 || '"') THEN 'false' ELSE 'true' END)),
+			    version = version + 1, updated_at = ?2
+			WHERE id = ?3 AND (?4 = 0 OR version = ?4)
+			RETURNING `+flagColumns, env, codec.Millis(now), id, expectVersion)
+		var err error
+		f, err = scanFlag(row)
+		if errors.Is(err, sql.ErrNoRows) {
+			return missingOrStale(ctx, tx, "flags", "flag", id)
+		}
+		return err
+	})
+	return f, err
+}
+
+// checkAffected turns an UPDATE or DELETE that touched no row into
+// ENOTFOUND or, when the row exists with another version, EPRECONDITION.
+func checkAffected(ctx context.Context, tx *sql.Tx, res sql.Result, table, kind, id string, expectVersion int64) error {
+	n, err := res.RowsAffected()
+	if err != nil || n > 0 {
+		return err
+	}
+	return missingOrStale(ctx, tx, table, kind, id)
+}
+
+func missingOrStale(ctx context.Context, tx *sql.Tx, table, kind, id string) error {
+	var version int64
+	err := tx.QueryRowContext(ctx, `SELECT version FROM `+table+` WHERE id = ?`, id).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ff.Errorf(ff.ENOTFOUND, "%s %q not found", kind, id)
+	}
+	if err != nil {
+		return err
+	}
+	return ff.Errorf(ff.EPRECONDITION, "%s %q has version %d, not the version given in If-Match; fetch it again and retry", kind, id, version)
+}

@@ -1,0 +1,94 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/codec"
+)
+
+const segmentColumns = `id, name, description, match, conditions, version, created_at, updated_at`
+
+func scanSegment(row scanner) (*ff.Segment, error) {
+	var sg ff.Segment
+	var conds []byte
+	var created, updated int64
+	if err := row.Scan(&sg.ID, &sg.Name, &sg.Description, &sg.Match, &conds, &sg.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	sg.CreatedAt, sg.UpdatedAt = codec.Time(created), codec.Time(updated)
+	var err error
+	sg.Conditions, err = codec.DecodeConditions(conds)
+	return &sg, err
+}
+
+// ListSegments returns every segment ordered by name.
+func (s *Store) ListSegments(ctx context.Context) ([]*ff.Segment, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+segmentColumns+` FROM segments ORDER BY name`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var segs []*ff.Segment
+	for rows.Next() {
+		sg, err := scanSegment(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		segs = append(segs, sg)
+	}
+	return segs, translate(rows.Err())
+}
+
+// FindSegment returns the segment whose id, or else whose name, is idOrName.
+func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, error) {
+	sg, err := scanSegment(s.read.QueryRowContext(ctx,
+		`SELECT `+segmentColumns+` FROM segments WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1`, idOrName))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ff.Errorf(ff.ENOTFOUND, "segment %q not found", idOrName)
+	}
+	return sg, translate(err)
+}
+
+// CreateSegment inserts sg.
+func (s *Store) CreateSegment(ctx context.Context, sg *ff.Segment) error {
+	conds, err := codec.EncodeConditions(sg.Conditions)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO segments (`+segmentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			sg.ID, sg.Name, sg.Description, sg.Match, conds, sg.Version, codec.Millis(sg.CreatedAt), codec.Millis(sg.UpdatedAt))
+		return err
+	})
+}
+
+// UpdateSegment replaces the segment sg.ID by sg if its version is expectVersion.
+func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion int64) error {
+	conds, err := codec.EncodeConditions(sg.Conditions)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE segments SET name = ?, description = ?, match = ?, conditions = ?,
+			version = ?, updated_at = ? WHERE id = ? AND (?8 = 0 OR version = ?8)`,
+			sg.Name, sg.Description, sg.Match, conds, sg.Version, codec.Millis(sg.UpdatedAt), sg.ID, expectVersion)
+		if err != nil {
+			return err
+		}
+		return checkAffected(ctx, tx, res, "segments", "segment", sg.ID, expectVersion)
+	})
+}
+
+// DeleteSegment deletes the segment id if its version is expectVersion.
+func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int64) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM segments WHERE id = ?1 AND (?2 = 0 OR version = ?2)`, id, expectVersion)
+		if err != nil {
+			return err
+		}
+		return checkAffected(ctx, tx, res, "segments", "segment", id, expectVersion)
+	})
+}

@@ -1,0 +1,173 @@
+// Package sqlite is the embedded store: one SQLite file, written through a
+// single connection so that writers queue in the process instead of failing
+// with SQLITE_BUSY, read through a pool of connections in WAL mode.
+//
+// It uses modernc.org/sqlite, a pure-Go SQLite, so the binary builds with
+// CGO_ENABLED=0.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	ff "github.com/featureflags/featureflags"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is a featureflags.Store on a SQLite file.
+type Store struct {
+	write *sql.DB // exactly one connection: SQLite allows one writer at a time
+	read  *sql.DB
+}
+
+var _ ff.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the SQLite database at path, a file path
+// or a "file:" URL, and brings its schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return nil, ff.Errorf(ff.EINVALID, "store: empty SQLite path")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: create directory for %s: %w", path, err)
+		}
+	}
+	// synchronous(FULL) syncs the write-ahead log on every commit: an
+	// acknowledged write survives a crash of the process and of the machine.
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	read, err := sql.Open("sqlite", dsn+"&mode=ro")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
+	s := &Store{write: write, read: read}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Ping checks that the database file can be read.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+// migrate applies the embedded migrations newer than the database's
+// user_version, each in its own transaction, and refuses a database written
+// by a newer version of the program.
+func (s *Store) migrate(ctx context.Context) error {
+	entries, err := migrationFiles.ReadDir("migrations")
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	latest := len(names)
+
+	var current int
+	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	if current > latest {
+		return ff.Errorf(ff.EINVALID, "store: the database has schema version %d but this featureflags knows only up to %d; run a newer featureflags", current, latest)
+	}
+	for i := current; i < latest; i++ {
+		n, _ := strconv.Atoi(strings.SplitN(names[i], "_", 2)[0])
+		if n != i+1 {
+			return fmt.Errorf("store: migration %s is out of sequence", names[i])
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + names[i])
+		if err != nil {
+			return err
+		}
+		err = s.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: migration %s: %w", names[i], err)
+		}
+	}
+	return nil
+}
+
+// tx runs fn in a write transaction.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return translate(err)
+	}
+	return translate(tx.Commit())
+}
+
+// translate maps SQLite errors to the domain's errors.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *ff.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &ff.Error{Code: ff.ECONFLICT, Message: "the name is already taken; choose another", Field: "name"}
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL:
+			return ff.Errorf(ff.EUNAVAILABLE, "the database is unavailable: %v", se)
+		}
+	}
+	if errors.Is(err, sql.ErrConnDone) {
+		return ff.Errorf(ff.EUNAVAILABLE, "the database is closed")
+	}
+	return err
+}

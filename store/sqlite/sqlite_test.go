@@ -1,0 +1,36 @@
+package sqlite_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/sqlite"
+	"github.com/featureflags/featureflags/store/storetest"
+)
+
+func open(t *testing.T) ff.Store {
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) { storetest.Run(t, open) }
+
+func TestRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flags.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSchemaVersionForTest(t.Context(), 99); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = sqlite.Open(t.Context(), path)
+	if ff.ErrorCode(err) != ff.EINVALID {
+		t.Fatalf("opening a newer database: %v, want a refusal", err)
+	}
+}
