@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the featureflags binary built once for the tests that run it.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "featureflags-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "featureflags")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic(fmt.Sprintf("build: %v\n%s", err, out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// process is a running featureflags serve.
+type process struct {
+	cmd  *exec.Cmd
+	base string
+	logs *bytes.Buffer
+}
+
+// start runs `featureflags serve` on a free port with extra args and waits
+// until it logs that it is serving.
+func start(t *testing.T, dir string, args ...string) *process {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(binary, append([]string{"serve", "--listen", addr}, args...)...)
+	cmd.Dir = dir
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, base: "http://" + addr, logs: &bytes.Buffer{}}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	// The "serving" log line is written after the listener is open.
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		signalled := false
+		for sc.Scan() {
+			p.logs.WriteString(sc.Text() + "\n")
+			if !signalled && strings.Contains(sc.Text(), `"msg":"serving"`) {
+				close(ready)
+				signalled = true
+			}
+		}
+		if !signalled {
+			close(ready)
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start")
+	}
+	return p
+}
+
+func (p *process) post(t *testing.T, path, body string) (int, []byte) {
+	t.Helper()
+	res, err := http.Post(p.base+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+func (p *process) getJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	res, err := http.Get(p.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", path, res.StatusCode)
+	}
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWritesSurviveKill writes through the real binary, kills it with
+// SIGKILL right after the answers, starts it again and reads every write.
+func TestWritesSurviveKill(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, dir)
+	const n = 50
+	for i := 0; i < n; i++ {
+		if status, body := p.post(t, "/flags", fmt.Sprintf(`{"name":"flag-%d"}`, i)); status != 201 {
+			t.Fatalf("create: %d %s", status, body)
+		}
+	}
+	// The last answered writes are toggles of the same flag.
+	for i := 0; i < 3; i++ {
+		if status, body := p.post(t, "/flags/flag-7/toggle", `{"environment":"production"}`); status != 200 {
+			t.Fatalf("toggle: %d %s", status, body)
+		}
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Wait()
+
+	q := start(t, dir)
+	var flags []struct {
+		Name         string          `json:"name"`
+		Environments map[string]bool `json:"environments"`
+		Version      int             `json:"version"`
+	}
+	q.getJSON(t, "/flags", &flags)
+	if len(flags) != n {
+		t.Fatalf("%d flags after SIGKILL, want %d", len(flags), n)
+	}
+	for _, f := range flags {
+		if f.Name == "flag-7" && (!f.Environments["production"] || f.Version != 4) {
+			t.Fatalf("flag-7 after SIGKILL: %+v, want on at version 4", f)
+		}
+	}
+	var envs []struct{ Name string }
+	q.getJSON(t, "/environments", &envs)
+	if len(envs) != 3 {
+		t.Fatalf("environments after restart: %v", envs)
+	}
+}
+
+// TestGracefulShutdown sends SIGTERM and expects a clean exit 0.
+func TestGracefulShutdown(t *testing.T) {
+	p := start(t, t.TempDir(), "--store", filepath.Join(t.TempDir(), "x", "flags.db"))
+	if status, _ := p.post(t, "/flags", `{"name":"a"}`); status != 201 {
+		t.Fatalf("create: %d", status)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs)
+	}
+	if !strings.Contains(p.logs.String(), `"msg":"stopped"`) {
+		t.Fatalf("no stop log line:\n%s", p.logs)
+	}
+}
+
+// TestBadConfiguration checks that each bad setting fails at start with a
+// message naming it.
+func TestBadConfiguration(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  []string
+		want string
+	}{
+		{[]string{"--listen", "nonsense"}, nil, "--listen"},
+		{nil, []string{"FEATUREFLAGS_LISTEN=nonsense"}, "FEATUREFLAGS_LISTEN"},
+		{[]string{"--log-level", "loud"}, nil, "--log-level"},
+		{[]string{"--log-format", "xml"}, nil, "--log-format"},
+		{nil, []string{"FEATUREFLAGS_SHUTDOWN_TIMEOUT=soon"}, "FEATUREFLAGS_SHUTDOWN_TIMEOUT"},
+		{[]string{"--store", ""}, nil, "--store"},
+		{[]string{"--store", "postgres://u:secret@127.0.0.1:1/db?connect_timeout=1"}, nil, "--store"},
+		{[]string{"extra"}, nil, "unexpected argument"},
+	}
+	for _, tc := range cases {
+		cmd := exec.Command(binary, append([]string{"serve"}, tc.args...)...)
+		cmd.Dir = t.TempDir()
+		cmd.Env = append(os.Environ(), tc.env...)
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Fatalf("%v %v: started", tc.args, tc.env)
+		}
+		if !strings.Contains(string(out), tc.want) {
+			t.Fatalf("%v %v: message %q does not name %s", tc.args, tc.env, out, tc.want)
+		}
+		if strings.Contains(string(out), "secret") {
+			t.Fatalf("a password reached the output: %s", out)
+		}
+	}
+}
+
+// TestEnvironmentConfiguration checks that FEATUREFLAGS_* variables apply
+// and that a command-line flag wins over them.
+func TestEnvironmentConfiguration(t *testing.T) {
+	getenv := func(k string) string {
+		return map[string]string{"FEATUREFLAGS_LOG_FORMAT": "text", "FEATUREFLAGS_STORE": "/tmp/a.db"}[k]
+	}
+	cfg, err := parseConfig("serve", []string{"--store", "/tmp/b.db"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.LogFormat != "text" || cfg.Store != "/tmp/b.db" || cfg.Listen != "127.0.0.1:8080" {
+		t.Fatalf("config %+v", cfg)
+	}
+}
+
+func TestDefaultDataDirectory(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, dir)
+	if status, _ := p.post(t, "/flags", `{"name":"a"}`); status != 201 {
+		t.Fatal("create failed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "featureflags.db")); err != nil {
+		t.Fatalf("default store not in ./data: %v", err)
+	}
+}

@@ -1,0 +1,205 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/service"
+)
+
+// flagWithState is a flag as listed for one environment.
+type flagWithState struct {
+	*ff.Flag
+	Enabled bool `json:"enabled"`
+}
+
+func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
+	env, filtered := r.URL.Query()["environment"]
+	flags, err := s.svc.ListFlags(r.Context())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if !filtered {
+		if flags == nil {
+			flags = []*ff.Flag{}
+		}
+		writeJSON(w, http.StatusOK, flags)
+		return
+	}
+	envs, err := s.svc.Environments(r.Context())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	name := env[0]
+	if !contains(envs, name) {
+		writeError(w, r, &ff.Error{Code: ff.EINVALID, Field: "environment", Message: "unknown environment " + strconv.Quote(name) + "; existing environments: " + strings.Join(envs, ", ")})
+		return
+	}
+	out := make([]flagWithState, len(flags))
+	for i, f := range flags {
+		out[i] = flagWithState{Flag: f, Enabled: f.Environments[name]}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// createFlagRequest is the body of POST /flags.
+type createFlagRequest struct {
+	Name         *string                  `json:"name"`
+	Description  string                   `json:"description"`
+	Type         ff.FlagType              `json:"type"`
+	Variants     map[string]any           `json:"variants"`
+	Environments map[string]bool          `json:"environments"`
+	Targeting    map[string]*ff.Targeting `json:"targeting"`
+	Tags         []string                 `json:"tags"`
+}
+
+func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
+	var req createFlagRequest
+	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if req.Name == nil {
+		writeError(w, r, ff.FieldErrorf("name", "name is required"))
+		return
+	}
+	f, err := s.svc.CreateFlag(r.Context(), service.FlagInput{
+		Name: *req.Name, Description: req.Description, Type: req.Type, Variants: req.Variants,
+		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags,
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/flags/"+f.ID)
+	writeFlag(w, http.StatusCreated, f)
+}
+
+func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
+	f, err := s.svc.Flag(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == etag(f.Version) {
+		w.Header().Set("ETag", etag(f.Version))
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeFlag(w, http.StatusOK, f)
+}
+
+// updateFlagRequest is the body of PUT /flags/{id}: every field optional.
+type updateFlagRequest struct {
+	Name         *string                  `json:"name"`
+	Description  *string                  `json:"description"`
+	Type         *ff.FlagType             `json:"type"`
+	Variants     *map[string]any          `json:"variants"`
+	Environments map[string]bool          `json:"environments"`
+	Targeting    map[string]*ff.Targeting `json:"targeting"`
+	Tags         *[]string                `json:"tags"`
+}
+
+func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
+	ifMatch, err := parseIfMatch(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var req updateFlagRequest
+	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.svc.UpdateFlag(r.Context(), r.PathValue("id"), service.FlagPatch{
+		Name: req.Name, Description: req.Description, Type: req.Type, Variants: req.Variants,
+		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags,
+	}, ifMatch)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeFlag(w, http.StatusOK, f)
+}
+
+func (s *Server) deleteFlag(w http.ResponseWriter, r *http.Request) {
+	ifMatch, err := parseIfMatch(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if err := s.svc.DeleteFlag(r.Context(), r.PathValue("id"), ifMatch); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type toggleRequest struct {
+	Environment *string `json:"environment"`
+}
+
+type toggleResponse struct {
+	ID      string `json:"_id"`
+	Name    string `json:"name"`
+	Enabled bool   `json:"enabled"`
+}
+
+func (s *Server) toggleFlag(w http.ResponseWriter, r *http.Request) {
+	ifMatch, err := parseIfMatch(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var req toggleRequest
+	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if req.Environment == nil || *req.Environment == "" {
+		writeError(w, r, ff.FieldErrorf("environment", `environment is required, e.g. {"environment":"production"}`))
+		return
+	}
+	f, err := s.svc.ToggleFlag(r.Context(), r.PathValue("id"), *req.Environment, ifMatch)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(f.Version))
+	writeJSON(w, http.StatusOK, toggleResponse{ID: f.ID, Name: f.Name, Enabled: f.Environments[*req.Environment]})
+}
+
+func writeFlag(w http.ResponseWriter, status int, f *ff.Flag) {
+	w.Header().Set("ETag", etag(f.Version))
+	writeJSON(w, status, f)
+}
+
+// etag is the strong entity tag of a version.
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// parseIfMatch reads an If-Match header: a version as an entity tag ("3"),
+// or "*" / absent for any version. Anything else cannot match: 412.
+func parseIfMatch(r *http.Request) (int64, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return ff.AnyVersion, nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil || v <= 0 {
+		return 0, ff.Errorf(ff.EPRECONDITION, "If-Match %q matches no version; use the ETag of the flag as you last read it", h)
+	}
+	return v, nil
+}

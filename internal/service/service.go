@@ -1,0 +1,92 @@
+// Package service is the write path of the flag service: it validates input,
+// assigns ids, versions and times, applies partial updates without losing
+// concurrent ones, and keeps flags' environment maps complete. HTTP handlers
+// and the command line call it; it calls the Store.
+package service
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	ff "github.com/featureflags/featureflags"
+)
+
+// maxRetries bounds the read-modify-write retries of an update that lost a
+// race with another writer. Each retry means another write committed, so
+// running out is practically impossible and answers EPRECONDITION.
+const maxRetries = 100
+
+// Service implements the operations behind the management API.
+type Service struct {
+	store ff.Store
+	now   func() time.Time
+}
+
+// New returns a Service on store.
+func New(store ff.Store) *Service {
+	return &Service{store: store, now: time.Now}
+}
+
+// Store returns the service's store.
+func (s *Service) Store() ff.Store { return s.store }
+
+// now returns the current time at the precision every store keeps.
+func (s *Service) timestamp() time.Time {
+	return s.now().UTC().Truncate(time.Millisecond)
+}
+
+// Init creates the default environments when the store has none. Replicas
+// starting together may race here; a name taken by another is fine.
+func (s *Service) Init(ctx context.Context) error {
+	envs, err := s.store.ListEnvironments(ctx)
+	if err != nil || len(envs) > 0 {
+		return err
+	}
+	for _, name := range ff.DefaultEnvironments {
+		err := s.store.CreateEnvironment(ctx, &ff.Environment{Name: name, CreatedAt: s.timestamp()})
+		if err != nil && ff.ErrorCode(err) != ff.ECONFLICT {
+			return err
+		}
+	}
+	return nil
+}
+
+// environmentNames returns the names of all environments in order.
+func (s *Service) environmentNames(ctx context.Context) ([]string, error) {
+	envs, err := s.store.ListEnvironments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(envs))
+	for i, e := range envs {
+		names[i] = e.Name
+	}
+	return names, nil
+}
+
+// complete gives f a state for exactly the existing environments: those it
+// does not mention are off, and leftovers of deleted ones are dropped.
+func complete(f *ff.Flag, envs []string) {
+	m := make(map[string]bool, len(envs))
+	for _, e := range envs {
+		m[e] = f.Environments[e]
+	}
+	f.Environments = m
+	for e := range f.Targeting {
+		if !slices.Contains(envs, e) {
+			delete(f.Targeting, e)
+		}
+	}
+	if len(f.Targeting) == 0 {
+		f.Targeting = nil
+	}
+}
+
+// checkEnvironment returns EINVALID naming field when env does not exist.
+func checkEnvironment(field, env string, envs []string) error {
+	if !slices.Contains(envs, env) {
+		return ff.FieldErrorf(field, "unknown environment %q; existing environments: %v", env, envs)
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package postgres
+
+import (
+	"context"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/jackc/pgx/v5"
+)
+
+// ListEnvironments returns every environment in creation order.
+func (s *Store) ListEnvironments(ctx context.Context) ([]*ff.Environment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT name, created_at FROM environments ORDER BY position`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	envs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*ff.Environment, error) {
+		var e ff.Environment
+		var created int64
+		if err := row.Scan(&e.Name, &created); err != nil {
+			return nil, err
+		}
+		e.CreatedAt = codec.Time(created)
+		return &e, nil
+	})
+	return envs, translate(err)
+}
+
+// CreateEnvironment adds an environment after the existing ones.
+func (s *Store) CreateEnvironment(ctx context.Context, e *ff.Environment) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO environments (name, created_at) VALUES ($1, $2)`,
+		e.Name, codec.Millis(e.CreatedAt))
+	return translate(err)
+}
+
+// DeleteEnvironment removes an environment and its state and targeting from
+// every flag that has them, bumping those flags' versions. It locks every
+// environment first, so that concurrent deletes of the last ones cannot all
+// see another one left and together delete them all.
+func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		// Under READ COMMITTED a row deleted by a transaction this one waited
+		// for is skipped, so the names read are those left after it.
+		rows, err := tx.Query(ctx, `SELECT name FROM environments ORDER BY position FOR UPDATE`)
+		if err != nil {
+			return err
+		}
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		exists := false
+		for _, n := range names {
+			exists = exists || n == name
+		}
+		if !exists {
+			return ff.Errorf(ff.ENOTFOUND, "environment %q not found", name)
+		}
+		if len(names) == 1 {
+			return &ff.Error{Code: ff.EINVALID, Message: "cannot delete the last environment; create another first", Field: "name"}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM environments WHERE name = $1`, name); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE flags
+			SET environments = environments - $1::text,
+			    targeting = targeting - $1::text,
+			    version = version + 1
+			WHERE environments ? $1::text OR targeting ? $1::text`, name)
+		return err
+	})
+}

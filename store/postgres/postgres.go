@@ -1,0 +1,312 @@
+// Package postgres is the store for PostgreSQL, for running several replicas
+// of the service on one database. It uses pgx through a connection pool;
+// statements are prepared and cached per connection by pgx.
+//
+// Its data is laid out like the SQLite store's: JSON columns (jsonb here)
+// encoded by store/internal/codec, times as Unix milliseconds and names
+// ordered byte-wise, so both stores behave and order identically.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migrationsTable records the applied migrations. It is not called
+// schema_migrations: that name is used by other migration tools (with other
+// columns), and a database may be shared.
+const migrationsTable = "featureflags_schema_migrations"
+
+// migrationLockKey is the pg_advisory_xact_lock key that serialises
+// migrations of one database between processes ("fflags" + 1).
+const migrationLockKey int64 = 0x66666c6167730001
+
+// defaultConnectTimeout bounds each connection attempt when the URL does not
+// set connect_timeout, so that an unreachable host fails instead of hanging.
+const defaultConnectTimeout = 10 * time.Second
+
+// Store is a featureflags.Store on a PostgreSQL database.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ ff.Store = (*Store)(nil)
+
+// Open connects to the PostgreSQL database at url, a postgres:// or
+// postgresql:// URL (pool settings through pgxpool's parameters such as
+// pool_max_conns), checks that it answers and brings its schema up to date.
+func Open(ctx context.Context, url string) (*Store, error) {
+	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return nil, ff.Errorf(ff.EINVALID, "store: %q is not a PostgreSQL URL: it must start with postgres:// or postgresql://", Redact(url))
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's error text masks the password of a well-formed URL.
+		return nil, fmt.Errorf("%w: %w", ff.Errorf(ff.EINVALID, "store: cannot parse the PostgreSQL URL %s", Redact(url)), err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, openError(url, err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, openError(url, err)
+	}
+	s := &Store{pool: pool}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		if ff.ErrorCode(err) == ff.EUNAVAILABLE {
+			return nil, openError(url, err)
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// openError names the database (without its password) in the error for a
+// failed Open.
+func openError(url string, err error) error {
+	err = translate(err)
+	if ff.ErrorCode(err) == ff.EUNAVAILABLE {
+		return fmt.Errorf("%w: %w", ff.Errorf(ff.EUNAVAILABLE, "store: cannot reach PostgreSQL at %s; check that it runs and the URL is right", Redact(url)), err)
+	}
+	return err
+}
+
+// Close closes the pool, waiting for connections in use to be returned.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return translate(s.pool.Ping(ctx))
+}
+
+type migration struct {
+	version int
+	name    string
+	body    string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := migrationFiles.ReadDir("migrations")
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	ms := make([]migration, 0, len(names))
+	for i, name := range names {
+		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil || n != i+1 {
+			return nil, fmt.Errorf("store: migration %s is out of sequence", name)
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: n, name: name, body: string(body)})
+	}
+	return ms, nil
+}
+
+// latestVersion is the schema version this program writes.
+func latestVersion() int {
+	ms, err := migrations()
+	if err != nil {
+		panic(err)
+	}
+	return len(ms)
+}
+
+// migrate applies the embedded migrations the database lacks, all in one
+// transaction that holds an advisory lock, so that replicas starting together
+// on one database apply them once, one after the other. It refuses a
+// database written by a newer version of the program.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	latest := len(ms)
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+migrationsTable+` (
+			version    integer PRIMARY KEY,
+			name       text NOT NULL,
+			applied_at bigint NOT NULL)`); err != nil {
+			return err
+		}
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM `+migrationsTable).Scan(&current); err != nil {
+			return err
+		}
+		if current > latest {
+			return ff.Errorf(ff.EINVALID, "store: the database has schema version %d but this featureflags knows only up to %d; run a newer featureflags", current, latest)
+		}
+		for _, m := range ms[current:] {
+			if _, err := tx.Exec(ctx, m.body); err != nil {
+				return fmt.Errorf("store: migration %s: %w", m.name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO `+migrationsTable+` (version, name, applied_at) VALUES ($1, $2, $3)`,
+				m.version, m.name, time.Now().UnixMilli()); err != nil {
+				return fmt.Errorf("store: migration %s: %w", m.name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// tx runs fn in a transaction, committing if it returns nil.
+func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return translate(pgx.BeginFunc(ctx, s.pool, fn))
+}
+
+// conflicts names, per unique constraint, the field and message of its
+// violation.
+var conflicts = map[string]*ff.Error{
+	"flags_name_key":    {Code: ff.ECONFLICT, Field: "name", Message: "a flag with this name already exists; choose another name"},
+	"segments_name_key": {Code: ff.ECONFLICT, Field: "name", Message: "a segment with this name already exists; choose another name"},
+	"environments_pkey": {Code: ff.ECONFLICT, Field: "name", Message: "an environment with this name already exists; choose another name"},
+	"flags_pkey":        {Code: ff.ECONFLICT, Field: "_id", Message: "a flag with this id already exists"},
+	"segments_pkey":     {Code: ff.ECONFLICT, Field: "_id", Message: "a segment with this id already exists"},
+}
+
+// translate maps pgx's and PostgreSQL's errors to the domain's. Driver text
+// never enters a domain error's message, which clients see: where an error
+// is translated, the driver's error is kept behind it in the chain (for
+// logs and errors.Is), and errors left untranslated are EINTERNAL.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *ff.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	// A failed connection attempt, whatever the server said (too many
+	// connections, starting up, authentication): retrying later may work.
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return unavailable(err)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "23505": // unique_violation
+			if c, ok := conflicts[pe.ConstraintName]; ok {
+				cc := *c
+				return &cc
+			}
+			if pe.TableName == "flags" || pe.TableName == "segments" || pe.TableName == "environments" {
+				return &ff.Error{Code: ff.ECONFLICT, Field: "name", Message: "the name is already taken; choose another"}
+			}
+			return err // not about the input: a system catalogue, say
+		case strings.HasPrefix(pe.Code, "08"), // connection_exception
+			pe.Code == "57P01", // admin_shutdown
+			pe.Code == "57P02", // crash_shutdown
+			pe.Code == "57P03", // cannot_connect_now
+			pe.Code == "53300": // too_many_connections
+			return unavailable(err)
+		case pe.Code == "22021", // character_not_in_repertoire: NUL or invalid UTF-8 in text
+			pe.Code == "22P05": // untranslatable_character: \u0000 in jsonb
+			return fmt.Errorf("%w: %w", ff.Errorf(ff.EINVALID, "text must be valid UTF-8 without NUL characters"), err)
+		}
+		return err
+	}
+	var ne net.Error
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.As(err, &ne) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return unavailable(err)
+	}
+	return err
+}
+
+func unavailable(err error) error {
+	return fmt.Errorf("%w: %w", ff.Errorf(ff.EUNAVAILABLE, "the database is unavailable; retry later"), err)
+}
+
+var (
+	dsnPassword = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]*)`)
+	secretKeys  = map[string]bool{"password": true, "sslpassword": true}
+)
+
+// Redact returns url with any password, in its user information or in a
+// password or sslpassword parameter, replaced by "xxxxx", for messages and
+// logs. Input that does not parse as a URL is masked on a best-effort basis.
+func Redact(rawURL string) string {
+	if !strings.Contains(rawURL, "://") {
+		// A keyword/value connection string: user=... password=...
+		return dsnPassword.ReplaceAllString(rawURL, "${1}xxxxx")
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return redactLoose(rawURL)
+	}
+	u.RawQuery = redactQuery(u.RawQuery)
+	return u.Redacted()
+}
+
+// redactLoose masks the password of a URL that does not parse.
+func redactLoose(s string) string {
+	var query string
+	if q := strings.IndexByte(s, '?'); q >= 0 {
+		s, query = s[:q], s[q+1:]
+	}
+	i := strings.Index(s, "://") + 3
+	if at := strings.LastIndexByte(s[i:], '@'); at >= 0 {
+		if c := strings.IndexByte(s[i:i+at], ':'); c >= 0 {
+			s = s[:i+c] + ":xxxxx" + s[i+at:]
+		}
+	}
+	if query != "" {
+		s += "?" + redactQuery(query)
+	}
+	return s
+}
+
+func redactQuery(q string) string {
+	if q == "" {
+		return q
+	}
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		k, _, _ := strings.Cut(p, "=")
+		if uk, err := url.QueryUnescape(k); err == nil {
+			k = uk
+		}
+		if secretKeys[strings.ToLower(k)] {
+			parts[i] = k + "=xxxxx"
+		}
+	}
+	return strings.Join(parts, "&")
+}

@@ -1,0 +1,90 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/jackc/pgx/v5"
+)
+
+const segmentColumns = `id, name, description, match, conditions, version, created_at, updated_at`
+
+func scanSegment(row pgx.Row) (*ff.Segment, error) {
+	var sg ff.Segment
+	var conds []byte
+	var created, updated int64
+	if err := row.Scan(&sg.ID, &sg.Name, &sg.Description, &sg.Match, &conds, &sg.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	sg.CreatedAt, sg.UpdatedAt = codec.Time(created), codec.Time(updated)
+	var err error
+	sg.Conditions, err = codec.DecodeConditions(conds)
+	if err != nil {
+		return nil, err
+	}
+	return &sg, nil
+}
+
+// ListSegments returns every segment ordered by name.
+func (s *Store) ListSegments(ctx context.Context) ([]*ff.Segment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+segmentColumns+` FROM segments ORDER BY name`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	segs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*ff.Segment, error) { return scanSegment(row) })
+	return segs, translate(err)
+}
+
+// FindSegment returns the segment whose id, or else whose name, is idOrName.
+func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, error) {
+	sg, err := scanSegment(s.pool.QueryRow(ctx,
+		`SELECT `+segmentColumns+` FROM segments WHERE id = $1::text OR name = $1::text ORDER BY id = $1::text DESC LIMIT 1`, idOrName))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ff.Errorf(ff.ENOTFOUND, "segment %q not found", idOrName)
+	}
+	return sg, translate(err)
+}
+
+// CreateSegment inserts sg.
+func (s *Store) CreateSegment(ctx context.Context, sg *ff.Segment) error {
+	conds, err := codec.EncodeConditions(sg.Conditions)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO segments (`+segmentColumns+`) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`,
+		sg.ID, sg.Name, sg.Description, sg.Match, string(conds), sg.Version, codec.Millis(sg.CreatedAt), codec.Millis(sg.UpdatedAt))
+	return translate(err)
+}
+
+// UpdateSegment replaces the segment sg.ID by sg if its version is expectVersion.
+func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion int64) error {
+	conds, err := codec.EncodeConditions(sg.Conditions)
+	if err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE segments SET name = $1, description = $2, match = $3, conditions = $4::jsonb,
+			version = $5, updated_at = $6
+		WHERE id = $7 AND ($8::bigint = 0 OR version = $8::bigint)`,
+		sg.Name, sg.Description, sg.Match, string(conds), sg.Version, codec.Millis(sg.UpdatedAt), sg.ID, expectVersion)
+	if err != nil {
+		return translate(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return s.missingOrStale(ctx, "segments", "segment", sg.ID)
+	}
+	return nil
+}
+
+// DeleteSegment deletes the segment id if its version is expectVersion.
+func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int64) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM segments WHERE id = $1 AND ($2::bigint = 0 OR version = $2::bigint)`, id, expectVersion)
+	if err != nil {
+		return translate(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return s.missingOrStale(ctx, "segments", "segment", id)
+	}
+	return nil
+}
