@@ -51,8 +51,31 @@ type Store interface {
 	UpdateSegment(ctx context.Context, s *Segment, expectVersion int64) error
 	DeleteSegment(ctx context.Context, id string, expectVersion int64) error
 
+	// Revision returns a number that grows with every committed change,
+	// made through any process: each write increments it in its own
+	// transaction (or, where the database has none, right after the change).
+	Revision(ctx context.Context) (int64, error)
+	// Load returns every environment, flag and segment, as of one revision
+	// (ordered as the List methods order them).
+	Load(ctx context.Context) (*Dataset, error)
+	// Import loads d: environments, segments and flags are inserted, or
+	// replace the ones of the same name, so importing twice changes nothing
+	// the second time. d.Revision is ignored. On any error nothing changes
+	// (all in one transaction where the database has them).
+	Import(ctx context.Context, d *Dataset) error
+
 	// Ping reports whether the database can be reached.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// Dataset is everything a store holds, read at one revision: what `export`
+// writes, what `import` reads, and what the service's in-memory view and
+// evaluation snapshots are built from.
+type Dataset struct {
+	Revision     int64          `json:"revision"`
+	Environments []*Environment `json:"environments"`
+	Flags        []*Flag        `json:"flags"`
+	Segments     []*Segment     `json:"segments"`
 }

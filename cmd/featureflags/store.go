@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/featureflags/featureflags/internal/dsn"
+	"github.com/featureflags/featureflags/store/mongo"
 	"strings"
 
 	ff "github.com/featureflags/featureflags"
@@ -12,19 +14,19 @@ import (
 
 // openStore opens the store a --store value names: the URL scheme picks the
 // database, and anything else is a SQLite file.
-func openStore(ctx context.Context, dsn string) (ff.Store, error) {
+func openStore(ctx context.Context, url string) (ff.Store, error) {
 	var s ff.Store
 	var err error
-	switch scheme(dsn) {
+	switch scheme(url) {
 	case "postgres", "postgresql":
-		s, err = postgres.Open(ctx, dsn)
+		s, err = postgres.Open(ctx, url)
 	case "mongodb", "mongodb+srv":
-		return nil, fmt.Errorf("--store %s: this build has no driver for %s yet", redact(dsn), scheme(dsn))
+		s, err = mongo.Open(ctx, url)
 	default:
-		s, err = sqlite.Open(ctx, dsn)
+		s, err = sqlite.Open(ctx, url)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--store %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("--store %s: %w", redact(url), err)
 	}
 	return s, nil
 }
@@ -37,4 +39,4 @@ func scheme(dsn string) string {
 }
 
 // redact hides a URL's password so it never reaches a log or a message.
-func redact(dsn string) string { return postgres.Redact(dsn) }
+func redact(s string) string { return dsn.Redact(s) }

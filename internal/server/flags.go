@@ -203,3 +203,43 @@ func parseIfMatch(r *http.Request) (int64, error) {
 	}
 	return v, nil
 }
+
+// putTargeting replaces one environment's targeting of a flag:
+// PUT /flags/{id}/targeting/{environment}.
+func (s *Server) putTargeting(w http.ResponseWriter, r *http.Request) {
+	ifMatch, err := parseIfMatch(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var t ff.Targeting
+	if err := decodeJSON(w, r, s.maxBody, &t); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.svc.UpdateFlag(r.Context(), r.PathValue("id"), service.FlagPatch{
+		Targeting: map[string]*ff.Targeting{r.PathValue("environment"): &t},
+	}, ifMatch)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeFlag(w, http.StatusOK, f)
+}
+
+// deleteTargeting removes one environment's targeting of a flag.
+func (s *Server) deleteTargeting(w http.ResponseWriter, r *http.Request) {
+	ifMatch, err := parseIfMatch(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.svc.UpdateFlag(r.Context(), r.PathValue("id"), service.FlagPatch{
+		Targeting: map[string]*ff.Targeting{r.PathValue("environment"): nil},
+	}, ifMatch)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeFlag(w, http.StatusOK, f)
+}

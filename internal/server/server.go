@@ -64,6 +64,14 @@ func (s *Server) routes() http.Handler {
 		{"PUT", "/flags/{id}", s.updateFlag},
 		{"DELETE", "/flags/{id}", s.deleteFlag},
 		{"POST", "/flags/{id}/toggle", s.toggleFlag},
+		{"PUT", "/flags/{id}/targeting/{environment}", s.putTargeting},
+		{"DELETE", "/flags/{id}/targeting/{environment}", s.deleteTargeting},
+
+		{"GET", "/segments", s.listSegments},
+		{"POST", "/segments", s.createSegment},
+		{"GET", "/segments/{id}", s.getSegment},
+		{"PUT", "/segments/{id}", s.updateSegment},
+		{"DELETE", "/segments/{id}", s.deleteSegment},
 
 		{"GET", "/environments", s.listEnvironments},
 		{"POST", "/environments", s.createEnvironment},
@@ -114,12 +122,4 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 // flagCount feeds the flags gauge.
-func (s *Server) flagCount() float64 {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	n, err := s.svc.FlagCount(ctx)
-	if err != nil {
-		return -1
-	}
-	return float64(n)
-}
+func (s *Server) flagCount() float64 { return float64(s.svc.FlagCount()) }

@@ -8,7 +8,20 @@ import (
 
 // ListEnvironments returns every environment in creation order.
 func (s *Service) ListEnvironments(ctx context.Context) ([]*ff.Environment, error) {
-	return s.store.ListEnvironments(ctx)
+	v, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return v.environments, nil
+}
+
+// Environments returns the environment names in creation order.
+func (s *Service) Environments(ctx context.Context) ([]string, error) {
+	v, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return v.envNames, nil
 }
 
 // CreateEnvironment adds an environment; every flag is off in it.
@@ -17,10 +30,14 @@ func (s *Service) CreateEnvironment(ctx context.Context, name string) (*ff.Envir
 		return nil, err
 	}
 	e := &ff.Environment{Name: name, CreatedAt: s.timestamp()}
-	if err := s.store.CreateEnvironment(ctx, e); err != nil {
+	err := s.write(ctx, func(*view) error {
+		err := s.store.CreateEnvironment(ctx, e)
 		if ff.ErrorCode(err) == ff.ECONFLICT {
-			return nil, &ff.Error{Code: ff.ECONFLICT, Message: "environment " + name + " already exists", Field: "name"}
+			return &ff.Error{Code: ff.ECONFLICT, Message: "environment " + name + " already exists", Field: "name"}
 		}
+		return err
+	}, nil)
+	if err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -28,5 +45,5 @@ func (s *Service) CreateEnvironment(ctx context.Context, name string) (*ff.Envir
 
 // DeleteEnvironment removes an environment from the service and every flag.
 func (s *Service) DeleteEnvironment(ctx context.Context, name string) error {
-	return s.store.DeleteEnvironment(ctx, name)
+	return s.write(ctx, func(*view) error { return s.store.DeleteEnvironment(ctx, name) }, nil)
 }

@@ -2,9 +2,16 @@ package service
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/eval"
 )
+
+// MaxDescriptionLength bounds a description, in bytes.
+const MaxDescriptionLength = 4096
 
 // FlagInput is a new flag as a client describes it.
 type FlagInput struct {
@@ -32,46 +39,39 @@ type FlagPatch struct {
 }
 
 // ListFlags returns every flag, ordered by name, with every environment.
+// The flags are shared: callers must not change them.
 func (s *Service) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
-	envs, err := s.environmentNames(ctx)
+	v, err := s.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	flags, err := s.store.ListFlags(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range flags {
-		complete(f, envs)
-	}
-	return flags, nil
+	return v.flags, nil
 }
 
-// Environments returns the environment names in order.
-func (s *Service) Environments(ctx context.Context) ([]string, error) {
-	return s.environmentNames(ctx)
+// FlagCount returns the number of flags in the latest view, without
+// touching the store.
+func (s *Service) FlagCount() int {
+	if v := s.view.Load(); v != nil {
+		return len(v.flags)
+	}
+	return 0
 }
 
-// Flag returns the flag whose id or name is idOrName.
+// Flag returns the flag whose id or name is idOrName. It is shared: callers
+// must not change it.
 func (s *Service) Flag(ctx context.Context, idOrName string) (*ff.Flag, error) {
-	envs, err := s.environmentNames(ctx)
+	v, err := s.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.store.FindFlag(ctx, idOrName)
-	if err != nil {
-		return nil, err
+	if f := v.flag(idOrName); f != nil {
+		return f, nil
 	}
-	complete(f, envs)
-	return f, nil
+	return nil, ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
 }
 
 // CreateFlag validates in and stores it as a new flag at version 1.
 func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error) {
-	envs, err := s.environmentNames(ctx)
-	if err != nil {
-		return nil, err
-	}
 	now := s.timestamp()
 	f := &ff.Flag{
 		ID: ff.NewID(), Name: in.Name, Description: in.Description, Type: in.Type,
@@ -81,11 +81,14 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 	if f.Type == "" {
 		f.Type = ff.TypeBoolean
 	}
-	if err := s.validateFlag(ctx, f, envs); err != nil {
-		return nil, err
-	}
-	complete(f, envs)
-	if err := s.store.CreateFlag(ctx, f); err != nil {
+	err := s.write(ctx, func(v *view) error {
+		if err := validateFlag(f, v); err != nil {
+			return err
+		}
+		complete(f, v.envNames)
+		return s.store.CreateFlag(ctx, f)
+	}, func(v *view, rev int64) *view { return v.withFlag("", f, rev) })
+	if err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -96,52 +99,40 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 // races with another writer is re-applied to the newer flag, so concurrent
 // updates of different fields all survive.
 func (s *Service) UpdateFlag(ctx context.Context, idOrName string, p FlagPatch, ifMatch int64) (*ff.Flag, error) {
-	envs, err := s.environmentNames(ctx)
+	var next *ff.Flag
+	err := s.write(ctx, func(v *view) error {
+		for attempt := 0; ; attempt++ {
+			cur, err := s.store.FindFlag(ctx, idOrName)
+			if err != nil {
+				return err
+			}
+			if ifMatch != ff.AnyVersion && cur.Version != ifMatch {
+				return staleError("flag", cur.Name, cur.Version, ifMatch)
+			}
+			next = cur.Clone()
+			if err := p.apply(next, v.envNames); err != nil {
+				return err
+			}
+			next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
+			if err := validateFlag(next, v); err != nil {
+				return err
+			}
+			complete(next, v.envNames)
+			err = s.store.UpdateFlag(ctx, next, cur.Version)
+			if ff.ErrorCode(err) == ff.EPRECONDITION && ifMatch == ff.AnyVersion && attempt < maxRetries {
+				continue // another process's writer got in first: re-apply to its result
+			}
+			return err
+		}
+	}, func(v *view, rev int64) *view { return v.withFlag(next.ID, next, rev) })
 	if err != nil {
 		return nil, err
 	}
-	for env := range p.Environments {
-		if err := checkEnvironment("environments."+env, env, envs); err != nil {
-			return nil, err
-		}
-	}
-	for env := range p.Targeting {
-		if err := checkEnvironment("targeting."+env, env, envs); err != nil {
-			return nil, err
-		}
-	}
-	if p.Name != nil {
-		if err := ff.ValidateName("name", *p.Name); err != nil {
-			return nil, err
-		}
-	}
-	for attempt := 0; ; attempt++ {
-		cur, err := s.store.FindFlag(ctx, idOrName)
-		if err != nil {
-			return nil, err
-		}
-		if ifMatch != ff.AnyVersion && cur.Version != ifMatch {
-			return nil, staleError("flag", cur.Name, cur.Version, ifMatch)
-		}
-		next := cur.Clone()
-		p.apply(next)
-		next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
-		if err := s.validateFlag(ctx, next, envs); err != nil {
-			return nil, err
-		}
-		complete(next, envs)
-		err = s.store.UpdateFlag(ctx, next, cur.Version)
-		if ff.ErrorCode(err) == ff.EPRECONDITION && ifMatch == ff.AnyVersion && attempt < maxRetries {
-			continue // another writer got in first: re-apply to its result
-		}
-		if err != nil {
-			return nil, err
-		}
-		return next, nil
-	}
+	return next, nil
 }
 
-func (p *FlagPatch) apply(f *ff.Flag) {
+// apply changes f as p says, refusing environments that do not exist.
+func (p *FlagPatch) apply(f *ff.Flag, envs []string) error {
 	if p.Name != nil {
 		f.Name = *p.Name
 	}
@@ -158,12 +149,18 @@ func (p *FlagPatch) apply(f *ff.Flag) {
 		f.Tags = *p.Tags
 	}
 	for env, on := range p.Environments {
+		if err := checkEnvironment("environments."+env, env, envs); err != nil {
+			return err
+		}
 		if f.Environments == nil {
 			f.Environments = map[string]bool{}
 		}
 		f.Environments[env] = on
 	}
 	for env, t := range p.Targeting {
+		if err := checkEnvironment("targeting."+env, env, envs); err != nil {
+			return err
+		}
 		if t == nil {
 			delete(f.Targeting, env)
 			continue
@@ -173,100 +170,87 @@ func (p *FlagPatch) apply(f *ff.Flag) {
 		}
 		f.Targeting[env] = t
 	}
+	return nil
 }
 
 // DeleteFlag deletes the flag idOrName, at version ifMatch if that is set.
 func (s *Service) DeleteFlag(ctx context.Context, idOrName string, ifMatch int64) error {
-	cur, err := s.store.FindFlag(ctx, idOrName)
-	if err != nil {
-		return err
-	}
-	if ifMatch != ff.AnyVersion && cur.Version != ifMatch {
-		return staleError("flag", cur.Name, cur.Version, ifMatch)
-	}
-	// Deleting by id with the version just read: a concurrent change
-	// between the read and the delete is reported, not overwritten... unless
-	// the client did not ask for a version, in which case delete regardless.
-	return s.store.DeleteFlag(ctx, cur.ID, ifMatch)
+	var id string
+	return s.write(ctx, func(*view) error {
+		cur, err := s.store.FindFlag(ctx, idOrName)
+		if err != nil {
+			return err
+		}
+		if ifMatch != ff.AnyVersion && cur.Version != ifMatch {
+			return staleError("flag", cur.Name, cur.Version, ifMatch)
+		}
+		id = cur.ID
+		return s.store.DeleteFlag(ctx, id, ifMatch)
+	}, func(v *view, rev int64) *view { return v.withFlag(id, nil, rev) })
 }
 
 // ToggleFlag flips the flag's state in env atomically and returns the flag.
 func (s *Service) ToggleFlag(ctx context.Context, idOrName, env string, ifMatch int64) (*ff.Flag, error) {
-	envs, err := s.environmentNames(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkEnvironment("environment", env, envs); err != nil {
-		return nil, err
-	}
-	id := idOrName
-	if !looksLikeID(idOrName) {
+	var f *ff.Flag
+	err := s.write(ctx, func(v *view) error {
+		if err := checkEnvironment("environment", env, v.envNames); err != nil {
+			return err
+		}
 		cur, err := s.store.FindFlag(ctx, idOrName)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		id = cur.ID
-	}
-	f, err := s.store.ToggleFlag(ctx, id, env, ifMatch, s.timestamp())
-	if ff.ErrorCode(err) == ff.ENOTFOUND && id == idOrName {
-		// A 24-hex-digit string may also be a flag's name.
-		cur, ferr := s.store.FindFlag(ctx, idOrName)
-		if ferr != nil {
-			return nil, ferr
+		if f, err = s.store.ToggleFlag(ctx, cur.ID, env, ifMatch, s.timestamp()); err != nil {
+			return err
 		}
-		f, err = s.store.ToggleFlag(ctx, cur.ID, env, ifMatch, s.timestamp())
-	}
+		complete(f, v.envNames)
+		return nil
+	}, func(v *view, rev int64) *view { return v.withFlag(f.ID, f, rev) })
 	if err != nil {
 		return nil, err
 	}
-	complete(f, envs)
 	return f, nil
-}
-
-// looksLikeID reports whether s has the shape of ids made by ff.NewID.
-func looksLikeID(s string) bool {
-	if len(s) != 24 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 func staleError(kind, name string, have, want int64) error {
 	return ff.Errorf(ff.EPRECONDITION, "%s %q is at version %d, not %d as If-Match says; fetch it again and retry", kind, name, have, want)
 }
 
-// validateFlag checks everything about f that does not need the store's
-// other flags: name, type, environments, variants and targeting.
-func (s *Service) validateFlag(ctx context.Context, f *ff.Flag, envs []string) error {
+// validateFlag checks f against the naming rules, the environments and,
+// through the evaluation compiler, its variants, targeting and segments.
+func validateFlag(f *ff.Flag, v *view) error {
 	if err := ff.ValidateName("name", f.Name); err != nil {
 		return err
 	}
-	switch f.Type {
-	case ff.TypeBoolean, ff.TypeString, ff.TypeNumber, ff.TypeObject:
-	default:
-		return ff.FieldErrorf("type", "type %q is invalid: use boolean, string, number or object", f.Type)
+	if err := validateText("description", f.Description, MaxDescriptionLength); err != nil {
+		return err
+	}
+	for i, tag := range f.Tags {
+		if err := ff.ValidateName(fmt.Sprintf("tags[%d]", i), tag); err != nil {
+			return err
+		}
 	}
 	for env := range f.Environments {
-		if err := checkEnvironment("environments."+env, env, envs); err != nil {
+		if err := checkEnvironment("environments."+env, env, v.envNames); err != nil {
 			return err
 		}
 	}
 	for env := range f.Targeting {
-		if err := checkEnvironment("targeting."+env, env, envs); err != nil {
+		if err := checkEnvironment("targeting."+env, env, v.envNames); err != nil {
 			return err
 		}
 	}
-	return nil
+	return eval.Validate(f, v.segmentMap())
 }
 
-// FlagCount returns the number of flags.
-func (s *Service) FlagCount(ctx context.Context) (int, error) {
-	flags, err := s.store.ListFlags(ctx)
-	return len(flags), err
+// validateText refuses text every store cannot keep: invalid UTF-8, NUL
+// characters, or more than max bytes.
+func validateText(field, s string, max int) error {
+	if len(s) > max {
+		return ff.FieldErrorf(field, "%s must be at most %d bytes long", field, max)
+	}
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		return ff.FieldErrorf(field, "%s must be UTF-8 text without NUL characters", field)
+	}
+	return nil
 }

@@ -1,12 +1,16 @@
-// Package service is the write path of the flag service: it validates input,
-// assigns ids, versions and times, applies partial updates without losing
-// concurrent ones, and keeps flags' environment maps complete. HTTP handlers
-// and the command line call it; it calls the Store.
+// Package service is the write path of the flag service and the keeper of
+// its in-memory view: it validates input, assigns ids, versions and times,
+// applies partial updates without losing concurrent ones, and keeps an
+// immutable picture of the store (with the compiled evaluation snapshot)
+// current after every change. HTTP handlers and the command line call it;
+// it calls the Store.
 package service
 
 import (
 	"context"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
@@ -21,6 +25,9 @@ const maxRetries = 100
 type Service struct {
 	store ff.Store
 	now   func() time.Time
+
+	mu   sync.Mutex // serialises this process's writes and view reloads
+	view atomic.Pointer[view]
 }
 
 // New returns a Service on store.
@@ -31,38 +38,29 @@ func New(store ff.Store) *Service {
 // Store returns the service's store.
 func (s *Service) Store() ff.Store { return s.store }
 
-// now returns the current time at the precision every store keeps.
+// timestamp returns the current time at the precision every store keeps.
 func (s *Service) timestamp() time.Time {
 	return s.now().UTC().Truncate(time.Millisecond)
 }
 
-// Init creates the default environments when the store has none. Replicas
-// starting together may race here; a name taken by another is fine.
+// Init creates the default environments when the store has none, and loads
+// the view. Replicas starting together may race here; a name taken by
+// another is fine.
 func (s *Service) Init(ctx context.Context) error {
 	envs, err := s.store.ListEnvironments(ctx)
-	if err != nil || len(envs) > 0 {
+	if err != nil {
 		return err
 	}
-	for _, name := range ff.DefaultEnvironments {
-		err := s.store.CreateEnvironment(ctx, &ff.Environment{Name: name, CreatedAt: s.timestamp()})
-		if err != nil && ff.ErrorCode(err) != ff.ECONFLICT {
-			return err
+	if len(envs) == 0 {
+		for _, name := range ff.DefaultEnvironments {
+			err := s.store.CreateEnvironment(ctx, &ff.Environment{Name: name, CreatedAt: s.timestamp()})
+			if err != nil && ff.ErrorCode(err) != ff.ECONFLICT {
+				return err
+			}
 		}
 	}
-	return nil
-}
-
-// environmentNames returns the names of all environments in order.
-func (s *Service) environmentNames(ctx context.Context) ([]string, error) {
-	envs, err := s.store.ListEnvironments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(envs))
-	for i, e := range envs {
-		names[i] = e.Name
-	}
-	return names, nil
+	_, err = s.current(ctx)
+	return err
 }
 
 // complete gives f a state for exactly the existing environments: those it

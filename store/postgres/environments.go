@@ -10,7 +10,11 @@ import (
 
 // ListEnvironments returns every environment in creation order.
 func (s *Store) ListEnvironments(ctx context.Context) ([]*ff.Environment, error) {
-	rows, err := s.pool.Query(ctx, `SELECT name, created_at FROM environments ORDER BY position`)
+	return listEnvironments(ctx, s.pool)
+}
+
+func listEnvironments(ctx context.Context, q querier) ([]*ff.Environment, error) {
+	rows, err := q.Query(ctx, `SELECT name, created_at FROM environments ORDER BY position`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -26,11 +30,13 @@ func (s *Store) ListEnvironments(ctx context.Context) ([]*ff.Environment, error)
 	return envs, translate(err)
 }
 
+// insertEnvironmentSQL adds an environment after the existing ones.
+const insertEnvironmentSQL = `INSERT INTO environments (name, created_at) VALUES ($1, $2)`
+
 // CreateEnvironment adds an environment after the existing ones.
 func (s *Store) CreateEnvironment(ctx context.Context, e *ff.Environment) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO environments (name, created_at) VALUES ($1, $2)`,
-		e.Name, codec.Millis(e.CreatedAt))
-	return translate(err)
+	_, err := s.exec(ctx, insertEnvironmentSQL, e.Name, codec.Millis(e.CreatedAt))
+	return err
 }
 
 // DeleteEnvironment removes an environment and its state and targeting from

@@ -29,7 +29,11 @@ func scanFlag(row pgx.Row) (*ff.Flag, error) {
 
 // ListFlags returns every flag ordered by name, in one query.
 func (s *Store) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+flagColumns+` FROM flags ORDER BY name`)
+	return listFlags(ctx, s.pool)
+}
+
+func listFlags(ctx context.Context, q querier) ([]*ff.Flag, error) {
+	rows, err := q.Query(ctx, `SELECT `+flagColumns+` FROM flags ORDER BY name`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -47,18 +51,38 @@ func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error)
 	return f, translate(err)
 }
 
+const insertFlagSQL = `INSERT INTO flags (` + flagColumns + `)
+	VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11)`
+
+// insertFlagArgs encodes f as the arguments of insertFlagSQL.
+func insertFlagArgs(f *ff.Flag) ([]any, error) {
+	c, err := codec.EncodeFlag(f)
+	if err != nil {
+		return nil, err
+	}
+	return []any{f.ID, f.Name, f.Description, string(f.Type),
+		string(c.Variants), string(c.Environments), string(c.Targeting), string(c.Tags),
+		f.Version, codec.Millis(f.CreatedAt), codec.Millis(f.UpdatedAt)}, nil
+}
+
 // CreateFlag inserts f.
 func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
-	c, err := codec.EncodeFlag(f)
+	args, err := insertFlagArgs(f)
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO flags (`+flagColumns+`)
-		VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11)`,
-		f.ID, f.Name, f.Description, string(f.Type),
-		string(c.Variants), string(c.Environments), string(c.Targeting), string(c.Tags),
-		f.Version, codec.Millis(f.CreatedAt), codec.Millis(f.UpdatedAt))
-	return translate(err)
+	_, err = s.exec(ctx, insertFlagSQL, args...)
+	return err
+}
+
+// insertFlag inserts f in tx, a transaction that increments the revision.
+func insertFlag(ctx context.Context, tx pgx.Tx, f *ff.Flag) error {
+	args, err := insertFlagArgs(f)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, insertFlagSQL, args...)
+	return err
 }
 
 // UpdateFlag replaces the flag f.ID by f if its version is expectVersion.
@@ -67,7 +91,7 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	if err != nil {
 		return err
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE flags SET name = $1, description = $2, type = $3,
+	n, err := s.exec(ctx, `UPDATE flags SET name = $1, description = $2, type = $3,
 			variants = $4::jsonb, environments = $5::jsonb, targeting = $6::jsonb, tags = $7::jsonb,
 			version = $8, updated_at = $9
 		WHERE id = $10 AND ($11::bigint = 0 OR version = $11::bigint)`,
@@ -75,9 +99,9 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 		string(c.Variants), string(c.Environments), string(c.Targeting), string(c.Tags),
 		f.Version, codec.Millis(f.UpdatedAt), f.ID, expectVersion)
 	if err != nil {
-		return translate(err)
+		return err
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return s.missingOrStale(ctx, "flags", "flag", f.ID)
 	}
 	return nil
@@ -85,27 +109,28 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 
 // DeleteFlag deletes the flag id if its version is expectVersion.
 func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM flags WHERE id = $1 AND ($2::bigint = 0 OR version = $2::bigint)`, id, expectVersion)
+	n, err := s.exec(ctx, `DELETE FROM flags WHERE id = $1 AND ($2::bigint = 0 OR version = $2::bigint)`, id, expectVersion)
 	if err != nil {
-		return translate(err)
+		return err
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return s.missingOrStale(ctx, "flags", "flag", id)
 	}
 	return nil
 }
 
-// ToggleFlag flips the flag's state in env with one UPDATE statement, one
-// round trip: the new state is computed from the row as the UPDATE locks it,
-// so concurrent toggles never lose one another.
+// ToggleFlag flips the flag's state in env with one statement, one round
+// trip: the new state is computed from the row as the UPDATE locks it, so
+// concurrent toggles never lose one another, and the same statement
+// increments the revision if it toggled the flag.
 func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion int64, now time.Time) (*ff.Flag, error) {
 	// The path is an array, not a dotted string: names may contain '.'.
-	f, err := scanFlag(s.pool.QueryRow(ctx, `UPDATE flags
+	f, err := scanFlag(s.pool.QueryRow(ctx, withRevision(`UPDATE flags
 		SET environments = jsonb_set(environments, ARRAY[$1::text],
 		        to_jsonb(NOT COALESCE((environments->>$1::text)::boolean, false))),
 		    version = version + 1, updated_at = $2
-		WHERE id = $3 AND ($4::bigint = 0 OR version = $4::bigint)
-		RETURNING `+flagColumns, env, codec.Millis(now), id, expectVersion))
+		WHERE id = $3 AND ($4::bigint = 0 OR version = $4::bigint)`, flagColumns, flagColumns),
+		env, codec.Millis(now), id, expectVersion))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, s.missingOrStale(ctx, "flags", "flag", id)
 	}

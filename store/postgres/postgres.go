@@ -12,10 +12,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/featureflags/featureflags/internal/dsn"
 	"io"
 	"net"
-	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,12 +54,12 @@ var _ ff.Store = (*Store)(nil)
 // pool_max_conns), checks that it answers and brings its schema up to date.
 func Open(ctx context.Context, url string) (*Store, error) {
 	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
-		return nil, ff.Errorf(ff.EINVALID, "store: %q is not a PostgreSQL URL: it must start with postgres:// or postgresql://", Redact(url))
+		return nil, ff.Errorf(ff.EINVALID, "store: %q is not a PostgreSQL URL: it must start with postgres:// or postgresql://", dsn.Redact(url))
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's error text masks the password of a well-formed URL.
-		return nil, fmt.Errorf("%w: %w", ff.Errorf(ff.EINVALID, "store: cannot parse the PostgreSQL URL %s", Redact(url)), err)
+		return nil, fmt.Errorf("%w: %w", ff.Errorf(ff.EINVALID, "store: cannot parse the PostgreSQL URL %s", dsn.Redact(url)), err)
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
@@ -89,7 +88,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 func openError(url string, err error) error {
 	err = translate(err)
 	if ff.ErrorCode(err) == ff.EUNAVAILABLE {
-		return fmt.Errorf("%w: %w", ff.Errorf(ff.EUNAVAILABLE, "store: cannot reach PostgreSQL at %s; check that it runs and the URL is right", Redact(url)), err)
+		return fmt.Errorf("%w: %w", ff.Errorf(ff.EUNAVAILABLE, "store: cannot reach PostgreSQL at %s; check that it runs and the URL is right", dsn.Redact(url)), err)
 	}
 	return err
 }
@@ -155,7 +154,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	latest := len(ms)
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return s.rawTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey); err != nil {
 			return err
 		}
@@ -185,9 +184,61 @@ func (s *Store) migrate(ctx context.Context) error {
 	})
 }
 
-// tx runs fn in a transaction, committing if it returns nil.
+// querier runs statements: the pool, or a transaction.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+var (
+	_ querier = (*pgxpool.Pool)(nil)
+	_ querier = pgx.Tx(nil)
+)
+
+// bumpRevision increments the revision. Every write runs it in its own
+// transaction, last: the row lock it takes serialises writers until they
+// commit, and taking it last keeps it short and never held while waiting
+// for another lock.
+const bumpRevision = `UPDATE featureflags_meta SET revision = revision + 1`
+
+// tx runs fn in a write transaction which, if fn returns nil, increments the
+// revision and commits.
 func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return s.rawTx(ctx, func(tx pgx.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, bumpRevision)
+		return err
+	})
+}
+
+// rawTx runs fn in a transaction, committing if it returns nil. It does not
+// increment the revision: it is for migrations.
+func (s *Store) rawTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return translate(pgx.BeginFunc(ctx, s.pool, fn))
+}
+
+// exec runs stmt, one INSERT, UPDATE or DELETE without a RETURNING clause,
+// as one statement (one round trip, its own transaction) that also
+// increments the revision if stmt touched a row, and returns the number of
+// rows stmt touched.
+func (s *Store) exec(ctx context.Context, stmt string, args ...any) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, withRevision(stmt, `1`, `count(*)`), args...).Scan(&n)
+	return n, translate(err)
+}
+
+// withRevision makes of stmt, a data-modifying statement without RETURNING,
+// one that increments the revision if stmt touched a row and selects
+// selectList over the rows stmt returned (returning is its RETURNING list).
+// The increment runs in a data-modifying CTE that the main query does not
+// read, so PostgreSQL runs it after the main query, that is after stmt.
+func withRevision(stmt, returning, selectList string) string {
+	return `WITH w AS (` + stmt + ` RETURNING ` + returning + `),
+		r AS (` + bumpRevision + ` WHERE EXISTS (SELECT 1 FROM w))
+		SELECT ` + selectList + ` FROM w`
 }
 
 // conflicts names, per unique constraint, the field and message of its
@@ -253,60 +304,4 @@ func translate(err error) error {
 
 func unavailable(err error) error {
 	return fmt.Errorf("%w: %w", ff.Errorf(ff.EUNAVAILABLE, "the database is unavailable; retry later"), err)
-}
-
-var (
-	dsnPassword = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]*)`)
-	secretKeys  = map[string]bool{"password": true, "sslpassword": true}
-)
-
-// Redact returns url with any password, in its user information or in a
-// password or sslpassword parameter, replaced by "xxxxx", for messages and
-// logs. Input that does not parse as a URL is masked on a best-effort basis.
-func Redact(rawURL string) string {
-	if !strings.Contains(rawURL, "://") {
-		// A keyword/value connection string: user=... password=...
-		return dsnPassword.ReplaceAllString(rawURL, "${1}xxxxx")
-	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return redactLoose(rawURL)
-	}
-	u.RawQuery = redactQuery(u.RawQuery)
-	return u.Redacted()
-}
-
-// redactLoose masks the password of a URL that does not parse.
-func redactLoose(s string) string {
-	var query string
-	if q := strings.IndexByte(s, '?'); q >= 0 {
-		s, query = s[:q], s[q+1:]
-	}
-	i := strings.Index(s, "://") + 3
-	if at := strings.LastIndexByte(s[i:], '@'); at >= 0 {
-		if c := strings.IndexByte(s[i:i+at], ':'); c >= 0 {
-			s = s[:i+c] + ":xxxxx" + s[i+at:]
-		}
-	}
-	if query != "" {
-		s += "?" + redactQuery(query)
-	}
-	return s
-}
-
-func redactQuery(q string) string {
-	if q == "" {
-		return q
-	}
-	parts := strings.Split(q, "&")
-	for i, p := range parts {
-		k, _, _ := strings.Cut(p, "=")
-		if uk, err := url.QueryUnescape(k); err == nil {
-			k = uk
-		}
-		if secretKeys[strings.ToLower(k)] {
-			parts[i] = k + "=xxxxx"
-		}
-	}
-	return strings.Join(parts, "&")
 }

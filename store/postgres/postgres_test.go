@@ -188,25 +188,6 @@ func TestOpenRefusesOtherURLs(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"postgres://postgres:s3cret@db.example.com:5432/flags?sslmode=require",
-			"postgres://postgres:xxxxx@db.example.com:5432/flags?sslmode=require"},
-		{"postgresql://u:p%40ss@h/db", "postgresql://u:xxxxx@h/db"},
-		{"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
-			"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"},
-		{"postgres://h/db?user=u&password=s3cret&pool_max_conns=4",
-			"postgres://h/db?user=u&password=xxxxx&pool_max_conns=4"},
-		{"postgres://u:s3cret@h:bad port/db", "postgres://u:xxxxx@h:bad port/db"},
-		{"host=h user=u password=s3cret dbname=db", "host=h user=u password=xxxxx dbname=db"},
-		{"host=h password='s3 cret' dbname=db", "host=h password=xxxxx dbname=db"},
-	} {
-		if got := postgres.Redact(tt.in); got != tt.want {
-			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestTranslate(t *testing.T) {
 	pgErr := func(code, constraint string) error {
 		return fmt.Errorf("wrapped: %w", &pgconn.PgError{Severity: "ERROR", Code: code, Message: "driver text", ConstraintName: constraint})

@@ -29,7 +29,11 @@ func scanSegment(row pgx.Row) (*ff.Segment, error) {
 
 // ListSegments returns every segment ordered by name.
 func (s *Store) ListSegments(ctx context.Context) ([]*ff.Segment, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+segmentColumns+` FROM segments ORDER BY name`)
+	return listSegments(ctx, s.pool)
+}
+
+func listSegments(ctx context.Context, q querier) ([]*ff.Segment, error) {
+	rows, err := q.Query(ctx, `SELECT `+segmentColumns+` FROM segments ORDER BY name`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -47,15 +51,36 @@ func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, 
 	return sg, translate(err)
 }
 
+const insertSegmentSQL = `INSERT INTO segments (` + segmentColumns + `) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`
+
+// insertSegmentArgs encodes sg as the arguments of insertSegmentSQL.
+func insertSegmentArgs(sg *ff.Segment) ([]any, error) {
+	conds, err := codec.EncodeConditions(sg.Conditions)
+	if err != nil {
+		return nil, err
+	}
+	return []any{sg.ID, sg.Name, sg.Description, sg.Match, string(conds), sg.Version,
+		codec.Millis(sg.CreatedAt), codec.Millis(sg.UpdatedAt)}, nil
+}
+
 // CreateSegment inserts sg.
 func (s *Store) CreateSegment(ctx context.Context, sg *ff.Segment) error {
-	conds, err := codec.EncodeConditions(sg.Conditions)
+	args, err := insertSegmentArgs(sg)
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO segments (`+segmentColumns+`) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`,
-		sg.ID, sg.Name, sg.Description, sg.Match, string(conds), sg.Version, codec.Millis(sg.CreatedAt), codec.Millis(sg.UpdatedAt))
-	return translate(err)
+	_, err = s.exec(ctx, insertSegmentSQL, args...)
+	return err
+}
+
+// insertSegment inserts sg in tx, a transaction that increments the revision.
+func insertSegment(ctx context.Context, tx pgx.Tx, sg *ff.Segment) error {
+	args, err := insertSegmentArgs(sg)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, insertSegmentSQL, args...)
+	return err
 }
 
 // UpdateSegment replaces the segment sg.ID by sg if its version is expectVersion.
@@ -64,14 +89,14 @@ func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion
 	if err != nil {
 		return err
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE segments SET name = $1, description = $2, match = $3, conditions = $4::jsonb,
+	n, err := s.exec(ctx, `UPDATE segments SET name = $1, description = $2, match = $3, conditions = $4::jsonb,
 			version = $5, updated_at = $6
 		WHERE id = $7 AND ($8::bigint = 0 OR version = $8::bigint)`,
 		sg.Name, sg.Description, sg.Match, string(conds), sg.Version, codec.Millis(sg.UpdatedAt), sg.ID, expectVersion)
 	if err != nil {
-		return translate(err)
+		return err
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return s.missingOrStale(ctx, "segments", "segment", sg.ID)
 	}
 	return nil
@@ -79,11 +104,11 @@ func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion
 
 // DeleteSegment deletes the segment id if its version is expectVersion.
 func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM segments WHERE id = $1 AND ($2::bigint = 0 OR version = $2::bigint)`, id, expectVersion)
+	n, err := s.exec(ctx, `DELETE FROM segments WHERE id = $1 AND ($2::bigint = 0 OR version = $2::bigint)`, id, expectVersion)
 	if err != nil {
-		return translate(err)
+		return err
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return s.missingOrStale(ctx, "segments", "segment", id)
 	}
 	return nil

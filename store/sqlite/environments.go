@@ -10,7 +10,11 @@ import (
 
 // ListEnvironments returns every environment in creation order.
 func (s *Store) ListEnvironments(ctx context.Context) ([]*ff.Environment, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT name, created_at FROM environments ORDER BY position`)
+	return listEnvironments(ctx, s.read)
+}
+
+func listEnvironments(ctx context.Context, q queryer) ([]*ff.Environment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, created_at FROM environments ORDER BY position`)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -31,7 +31,22 @@ func scanFlag(row scanner) (*ff.Flag, error) {
 
 // ListFlags returns every flag ordered by name.
 func (s *Store) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+flagColumns+` FROM flags ORDER BY name`)
+	return listFlags(ctx, s.read)
+}
+
+// queryer is what reads need: a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// execer is what inserts need: a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func listFlags(ctx context.Context, q queryer) ([]*ff.Flag, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+flagColumns+` FROM flags ORDER BY name`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -52,11 +67,7 @@ func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error)
 	return findFlag(ctx, s.read, idOrName)
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func findFlag(ctx context.Context, q querier, idOrName string) (*ff.Flag, error) {
+func findFlag(ctx context.Context, q queryer, idOrName string) (*ff.Flag, error) {
 	f, err := scanFlag(q.QueryRowContext(ctx,
 		`SELECT `+flagColumns+` FROM flags WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1`, idOrName))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -67,16 +78,18 @@ func findFlag(ctx context.Context, q querier, idOrName string) (*ff.Flag, error)
 
 // CreateFlag inserts f.
 func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return insertFlag(ctx, tx, f) })
+}
+
+func insertFlag(ctx context.Context, e execer, f *ff.Flag) error {
 	c, err := codec.EncodeFlag(f)
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO flags (`+flagColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			f.ID, f.Name, f.Description, f.Type, c.Variants, c.Environments, c.Targeting, c.Tags,
-			f.Version, codec.Millis(f.CreatedAt), codec.Millis(f.UpdatedAt))
-		return err
-	})
+	_, err = e.ExecContext(ctx, `INSERT INTO flags (`+flagColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.ID, f.Name, f.Description, f.Type, c.Variants, c.Environments, c.Targeting, c.Tags,
+		f.Version, codec.Millis(f.CreatedAt), codec.Millis(f.UpdatedAt))
+	return err
 }
 
 // UpdateFlag replaces the flag f.ID by f if its version is expectVersion.
@@ -94,7 +107,7 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "flags", "flag", f.ID, expectVersion)
+		return checkAffected(ctx, tx, res, "flags", "flag", f.ID)
 	})
 }
 
@@ -105,7 +118,7 @@ func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) 
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "flags", "flag", id, expectVersion)
+		return checkAffected(ctx, tx, res, "flags", "flag", id)
 	})
 }
 
@@ -132,7 +145,7 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 
 // checkAffected turns an UPDATE or DELETE that touched no row into
 // ENOTFOUND or, when the row exists with another version, EPRECONDITION.
-func checkAffected(ctx context.Context, tx *sql.Tx, res sql.Result, table, kind, id string, expectVersion int64) error {
+func checkAffected(ctx context.Context, tx *sql.Tx, res sql.Result, table, kind, id string) error {
 	n, err := res.RowsAffected()
 	if err != nil || n > 0 {
 		return err

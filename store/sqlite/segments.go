@@ -26,7 +26,11 @@ func scanSegment(row scanner) (*ff.Segment, error) {
 
 // ListSegments returns every segment ordered by name.
 func (s *Store) ListSegments(ctx context.Context) ([]*ff.Segment, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+segmentColumns+` FROM segments ORDER BY name`)
+	return listSegments(ctx, s.read)
+}
+
+func listSegments(ctx context.Context, q queryer) ([]*ff.Segment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+segmentColumns+` FROM segments ORDER BY name`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -54,15 +58,17 @@ func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, 
 
 // CreateSegment inserts sg.
 func (s *Store) CreateSegment(ctx context.Context, sg *ff.Segment) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return insertSegment(ctx, tx, sg) })
+}
+
+func insertSegment(ctx context.Context, e execer, sg *ff.Segment) error {
 	conds, err := codec.EncodeConditions(sg.Conditions)
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO segments (`+segmentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			sg.ID, sg.Name, sg.Description, sg.Match, conds, sg.Version, codec.Millis(sg.CreatedAt), codec.Millis(sg.UpdatedAt))
-		return err
-	})
+	_, err = e.ExecContext(ctx, `INSERT INTO segments (`+segmentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		sg.ID, sg.Name, sg.Description, sg.Match, conds, sg.Version, codec.Millis(sg.CreatedAt), codec.Millis(sg.UpdatedAt))
+	return err
 }
 
 // UpdateSegment replaces the segment sg.ID by sg if its version is expectVersion.
@@ -78,7 +84,7 @@ func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "segments", "segment", sg.ID, expectVersion)
+		return checkAffected(ctx, tx, res, "segments", "segment", sg.ID)
 	})
 }
 
@@ -89,6 +95,6 @@ func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int6
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "segments", "segment", id, expectVersion)
+		return checkAffected(ctx, tx, res, "segments", "segment", id)
 	})
 }

@@ -4,6 +4,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sync"
@@ -33,6 +34,9 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentToggle", testConcurrentToggle},
 		{"ConcurrentUpdateOneWinner", testConcurrentUpdateOneWinner},
 		{"Segments", testSegments},
+		{"Revision", testRevision},
+		{"LoadAndImport", testLoadAndImport},
+		{"ImportAllOrNothing", testImportAllOrNothing},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,6 +51,11 @@ func Run(t *testing.T, open Opener) {
 var now = time.Date(2026, 3, 14, 15, 9, 26, 535_000_000, time.UTC)
 
 func ctx(t *testing.T) context.Context { return t.Context() }
+
+func dump(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
 
 func mustCode(t *testing.T, err error, code string) {
 	t.Helper()

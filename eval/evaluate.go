@@ -1,0 +1,122 @@
+package eval
+
+import (
+	"slices"
+
+	"github.com/featureflags/featureflags"
+)
+
+// Reasons, as in OpenFeature.
+const (
+	ReasonStatic         = "STATIC"          // no rules and no rollout: the value cannot depend on context
+	ReasonTargetingMatch = "TARGETING_MATCH" // a rule matched and served a fixed variant
+	ReasonSplit          = "SPLIT"           // a rollout chose the variant (in a rule or the default)
+	ReasonDefault        = "DEFAULT"         // rules exist, none matched, the default is a fixed variant
+	ReasonDisabled       = "DISABLED"        // the flag is off in the environment
+	ReasonError          = "ERROR"           // see ErrorCode
+)
+
+// Error codes, as in OpenFeature. Evaluate never returns TypeMismatch or
+// InvalidContext; they are here for callers that check the type they asked
+// for or the context they were sent.
+const (
+	ErrorFlagNotFound        = "FLAG_NOT_FOUND"
+	ErrorParse               = "PARSE_ERROR"
+	ErrorTypeMismatch        = "TYPE_MISMATCH"
+	ErrorTargetingKeyMissing = "TARGETING_KEY_MISSING"
+	ErrorInvalidContext      = "INVALID_CONTEXT"
+	ErrorGeneral             = "GENERAL"
+)
+
+// Result is the outcome of evaluating one flag. On error Value is nil and
+// Variant empty: the caller serves its own default. Value is shared with the
+// snapshot: callers must not modify object values.
+type Result struct {
+	Key          string                `json:"key"`
+	Type         featureflags.FlagType `json:"type,omitempty"`
+	Value        any                   `json:"value"`
+	Variant      string                `json:"variant,omitempty"`
+	Reason       string                `json:"reason"`
+	ErrorCode    string                `json:"errorCode,omitempty"`
+	ErrorDetails string                `json:"errorDetails,omitempty"`
+}
+
+// Evaluate evaluates flag key in env for ctx. It does no I/O, reads no clock
+// and, for valid input, does not allocate: results are built at compile time
+// and copied out.
+func (s *Snapshot) Evaluate(env, key string, ctx Context) Result {
+	t := s.env(env)
+	if t == nil {
+		return Result{Key: key, Reason: ReasonError, ErrorCode: ErrorGeneral, ErrorDetails: "unknown environment"}
+	}
+	f := t.byKey[key]
+	if f == nil {
+		return Result{Key: key, Reason: ReasonError, ErrorCode: ErrorFlagNotFound, ErrorDetails: "flag not found"}
+	}
+	return *f.evaluate(ctx)
+}
+
+// EvaluateAll appends the results of all of env's flags, in key order, to
+// dst and returns it; nothing for an unknown environment. Passing dst[:0]
+// of a previous call evaluates without allocating.
+func (s *Snapshot) EvaluateAll(env string, ctx Context, dst []Result) []Result {
+	t := s.env(env)
+	if t == nil {
+		return dst
+	}
+	dst = slices.Grow(dst, len(t.sorted))
+	for _, f := range t.sorted {
+		dst = append(dst, *f.evaluate(ctx))
+	}
+	return dst
+}
+
+func (f *flagEnv) evaluate(ctx Context) *Result {
+	if f.fixed != nil {
+		return f.fixed
+	}
+	for i := range f.rules {
+		if r := &f.rules[i]; r.matches(ctx) {
+			return r.serve.pick(ctx)
+		}
+	}
+	return f.def.pick(ctx)
+}
+
+// serve is a compiled featureflags.Serve: a fixed variant's complete
+// result, or a rollout. Results are built at compile time so that evaluation
+// only copies one.
+type serve struct {
+	result  *Result
+	rollout *rollout
+}
+
+func (s *serve) pick(ctx Context) *Result {
+	if s.rollout == nil {
+		return s.result
+	}
+	return s.rollout.pick(ctx)
+}
+
+type rule struct {
+	conds []condition
+	serve serve
+}
+
+func (r *rule) matches(ctx Context) bool {
+	for i := range r.conds {
+		if !r.conds[i].match(ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+// flagEnv is a flag compiled for one environment, everything Evaluate needs.
+type flagEnv struct {
+	key   string
+	typ   featureflags.FlagType
+	fixed *Result // the result whatever the context: broken, disabled or static
+	rules []rule
+	def   serve
+}

@@ -1,0 +1,83 @@
+package eval
+
+import "math/bits"
+
+// murmur3 is a streaming MurmurHash3 x86_32 state.
+//
+// Why murmur3 x86_32: it is fast on short keys, distributes well enough for
+// bucketing (it passes SMHasher), has published reference vectors, and is the
+// hash other flag systems (Unleash, flagd) bucket with, so an SDK in any
+// language can reproduce a bucket with a library it already has. It is not a
+// cryptographic hash; it does not need to be: bucketing only needs spread.
+//
+// Streaming lets Compile hash a flag's salt and delimiter once and lets the
+// evaluator continue with the attribute value, without concatenating strings.
+type murmur3 struct {
+	h    uint32 // running hash
+	tail uint32 // pending bytes, little endian, not yet a 4-byte block
+	nt   uint32 // number of pending bytes, 0–3
+	n    uint32 // bytes written so far (mod 2^32, as in the reference)
+}
+
+const (
+	m3c1 = 0xcc9e2d51
+	m3c2 = 0x1b873593
+)
+
+func m3mixK(k uint32) uint32 {
+	k *= m3c1
+	k = bits.RotateLeft32(k, 15)
+	return k * m3c2
+}
+
+func m3block(h, k uint32) uint32 {
+	h ^= m3mixK(k)
+	h = bits.RotateLeft32(h, 13)
+	return h*5 + 0xe6546b64
+}
+
+// murmur3Write feeds s to m. It is a function, not a method, because methods
+// cannot have type parameters; it serves both string and []byte without
+// converting (and so without allocating).
+func murmur3Write[T string | []byte](m *murmur3, s T) {
+	m.n += uint32(len(s))
+	i := 0
+	for m.nt != 0 && i < len(s) { // complete a block begun by an earlier write
+		m.tail |= uint32(s[i]) << (8 * m.nt)
+		m.nt++
+		i++
+		if m.nt == 4 {
+			m.h = m3block(m.h, m.tail)
+			m.tail, m.nt = 0, 0
+		}
+	}
+	for ; i+4 <= len(s); i += 4 {
+		m.h = m3block(m.h, uint32(s[i])|uint32(s[i+1])<<8|uint32(s[i+2])<<16|uint32(s[i+3])<<24)
+	}
+	for ; i < len(s); i++ {
+		m.tail |= uint32(s[i]) << (8 * m.nt)
+		m.nt++
+	}
+}
+
+// sum returns the hash of everything written; m is not changed.
+func (m murmur3) sum() uint32 {
+	h := m.h
+	if m.nt > 0 {
+		h ^= m3mixK(m.tail)
+	}
+	h ^= m.n
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return h
+}
+
+// murmur3Sum is the one-shot MurmurHash3 x86_32 of s.
+func murmur3Sum(seed uint32, s string) uint32 {
+	m := murmur3{h: seed}
+	murmur3Write(&m, s)
+	return m.sum()
+}

@@ -1,0 +1,161 @@
+package eval
+
+import (
+	"math"
+	"strings"
+)
+
+// version is a parsed semantic version (semver.org 2.0.0). Build metadata is
+// validated and dropped: it plays no part in precedence.
+type version struct {
+	major, minor, patch uint64
+	pre                 string // dot-separated pre-release identifiers, or ""
+}
+
+// parse sets v from MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], with an
+// optional leading "v". Attributes are parsed on every evaluation, so it
+// makes one pass, does not allocate and fills v in place (returning a
+// version by value measurably slowed evaluation down).
+func (v *version) parse(s string) bool {
+	*v = version{}
+	var ok bool
+	s = strings.TrimPrefix(s, "v")
+	if v.major, s, ok = versionNumber(s); !ok || !strings.HasPrefix(s, ".") {
+		return false
+	}
+	if v.minor, s, ok = versionNumber(s[1:]); !ok || !strings.HasPrefix(s, ".") {
+		return false
+	}
+	if v.patch, s, ok = versionNumber(s[1:]); !ok {
+		return false
+	}
+	if strings.HasPrefix(s, "-") {
+		end := strings.IndexByte(s, '+')
+		if end < 0 {
+			end = len(s)
+		}
+		if v.pre = s[1:end]; !validIdentifiers(v.pre, true) {
+			return false
+		}
+		s = s[end:]
+	}
+	if strings.HasPrefix(s, "+") {
+		if !validIdentifiers(s[1:], false) {
+			return false
+		}
+		s = ""
+	}
+	return s == ""
+}
+
+// versionNumber reads a numeric identifier (no leading zeros) from the start
+// of s and returns the rest.
+func versionNumber(s string) (uint64, string, bool) {
+	i, n := 0, uint64(0)
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		d := uint64(s[i] - '0')
+		if n > math.MaxUint64/10 || n == math.MaxUint64/10 && d > math.MaxUint64%10 {
+			return 0, s, false
+		}
+		n = n*10 + d
+	}
+	if i == 0 || (i > 1 && s[0] == '0') {
+		return 0, s, false
+	}
+	return n, s[i:], true
+}
+
+// validIdentifiers reports whether s is a non-empty dot-separated list of
+// non-empty [0-9A-Za-z-] identifiers; in a pre-release, numeric identifiers
+// must not have leading zeros.
+func validIdentifiers(s string, pre bool) bool {
+	for {
+		id, rest, more := strings.Cut(s, ".")
+		if id == "" {
+			return false
+		}
+		for i := 0; i < len(id); i++ {
+			c := id[i]
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-') {
+				return false
+			}
+		}
+		if pre && len(id) > 1 && id[0] == '0' && numeric(id) {
+			return false
+		}
+		if !more {
+			return true
+		}
+		s = rest
+	}
+}
+
+func numeric(id string) bool {
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// compareVersions returns -1, 0 or +1 as a has lower, equal or higher
+// precedence than b.
+func compareVersions(a, b *version) int {
+	switch {
+	case a.major != b.major:
+		return cmpUint(a.major, b.major)
+	case a.minor != b.minor:
+		return cmpUint(a.minor, b.minor)
+	case a.patch != b.patch:
+		return cmpUint(a.patch, b.patch)
+	case a.pre == b.pre:
+		return 0
+	case a.pre == "": // a release outranks its pre-releases
+		return 1
+	case b.pre == "":
+		return -1
+	}
+	x, y := a.pre, b.pre
+	for x != "" && y != "" {
+		var ix, iy string
+		ix, x, _ = strings.Cut(x, ".")
+		iy, y, _ = strings.Cut(y, ".")
+		if c := compareIdentifiers(ix, iy); c != 0 {
+			return c
+		}
+	}
+	switch { // equal so far: the longer list wins
+	case x != "":
+		return 1
+	case y != "":
+		return -1
+	}
+	return 0
+}
+
+func compareIdentifiers(a, b string) int {
+	na, nb := numeric(a), numeric(b)
+	switch {
+	case na && nb: // no leading zeros, so the longer is larger
+		if len(a) != len(b) {
+			return cmpUint(uint64(len(a)), uint64(len(b)))
+		}
+		return strings.Compare(a, b)
+	case na: // numeric identifiers rank below alphanumeric ones
+		return -1
+	case nb:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func cmpUint(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	if a > b {
+		return 1
+	}
+	return 0
+}

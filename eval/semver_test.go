@@ -1,0 +1,59 @@
+package eval
+
+import "testing"
+
+func TestParseVersion(t *testing.T) {
+	valid := map[string]version{
+		"0.0.0":                      {},
+		"1.2.3":                      {major: 1, minor: 2, patch: 3},
+		"v1.2.3":                     {major: 1, minor: 2, patch: 3},
+		"10.20.30-rc.1":              {major: 10, minor: 20, patch: 30, pre: "rc.1"},
+		"1.0.0-0.3.7":                {major: 1, pre: "0.3.7"},
+		"1.0.0-x-y-z.--":             {major: 1, pre: "x-y-z.--"},
+		"1.0.0+20130313144700":       {major: 1},
+		"1.0.0-beta+exp.sha.5114f85": {major: 1, pre: "beta"},
+		"1.2.3+01":                   {major: 1, minor: 2, patch: 3}, // build may have leading zeros
+	}
+	for s, want := range valid {
+		var got version
+		ok := got.parse(s)
+		if !ok || got != want {
+			t.Errorf("parseVersion(%q) = %+v, %t; want %+v, true", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{
+		"", "1", "1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.03", "a.b.c", "-1.2.3", "1.-2.3",
+		"1.2.3-", "1.2.3+", "1.2.3-01", "1.2.3-a..b", "1.2.3-alpha.", "1.2.3+a..b", "1.2.3 ",
+		" 1.2.3", "1.2.3-é", "vv1.2.3", "V1.2.3", "18446744073709551616.0.0",
+	} {
+		var v version
+		if v.parse(s) {
+			t.Errorf("parseVersion(%q) = %+v, accepted; want rejected", s, v)
+		}
+	}
+}
+
+func TestCompareVersionsPrecedence(t *testing.T) {
+	// semver.org §11, lowest first.
+	ordered := []string{
+		"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
+		"1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "1.10.0", "2.0.0", "18446744073709551615.0.0",
+	}
+	for i, a := range ordered {
+		for j, b := range ordered {
+			var va, vb version
+			va.parse(a)
+			if !vb.parse(b) {
+				t.Fatalf("parseVersion(%q) failed", b)
+			}
+			want := cmpUint(uint64(i), uint64(j))
+			if got := compareVersions(&va, &vb); got != want {
+				t.Errorf("compareVersions(%s, %s) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+	var a, b version
+	if !a.parse("1.2.3+build.1") || !b.parse("v1.2.3+build.2") || compareVersions(&a, &b) != 0 {
+		t.Error("build metadata or the v prefix changed precedence")
+	}
+}

@@ -1,0 +1,132 @@
+package eval
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/featureflags/featureflags"
+)
+
+// Snapshot is an immutable, compiled set of flags for a list of
+// environments. It is never changed after Compile and is safe for concurrent
+// use; to apply changes, compile a new one and swap it in (an atomic.Pointer
+// suits).
+type Snapshot struct {
+	revision int64
+	envNames []string
+	envList  []*envFlags // in envNames order
+	envs     map[string]*envFlags
+	segments map[string]*featureflags.Segment // as given to Compile, for With
+}
+
+type envFlags struct {
+	name   string
+	byKey  map[string]*flagEnv
+	sorted []*flagEnv // by key, for EvaluateAll and Keys
+}
+
+// Compile compiles flags for environments. A flag that does not compile (a
+// segment it uses was deleted, say) evaluates to a PARSE_ERROR result for
+// that flag and environment only; the rest of the snapshot is unaffected.
+// When two flags or two segments share a name the first one wins.
+func Compile(flags []*featureflags.Flag, segments []*featureflags.Segment, environments []string, revision int64) *Snapshot {
+	sources := make(map[string]*featureflags.Segment, len(segments))
+	for _, s := range segments {
+		if s == nil {
+			continue
+		}
+		if _, dup := sources[s.Name]; !dup {
+			sources[s.Name] = s
+		}
+	}
+	c := newCompiler(sources)
+	snap := &Snapshot{revision: revision, envs: make(map[string]*envFlags, len(environments)), segments: sources}
+	for _, env := range environments {
+		if _, dup := snap.envs[env]; !dup {
+			t := &envFlags{name: env, byKey: make(map[string]*flagEnv, len(flags))}
+			snap.envNames = append(snap.envNames, env)
+			snap.envList = append(snap.envList, t)
+			snap.envs[env] = t
+		}
+	}
+	for _, f := range flags {
+		if f == nil {
+			continue
+		}
+		d, err := c.flag(f)
+		for _, env := range snap.envNames {
+			t := snap.envs[env]
+			if _, dup := t.byKey[f.Name]; dup {
+				continue
+			}
+			var fe *flagEnv
+			if err == nil {
+				var envErr error
+				if fe, envErr = c.env(d, env, f.Targeting[env], f.Environments[env]); envErr != nil {
+					fe = brokenFlag(d.key, d.typ, envErr)
+				}
+			} else {
+				fe = brokenFlag(f.Name, f.Type, err)
+			}
+			t.byKey[f.Name] = fe
+			t.sorted = append(t.sorted, fe)
+		}
+	}
+	for _, t := range snap.envs {
+		slices.SortFunc(t.sorted, func(a, b *flagEnv) int { return strings.Compare(a.key, b.key) })
+	}
+	return snap
+}
+
+func brokenFlag(key string, typ featureflags.FlagType, err error) *flagEnv {
+	if typ == "" {
+		typ = featureflags.TypeBoolean
+	}
+	return &flagEnv{key: key, typ: typ, fixed: &Result{Key: key, Type: typ, Reason: ReasonError,
+		ErrorCode: ErrorParse, ErrorDetails: "the flag does not compile: " + err.Error()}}
+}
+
+// Revision returns the revision Compile was given.
+func (s *Snapshot) Revision() int64 { return s.revision }
+
+// Environments returns the snapshot's environments in the order Compile was
+// given them, without duplicates.
+func (s *Snapshot) Environments() []string { return slices.Clone(s.envNames) }
+
+// Keys returns the keys (names) of env's flags in ascending order, or nil for
+// an unknown environment.
+func (s *Snapshot) Keys(env string) []string {
+	t := s.env(env)
+	if t == nil {
+		return nil
+	}
+	keys := make([]string, len(t.sorted))
+	for i, f := range t.sorted {
+		keys[i] = f.key
+	}
+	return keys
+}
+
+// Lookup reports whether env has a flag named key, and its type.
+func (s *Snapshot) Lookup(env, key string) (featureflags.FlagType, bool) {
+	if t := s.env(env); t != nil {
+		if f := t.byKey[key]; f != nil {
+			return f.typ, true
+		}
+	}
+	return "", false
+}
+
+// env returns the named environment's flags, or nil. Services have a few
+// environments, and comparing a few strings is cheaper than hashing one.
+func (s *Snapshot) env(name string) *envFlags {
+	if len(s.envList) > smallSet {
+		return s.envs[name]
+	}
+	for _, t := range s.envList {
+		if t.name == name {
+			return t
+		}
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+// Package mongotest runs the MongoDB store's tests against an embedded
+// FerretDB v1 (SQLite backend), so they need no MongoDB server. It is a
+// module of its own so that FerretDB's dependencies stay out of the
+// service's go.mod.
+package mongotest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+var dbCounter atomic.Int64
+
+// Start starts an embedded FerretDB on a free loopback port, storing its
+// data under t.TempDir(), waits until it answers a ping and returns a
+// mongodb:// URL naming a database unique to this call. The server stops
+// when the test ends.
+//
+// The URL sets maxPoolSize=1. FerretDB v1 executes an update as a query,
+// a change in Go and an unconditional write of the whole document, so two
+// updates of one document on two connections can interleave and lose one
+// of them; MongoDB itself updates a document atomically. FerretDB handles
+// the commands of one connection one at a time, so a single connection
+// makes each command atomic, as it is on MongoDB, and the conformance
+// suite's concurrency tests check the store's logic rather than FerretDB's
+// known gap. Callers may append options with "&".
+func Start(t testing.TB) string {
+	t.Helper()
+	level := slog.LevelError + 1 // FerretDB logs expected command errors (duplicate keys) as errors
+	if os.Getenv("FERRETDB_LOG") != "" {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + t.TempDir() + "/",
+	})
+	if err != nil {
+		t.Fatalf("mongotest: start FerretDB: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+
+	base := f.MongoDBURI() // "mongodb://127.0.0.1:PORT/"
+	if err := waitReady(base); err != nil {
+		t.Fatalf("mongotest: FerretDB at %s is not ready: %v", base, err)
+	}
+	return fmt.Sprintf("%stest_%d?maxPoolSize=1", base, dbCounter.Add(1))
+}
+
+// waitReady pings the server until it answers, for at most 15 seconds.
+func waitReady(uri string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(time.Second))
+	if err != nil {
+		return err
+	}
+	defer client.Disconnect(context.Background())
+	for {
+		err := client.Ping(ctx, readpref.Primary())
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,303 @@
+package mongo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	ff "github.com/featureflags/featureflags"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// flagDoc is a flag as stored; see the package documentation.
+type flagDoc struct {
+	ID           string        `bson:"_id"`
+	Name         string        `bson:"name"`
+	Description  string        `bson:"description"`
+	Type         string        `bson:"type"`
+	Variants     string        `bson:"variants,omitempty"`
+	Environments bson.D        `bson:"environments"`        // key(env) -> int32 0|1, sorted by key
+	Targeting    bson.D        `bson:"targeting,omitempty"` // key(env) -> JSON, sorted by key
+	Tags         []string      `bson:"tags,omitempty"`
+	Version      int64         `bson:"version"`
+	CreatedAt    bson.DateTime `bson:"createdAt"`
+	UpdatedAt    bson.DateTime `bson:"updatedAt"`
+}
+
+// sortedKeys returns m's keys in order: documents are encoded with their
+// fields in a fixed order, so that storing the same flag twice stores the
+// same bytes (a replacement that differs only in field order would count as
+// a modification, and Import must not change anything the second time).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func encodeFlag(f *ff.Flag) (*flagDoc, error) {
+	d := &flagDoc{
+		ID: f.ID, Name: f.Name, Description: f.Description, Type: string(f.Type),
+		// Never nil: nil would be stored as null, and $bit cannot create a
+		// field inside null.
+		Environments: make(bson.D, 0, len(f.Environments)),
+		Tags:         f.Tags,
+		Version:      f.Version,
+		CreatedAt:    date(f.CreatedAt),
+		UpdatedAt:    date(f.UpdatedAt),
+	}
+	if len(f.Variants) > 0 {
+		b, err := json.Marshal(f.Variants)
+		if err != nil {
+			return nil, fmt.Errorf("flag %s variants: %w", f.ID, err)
+		}
+		d.Variants = string(b)
+	}
+	for _, env := range sortedKeys(f.Environments) {
+		d.Environments = append(d.Environments, bson.E{Key: key(env), Value: bit(f.Environments[env])})
+	}
+	for _, env := range sortedKeys(f.Targeting) {
+		b, err := json.Marshal(f.Targeting[env])
+		if err != nil {
+			return nil, fmt.Errorf("flag %s targeting: %w", f.ID, err)
+		}
+		d.Targeting = append(d.Targeting, bson.E{Key: key(env), Value: string(b)})
+	}
+	return d, nil
+}
+
+func decodeFlag(d *flagDoc) (*ff.Flag, error) {
+	f := &ff.Flag{
+		ID: d.ID, Name: d.Name, Description: d.Description, Type: ff.FlagType(d.Type),
+		Environments: make(map[string]bool, len(d.Environments)),
+		Version:      d.Version,
+		CreatedAt:    fromDate(d.CreatedAt),
+		UpdatedAt:    fromDate(d.UpdatedAt),
+	}
+	if d.Variants != "" {
+		if err := json.Unmarshal([]byte(d.Variants), &f.Variants); err != nil {
+			return nil, fmt.Errorf("store: flag %s variants: %w", d.ID, err)
+		}
+		if len(f.Variants) == 0 {
+			f.Variants = nil
+		}
+	}
+	for _, e := range d.Environments {
+		k, v := e.Key, e.Value
+		env, err := unkey(k)
+		if err != nil {
+			return nil, fmt.Errorf("store: flag %s: %w", d.ID, err)
+		}
+		on, err := isOn(v)
+		if err != nil {
+			return nil, fmt.Errorf("store: flag %s environment %q: %w", d.ID, env, err)
+		}
+		f.Environments[env] = on
+	}
+	if len(d.Targeting) > 0 {
+		f.Targeting = make(map[string]*ff.Targeting, len(d.Targeting))
+		for _, e := range d.Targeting {
+			env, err := unkey(e.Key)
+			if err != nil {
+				return nil, fmt.Errorf("store: flag %s: %w", d.ID, err)
+			}
+			v, ok := e.Value.(string)
+			if !ok {
+				return nil, fmt.Errorf("store: flag %s targeting %q: unexpected %T", d.ID, env, e.Value)
+			}
+			var t *ff.Targeting
+			if err := json.Unmarshal([]byte(v), &t); err != nil {
+				return nil, fmt.Errorf("store: flag %s targeting %q: %w", d.ID, env, err)
+			}
+			f.Targeting[env] = t
+		}
+	}
+	if len(d.Tags) > 0 {
+		f.Tags = d.Tags
+	}
+	return f, nil
+}
+
+// bit is the stored form of an environment's state: an int32, so that
+// ToggleFlag can flip it with $bit xor.
+func bit(on bool) int32 {
+	if on {
+		return 1
+	}
+	return 0
+}
+
+func isOn(v any) (bool, error) {
+	switch v := v.(type) {
+	case int32:
+		return v != 0, nil
+	case int64:
+		return v != 0, nil
+	case float64:
+		return v != 0, nil
+	case bool:
+		return v, nil
+	}
+	return false, fmt.Errorf("unexpected state of type %T", v)
+}
+
+// key escapes an environment name for use as a document key: MongoDB reads
+// '.' as a path separator and '$' as an operator.
+func key(env string) string {
+	if !strings.ContainsAny(env, "%.$") {
+		return env
+	}
+	var b strings.Builder
+	for i := 0; i < len(env); i++ {
+		switch c := env[i]; c {
+		case '%', '.', '$':
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// unkey is the inverse of key.
+func unkey(k string) (string, error) {
+	if !strings.Contains(k, "%") {
+		return k, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(k); i++ {
+		if k[i] != '%' {
+			b.WriteByte(k[i])
+			continue
+		}
+		if i+2 >= len(k) {
+			return "", fmt.Errorf("bad environment key %q", k)
+		}
+		c, err := strconv.ParseUint(k[i+1:i+3], 16, 8)
+		if err != nil {
+			return "", fmt.Errorf("bad environment key %q", k)
+		}
+		b.WriteByte(byte(c))
+		i += 2
+	}
+	return b.String(), nil
+}
+
+// ListFlags returns every flag ordered by name, byte-wise.
+func (s *Store) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
+	cur, err := s.flags.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []*flagDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	flags := make([]*ff.Flag, 0, len(docs))
+	for _, d := range docs {
+		f, err := decodeFlag(d)
+		if err != nil {
+			return nil, err
+		}
+		flags = append(flags, f)
+	}
+	// Sorted here rather than by the server, so that the order is byte-wise
+	// whatever default collation the collection may have been given.
+	slices.SortFunc(flags, func(a, b *ff.Flag) int { return strings.Compare(a.Name, b.Name) })
+	return flags, nil
+}
+
+// FindFlag returns the flag whose id, or else whose name, is idOrName.
+func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error) {
+	cur, err := s.flags.Find(ctx, byIDOrName(idOrName), options.Find().SetLimit(2))
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []*flagDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	if len(docs) == 0 {
+		return nil, ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
+	}
+	d := docs[0]
+	if len(docs) > 1 && docs[1].ID == idOrName {
+		d = docs[1]
+	}
+	return decodeFlag(d)
+}
+
+// CreateFlag inserts f.
+func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
+	d, err := encodeFlag(f)
+	if err != nil {
+		return err
+	}
+	if _, err = s.flags.InsertOne(ctx, d); err != nil {
+		return translate(err)
+	}
+	s.bump(ctx)
+	return nil
+}
+
+// UpdateFlag replaces the flag f.ID by f if its version is expectVersion.
+func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64) error {
+	d, err := encodeFlag(f)
+	if err != nil {
+		return err
+	}
+	res, err := s.flags.ReplaceOne(ctx, byID(f.ID, expectVersion), d)
+	if err != nil {
+		return translate(err)
+	}
+	if res.MatchedCount == 0 {
+		return missingOrStale(ctx, s.flags, "flag", f.ID)
+	}
+	s.bump(ctx)
+	return nil
+}
+
+// DeleteFlag deletes the flag id if its version is expectVersion.
+func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) error {
+	res, err := s.flags.DeleteOne(ctx, byID(id, expectVersion))
+	if err != nil {
+		return translate(err)
+	}
+	if res.DeletedCount == 0 {
+		return missingOrStale(ctx, s.flags, "flag", id)
+	}
+	s.bump(ctx)
+	return nil
+}
+
+// ToggleFlag flips the flag's state in env with one findAndModify: $bit xor
+// flips the int32 state (a missing state counts as 0, off, and becomes 1),
+// $inc bumps the version and $set the update time, all in one atomic
+// single-document update filtered by id and, if given, version.
+func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion int64, now time.Time) (*ff.Flag, error) {
+	update := bson.D{
+		{Key: "$bit", Value: bson.D{{Key: "environments." + key(env), Value: bson.D{{Key: "xor", Value: int32(1)}}}}},
+		{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}},
+		{Key: "$set", Value: bson.D{{Key: "updatedAt", Value: date(now)}}},
+	}
+	var d flagDoc
+	err := s.flags.FindOneAndUpdate(ctx, byID(id, expectVersion), update,
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, missingOrStale(ctx, s.flags, "flag", id)
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	s.bump(ctx)
+	return decodeFlag(&d)
+}

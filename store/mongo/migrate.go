@@ -1,0 +1,86 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	ff "github.com/featureflags/featureflags"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// migrations bring a database from schema version i to i+1. Each must be
+// idempotent: two processes opening a new database at once may both run it.
+var migrations = []func(ctx context.Context, s *Store) error{
+	migrateInit,
+}
+
+const (
+	schemaID   = "schema"
+	envCountID = "environments"
+)
+
+// migrate runs the migrations the database has not had yet, in order, and
+// refuses a database written by a newer version of the program.
+func (s *Store) migrate(ctx context.Context) error {
+	var doc struct {
+		Version int `bson:"version"`
+	}
+	err := s.meta.FindOne(ctx, bson.D{{Key: "_id", Value: schemaID}}).Decode(&doc)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return fmt.Errorf("store: read schema version: %w", translate(err))
+	}
+	current := doc.Version
+	if current > SchemaVersion {
+		return ff.Errorf(ff.EINVALID, "store: the database has schema version %d but this featureflags knows only up to %d; run a newer featureflags", current, SchemaVersion)
+	}
+	for i := current; i < SchemaVersion; i++ {
+		if err := migrations[i](ctx, s); err != nil {
+			return fmt.Errorf("store: migration %d: %w", i+1, translate(err))
+		}
+		// $max: a slower process finishing an older migration never moves
+		// the version back.
+		_, err := s.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: schemaID}},
+			bson.D{{Key: "$max", Value: bson.D{{Key: "version", Value: i + 1}}}},
+			options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return fmt.Errorf("store: migration %d: record version: %w", i+1, translate(err))
+		}
+	}
+	return nil
+}
+
+// migrateInit creates the indexes and the environment counter.
+func migrateInit(ctx context.Context, s *Store) error {
+	unique := func(name string) mongo.IndexModel {
+		return mongo.IndexModel{
+			Keys:    bson.D{{Key: "name", Value: 1}},
+			Options: options.Index().SetUnique(true).SetName(name),
+		}
+	}
+	if _, err := s.flags.Indexes().CreateOne(ctx, unique("flags_name_unique")); err != nil {
+		return err
+	}
+	if _, err := s.segments.Indexes().CreateOne(ctx, unique("segments_name_unique")); err != nil {
+		return err
+	}
+	_, err := s.environments.Indexes().CreateMany(ctx, []mongo.IndexModel{
+		unique("environments_name_unique"),
+		{Keys: bson.D{{Key: "position", Value: 1}}, Options: options.Index().SetName("environments_position")},
+	})
+	if err != nil {
+		return err
+	}
+	// The counter starts at the number of environments already there, in
+	// case a previous run created some before recording its version.
+	n, err := s.environments.CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return err
+	}
+	_, err = s.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: envCountID}},
+		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "count", Value: n}, {Key: "seq", Value: n}}}},
+		options.UpdateOne().SetUpsert(true))
+	return err
+}

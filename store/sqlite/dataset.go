@@ -1,0 +1,70 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/codec"
+)
+
+// Revision returns the number of committed changes.
+func (s *Store) Revision(ctx context.Context) (int64, error) {
+	var rev int64
+	err := s.read.QueryRowContext(ctx, `SELECT revision FROM meta`).Scan(&rev)
+	return rev, translate(err)
+}
+
+// Load reads everything in one read transaction, so at one revision.
+func (s *Store) Load(ctx context.Context) (*ff.Dataset, error) {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer tx.Rollback()
+	var d ff.Dataset
+	if err := tx.QueryRowContext(ctx, `SELECT revision FROM meta`).Scan(&d.Revision); err != nil {
+		return nil, translate(err)
+	}
+	if d.Environments, err = listEnvironments(ctx, tx); err != nil {
+		return nil, err
+	}
+	if d.Flags, err = listFlags(ctx, tx); err != nil {
+		return nil, err
+	}
+	if d.Segments, err = listSegments(ctx, tx); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Import loads d in one transaction, replacing items of the same name or id.
+func (s *Store) Import(ctx context.Context, d *ff.Dataset) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, e := range d.Environments {
+			_, err := tx.ExecContext(ctx, `INSERT INTO environments (name, position, created_at)
+				VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM environments), ?)
+				ON CONFLICT (name) DO NOTHING`, e.Name, codec.Millis(e.CreatedAt))
+			if err != nil {
+				return err
+			}
+		}
+		for _, sg := range d.Segments {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM segments WHERE id = ? OR name = ?`, sg.ID, sg.Name); err != nil {
+				return err
+			}
+			if err := insertSegment(ctx, tx, sg); err != nil {
+				return err
+			}
+		}
+		for _, f := range d.Flags {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE id = ? OR name = ?`, f.ID, f.Name); err != nil {
+				return err
+			}
+			if err := insertFlag(ctx, tx, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
