@@ -18,8 +18,10 @@ var version = "dev"
 const usage = `featureflags is a self-hosted feature-flag service.
 
 Usage:
-  featureflags serve [flags]     run the service (API, evaluation, UI)
-  featureflags version           print the version
+  featureflags serve [flags]            run the service (API, evaluation, UI)
+  featureflags export [--store S]       write the store's environments, segments and flags as JSON to stdout
+  featureflags import [--store S] FILE  load a file written by export (- for stdin): all of it or nothing
+  featureflags version                  print the version
 
 Run 'featureflags <command> --help' for a command's flags.
 `
@@ -46,6 +48,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stderr)
+	case "export":
+		return exportData(ctx, args[1:], stdout, stderr)
+	case "import":
+		return importData(ctx, args[1:], os.Stdin, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil

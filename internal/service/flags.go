@@ -82,7 +82,7 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 		f.Type = ff.TypeBoolean
 	}
 	err := s.write(ctx, func(v *view) error {
-		if err := validateFlag(f, v); err != nil {
+		if err := validateFlag(f, v.envNames, v.segmentMap()); err != nil {
 			return err
 		}
 		complete(f, v.envNames)
@@ -114,7 +114,7 @@ func (s *Service) UpdateFlag(ctx context.Context, idOrName string, p FlagPatch, 
 				return err
 			}
 			next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
-			if err := validateFlag(next, v); err != nil {
+			if err := validateFlag(next, v.envNames, v.segmentMap()); err != nil {
 				return err
 			}
 			complete(next, v.envNames)
@@ -196,6 +196,19 @@ func (s *Service) ToggleFlag(ctx context.Context, idOrName, env string, ifMatch 
 		if err := checkEnvironment("environment", env, v.envNames); err != nil {
 			return err
 		}
+		// Ids never change, so a flag the view knows by this id needs no
+		// lookup in the store (one round trip less); should another
+		// process have deleted it, idOrName is looked up as usual.
+		if known := v.flag(idOrName); known != nil && known.ID == idOrName {
+			var err error
+			f, err = s.store.ToggleFlag(ctx, known.ID, env, ifMatch, s.timestamp())
+			if err == nil {
+				complete(f, v.envNames)
+			}
+			if ff.ErrorCode(err) != ff.ENOTFOUND {
+				return err
+			}
+		}
 		cur, err := s.store.FindFlag(ctx, idOrName)
 		if err != nil {
 			return err
@@ -216,9 +229,10 @@ func staleError(kind, name string, have, want int64) error {
 	return ff.Errorf(ff.EPRECONDITION, "%s %q is at version %d, not %d as If-Match says; fetch it again and retry", kind, name, have, want)
 }
 
-// validateFlag checks f against the naming rules, the environments and,
-// through the evaluation compiler, its variants, targeting and segments.
-func validateFlag(f *ff.Flag, v *view) error {
+// validateFlag checks f against the naming rules, the environments envs and,
+// through the evaluation compiler, its variants, targeting and the segments
+// (keyed by name) it refers to.
+func validateFlag(f *ff.Flag, envs []string, segments map[string]*ff.Segment) error {
 	if err := ff.ValidateName("name", f.Name); err != nil {
 		return err
 	}
@@ -231,16 +245,16 @@ func validateFlag(f *ff.Flag, v *view) error {
 		}
 	}
 	for env := range f.Environments {
-		if err := checkEnvironment("environments."+env, env, v.envNames); err != nil {
+		if err := checkEnvironment("environments."+env, env, envs); err != nil {
 			return err
 		}
 	}
 	for env := range f.Targeting {
-		if err := checkEnvironment("targeting."+env, env, v.envNames); err != nil {
+		if err := checkEnvironment("targeting."+env, env, envs); err != nil {
 			return err
 		}
 	}
-	return eval.Validate(f, v.segmentMap())
+	return eval.Validate(f, segments)
 }
 
 // validateText refuses text every store cannot keep: invalid UTF-8, NUL

@@ -130,16 +130,23 @@ func (in SegmentInput) applyTo(sg *ff.Segment) {
 // validateSegment checks sg as it would be with the other segments of v
 // (replacing the one named replaces, if any).
 func validateSegment(sg *ff.Segment, v *view, replaces string) error {
+	others := v.segmentMap()
+	delete(others, replaces)
+	others[sg.Name] = sg
+	return checkSegment(sg, others)
+}
+
+// checkSegment checks sg against the naming rules and, through the
+// evaluation compiler, its match, conditions and references among segments
+// (keyed by name, sg's own name mapping to sg).
+func checkSegment(sg *ff.Segment, segments map[string]*ff.Segment) error {
 	if err := ff.ValidateName("name", sg.Name); err != nil {
 		return err
 	}
 	if err := validateText("description", sg.Description, MaxDescriptionLength); err != nil {
 		return err
 	}
-	others := v.segmentMap()
-	delete(others, replaces)
-	others[sg.Name] = sg
-	return eval.ValidateSegment(sg, others)
+	return eval.ValidateSegment(sg, segments)
 }
 
 // segmentUser names a flag or segment that refers to the segment name, or

@@ -10,22 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-const flagColumns = `id, name, description, type, variants, environments, targeting, tags, version, created_at, updated_at`
-
-func scanFlag(row pgx.Row) (*ff.Flag, error) {
-	var f ff.Flag
-	var c codec.FlagColumns
-	var created, updated int64
-	err := row.Scan(&f.ID, &f.Name, &f.Description, &f.Type, &c.Variants, &c.Environments, &c.Targeting, &c.Tags, &f.Version, &created, &updated)
-	if err != nil {
-		return nil, err
-	}
-	f.CreatedAt, f.UpdatedAt = codec.Time(created), codec.Time(updated)
-	if err := codec.DecodeFlag(&f, c); err != nil {
-		return nil, err
-	}
-	return &f, nil
-}
+const flagColumns = codec.FlagColumnList
 
 // ListFlags returns every flag ordered by name, in one query.
 func (s *Store) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
@@ -37,13 +22,13 @@ func listFlags(ctx context.Context, q querier) ([]*ff.Flag, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
-	flags, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*ff.Flag, error) { return scanFlag(row) })
+	flags, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*ff.Flag, error) { return codec.ScanFlag(row) })
 	return flags, translate(err)
 }
 
 // FindFlag returns the flag whose id, or else whose name, is idOrName.
 func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error) {
-	f, err := scanFlag(s.pool.QueryRow(ctx,
+	f, err := codec.ScanFlag(s.pool.QueryRow(ctx,
 		`SELECT `+flagColumns+` FROM flags WHERE id = $1::text OR name = $1::text ORDER BY id = $1::text DESC LIMIT 1`, idOrName))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
@@ -125,7 +110,7 @@ func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) 
 // increments the revision if it toggled the flag.
 func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion int64, now time.Time) (*ff.Flag, error) {
 	// The path is an array, not a dotted string: names may contain '.'.
-	f, err := scanFlag(s.pool.QueryRow(ctx, withRevision(`UPDATE flags
+	f, err := codec.ScanFlag(s.pool.QueryRow(ctx, withRevision(`UPDATE flags
 		SET environments = jsonb_set(environments, ARRAY[$1::text],
 		        to_jsonb(NOT COALESCE((environments->>$1::text)::boolean, false))),
 		    version = version + 1, updated_at = $2

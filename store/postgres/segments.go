@@ -9,23 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-const segmentColumns = `id, name, description, match, conditions, version, created_at, updated_at`
-
-func scanSegment(row pgx.Row) (*ff.Segment, error) {
-	var sg ff.Segment
-	var conds []byte
-	var created, updated int64
-	if err := row.Scan(&sg.ID, &sg.Name, &sg.Description, &sg.Match, &conds, &sg.Version, &created, &updated); err != nil {
-		return nil, err
-	}
-	sg.CreatedAt, sg.UpdatedAt = codec.Time(created), codec.Time(updated)
-	var err error
-	sg.Conditions, err = codec.DecodeConditions(conds)
-	if err != nil {
-		return nil, err
-	}
-	return &sg, nil
-}
+const segmentColumns = codec.SegmentColumnList
 
 // ListSegments returns every segment ordered by name.
 func (s *Store) ListSegments(ctx context.Context) ([]*ff.Segment, error) {
@@ -37,13 +21,13 @@ func listSegments(ctx context.Context, q querier) ([]*ff.Segment, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
-	segs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*ff.Segment, error) { return scanSegment(row) })
+	segs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*ff.Segment, error) { return codec.ScanSegment(row) })
 	return segs, translate(err)
 }
 
 // FindSegment returns the segment whose id, or else whose name, is idOrName.
 func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, error) {
-	sg, err := scanSegment(s.pool.QueryRow(ctx,
+	sg, err := codec.ScanSegment(s.pool.QueryRow(ctx,
 		`SELECT `+segmentColumns+` FROM segments WHERE id = $1::text OR name = $1::text ORDER BY id = $1::text DESC LIMIT 1`, idOrName))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ff.Errorf(ff.ENOTFOUND, "segment %q not found", idOrName)

@@ -10,24 +10,7 @@ import (
 	"github.com/featureflags/featureflags/store/internal/codec"
 )
 
-const flagColumns = `id, name, description, type, variants, environments, targeting, tags, version, created_at, updated_at`
-
-type scanner interface{ Scan(dest ...any) error }
-
-func scanFlag(row scanner) (*ff.Flag, error) {
-	var f ff.Flag
-	var c codec.FlagColumns
-	var created, updated int64
-	err := row.Scan(&f.ID, &f.Name, &f.Description, &f.Type, &c.Variants, &c.Environments, &c.Targeting, &c.Tags, &f.Version, &created, &updated)
-	if err != nil {
-		return nil, err
-	}
-	f.CreatedAt, f.UpdatedAt = codec.Time(created), codec.Time(updated)
-	if err := codec.DecodeFlag(&f, c); err != nil {
-		return nil, err
-	}
-	return &f, nil
-}
+const flagColumns = codec.FlagColumnList
 
 // ListFlags returns every flag ordered by name.
 func (s *Store) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
@@ -53,7 +36,7 @@ func listFlags(ctx context.Context, q queryer) ([]*ff.Flag, error) {
 	defer rows.Close()
 	var flags []*ff.Flag
 	for rows.Next() {
-		f, err := scanFlag(rows)
+		f, err := codec.ScanFlag(rows)
 		if err != nil {
 			return nil, translate(err)
 		}
@@ -68,7 +51,7 @@ func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error)
 }
 
 func findFlag(ctx context.Context, q queryer, idOrName string) (*ff.Flag, error) {
-	f, err := scanFlag(q.QueryRowContext(ctx,
+	f, err := codec.ScanFlag(q.QueryRowContext(ctx,
 		`SELECT `+flagColumns+` FROM flags WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1`, idOrName))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
@@ -134,7 +117,7 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 			WHERE id = ?3 AND (?4 = 0 OR version = ?4)
 			RETURNING `+flagColumns, env, codec.Millis(now), id, expectVersion)
 		var err error
-		f, err = scanFlag(row)
+		f, err = codec.ScanFlag(row)
 		if errors.Is(err, sql.ErrNoRows) {
 			return missingOrStale(ctx, tx, "flags", "flag", id)
 		}

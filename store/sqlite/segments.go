@@ -9,20 +9,7 @@ import (
 	"github.com/featureflags/featureflags/store/internal/codec"
 )
 
-const segmentColumns = `id, name, description, match, conditions, version, created_at, updated_at`
-
-func scanSegment(row scanner) (*ff.Segment, error) {
-	var sg ff.Segment
-	var conds []byte
-	var created, updated int64
-	if err := row.Scan(&sg.ID, &sg.Name, &sg.Description, &sg.Match, &conds, &sg.Version, &created, &updated); err != nil {
-		return nil, err
-	}
-	sg.CreatedAt, sg.UpdatedAt = codec.Time(created), codec.Time(updated)
-	var err error
-	sg.Conditions, err = codec.DecodeConditions(conds)
-	return &sg, err
-}
+const segmentColumns = codec.SegmentColumnList
 
 // ListSegments returns every segment ordered by name.
 func (s *Store) ListSegments(ctx context.Context) ([]*ff.Segment, error) {
@@ -37,7 +24,7 @@ func listSegments(ctx context.Context, q queryer) ([]*ff.Segment, error) {
 	defer rows.Close()
 	var segs []*ff.Segment
 	for rows.Next() {
-		sg, err := scanSegment(rows)
+		sg, err := codec.ScanSegment(rows)
 		if err != nil {
 			return nil, translate(err)
 		}
@@ -48,7 +35,7 @@ func listSegments(ctx context.Context, q queryer) ([]*ff.Segment, error) {
 
 // FindSegment returns the segment whose id, or else whose name, is idOrName.
 func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, error) {
-	sg, err := scanSegment(s.read.QueryRowContext(ctx,
+	sg, err := codec.ScanSegment(s.read.QueryRowContext(ctx,
 		`SELECT `+segmentColumns+` FROM segments WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1`, idOrName))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ff.Errorf(ff.ENOTFOUND, "segment %q not found", idOrName)

@@ -1,0 +1,33 @@
+# featureflags: the commands a developer and CI use.
+
+GO ?= go
+POSTGRES_NOTE = "NOTE: FEATUREFLAGS_TEST_POSTGRES_URL is not set, so the PostgreSQL tests are SKIPPED (the replicas test, the export/import test and the PostgreSQL store and API suites). Set it, e.g. FEATUREFLAGS_TEST_POSTGRES_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable', to run them."
+
+.PHONY: run build test lint bench
+
+## run: start the service on 127.0.0.1:8080 with its data in ./data
+run:
+	$(GO) run ./cmd/featureflags serve --log-format text
+
+## build: build the binary into bin/featureflags (no cgo needed)
+build:
+	CGO_ENABLED=0 $(GO) build -o bin/featureflags ./cmd/featureflags
+
+## lint: gofmt and go vet over both modules
+lint:
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	cd internal/mongotest && $(GO) vet ./...
+
+## test: every test, with the race detector, in both modules
+test: lint
+	@if [ -z "$$FEATUREFLAGS_TEST_POSTGRES_URL" ]; then echo $(POSTGRES_NOTE); fi
+	$(GO) test -race -count=1 ./...
+	cd internal/mongotest && $(GO) test -race -count=1 ./...
+	@if [ -z "$$FEATUREFLAGS_TEST_POSTGRES_URL" ]; then echo $(POSTGRES_NOTE); fi
+
+## bench: every benchmark (figures in the README)
+bench:
+	@if [ -z "$$FEATUREFLAGS_TEST_POSTGRES_URL" ]; then echo $(POSTGRES_NOTE); fi
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	cd internal/mongotest && $(GO) test -run '^$$' -bench . -benchmem ./...
