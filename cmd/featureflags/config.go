@@ -9,6 +9,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	ff "github.com/featureflags/featureflags"
 )
 
 // config is the whole configuration of `serve`: defaults, then
@@ -20,6 +22,9 @@ type config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
+	// DefaultEnvironment is where OFREP evaluations without an
+	// X-Environment header go.
+	DefaultEnvironment string
 }
 
 func defaultConfig() config {
@@ -30,6 +35,8 @@ func defaultConfig() config {
 		LogFormat:       "json",
 		ShutdownTimeout: 15 * time.Second,
 		MaxBodyBytes:    1 << 20,
+
+		DefaultEnvironment: "production",
 	}
 }
 
@@ -49,6 +56,7 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: json (for log collectors) or text (for people)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long in-flight requests may take to finish on SIGTERM")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest request body accepted, in bytes")
+	fs.StringVar(&cfg.DefaultEnvironment, "default-environment", cfg.DefaultEnvironment, "environment OFREP evaluations use when the request has no X-Environment header")
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: featureflags %s [flags]\n\nEach flag can also be set by its environment variable; a flag given on the command line wins.\n\n", name)
 		fs.VisitAll(func(f *flag.Flag) {
@@ -96,6 +104,9 @@ func (c config) validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("--max-body-bytes (FEATUREFLAGS_MAX_BODY_BYTES) must be at least 1024")
+	}
+	if err := ff.ValidateName("default-environment", c.DefaultEnvironment); err != nil {
+		return fmt.Errorf("--default-environment (FEATUREFLAGS_DEFAULT_ENVIRONMENT): %s", ff.ErrorMessage(err))
 	}
 	return nil
 }

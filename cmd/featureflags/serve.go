@@ -42,6 +42,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	srv := &http.Server{
 		Handler: server.New(server.Config{
 			Service: svc, Logger: log, Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
+			DefaultEnvironment: cfg.DefaultEnvironment,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,

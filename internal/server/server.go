@@ -20,6 +20,9 @@ type Config struct {
 	Version string
 	// MaxBodyBytes bounds request bodies; 1 MiB when zero.
 	MaxBodyBytes int64
+	// DefaultEnvironment is where OFREP requests without an X-Environment
+	// header evaluate; "production" when empty.
+	DefaultEnvironment string
 }
 
 // Server serves the API.
@@ -29,6 +32,8 @@ type Server struct {
 	metrics *metrics
 	maxBody int64
 	handler http.Handler
+	// defaultEnv is Config.DefaultEnvironment.
+	defaultEnv string
 }
 
 // New returns a Server for cfg.
@@ -39,6 +44,10 @@ func New(cfg Config) *Server {
 	}
 	if s.maxBody == 0 {
 		s.maxBody = 1 << 20
+	}
+	s.defaultEnv = cfg.DefaultEnvironment
+	if s.defaultEnv == "" {
+		s.defaultEnv = "production"
 	}
 	s.metrics = newMetrics(cfg.Version, s.flagCount)
 	s.handler = s.observe(s.routes())
@@ -76,6 +85,11 @@ func (s *Server) routes() http.Handler {
 		{"GET", "/environments", s.listEnvironments},
 		{"POST", "/environments", s.createEnvironment},
 		{"DELETE", "/environments/{name}", s.deleteEnvironment},
+
+		{"POST", "/ofrep/v1/evaluate/flags/{key}", s.ofrepEvaluate},
+		{"OPTIONS", "/ofrep/v1/evaluate/flags/{key}", s.ofrepPreflight},
+		{"POST", "/ofrep/v1/evaluate/flags", s.ofrepEvaluateAll},
+		{"OPTIONS", "/ofrep/v1/evaluate/flags", s.ofrepPreflight},
 
 		{"GET", "/healthz", s.healthz},
 		{"GET", "/readyz", s.readyz},
