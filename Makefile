@@ -3,7 +3,7 @@
 GO ?= go
 POSTGRES_NOTE = "NOTE: FEATUREFLAGS_TEST_POSTGRES_URL is not set, so the PostgreSQL tests are SKIPPED (the replicas test, the export/import test and the PostgreSQL store and API suites). Set it, e.g. FEATUREFLAGS_TEST_POSTGRES_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable', to run them."
 
-.PHONY: run build test lint bench
+.PHONY: run build test lint bench fuzz
 
 ## run: start the service on 127.0.0.1:8080 with its data in ./data
 run:
@@ -31,3 +31,13 @@ bench:
 	@if [ -z "$$FEATUREFLAGS_TEST_POSTGRES_URL" ]; then echo $(POSTGRES_NOTE); fi
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	cd internal/mongotest && $(GO) test -run '^$$' -bench . -benchmem ./...
+
+## fuzz: each fuzz target for FUZZTIME (seed corpora in testdata/fuzz run in every `make test` too)
+FUZZTIME ?= 10s
+fuzz:
+	@for pkg in ./internal/server ./internal/service; do \
+	  for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$pkg/*_test.go | sed 's/^func //'); do \
+	    echo "fuzz $$pkg $$target for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done

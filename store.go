@@ -15,6 +15,9 @@ const AnyVersion int64 = 0
 // the database cannot be reached. Every method is safe for concurrent use,
 // also by several processes sharing one database.
 //
+// Every write except TouchTokens also writes the audit event carried by its
+// context (see WithAudit), if any, in the same transaction.
+//
 // Stores hold what they are given: the service validates input, assigns ids,
 // versions and times, and fills in environments a flag does not mention.
 type Store interface {
@@ -63,6 +66,25 @@ type Store interface {
 	// the second time. d.Revision is ignored. On any error nothing changes
 	// (all in one transaction where the database has them).
 	Import(ctx context.Context, d *Dataset) error
+
+	// CreateToken stores a token (its Hash, never its secret).
+	CreateToken(ctx context.Context, t *Token) error
+	// ListTokens returns every token, revoked ones included, newest first.
+	ListTokens(ctx context.Context) ([]*Token, error)
+	// FindTokenByHash returns the token whose Hash is hash (revoked and
+	// expired ones too: the caller decides), or ENOTFOUND.
+	FindTokenByHash(ctx context.Context, hash string) (*Token, error)
+	// RevokeToken marks a token revoked at the given time; ENOTFOUND if
+	// there is none, revoking twice keeps the first time.
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+	// TouchTokens records last-used times, in bulk; it is bookkeeping, so it
+	// neither writes audit events nor moves the revision. A time never moves
+	// back (the later one is kept) and unknown ids are skipped.
+	TouchTokens(ctx context.Context, lastUsed map[string]time.Time) error
+
+	// ListAudit returns the events f selects, newest first, and the cursor
+	// of the next page ("" after the last).
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, string, error)
 
 	// Ping reports whether the database can be reached.
 	Ping(ctx context.Context) error

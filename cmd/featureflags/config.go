@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"strings"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/service"
 )
 
 // config is the whole configuration of `serve`: defaults, then
@@ -25,6 +27,29 @@ type config struct {
 	// DefaultEnvironment is where OFREP evaluations without an
 	// X-Environment header go.
 	DefaultEnvironment string
+	// StoreWait is how long to keep retrying an unreachable store at start.
+	StoreWait time.Duration
+	// Insecure allows serving a non-loopback address without access
+	// control (no token in the store and no FEATUREFLAGS_ADMIN_TOKEN).
+	Insecure bool
+	// WriteRate and WriteBurst limit management writes per token (per
+	// client address without access control); a zero rate disables it.
+	WriteRate  float64
+	WriteBurst int
+	// Limits on what flags and segments hold.
+	MaxRulesPerFlag      int
+	MaxConditionsPerRule int
+	MaxValuesPerList     int
+	MaxSegmentConditions int
+	MaxFlags             int
+	// ReadHeaderTimeout and ReadTimeout bound reading a request's headers
+	// and the whole request.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	// RefreshInterval is how often the server checks the store for changes
+	// made by other processes, so that evaluation (which never reads the
+	// store) follows them; 0 disables it.
+	RefreshInterval time.Duration
 }
 
 func defaultConfig() config {
@@ -37,6 +62,25 @@ func defaultConfig() config {
 		MaxBodyBytes:    1 << 20,
 
 		DefaultEnvironment: "production",
+
+		WriteRate:            20,
+		WriteBurst:           40,
+		MaxRulesPerFlag:      100,
+		MaxConditionsPerRule: 50,
+		MaxValuesPerList:     1000,
+		MaxSegmentConditions: 100,
+		MaxFlags:             10000,
+		ReadHeaderTimeout:    10 * time.Second,
+		ReadTimeout:          30 * time.Second,
+		RefreshInterval:      2 * time.Second,
+	}
+}
+
+// limits are the service's limits as configured.
+func (c config) limits() service.Limits {
+	return service.Limits{
+		RulesPerFlag: c.MaxRulesPerFlag, ConditionsPerRule: c.MaxConditionsPerRule, ValuesPerList: c.MaxValuesPerList,
+		SegmentConditions: c.MaxSegmentConditions, Flags: c.MaxFlags,
 	}
 }
 
@@ -57,6 +101,18 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long in-flight requests may take to finish on SIGTERM")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest request body accepted, in bytes")
 	fs.StringVar(&cfg.DefaultEnvironment, "default-environment", cfg.DefaultEnvironment, "environment OFREP evaluations use when the request has no X-Environment header")
+	fs.DurationVar(&cfg.StoreWait, "store-wait", cfg.StoreWait, "how long to keep retrying an unreachable store at start (listening meanwhile, /readyz 503); 0 fails at once")
+	fs.BoolVar(&cfg.Insecure, "insecure", cfg.Insecure, "allow listening on a non-loopback address without access control (no API token exists)")
+	fs.Float64Var(&cfg.WriteRate, "write-rate", cfg.WriteRate, "management writes allowed per second per token (per client address without access control); 0 disables the limit")
+	fs.IntVar(&cfg.WriteBurst, "write-burst", cfg.WriteBurst, "management writes allowed at once per token before --write-rate applies")
+	fs.IntVar(&cfg.MaxRulesPerFlag, "max-rules-per-flag", cfg.MaxRulesPerFlag, "most targeting rules a flag may have in one environment")
+	fs.IntVar(&cfg.MaxConditionsPerRule, "max-conditions-per-rule", cfg.MaxConditionsPerRule, "most conditions a targeting rule may have")
+	fs.IntVar(&cfg.MaxValuesPerList, "max-values-per-list", cfg.MaxValuesPerList, "most values a list condition (in, notIn, ...) may have")
+	fs.IntVar(&cfg.MaxSegmentConditions, "max-segment-conditions", cfg.MaxSegmentConditions, "most conditions a segment may have")
+	fs.IntVar(&cfg.MaxFlags, "max-flags", cfg.MaxFlags, "most flags the store may hold")
+	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
+	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
+	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: featureflags %s [flags]\n\nEach flag can also be set by its environment variable; a flag given on the command line wins.\n\n", name)
 		fs.VisitAll(func(f *flag.Flag) {
@@ -107,6 +163,36 @@ func (c config) validate() error {
 	}
 	if err := ff.ValidateName("default-environment", c.DefaultEnvironment); err != nil {
 		return fmt.Errorf("--default-environment (FEATUREFLAGS_DEFAULT_ENVIRONMENT): %s", ff.ErrorMessage(err))
+	}
+	if c.StoreWait < 0 {
+		return fmt.Errorf("--store-wait (FEATUREFLAGS_STORE_WAIT) must not be negative")
+	}
+	if c.WriteRate < 0 || math.IsNaN(c.WriteRate) || math.IsInf(c.WriteRate, 0) {
+		return fmt.Errorf("--write-rate (FEATUREFLAGS_WRITE_RATE) must be a number of writes per second, 0 or more")
+	}
+	if c.WriteBurst < 1 {
+		return fmt.Errorf("--write-burst (FEATUREFLAGS_WRITE_BURST) must be at least 1")
+	}
+	for _, l := range []struct {
+		name string
+		v    int
+	}{
+		{"max-rules-per-flag", c.MaxRulesPerFlag}, {"max-conditions-per-rule", c.MaxConditionsPerRule},
+		{"max-values-per-list", c.MaxValuesPerList}, {"max-segment-conditions", c.MaxSegmentConditions},
+		{"max-flags", c.MaxFlags},
+	} {
+		if l.v < 1 {
+			return fmt.Errorf("--%s (%s) must be at least 1", l.name, envName(l.name))
+		}
+	}
+	if c.ReadHeaderTimeout <= 0 {
+		return fmt.Errorf("--read-header-timeout (FEATUREFLAGS_READ_HEADER_TIMEOUT) must be positive")
+	}
+	if c.ReadTimeout <= 0 {
+		return fmt.Errorf("--read-timeout (FEATUREFLAGS_READ_TIMEOUT) must be positive")
+	}
+	if c.RefreshInterval < 0 {
+		return fmt.Errorf("--refresh-interval (FEATUREFLAGS_REFRESH_INTERVAL) must not be negative")
 	}
 	return nil
 }

@@ -21,6 +21,8 @@ Usage:
   featureflags serve [flags]            run the service (API, evaluation, UI)
   featureflags export [--store S]       write the store's environments, segments and flags as JSON to stdout
   featureflags import [--store S] FILE  load a file written by export (- for stdin): all of it or nothing
+  featureflags token create --role R    create an API token or environment key; prints its secret once
+  featureflags token list | revoke ID   list tokens, or revoke one
   featureflags version                  print the version
 
 Run 'featureflags <command> --help' for a command's flags.
@@ -52,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportData(ctx, args[1:], stdout, stderr)
 	case "import":
 		return importData(ctx, args[1:], os.Stdin, stderr)
+	case "token":
+		return tokenCommand(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,12 +39,20 @@ func TestMain(m *testing.M) {
 type process struct {
 	cmd  *exec.Cmd
 	base string
-	logs *bytes.Buffer
+	logs *syncBuffer
 }
 
 // start runs `featureflags serve` on a free port with extra args and waits
 // until it logs that it is serving.
 func start(t *testing.T, dir string, args ...string) *process {
+	t.Helper()
+	return startEnv(t, dir, nil, args...)
+}
+
+// startEnv is start with extra environment variables. A --listen in args
+// replaces the free port; the process's base URL is then the address it
+// logs, reached through 127.0.0.1.
+func startEnv(t *testing.T, dir string, env []string, args ...string) *process {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -53,6 +62,7 @@ func start(t *testing.T, dir string, args ...string) *process {
 	ln.Close()
 	cmd := exec.Command(binary, append([]string{"serve", "--listen", addr}, args...)...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +70,7 @@ func start(t *testing.T, dir string, args ...string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd, base: "http://" + addr, logs: &bytes.Buffer{}}
+	p := &process{cmd: cmd, base: "http://" + addr, logs: &syncBuffer{}}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
@@ -68,14 +78,16 @@ func start(t *testing.T, dir string, args ...string) *process {
 		}
 	})
 	// The "serving" log line is written after the listener is open.
-	ready := make(chan struct{})
+	ready := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		signalled := false
 		for sc.Scan() {
 			p.logs.WriteString(sc.Text() + "\n")
 			if !signalled && strings.Contains(sc.Text(), `"msg":"serving"`) {
-				close(ready)
+				var line struct{ Addr string }
+				json.Unmarshal(sc.Bytes(), &line)
+				ready <- line.Addr
 				signalled = true
 			}
 		}
@@ -84,11 +96,35 @@ func start(t *testing.T, dir string, args ...string) *process {
 		}
 	}()
 	select {
-	case <-ready:
+	case served, ok := <-ready:
+		if !ok {
+			t.Fatalf("server exited without serving:\n%s", p.logs)
+		}
+		if _, port, err := net.SplitHostPort(served); err == nil {
+			p.base = "http://127.0.0.1:" + port
+		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not start")
 	}
 	return p
+}
+
+// syncBuffer collects a process's log while tests read it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) WriteString(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.WriteString(s)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func (p *process) post(t *testing.T, path, body string) (int, []byte) {
@@ -121,7 +157,7 @@ func (p *process) getJSON(t *testing.T, path string, v any) {
 // SIGKILL right after the answers, starts it again and reads every write.
 func TestWritesSurviveKill(t *testing.T) {
 	dir := t.TempDir()
-	p := start(t, dir)
+	p := start(t, dir, "--write-rate", "0")
 	const n = 50
 	for i := 0; i < n; i++ {
 		if status, body := p.post(t, "/flags", fmt.Sprintf(`{"name":"flag-%d"}`, i)); status != 201 {

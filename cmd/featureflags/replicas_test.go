@@ -30,7 +30,7 @@ func TestReplicasOnOnePostgres(t *testing.T) {
 	pg := pgtest.URL(t)
 	procs := make([]*process, servers)
 	for i := range procs {
-		procs[i] = start(t, t.TempDir(), "--store", pg)
+		procs[i] = start(t, t.TempDir(), "--store", pg, "--write-rate", "0")
 	}
 	client := &http.Client{
 		Timeout:   30 * time.Second,

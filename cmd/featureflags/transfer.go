@@ -15,6 +15,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/service"
 )
 
@@ -81,7 +82,7 @@ func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 		return fmt.Errorf("import: %w", err)
 	}
 	defer store.Close()
-	if err := service.New(store).Import(ctx, &d); err != nil {
+	if err := service.New(store).Import(auth.WithActor(ctx, auth.CLI), &d); err != nil {
 		outcome := "nothing was imported"
 		if ff.ErrorCode(err) != ff.EINVALID && strings.HasPrefix(scheme(storeURL), "mongodb") {
 			// MongoDB imports without a multi-document transaction.

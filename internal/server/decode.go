@@ -20,16 +20,16 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) er
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return &httpError{http.StatusUnsupportedMediaType, fmt.Sprintf("the body must be JSON, sent with Content-Type: application/json (got %q)", ct)}
+			return &httpError{http.StatusUnsupportedMediaType, fmt.Sprintf("the body must be JSON, sent with Content-Type: application/json (got %q)", ct), ""}
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than the limit of %d bytes", mbe.Limit)}
+			return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than the limit of %d bytes (limit max-body-bytes)", mbe.Limit), "max-body-bytes"}
 		}
-		return &httpError{http.StatusBadRequest, "the body could not be read: " + err.Error()}
+		return &httpError{http.StatusBadRequest, "the body could not be read: " + err.Error(), ""}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return ff.Errorf(ff.EINVALID, "the body is empty; send a JSON object")

@@ -217,9 +217,7 @@ func (s *Server) putTargeting(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	f, err := s.svc.UpdateFlag(r.Context(), r.PathValue("id"), service.FlagPatch{
-		Targeting: map[string]*ff.Targeting{r.PathValue("environment"): &t},
-	}, ifMatch)
+	f, err := s.svc.SetTargeting(r.Context(), r.PathValue("id"), r.PathValue("environment"), &t, ifMatch)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -234,9 +232,7 @@ func (s *Server) deleteTargeting(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	f, err := s.svc.UpdateFlag(r.Context(), r.PathValue("id"), service.FlagPatch{
-		Targeting: map[string]*ff.Targeting{r.PathValue("environment"): nil},
-	}, ifMatch)
+	f, err := s.svc.SetTargeting(r.Context(), r.PathValue("id"), r.PathValue("environment"), nil, ifMatch)
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -10,14 +10,23 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/featureflags/featureflags/internal/auth"
 )
 
-type ctxKey struct{}
-
 // requestID returns the request id stored in ctx by the middleware.
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(ctxKey{}).(string)
-	return id
+func requestID(ctx context.Context) string { return auth.RequestIDFrom(ctx) }
+
+// requestInfo is what the handlers learn about a request for its log line.
+type requestInfo struct {
+	actor string // the id of the token it authenticated with
+}
+
+type infoKey struct{}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(infoKey{}).(*requestInfo)
+	return info
 }
 
 // validRequestID accepts a client's X-Request-Id if it is short, printable
@@ -66,7 +75,8 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 
 // observe wraps the whole server: it assigns the request id, recovers from
 // panics, and records one log line and the metrics per request, labelled by
-// route pattern, never by raw path.
+// route pattern, never by raw path. The log line names the token a request
+// used by its id; no header, and so no secret, is ever logged.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -75,7 +85,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
+		info := &requestInfo{}
+		r = r.WithContext(context.WithValue(auth.WithRequestID(r.Context(), id), infoKey{}, info))
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -94,14 +105,20 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			elapsed := time.Since(start)
 			s.metrics.observe(r.Method, route, strconv.Itoa(status), elapsed)
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			attrs := [...]slog.Attr{
 				slog.String("method", r.Method),
 				slog.String("route", route),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
 				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 				slog.String("request_id", id),
-			)
+				slog.String("token_id", info.actor),
+			}
+			n := len(attrs)
+			if info.actor == "" {
+				n--
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:n]...)
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -176,7 +176,7 @@ func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request, buf []byte
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, body, &ofrepFailure{http.StatusRequestEntityTooLarge, eval.ErrorGeneral,
-				"the body is larger than the limit of " + strconv.FormatInt(mbe.Limit, 10) + " bytes"}
+				"the body is larger than the limit of " + strconv.FormatInt(mbe.Limit, 10) + " bytes (limit max-body-bytes)"}
 		}
 		return nil, body, &ofrepFailure{http.StatusBadRequest, eval.ErrorGeneral, "the body could not be read: " + err.Error()}
 	}
@@ -237,8 +237,12 @@ func firstNonSpace(b []byte) int {
 	return -1
 }
 
-// environment is the environment a request evaluates in.
+// environment is the environment a request evaluates in: an environment
+// key's own, else the X-Environment header's, else the default.
 func (s *Server) environment(r *http.Request) string {
+	if env, ok := r.Context().Value(keyEnvKey{}).(string); ok {
+		return env
+	}
 	if env := r.Header.Get(environmentHeader); env != "" {
 		return env
 	}
@@ -268,7 +272,9 @@ func (s *Server) resultFailure(snap *eval.Snapshot, env string, r *http.Request,
 // the caller is misconfigured.
 func (s *Server) unknownEnvironment(snap *eval.Snapshot, env string, r *http.Request) *ofrepFailure {
 	from := "the " + environmentHeader + " header"
-	if r.Header.Get(environmentHeader) == "" {
+	if _, key := r.Context().Value(keyEnvKey{}).(string); key {
+		from = "the environment key's environment, which no longer exists"
+	} else if r.Header.Get(environmentHeader) == "" {
 		from = "the server's default environment; send the " + environmentHeader + " header"
 	}
 	return &ofrepFailure{http.StatusBadRequest, eval.ErrorGeneral,

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/service"
 )
 
 // errorBody is every error answer: a message a person can act on and, when
@@ -14,6 +15,9 @@ import (
 type errorBody struct {
 	Error string `json:"error"`
 	Field string `json:"field,omitempty"`
+	// Limit names the configured limit a request exceeded, e.g.
+	// "max-rules-per-flag" (the name of its command-line flag).
+	Limit string `json:"limit,omitempty"`
 }
 
 // statusOf maps a domain error code to its HTTP status.
@@ -39,6 +43,7 @@ func statusOf(code string) int {
 type httpError struct {
 	status int
 	msg    string
+	limit  string // the limit exceeded, if one was
 }
 
 func (e *httpError) Error() string { return e.msg }
@@ -48,7 +53,7 @@ func (e *httpError) Error() string { return e.msg }
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	if errors.As(err, &he) {
-		writeJSON(w, he.status, errorBody{Error: he.msg})
+		writeJSON(w, he.status, errorBody{Error: he.msg, Limit: he.limit})
 		return
 	}
 	code := ff.ErrorCode(err)
@@ -56,7 +61,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		slog.ErrorContext(r.Context(), "request failed", "error", err.Error(), "request_id", requestID(r.Context()))
 	}
-	writeJSON(w, status, errorBody{Error: ff.ErrorMessage(err), Field: ff.ErrorField(err)})
+	writeJSON(w, status, errorBody{Error: ff.ErrorMessage(err), Field: ff.ErrorField(err), Limit: service.LimitOf(err)})
 }
 
 // writeJSON answers v as JSON with the given status.

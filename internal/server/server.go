@@ -1,6 +1,8 @@
-// Package server is the HTTP face of the flag service: one route table, one
-// way to decode requests and one to answer errors, and the middleware that
-// gives every request an id, a log line and metrics.
+// Package server is the HTTP face of the flag service: one route table, in
+// which every route declares the permission it requires, one place that
+// checks it (guard), one way to decode requests and one to answer errors,
+// and the middleware that gives every request an id, a log line and
+// metrics.
 package server
 
 import (
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/service"
 )
 
@@ -23,6 +26,12 @@ type Config struct {
 	// DefaultEnvironment is where OFREP requests without an X-Environment
 	// header evaluate; "production" when empty.
 	DefaultEnvironment string
+	// WriteRate limits the management writes of each token (or, while
+	// access control is off, each client address) to this many per second
+	// on average, in bursts of WriteBurst; zero disables the limit.
+	// Evaluation is never limited.
+	WriteRate  float64
+	WriteBurst int
 }
 
 // Server serves the API.
@@ -34,6 +43,8 @@ type Server struct {
 	handler http.Handler
 	// defaultEnv is Config.DefaultEnvironment.
 	defaultEnv string
+	limiter    *limiter // nil: writes are not rate limited
+	table      []route
 }
 
 // New returns a Server for cfg.
@@ -49,6 +60,9 @@ func New(cfg Config) *Server {
 	if s.defaultEnv == "" {
 		s.defaultEnv = "production"
 	}
+	if cfg.WriteRate > 0 {
+		s.limiter = newLimiter(cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
+	}
 	s.metrics = newMetrics(cfg.Version, s.flagCount)
 	s.handler = s.observe(s.routes())
 	return s
@@ -59,47 +73,80 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 type route struct {
 	method, pattern string
+	perm            auth.Permission
 	handler         http.HandlerFunc
 }
 
-// routes builds the one route table. Each path also gets a catch-all that
+// Route is one entry of the route table, for tests and documentation.
+type Route struct {
+	Method, Pattern string
+	Permission      auth.Permission
+}
+
+// Routes returns the route table.
+func (s *Server) Routes() []Route {
+	out := make([]Route, len(s.table))
+	for i, rt := range s.table {
+		out[i] = Route{rt.method, rt.pattern, rt.perm}
+	}
+	return out
+}
+
+// Shorthands for the route table.
+const (
+	public   = auth.Public
+	evaluate = auth.Evaluate
+	read     = auth.Read
+	write    = auth.Write
+	admin    = auth.Admin
+)
+
+// routes builds the one route table, in which each route declares the
+// permission it needs (see guard). Each path also gets a catch-all that
 // answers 405 with the methods it allows, and unknown paths answer 404, both
 // as JSON.
 func (s *Server) routes() http.Handler {
-	table := []route{
-		{"GET", "/flags", s.listFlags},
-		{"POST", "/flags", s.createFlag},
-		{"GET", "/flags/{id}", s.getFlag},
-		{"PUT", "/flags/{id}", s.updateFlag},
-		{"DELETE", "/flags/{id}", s.deleteFlag},
-		{"POST", "/flags/{id}/toggle", s.toggleFlag},
-		{"PUT", "/flags/{id}/targeting/{environment}", s.putTargeting},
-		{"DELETE", "/flags/{id}/targeting/{environment}", s.deleteTargeting},
+	s.table = []route{
+		{"GET", "/flags", read, s.listFlags},
+		{"POST", "/flags", write, s.createFlag},
+		{"GET", "/flags/{id}", read, s.getFlag},
+		{"PUT", "/flags/{id}", write, s.updateFlag},
+		{"DELETE", "/flags/{id}", write, s.deleteFlag},
+		{"POST", "/flags/{id}/toggle", write, s.toggleFlag},
+		{"PUT", "/flags/{id}/targeting/{environment}", write, s.putTargeting},
+		{"DELETE", "/flags/{id}/targeting/{environment}", write, s.deleteTargeting},
+		{"GET", "/flags/{id}/history", read, s.flagHistory},
 
-		{"GET", "/segments", s.listSegments},
-		{"POST", "/segments", s.createSegment},
-		{"GET", "/segments/{id}", s.getSegment},
-		{"PUT", "/segments/{id}", s.updateSegment},
-		{"DELETE", "/segments/{id}", s.deleteSegment},
+		{"GET", "/segments", read, s.listSegments},
+		{"POST", "/segments", write, s.createSegment},
+		{"GET", "/segments/{id}", read, s.getSegment},
+		{"PUT", "/segments/{id}", write, s.updateSegment},
+		{"DELETE", "/segments/{id}", write, s.deleteSegment},
 
-		{"GET", "/environments", s.listEnvironments},
-		{"POST", "/environments", s.createEnvironment},
-		{"DELETE", "/environments/{name}", s.deleteEnvironment},
+		{"GET", "/environments", read, s.listEnvironments},
+		{"POST", "/environments", admin, s.createEnvironment},
+		{"DELETE", "/environments/{name}", admin, s.deleteEnvironment},
 
-		{"POST", "/ofrep/v1/evaluate/flags/{key}", s.ofrepEvaluate},
-		{"OPTIONS", "/ofrep/v1/evaluate/flags/{key}", s.ofrepPreflight},
-		{"POST", "/ofrep/v1/evaluate/flags", s.ofrepEvaluateAll},
-		{"OPTIONS", "/ofrep/v1/evaluate/flags", s.ofrepPreflight},
+		{"GET", "/tokens", admin, s.listTokens},
+		{"POST", "/tokens", admin, s.createToken},
+		{"DELETE", "/tokens/{id}", admin, s.revokeToken},
 
-		{"GET", "/healthz", s.healthz},
-		{"GET", "/readyz", s.readyz},
-		{"GET", "/metrics", s.metrics.handler().ServeHTTP},
+		{"GET", "/audit", read, s.listAudit},
+
+		{"POST", "/ofrep/v1/evaluate/flags/{key}", evaluate, s.ofrepEvaluate},
+		{"OPTIONS", "/ofrep/v1/evaluate/flags/{key}", public, s.ofrepPreflight},
+		{"POST", "/ofrep/v1/evaluate/flags", evaluate, s.ofrepEvaluateAll},
+		{"OPTIONS", "/ofrep/v1/evaluate/flags", public, s.ofrepPreflight},
+
+		{"GET", "/healthz", public, s.healthz},
+		{"GET", "/readyz", public, s.readyz},
+		{"GET", "/metrics", read, s.metrics.handler().ServeHTTP},
 	}
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	var order []string
-	for _, rt := range table {
-		mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
+	for _, rt := range s.table {
+		mux.HandleFunc(rt.method+" "+rt.pattern, s.guard(rt))
 		if _, ok := allowed[rt.pattern]; !ok {
 			order = append(order, rt.pattern)
 		}

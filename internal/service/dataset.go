@@ -84,11 +84,32 @@ func (s *Service) Import(ctx context.Context, d *ff.Dataset) error {
 		if err != nil {
 			return err
 		}
-		if err := validateImport(in, cur); err != nil {
+		if err := validateImport(in, cur, s.limits); err != nil {
 			return err
 		}
-		return s.store.Import(ctx, in)
+		return s.store.Import(s.audited(ctx, ActionImport, "dataset", "", "import", "", nil, importSummary(in)), in)
 	}, nil)
+}
+
+// importSummary is the audit trail's after of an import: the names of
+// what it imported (the items themselves can be exported, and a whole
+// dataset would make one enormous event).
+func importSummary(d *ff.Dataset) any {
+	sum := struct {
+		Environments []string `json:"environments"`
+		Segments     []string `json:"segments"`
+		Flags        []string `json:"flags"`
+	}{[]string{}, []string{}, []string{}}
+	for _, e := range d.Environments {
+		sum.Environments = append(sum.Environments, e.Name)
+	}
+	for _, sg := range d.Segments {
+		sum.Segments = append(sum.Segments, sg.Name)
+	}
+	for _, f := range d.Flags {
+		sum.Flags = append(sum.Flags, f.Name)
+	}
+	return sum
 }
 
 // prepareImport checks what can be checked of d alone (nil items, names,
@@ -194,7 +215,7 @@ func checkIdentity(name, id string, version int64) error {
 // store keeps must not use a segment the import removes. The imported flags
 // are completed for those environments, as the service completes a flag it
 // creates.
-func validateImport(in, cur *ff.Dataset) error {
+func validateImport(in, cur *ff.Dataset, limits Limits) error {
 	envs := make([]string, 0, len(cur.Environments)+len(in.Environments))
 	for _, e := range cur.Environments {
 		envs = append(envs, e.Name)
@@ -226,12 +247,12 @@ func validateImport(in, cur *ff.Dataset) error {
 	}
 
 	for i, sg := range in.Segments {
-		if err := within(fmt.Sprintf("segments[%d]", i), "segment", sg.Name, checkSegment(sg, segments)); err != nil {
+		if err := within(fmt.Sprintf("segments[%d]", i), "segment", sg.Name, checkSegment(sg, segments, limits)); err != nil {
 			return err
 		}
 	}
 	for i, f := range in.Flags {
-		if err := within(fmt.Sprintf("flags[%d]", i), "flag", f.Name, validateFlag(f, envs, segments)); err != nil {
+		if err := within(fmt.Sprintf("flags[%d]", i), "flag", f.Name, validateFlag(f, envs, segments, limits)); err != nil {
 			return err
 		}
 		complete(f, envs)
@@ -244,6 +265,9 @@ func validateImport(in, cur *ff.Dataset) error {
 		if !importedFlag["id:"+f.ID] && !importedFlag["name:"+f.Name] {
 			kept.flags = append(kept.flags, f)
 		}
+	}
+	if err := limits.checkFlagCount(len(kept.flags), len(in.Flags)); err != nil {
+		return err
 	}
 	for _, sg := range cur.Segments {
 		if _, ok := segments[sg.Name]; ok {
@@ -274,5 +298,9 @@ func within(path, kind, name string, err error) error {
 	if name == "" {
 		what = fmt.Sprintf("%s %s", kind, path)
 	}
-	return &ff.Error{Code: e.Code, Field: field, Message: what + ": " + e.Message}
+	placed := &ff.Error{Code: e.Code, Field: field, Message: what + ": " + e.Message}
+	if limit := LimitOf(err); limit != "" {
+		return &LimitError{Limit: limit, Err: placed}
+	}
+	return placed
 }

@@ -31,7 +31,7 @@ func (s *Service) CreateEnvironment(ctx context.Context, name string) (*ff.Envir
 	}
 	e := &ff.Environment{Name: name, CreatedAt: s.timestamp()}
 	err := s.write(ctx, func(*view) error {
-		err := s.store.CreateEnvironment(ctx, e)
+		err := s.store.CreateEnvironment(s.audited(ctx, ActionEnvironmentCreate, "environment", name, name, name, nil, e), e)
 		if ff.ErrorCode(err) == ff.ECONFLICT {
 			return &ff.Error{Code: ff.ECONFLICT, Message: "environment " + name + " already exists", Field: "name"}
 		}
@@ -45,5 +45,16 @@ func (s *Service) CreateEnvironment(ctx context.Context, name string) (*ff.Envir
 
 // DeleteEnvironment removes an environment from the service and every flag.
 func (s *Service) DeleteEnvironment(ctx context.Context, name string) error {
-	return s.write(ctx, func(*view) error { return s.store.DeleteEnvironment(ctx, name) }, nil)
+	return s.write(ctx, func(v *view) error {
+		var before *ff.Environment
+		for _, e := range v.environments {
+			if e.Name == name {
+				before = e
+			}
+		}
+		if before == nil {
+			before = &ff.Environment{Name: name}
+		}
+		return s.store.DeleteEnvironment(s.audited(ctx, ActionEnvironmentDelete, "environment", name, name, name, before, nil), name)
+	}, nil)
 }

@@ -82,11 +82,14 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 		f.Type = ff.TypeBoolean
 	}
 	err := s.write(ctx, func(v *view) error {
-		if err := validateFlag(f, v.envNames, v.segmentMap()); err != nil {
+		if err := s.limits.checkFlagCount(len(v.flags), 1); err != nil {
+			return err
+		}
+		if err := s.validateFlag(f, v.envNames, v.segmentMap()); err != nil {
 			return err
 		}
 		complete(f, v.envNames)
-		return s.store.CreateFlag(ctx, f)
+		return s.store.CreateFlag(s.audited(ctx, ActionFlagCreate, "flag", f.ID, f.Name, "", nil, f), f)
 	}, func(v *view, rev int64) *view { return v.withFlag("", f, rev) })
 	if err != nil {
 		return nil, err
@@ -99,6 +102,17 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 // races with another writer is re-applied to the newer flag, so concurrent
 // updates of different fields all survive.
 func (s *Service) UpdateFlag(ctx context.Context, idOrName string, p FlagPatch, ifMatch int64) (*ff.Flag, error) {
+	return s.updateFlag(ctx, idOrName, p, ifMatch, ActionFlagUpdate, "")
+}
+
+// SetTargeting replaces (or, with t nil, removes) the targeting of one
+// environment of the flag idOrName, as UpdateFlag does; the audit trail
+// records it as a targeting change in that environment.
+func (s *Service) SetTargeting(ctx context.Context, idOrName, env string, t *ff.Targeting, ifMatch int64) (*ff.Flag, error) {
+	return s.updateFlag(ctx, idOrName, FlagPatch{Targeting: map[string]*ff.Targeting{env: t}}, ifMatch, ActionFlagTargeting, env)
+}
+
+func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, ifMatch int64, action, env string) (*ff.Flag, error) {
 	var next *ff.Flag
 	err := s.write(ctx, func(v *view) error {
 		for attempt := 0; ; attempt++ {
@@ -114,11 +128,12 @@ func (s *Service) UpdateFlag(ctx context.Context, idOrName string, p FlagPatch, 
 				return err
 			}
 			next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
-			if err := validateFlag(next, v.envNames, v.segmentMap()); err != nil {
+			if err := s.validateFlag(next, v.envNames, v.segmentMap()); err != nil {
 				return err
 			}
 			complete(next, v.envNames)
-			err = s.store.UpdateFlag(ctx, next, cur.Version)
+			complete(cur, v.envNames)
+			err = s.store.UpdateFlag(s.audited(ctx, action, "flag", next.ID, next.Name, env, cur, next), next, cur.Version)
 			if ff.ErrorCode(err) == ff.EPRECONDITION && ifMatch == ff.AnyVersion && attempt < maxRetries {
 				continue // another process's writer got in first: re-apply to its result
 			}
@@ -176,16 +191,26 @@ func (p *FlagPatch) apply(f *ff.Flag, envs []string) error {
 // DeleteFlag deletes the flag idOrName, at version ifMatch if that is set.
 func (s *Service) DeleteFlag(ctx context.Context, idOrName string, ifMatch int64) error {
 	var id string
-	return s.write(ctx, func(*view) error {
-		cur, err := s.store.FindFlag(ctx, idOrName)
-		if err != nil {
+	return s.write(ctx, func(v *view) error {
+		for attempt := 0; ; attempt++ {
+			cur, err := s.store.FindFlag(ctx, idOrName)
+			if err != nil {
+				return err
+			}
+			if ifMatch != ff.AnyVersion && cur.Version != ifMatch {
+				return staleError("flag", cur.Name, cur.Version, ifMatch)
+			}
+			id = cur.ID
+			complete(cur, v.envNames)
+			// At the version just read, not at any, so that the audit
+			// trail's before is what was deleted; a change that slips in
+			// between makes it read again.
+			err = s.store.DeleteFlag(s.audited(ctx, ActionFlagDelete, "flag", cur.ID, cur.Name, "", cur, nil), id, cur.Version)
+			if ff.ErrorCode(err) == ff.EPRECONDITION && ifMatch == ff.AnyVersion && attempt < maxRetries {
+				continue
+			}
 			return err
 		}
-		if ifMatch != ff.AnyVersion && cur.Version != ifMatch {
-			return staleError("flag", cur.Name, cur.Version, ifMatch)
-		}
-		id = cur.ID
-		return s.store.DeleteFlag(ctx, id, ifMatch)
 	}, func(v *view, rev int64) *view { return v.withFlag(id, nil, rev) })
 }
 
@@ -201,7 +226,7 @@ func (s *Service) ToggleFlag(ctx context.Context, idOrName, env string, ifMatch 
 		// process have deleted it, idOrName is looked up as usual.
 		if known := v.flag(idOrName); known != nil && known.ID == idOrName {
 			var err error
-			f, err = s.store.ToggleFlag(ctx, known.ID, env, ifMatch, s.timestamp())
+			f, err = s.store.ToggleFlag(s.audited(ctx, ActionFlagToggle, "flag", known.ID, known.Name, env, nil, nil), known.ID, env, ifMatch, s.timestamp())
 			if err == nil {
 				complete(f, v.envNames)
 			}
@@ -213,7 +238,7 @@ func (s *Service) ToggleFlag(ctx context.Context, idOrName, env string, ifMatch 
 		if err != nil {
 			return err
 		}
-		if f, err = s.store.ToggleFlag(ctx, cur.ID, env, ifMatch, s.timestamp()); err != nil {
+		if f, err = s.store.ToggleFlag(s.audited(ctx, ActionFlagToggle, "flag", cur.ID, cur.Name, env, nil, nil), cur.ID, env, ifMatch, s.timestamp()); err != nil {
 			return err
 		}
 		complete(f, v.envNames)
@@ -229,10 +254,14 @@ func staleError(kind, name string, have, want int64) error {
 	return ff.Errorf(ff.EPRECONDITION, "%s %q is at version %d, not %d as If-Match says; fetch it again and retry", kind, name, have, want)
 }
 
-// validateFlag checks f against the naming rules, the environments envs and,
-// through the evaluation compiler, its variants, targeting and the segments
-// (keyed by name) it refers to.
-func validateFlag(f *ff.Flag, envs []string, segments map[string]*ff.Segment) error {
+// validateFlag checks f against the naming rules, the environments envs,
+// the service's limits and, through the evaluation compiler, its variants,
+// targeting and the segments (keyed by name) it refers to.
+func (s *Service) validateFlag(f *ff.Flag, envs []string, segments map[string]*ff.Segment) error {
+	return validateFlag(f, envs, segments, s.limits)
+}
+
+func validateFlag(f *ff.Flag, envs []string, segments map[string]*ff.Segment, limits Limits) error {
 	if err := ff.ValidateName("name", f.Name); err != nil {
 		return err
 	}
@@ -253,6 +282,9 @@ func validateFlag(f *ff.Flag, envs []string, segments map[string]*ff.Segment) er
 		if err := checkEnvironment("targeting."+env, env, envs); err != nil {
 			return err
 		}
+	}
+	if err := limits.checkFlag(f); err != nil {
+		return err
 	}
 	return eval.Validate(f, segments)
 }

@@ -51,10 +51,10 @@ func (s *Service) CreateSegment(ctx context.Context, in SegmentInput) (*ff.Segme
 	sg := &ff.Segment{ID: ff.NewID(), Match: "all", Version: 1, CreatedAt: now, UpdatedAt: now}
 	in.applyTo(sg)
 	err := s.write(ctx, func(v *view) error {
-		if err := validateSegment(sg, v, ""); err != nil {
+		if err := s.validateSegment(sg, v, ""); err != nil {
 			return err
 		}
-		return s.store.CreateSegment(ctx, sg)
+		return s.store.CreateSegment(s.audited(ctx, ActionSegmentCreate, "segment", sg.ID, sg.Name, "", nil, sg), sg)
 	}, nil)
 	if err != nil {
 		return nil, err
@@ -83,11 +83,11 @@ func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in Segment
 				return ff.FieldErrorf("name", "segment %q is used by %s; it cannot be renamed while in use", cur.Name, user)
 			}
 		}
-		if err := validateSegment(next, v, cur.Name); err != nil {
+		if err := s.validateSegment(next, v, cur.Name); err != nil {
 			return err
 		}
 		// The store's version check makes a concurrent change fail, not vanish.
-		return s.store.UpdateSegment(ctx, next, cur.Version)
+		return s.store.UpdateSegment(s.audited(ctx, ActionSegmentUpdate, "segment", next.ID, next.Name, "", cur, next), next, cur.Version)
 	}, nil)
 	if err != nil {
 		return nil, err
@@ -98,17 +98,24 @@ func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in Segment
 // DeleteSegment deletes a segment no flag or other segment uses.
 func (s *Service) DeleteSegment(ctx context.Context, idOrName string, ifMatch int64) error {
 	return s.write(ctx, func(v *view) error {
-		cur, err := s.store.FindSegment(ctx, idOrName)
-		if err != nil {
+		for attempt := 0; ; attempt++ {
+			cur, err := s.store.FindSegment(ctx, idOrName)
+			if err != nil {
+				return err
+			}
+			if ifMatch != ff.AnyVersion && cur.Version != ifMatch {
+				return staleError("segment", cur.Name, cur.Version, ifMatch)
+			}
+			if user := segmentUser(v, cur.Name); user != "" {
+				return ff.Errorf(ff.ECONFLICT, "segment %q is used by %s; remove it from there first", cur.Name, user)
+			}
+			// At the version just read (see DeleteFlag).
+			err = s.store.DeleteSegment(s.audited(ctx, ActionSegmentDelete, "segment", cur.ID, cur.Name, "", cur, nil), cur.ID, cur.Version)
+			if ff.ErrorCode(err) == ff.EPRECONDITION && ifMatch == ff.AnyVersion && attempt < maxRetries {
+				continue
+			}
 			return err
 		}
-		if ifMatch != ff.AnyVersion && cur.Version != ifMatch {
-			return staleError("segment", cur.Name, cur.Version, ifMatch)
-		}
-		if user := segmentUser(v, cur.Name); user != "" {
-			return ff.Errorf(ff.ECONFLICT, "segment %q is used by %s; remove it from there first", cur.Name, user)
-		}
-		return s.store.DeleteSegment(ctx, cur.ID, ifMatch)
 	}, nil)
 }
 
@@ -129,21 +136,24 @@ func (in SegmentInput) applyTo(sg *ff.Segment) {
 
 // validateSegment checks sg as it would be with the other segments of v
 // (replacing the one named replaces, if any).
-func validateSegment(sg *ff.Segment, v *view, replaces string) error {
+func (s *Service) validateSegment(sg *ff.Segment, v *view, replaces string) error {
 	others := v.segmentMap()
 	delete(others, replaces)
 	others[sg.Name] = sg
-	return checkSegment(sg, others)
+	return checkSegment(sg, others, s.limits)
 }
 
-// checkSegment checks sg against the naming rules and, through the
-// evaluation compiler, its match, conditions and references among segments
-// (keyed by name, sg's own name mapping to sg).
-func checkSegment(sg *ff.Segment, segments map[string]*ff.Segment) error {
+// checkSegment checks sg against the naming rules, the limits and, through
+// the evaluation compiler, its match, conditions and references among
+// segments (keyed by name, sg's own name mapping to sg).
+func checkSegment(sg *ff.Segment, segments map[string]*ff.Segment, limits Limits) error {
 	if err := ff.ValidateName("name", sg.Name); err != nil {
 		return err
 	}
 	if err := validateText("description", sg.Description, MaxDescriptionLength); err != nil {
+		return err
+	}
+	if err := limits.checkSegment(sg); err != nil {
 		return err
 	}
 	return eval.ValidateSegment(sg, segments)

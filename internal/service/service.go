@@ -23,17 +23,40 @@ const maxRetries = 100
 
 // Service implements the operations behind the management API.
 type Service struct {
-	store ff.Store
-	now   func() time.Time
+	store  ff.Store
+	now    func() time.Time
+	limits Limits
 
 	mu   sync.Mutex // serialises this process's writes and view reloads
 	view atomic.Pointer[view]
+
+	// usage holds the last-used times of tokens not yet written to the
+	// store: token id -> *atomic.Int64 (Unix milliseconds, 0 when flushed).
+	usage sync.Map
 }
 
+// Option configures a Service.
+type Option func(*Service)
+
+// WithLimits sets the limits on what flags and segments may hold; a zero
+// field keeps its default.
+func WithLimits(l Limits) Option { return func(s *Service) { s.limits = l.withDefaults() } }
+
+// WithClock sets the clock the service stamps changes with and checks token
+// expiry against (tests).
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
 // New returns a Service on store.
-func New(store ff.Store) *Service {
-	return &Service{store: store, now: time.Now}
+func New(store ff.Store, opts ...Option) *Service {
+	s := &Service{store: store, now: time.Now, limits: DefaultLimits()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
+
+// Limits returns the limits the service enforces.
+func (s *Service) Limits() Limits { return s.limits }
 
 // Store returns the service's store.
 func (s *Service) Store() ff.Store { return s.store }

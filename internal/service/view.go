@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
@@ -20,10 +21,23 @@ type view struct {
 	flags        []*ff.Flag // completed, ordered by name
 	segments     []*ff.Segment
 	snapshot     *eval.Snapshot
+
+	// tokens are the store's tokens by hash (revoked and expired ones
+	// too), read right after the dataset, so at least as new as revision.
+	tokens map[string]*ff.Token
 }
 
-func newView(d *ff.Dataset) *view {
+func newView(d *ff.Dataset, tokens []*ff.Token) *view {
 	v := &view{revision: d.Revision, environments: d.Environments, flags: d.Flags, segments: d.Segments}
+	v.tokens = make(map[string]*ff.Token, len(tokens))
+	for _, t := range tokens {
+		// Should two tokens share a hash (replicas racing to create the
+		// same bootstrap token), a revoked one wins: revoking must work.
+		if old, dup := v.tokens[t.Hash]; dup && old.RevokedAt != nil {
+			continue
+		}
+		v.tokens[t.Hash] = t
+	}
 	for _, e := range d.Environments {
 		v.envNames = append(v.envNames, e.Name)
 	}
@@ -78,9 +92,18 @@ func (v *view) segmentMap() map[string]*ff.Segment {
 	return m
 }
 
+type checkedKey struct{}
+
 // current returns a view at least as new as the store's revision, reading
-// the store again only when it has changed (through any process).
+// the store again only when it has changed (through any process). Within
+// a request that Refresh has checked, the check is not repeated.
 func (s *Service) current(ctx context.Context) (*view, error) {
+	if checked, ok := ctx.Value(checkedKey{}).(*view); ok {
+		if v := s.view.Load(); v != nil && v.revision > checked.revision {
+			return v, nil // this process wrote since
+		}
+		return checked, nil
+	}
 	rev, err := s.store.Revision(ctx)
 	if err != nil {
 		return nil, err
@@ -96,13 +119,28 @@ func (s *Service) current(ctx context.Context) (*view, error) {
 	return s.reload(ctx)
 }
 
+// Refresh brings the view up to date with the store, as every management
+// read does, and returns ctx marked so that the reads of the same request
+// need not check the store's revision again.
+func (s *Service) Refresh(ctx context.Context) (context.Context, error) {
+	v, err := s.current(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, checkedKey{}, v), nil
+}
+
 // reload reads the whole store into a new view; s.mu must be held.
 func (s *Service) reload(ctx context.Context) (*view, error) {
 	d, err := s.store.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	v := newView(d)
+	tokens, err := s.store.ListTokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := newView(d, tokens)
 	s.view.Store(v)
 	return v, nil
 }
@@ -143,4 +181,24 @@ func (s *Service) Snapshot() *eval.Snapshot {
 		return v.snapshot
 	}
 	return nil
+}
+
+// Poll refreshes the view every interval until ctx ends, so that changes
+// made through other processes (a flag toggled, a key revoked) reach
+// evaluation, which never reads the store itself, within an interval.
+// Failures go to report (the store may be away; evaluation goes on from the
+// view it has).
+func (s *Service) Poll(ctx context.Context, interval time.Duration, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.current(ctx); err != nil && ctx.Err() == nil && report != nil {
+				report(err)
+			}
+		}
+	}
 }

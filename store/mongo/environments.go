@@ -43,10 +43,13 @@ func (s *Store) ListEnvironments(ctx context.Context) ([]*ff.Environment, error)
 // index on name refuses a duplicate) and only then counts it, so that the
 // count is never more than the number of environments.
 func (s *Store) CreateEnvironment(ctx context.Context, e *ff.Environment) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
 	if err := s.createEnvironment(ctx, e); err != nil {
 		return err
 	}
-	s.bump(ctx)
+	s.changed(ctx)
 	return nil
 }
 
@@ -82,6 +85,9 @@ func (s *Store) createEnvironment(ctx context.Context, e *ff.Environment) error 
 // the steps can only leave the count too low, which refuses a deletion
 // that would have been allowed but never allows deleting the last one.
 func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
 	err := s.environments.FindOne(ctx, bson.D{{Key: "name", Value: name}}).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return ff.Errorf(ff.ENOTFOUND, "environment %q not found", name)
@@ -132,5 +138,6 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 	if del.DeletedCount == 0 { // deleted concurrently
 		return undo(ff.Errorf(ff.ENOTFOUND, "environment %q not found", name))
 	}
+	s.record(ctx) // the deferred bump follows
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/codec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -238,6 +239,9 @@ func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error)
 
 // CreateFlag inserts f.
 func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
 	d, err := encodeFlag(f)
 	if err != nil {
 		return err
@@ -245,12 +249,15 @@ func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
 	if _, err = s.flags.InsertOne(ctx, d); err != nil {
 		return translate(err)
 	}
-	s.bump(ctx)
+	s.changed(ctx)
 	return nil
 }
 
 // UpdateFlag replaces the flag f.ID by f if its version is expectVersion.
 func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
 	d, err := encodeFlag(f)
 	if err != nil {
 		return err
@@ -262,12 +269,15 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	if res.MatchedCount == 0 {
 		return missingOrStale(ctx, s.flags, "flag", f.ID)
 	}
-	s.bump(ctx)
+	s.changed(ctx)
 	return nil
 }
 
 // DeleteFlag deletes the flag id if its version is expectVersion.
 func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
 	res, err := s.flags.DeleteOne(ctx, byID(id, expectVersion))
 	if err != nil {
 		return translate(err)
@@ -275,7 +285,7 @@ func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) 
 	if res.DeletedCount == 0 {
 		return missingOrStale(ctx, s.flags, "flag", id)
 	}
-	s.bump(ctx)
+	s.changed(ctx)
 	return nil
 }
 
@@ -284,6 +294,9 @@ func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) 
 // $inc bumps the version and $set the update time, all in one atomic
 // single-document update filtered by id and, if given, version.
 func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion int64, now time.Time) (*ff.Flag, error) {
+	if err := prepareEvent(ctx); err != nil {
+		return nil, err
+	}
 	update := bson.D{
 		{Key: "$bit", Value: bson.D{{Key: "environments." + key(env), Value: bson.D{{Key: "xor", Value: int32(1)}}}}},
 		{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}},
@@ -298,6 +311,15 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 	if err != nil {
 		return nil, translate(err)
 	}
-	s.bump(ctx)
-	return decodeFlag(&d)
+	f, err := decodeFlag(&d)
+	if err != nil {
+		s.bump(ctx) // toggled all the same
+		return nil, err
+	}
+	// The event's states are those of the document the update returned.
+	if ev := ff.AuditFrom(ctx); ev != nil {
+		codec.SetToggle(ev, env, f.Environments[env])
+	}
+	s.changed(ctx)
+	return f, nil
 }

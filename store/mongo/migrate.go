@@ -15,6 +15,7 @@ import (
 // idempotent: two processes opening a new database at once may both run it.
 var migrations = []func(ctx context.Context, s *Store) error{
 	migrateInit,
+	migrateAccess,
 }
 
 const (
@@ -82,5 +83,34 @@ func migrateInit(ctx context.Context, s *Store) error {
 	_, err = s.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: envCountID}},
 		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "count", Value: n}, {Key: "seq", Value: n}}}},
 		options.UpdateOne().SetUpsert(true))
+	return err
+}
+
+// migrateAccess creates the indexes of tokens and of the audit log: a
+// token's hash is unique, and events list newest first by (time, _id),
+// alone or after an equality filter.
+func migrateAccess(ctx context.Context, s *Store) error {
+	_, err := s.tokens.Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys:    bson.D{{Key: "hash", Value: 1}},
+		Options: options.Index().SetUnique(true).SetName("tokens_hash_unique"),
+	})
+	if err != nil {
+		return err
+	}
+	newestFirst := func(name, field string) mongo.IndexModel {
+		var keys bson.D
+		if field != "" {
+			keys = bson.D{{Key: field, Value: 1}}
+		}
+		keys = append(keys, bson.E{Key: "time", Value: -1}, bson.E{Key: "_id", Value: -1})
+		return mongo.IndexModel{Keys: keys, Options: options.Index().SetName(name)}
+	}
+	_, err = s.audit.Indexes().CreateMany(ctx, []mongo.IndexModel{
+		newestFirst("audit_time", ""),
+		newestFirst("audit_target", "targetId"),
+		newestFirst("audit_environment", "environment"),
+		newestFirst("audit_actor_id", "actor.id"),
+		newestFirst("audit_actor_name", "actor.name"),
+	})
 	return err
 }

@@ -20,6 +20,24 @@
 //	meta          {_id: "schema", version}           the schema version
 //	              {_id: "environments", count, seq}  environment count and position sequence
 //	              {_id: "revision", value}           incremented after every change
+//	tokens        {_id, name, role, environment (absent when empty),
+//	               hash (unique), createdAt: date,
+//	               expiresAt, lastUsedAt, revokedAt: date (absent when unset)}
+//	audit         {_id, time: date, actor: {type, id, name}, action,
+//	               targetType, targetId, targetName, environment,
+//	               before, after: "<JSON>" (absent when empty), requestId}
+//
+// # Audit events
+//
+// A write made with an audit event in its context (featureflags.WithAudit)
+// inserts the event into audit right after its change succeeded, as it
+// increments the revision: there is no transaction to put both in. So an
+// event is never written for a change that failed or was refused, but a
+// change can stand without its event if the process dies between the two,
+// or if the insert still fails after a few attempts (the failure is not
+// reported as the change's: the change is done, and a caller retrying it
+// would repeat it). The audit collection is append-only: nothing updates
+// or deletes its documents.
 //
 // Values of type any (variant values, condition values) are kept as JSON
 // strings so that they come back exactly as encoding/json produces them
@@ -55,7 +73,7 @@ const DefaultDatabase = "featureflags"
 
 // SchemaVersion is the newest schema this package knows, the number of its
 // migrations; it is stored in the meta collection's {_id: "schema"} document.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 func init() {
 	if len(migrations) != SchemaVersion {
@@ -71,6 +89,8 @@ type Store struct {
 	segments     *mongo.Collection
 	environments *mongo.Collection
 	meta         *mongo.Collection
+	tokens       *mongo.Collection
+	audit        *mongo.Collection
 }
 
 var _ ff.Store = (*Store)(nil)
@@ -100,6 +120,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		segments:     db.Collection("segments"),
 		environments: db.Collection("environments"),
 		meta:         db.Collection("meta"),
+		tokens:       db.Collection("tokens"),
+		audit:        db.Collection("audit"),
 	}
 	if err := client.Ping(ctx, readpref.Primary()); err != nil {
 		s.Close()

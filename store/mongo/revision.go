@@ -50,6 +50,14 @@ func (s *Store) bump(ctx context.Context) {
 	}
 }
 
+// changed follows a successful change: it records the audit event ctx
+// carries, if any, then increments the revision (see the package
+// documentation).
+func (s *Store) changed(ctx context.Context) {
+	s.record(ctx)
+	s.bump(ctx)
+}
+
 // Load returns every environment, flag and segment with the revision read
 // before them. If the revision moved while they were read, it reads them
 // again (a few times at most), so that in the usual case they are all of
@@ -90,8 +98,13 @@ func (s *Store) Load(ctx context.Context) (*ff.Dataset, error) {
 // written, so bad input changes nothing; without multi-document
 // transactions, though, a database error part way leaves the items before
 // it imported. Import is idempotent: running it again completes it, and an
-// import that changes nothing does not move the revision.
-func (s *Store) Import(ctx context.Context, d *ff.Dataset) error {
+// import that changes nothing does not move the revision. The audit event
+// ctx carries is recorded when the import succeeds, whether it changed
+// anything or not.
+func (s *Store) Import(ctx context.Context, d *ff.Dataset) (err error) {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
 	flags := make([]*flagDoc, 0, len(d.Flags))
 	for _, f := range d.Flags {
 		fd, err := encodeFlag(f)
@@ -111,6 +124,9 @@ func (s *Store) Import(ctx context.Context, d *ff.Dataset) error {
 
 	changed := false
 	defer func() {
+		if err == nil {
+			s.record(ctx)
+		}
 		if changed {
 			s.bump(ctx)
 		}

@@ -96,6 +96,9 @@ func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, 
 
 // CreateSegment inserts sg.
 func (s *Store) CreateSegment(ctx context.Context, sg *ff.Segment) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
 	d, err := encodeSegment(sg)
 	if err != nil {
 		return err
@@ -103,12 +106,15 @@ func (s *Store) CreateSegment(ctx context.Context, sg *ff.Segment) error {
 	if _, err = s.segments.InsertOne(ctx, d); err != nil {
 		return translate(err)
 	}
-	s.bump(ctx)
+	s.changed(ctx)
 	return nil
 }
 
 // UpdateSegment replaces the segment sg.ID by sg if its version is expectVersion.
 func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion int64) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
 	d, err := encodeSegment(sg)
 	if err != nil {
 		return err
@@ -120,12 +126,15 @@ func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion
 	if res.MatchedCount == 0 {
 		return missingOrStale(ctx, s.segments, "segment", sg.ID)
 	}
-	s.bump(ctx)
+	s.changed(ctx)
 	return nil
 }
 
 // DeleteSegment deletes the segment id if its version is expectVersion.
 func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int64) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
 	res, err := s.segments.DeleteOne(ctx, byID(id, expectVersion))
 	if err != nil {
 		return translate(err)
@@ -133,6 +142,6 @@ func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int6
 	if res.DeletedCount == 0 {
 		return missingOrStale(ctx, s.segments, "segment", id)
 	}
-	s.bump(ctx)
+	s.changed(ctx)
 	return nil
 }

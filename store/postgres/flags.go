@@ -107,20 +107,37 @@ func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) 
 // ToggleFlag flips the flag's state in env with one statement, one round
 // trip: the new state is computed from the row as the UPDATE locks it, so
 // concurrent toggles never lose one another, and the same statement
-// increments the revision if it toggled the flag.
+// increments the revision and writes the audit event, its states taken
+// from the toggled row, if it toggled the flag.
 func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion int64, now time.Time) (*ff.Flag, error) {
+	args := []any{env, codec.Millis(now), id, expectVersion}
+	audit := ""
+	ev := ff.AuditFrom(ctx)
+	if ev != nil {
+		if err := codec.PrepareEvent(ev); err != nil {
+			return nil, err
+		}
+		// The states off and on, which the statement orders by the state
+		// the toggle left.
+		ev.Before, ev.After = codec.ToggleState(env, false), codec.ToggleState(env, true)
+		audit, args = auditCTE(ev, args, `$1::text`)
+	}
 	// The path is an array, not a dotted string: names may contain '.'.
 	f, err := codec.ScanFlag(s.pool.QueryRow(ctx, withRevision(`UPDATE flags
 		SET environments = jsonb_set(environments, ARRAY[$1::text],
 		        to_jsonb(NOT COALESCE((environments->>$1::text)::boolean, false))),
 		    version = version + 1, updated_at = $2
-		WHERE id = $3 AND ($4::bigint = 0 OR version = $4::bigint)`, flagColumns, flagColumns),
-		env, codec.Millis(now), id, expectVersion))
+		WHERE id = $3 AND ($4::bigint = 0 OR version = $4::bigint)`, flagColumns, flagColumns, audit),
+		args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, s.missingOrStale(ctx, "flags", "flag", id)
 	}
 	if err != nil {
 		return nil, translate(err)
+	}
+	if ev != nil {
+		// As the statement wrote them.
+		codec.SetToggle(ev, env, f.Environments[env])
 	}
 	return f, nil
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/codec"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -202,12 +203,24 @@ var (
 // for another lock.
 const bumpRevision = `UPDATE featureflags_meta SET revision = revision + 1`
 
-// tx runs fn in a write transaction which, if fn returns nil, increments the
-// revision and commits.
+// tx runs fn in a write transaction which, if fn returns nil, writes the
+// audit event ctx carries, if any, increments the revision and commits: the
+// change, its event and the new revision commit together or not at all.
 func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	ev := ff.AuditFrom(ctx)
+	if ev != nil {
+		if err := codec.PrepareEvent(ev); err != nil {
+			return err
+		}
+	}
 	return s.rawTx(ctx, func(tx pgx.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
+		}
+		if ev != nil {
+			if _, err := tx.Exec(ctx, insertAuditSQL, codec.AuditArgs(ev)...); err != nil {
+				return err
+			}
 		}
 		_, err := tx.Exec(ctx, bumpRevision)
 		return err
@@ -222,23 +235,74 @@ func (s *Store) rawTx(ctx context.Context, fn func(pgx.Tx) error) error {
 
 // exec runs stmt, one INSERT, UPDATE or DELETE without a RETURNING clause,
 // as one statement (one round trip, its own transaction) that also
-// increments the revision if stmt touched a row, and returns the number of
-// rows stmt touched.
+// increments the revision and writes the audit event ctx carries, if any,
+// if stmt touched a row, and returns the number of rows stmt touched.
 func (s *Store) exec(ctx context.Context, stmt string, args ...any) (int64, error) {
+	audit := ""
+	if ev := ff.AuditFrom(ctx); ev != nil {
+		if err := codec.PrepareEvent(ev); err != nil {
+			return 0, err
+		}
+		audit, args = auditCTE(ev, args, "")
+	}
 	var n int64
-	err := s.pool.QueryRow(ctx, withRevision(stmt, `1`, `count(*)`), args...).Scan(&n)
+	err := s.pool.QueryRow(ctx, withRevision(stmt, `1`, `count(*)`, audit), args...).Scan(&n)
 	return n, translate(err)
 }
 
 // withRevision makes of stmt, a data-modifying statement without RETURNING,
-// one that increments the revision if stmt touched a row and selects
-// selectList over the rows stmt returned (returning is its RETURNING list).
-// The increment runs in a data-modifying CTE that the main query does not
-// read, so PostgreSQL runs it after the main query, that is after stmt.
-func withRevision(stmt, returning, selectList string) string {
-	return `WITH w AS (` + stmt + ` RETURNING ` + returning + `),
-		r AS (` + bumpRevision + ` WHERE EXISTS (SELECT 1 FROM w))
+// one that increments the revision if stmt touched a row, runs audit (a
+// data-modifying statement reading w, stmt's rows, or "" for none) and
+// selects selectList over the rows stmt returned (returning is its
+// RETURNING list). The increment and audit run in data-modifying CTEs that
+// the main query does not read, so PostgreSQL runs them after the main
+// query, that is after stmt, and all in the statement's one transaction.
+func withRevision(stmt, returning, selectList, audit string) string {
+	q := `WITH w AS (` + stmt + ` RETURNING ` + returning + `),
+		r AS (` + bumpRevision + ` WHERE EXISTS (SELECT 1 FROM w))`
+	if audit != "" {
+		q += `,
+		a AS (` + audit + `)`
+	}
+	return q + `
 		SELECT ` + selectList + ` FROM w`
+}
+
+// auditTypes are the types of the columns of codec.AuditColumnList.
+var auditTypes = [...]string{"text", "bigint", "text", "text", "text", "text", "text", "text", "text", "text", "json", "json", "text"}
+
+// The indexes of "before" and "after" in codec.AuditColumnList.
+const auditBefore, auditAfter = 10, 11
+
+// insertAuditSQL writes an event given as the parameters codec.AuditArgs
+// returns.
+var insertAuditSQL = func() string {
+	ps := make([]string, len(auditTypes))
+	for i, t := range auditTypes {
+		ps[i] = "$" + strconv.Itoa(i+1) + "::" + t
+	}
+	return `INSERT INTO audit (` + codec.AuditColumnList + `) VALUES (` + strings.Join(ps, ", ") + `)`
+}()
+
+// auditCTE returns the statement of a CTE for withRevision that writes ev
+// if w returned a row, and args with ev's values appended as its
+// parameters. For a toggle, toggleEnv is the parameter holding the toggled
+// environment ("$1::text", say) and ev's Before and After must hold the
+// states off and on: the statement swaps them unless w's row, the flag as
+// the toggle left it, has the environment off.
+func auditCTE(ev *ff.AuditEvent, args []any, toggleEnv string) (string, []any) {
+	exprs := make([]string, len(auditTypes))
+	for i, v := range codec.AuditArgs(ev) {
+		args = append(args, v)
+		exprs[i] = "$" + strconv.Itoa(len(args)) + "::" + auditTypes[i]
+	}
+	if toggleEnv != "" {
+		on := `(w.environments->>` + toggleEnv + `)::boolean`
+		off, onState := exprs[auditBefore], exprs[auditAfter]
+		exprs[auditBefore] = `CASE WHEN ` + on + ` THEN ` + off + ` ELSE ` + onState + ` END`
+		exprs[auditAfter] = `CASE WHEN ` + on + ` THEN ` + onState + ` ELSE ` + off + ` END`
+	}
+	return `INSERT INTO audit (` + codec.AuditColumnList + `) SELECT ` + strings.Join(exprs, ", ") + ` FROM w LIMIT 1`, args
 }
 
 // conflicts names, per unique constraint, the field and message of its
@@ -249,6 +313,8 @@ var conflicts = map[string]*ff.Error{
 	"environments_pkey": {Code: ff.ECONFLICT, Field: "name", Message: "an environment with this name already exists; choose another name"},
 	"flags_pkey":        {Code: ff.ECONFLICT, Field: "_id", Message: "a flag with this id already exists"},
 	"segments_pkey":     {Code: ff.ECONFLICT, Field: "_id", Message: "a segment with this id already exists"},
+	"tokens_pkey":       {Code: ff.ECONFLICT, Field: "_id", Message: "a token with this id already exists"},
+	"tokens_hash_key":   {Code: ff.ECONFLICT, Message: "a token with this secret already exists"},
 }
 
 // translate maps pgx's and PostgreSQL's errors to the domain's. Driver text

@@ -121,7 +121,15 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 		if errors.Is(err, sql.ErrNoRows) {
 			return missingOrStale(ctx, tx, "flags", "flag", id)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// The event's states are those of the row the UPDATE wrote; tx
+		// inserts it next, in this transaction.
+		if ev := ff.AuditFrom(ctx); ev != nil {
+			codec.SetToggle(ev, env, f.Environments[env])
+		}
+		return nil
 	})
 	return f, err
 }

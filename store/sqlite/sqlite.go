@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/codec"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -135,11 +136,24 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// tx runs fn in a write transaction that also increments the revision.
+// tx runs fn in a write transaction that, if fn succeeds, also writes the
+// audit event ctx carries, if any, and increments the revision: the change,
+// its event and the new revision commit together or not at all.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	ev := ff.AuditFrom(ctx)
+	if ev != nil {
+		if err := codec.PrepareEvent(ev); err != nil {
+			return err
+		}
+	}
 	return s.rawTx(ctx, func(tx *sql.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
+		}
+		if ev != nil {
+			if err := insertAudit(ctx, tx, ev); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE meta SET revision = revision + 1`)
 		return err

@@ -37,6 +37,10 @@ func Run(t *testing.T, open Opener) {
 		{"Revision", testRevision},
 		{"LoadAndImport", testLoadAndImport},
 		{"ImportAllOrNothing", testImportAllOrNothing},
+		{"Tokens", testTokens},
+		{"Audit", testAudit},
+		{"AuditList", testAuditList},
+		{"ConcurrentToggleAudit", testConcurrentToggleAudit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,7 +9,10 @@ import (
 	"time"
 )
 
-// Run runs the whole API suite against servers on stores made by open.
+// Run runs the whole API suite against servers on stores made by open:
+// the management API and operations without access control, the same again
+// with it on (every request an admin's), and the access-control, audit and
+// limits suites.
 func Run(t *testing.T, open Opener) {
 	tests := []struct {
 		name string
@@ -33,6 +36,16 @@ func Run(t *testing.T, open Opener) {
 			tt.fn(t, newServer(t, open))
 		})
 	}
+	t.Run("WithAuth", func(t *testing.T) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				tt.fn(t, newServer(t, open, withAuth()))
+			})
+		}
+	})
+	runAccess(t, open)
+	runAudit(t, open)
+	runLimits(t, open)
 }
 
 // testOriginalEndToEnd is the original Flask app's end-to-end check.
@@ -167,7 +180,11 @@ func testVersionsAndETags(t *testing.T, c *client) {
 		t.Fatalf("update ETag %q", r.Header.Get("ETag"))
 	}
 	got := c.get("v")
-	if got.Version != 3 || got.CreatedAt != f.CreatedAt || got.UpdatedAt < f.UpdatedAt {
+	// Times compare as times: RFC 3339 drops trailing zeros of fractions,
+	// so "…25.6Z" is later than "…25.604Z" as text.
+	created, _ := time.Parse(time.RFC3339Nano, f.UpdatedAt)
+	updated, _ := time.Parse(time.RFC3339Nano, got.UpdatedAt)
+	if got.Version != 3 || got.CreatedAt != f.CreatedAt || updated.Before(created) {
 		t.Fatalf("after two changes: %+v (created %+v)", got, f)
 	}
 	c.expect(http.StatusNotModified, "GET", "/flags/v", nil, "If-None-Match", `"3"`)
@@ -240,7 +257,7 @@ func testBadInput(t *testing.T, c *client) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &client{t: t, base: c.base, store: c.store}
+			c := c.on(t)
 			if tc.status < 300 {
 				c.expect(tc.status, tc.method, tc.path, tc.body, tc.headers...)
 				return

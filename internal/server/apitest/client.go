@@ -11,7 +11,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/server"
@@ -21,26 +24,105 @@ import (
 // Opener returns a new, empty store for one test; the suite closes it.
 type Opener func(t *testing.T) ff.Store
 
-// client talks to one test server.
+// client talks to one test server. With token set, every request carries
+// it as a bearer token unless the request sets Authorization or X-API-Key.
 type client struct {
 	t     *testing.T
 	base  string
 	store ff.Store
+	svc   *service.Service
+	srv   *server.Server
+	clock *clock
+	logs  *syncBuffer
+	token string
+	// admin is the actor of the token newServer created, if it did.
+	admin ff.Actor
 }
 
+// as returns a copy of c that sends token instead (none for "").
+func (c *client) as(token string) *client {
+	d := *c
+	d.token = token
+	return &d
+}
+
+// on returns a copy of c that reports to t (a subtest's).
+func (c *client) on(t *testing.T) *client {
+	d := *c
+	d.t = t
+	return &d
+}
+
+// clock is the services' clock: real time moved on by what a test adds.
+type clock struct{ offset atomic.Int64 }
+
+func (k *clock) now() time.Time          { return time.Now().Add(time.Duration(k.offset.Load())) }
+func (k *clock) advance(d time.Duration) { k.offset.Add(int64(d)) }
+
+// syncBuffer is a log destination tests can read while the server writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// setup configures a test server.
+type setup struct {
+	cfg    server.Config
+	limits service.Limits
+	admin  bool // create an admin token and send it with every request
+}
+
+type option func(*setup)
+
+// withAuth switches access control on: the client is an admin.
+func withAuth() option { return func(s *setup) { s.admin = true } }
+
+// withConfig changes the server's configuration.
+func withConfig(f func(*server.Config)) option { return func(s *setup) { f(&s.cfg) } }
+
+// withLimits sets the service's limits.
+func withLimits(l service.Limits) option { return func(s *setup) { s.limits = l } }
+
 // newServer starts a server on a fresh store behind a real listener.
-func newServer(t *testing.T, open Opener) *client {
+func newServer(t *testing.T, open Opener, opts ...option) *client {
 	t.Helper()
+	var st setup
+	for _, o := range opts {
+		o(&st)
+	}
 	store := open(t)
 	t.Cleanup(func() { store.Close() })
-	svc := service.New(store)
+	k := &clock{}
+	svc := service.New(store, service.WithClock(k.now), service.WithLimits(st.limits))
 	if err := svc.Init(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := httptest.NewServer(server.New(server.Config{Service: svc, Logger: log, Version: "test"}))
+	logs := &syncBuffer{}
+	st.cfg.Service, st.cfg.Logger, st.cfg.Version = svc, slog.New(slog.NewJSONHandler(logs, nil)), "test"
+	srv := server.New(st.cfg)
+	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &client{t: t, base: ts.URL, store: store}
+	c := &client{t: t, base: ts.URL, store: store, svc: svc, srv: srv, clock: k, logs: logs}
+	if st.admin {
+		tok, secret, err := svc.CreateToken(t.Context(), service.TokenInput{Name: "suite-admin", Role: ff.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.token, c.admin = secret, ff.Actor{Type: "token", ID: tok.ID, Name: tok.Name}
+	}
+	return c
 }
 
 // response is an answer with its body read.
@@ -84,6 +166,9 @@ func (c *client) do(method, path string, body any, headers ...string) *response 
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
+	}
+	if c.token != "" && req.Header.Get("Authorization") == "" && req.Header.Get("X-API-Key") == "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -1,0 +1,214 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/service"
+)
+
+// Access control, in one place: guard wraps every route of the table and
+// checks the permission the route declares.
+//
+//   - While the store holds no token, access control is off: every request
+//     acts as the actor "local" (see service.AuthRequired).
+//   - Otherwise a request presents a token, as "Authorization: Bearer
+//     <secret>" or, for OFREP providers, "X-API-Key: <secret>": none, an
+//     unknown, expired or revoked one answer 401; a token whose role lacks
+//     the permission answers 403. Both are JSON: {"error"} on the
+//     management API, {"errorDetails"} on OFREP, the protocol's error shape.
+//   - Environment keys may only evaluate, and only in their environment,
+//     which they select: without X-Environment a key evaluates in its own
+//     environment; X-Environment naming another one answers 403 rather than
+//     quietly serving a different environment than the caller asked for.
+//   - Management writes are rate limited per token: 429 with Retry-After.
+//     While access control is off there is no token to limit, and the
+//     server only listens on loopback (or was told --insecure), so writes
+//     are not limited: a local script may toggle as fast as it likes.
+//
+// Management routes bring the view up to date with the store first (as
+// their reads do anyway), so that a token revoked through any replica is
+// refused at once; evaluation checks against the latest view without
+// touching the store, as evaluation itself does.
+func (s *Server) guard(rt route) http.HandlerFunc {
+	if rt.perm == auth.Public {
+		return rt.handler
+	}
+	ofrep := rt.perm == auth.Evaluate
+	limited := s.limiter != nil && !ofrep && rt.method != http.MethodGet
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		// Access control never switches off once on, so a request without
+		// credentials is refused without asking the store anything.
+		if s.svc.AuthRequired() {
+			if secret, ok := auth.Credentials(r.Header); !ok || secret == "" {
+				_, status, msg := s.authorize(r, rt.perm)
+				s.deny(w, r, ofrep, status, msg)
+				return
+			}
+		}
+		if !ofrep {
+			var err error
+			if ctx, err = s.svc.Refresh(ctx); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		}
+		var key string
+		if s.svc.AuthRequired() {
+			tok, status, msg := s.authorize(r, rt.perm)
+			if status != 0 {
+				s.deny(w, r, ofrep, status, msg)
+				return
+			}
+			ctx = auth.WithToken(ctx, tok)
+			if info := infoFrom(ctx); info != nil {
+				info.actor = tok.ID
+			}
+			if tok.Role.IsKey() {
+				ctx = context.WithValue(ctx, keyEnvKey{}, tok.Environment)
+			}
+			key = tok.ID
+		}
+		if limited && key != "" {
+			if ok, wait := s.limiter.allow(key); !ok {
+				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+				writeJSON(w, http.StatusTooManyRequests, errorBody{
+					Error: "too many changes: at most " + strconv.FormatFloat(s.limiter.rate, 'g', -1, 64) +
+						" per second (in bursts of " + strconv.Itoa(int(s.limiter.burst)) +
+						") are allowed per token; retry after the time Retry-After gives (limit write-rate)",
+					Limit: "write-rate",
+				})
+				return
+			}
+		}
+		if ctx != r.Context() {
+			r = r.WithContext(ctx)
+		}
+		rt.handler(w, r)
+	}
+}
+
+// keyEnvKey carries the environment of an environment key to evaluation.
+type keyEnvKey struct{}
+
+// authorize authenticates r and checks its token may use a route that
+// needs perm: it returns the token, or a status (401 or 403) and why.
+func (s *Server) authorize(r *http.Request, perm auth.Permission) (*ff.Token, int, string) {
+	secret, ok := auth.Credentials(r.Header)
+	if !ok {
+		return nil, http.StatusUnauthorized, `the Authorization header must be "Bearer <token>"`
+	}
+	if secret == "" {
+		return nil, http.StatusUnauthorized, "this server requires a token: send it as Authorization: Bearer <token> (or X-API-Key: <token>)"
+	}
+	tok, err := s.svc.Authenticate(secret)
+	if err != nil {
+		msg := err.Error()
+		if errors.Is(err, service.ErrTokenUnknown) {
+			msg += ": no token has this secret"
+		}
+		return nil, http.StatusUnauthorized, msg
+	}
+	if !auth.Allows(tok.Role, perm) {
+		return nil, http.StatusForbidden, forbidden(tok.Role, perm)
+	}
+	if tok.Role.IsKey() {
+		if env := r.Header.Get(environmentHeader); env != "" && env != tok.Environment {
+			return nil, http.StatusForbidden, "this " + string(tok.Role) + " belongs to environment " + strconv.Quote(tok.Environment) +
+				" and cannot evaluate in " + strconv.Quote(env) + "; leave out the " + environmentHeader + " header"
+		}
+	}
+	return tok, 0, ""
+}
+
+// forbidden explains a 403.
+func forbidden(role ff.Role, perm auth.Permission) string {
+	if role.IsKey() {
+		return "a " + string(role) + " may only evaluate flags (OFREP) in its environment; use an API token for this"
+	}
+	need := "an admin token"
+	switch perm {
+	case auth.Read:
+		need = "a viewer, editor or admin token"
+	case auth.Write:
+		need = "an editor or admin token"
+	}
+	return "a " + string(role) + " token may not do this; it needs " + need
+}
+
+// deny answers a request access control refused.
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, ofrep bool, status int, msg string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="featureflags"`)
+	}
+	if ofrep {
+		corsHeaders(w.Header())
+		s.ofrepFail(w, r, "", false, &ofrepFailure{status: status, details: msg})
+		return
+	}
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+// limiter is a token bucket per token id: each
+// holds up to burst, refills at rate per second, and a request takes one.
+type limiter struct {
+	rate, burst float64
+	now         func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// maxBuckets bounds the buckets kept; beyond it, full (idle) ones go.
+const maxBuckets = 10000
+
+func newLimiter(rate float64, burst int, now func() time.Time) *limiter {
+	return &limiter{rate: rate, burst: float64(burst), now: now, buckets: map[string]*bucket{}}
+}
+
+// allow takes one from key's bucket, or reports how long until it can.
+func (l *limiter) allow(key string) (bool, time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		if len(l.buckets) >= maxBuckets {
+			l.sweep(now)
+		}
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
+		b.tokens = min(l.burst, b.tokens+elapsed*l.rate)
+	}
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+}
+
+// sweep drops the buckets that have refilled: forgetting them changes
+// nothing.
+func (l *limiter) sweep(now time.Time) {
+	for k, b := range l.buckets {
+		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
+			delete(l.buckets, k)
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	ff "github.com/featureflags/featureflags"
+)
+
+// Limits bound what one flag or segment may hold and how many flags there
+// may be, so that no single write can make the store, the view or every
+// evaluation snapshot arbitrarily large. Each has a name (that of its
+// command-line flag) that errors give.
+type Limits struct {
+	// RulesPerFlag bounds the rules of one flag in one environment.
+	RulesPerFlag int
+	// ConditionsPerRule bounds the conditions of one rule.
+	ConditionsPerRule int
+	// ValuesPerList bounds the values of a list condition (in, notIn, ...).
+	ValuesPerList int
+	// SegmentConditions bounds the conditions of one segment.
+	SegmentConditions int
+	// Flags bounds the number of flags.
+	Flags int
+}
+
+// The limits' names, as errors and the command line give them.
+const (
+	LimitRulesPerFlag      = "max-rules-per-flag"
+	LimitConditionsPerRule = "max-conditions-per-rule"
+	LimitValuesPerList     = "max-values-per-list"
+	LimitSegmentConditions = "max-segment-conditions"
+	LimitFlags             = "max-flags"
+)
+
+// DefaultLimits are the limits unless configured otherwise.
+func DefaultLimits() Limits {
+	return Limits{RulesPerFlag: 100, ConditionsPerRule: 50, ValuesPerList: 1000, SegmentConditions: 100, Flags: 10000}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	for _, p := range []struct{ v, def *int }{
+		{&l.RulesPerFlag, &d.RulesPerFlag}, {&l.ConditionsPerRule, &d.ConditionsPerRule},
+		{&l.ValuesPerList, &d.ValuesPerList}, {&l.SegmentConditions, &d.SegmentConditions},
+		{&l.Flags, &d.Flags},
+	} {
+		if *p.v <= 0 {
+			*p.v = *p.def
+		}
+	}
+	return l
+}
+
+// LimitError is a write refused because it would exceed a limit. It wraps
+// the domain error (EINVALID for what one item holds, ECONFLICT for the
+// number of flags), so ff.ErrorCode and friends see through it; Limit names
+// the limit.
+type LimitError struct {
+	Limit string
+	Err   *ff.Error
+}
+
+func (e *LimitError) Error() string { return e.Err.Error() }
+func (e *LimitError) Unwrap() error { return e.Err }
+
+// LimitOf returns the name of the limit err reports, or "".
+func LimitOf(err error) string {
+	var le *LimitError
+	if errors.As(err, &le) {
+		return le.Limit
+	}
+	return ""
+}
+
+func overLimit(limit, field string, have, max int, what string) error {
+	return &LimitError{Limit: limit, Err: ff.FieldErrorf(field,
+		"%s has %d %s; at most %d are allowed (limit %s)", field, have, what, max, limit)}
+}
+
+// checkFlag checks f's targeting against the limits, environments in name
+// order so that the error is always the same one.
+func (l Limits) checkFlag(f *ff.Flag) error {
+	envs := make([]string, 0, len(f.Targeting))
+	for env := range f.Targeting {
+		envs = append(envs, env)
+	}
+	slices.Sort(envs)
+	for _, env := range envs {
+		t := f.Targeting[env]
+		if t == nil {
+			continue
+		}
+		at := "targeting." + env
+		if len(t.Rules) > l.RulesPerFlag {
+			return overLimit(LimitRulesPerFlag, at+".rules", len(t.Rules), l.RulesPerFlag, "rules")
+		}
+		for i, r := range t.Rules {
+			field := fmt.Sprintf("%s.rules[%d].conditions", at, i)
+			if len(r.Conditions) > l.ConditionsPerRule {
+				return overLimit(LimitConditionsPerRule, field, len(r.Conditions), l.ConditionsPerRule, "conditions")
+			}
+			if err := l.checkValues(field, r.Conditions); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkSegment checks sg's conditions against the limits.
+func (l Limits) checkSegment(sg *ff.Segment) error {
+	if len(sg.Conditions) > l.SegmentConditions {
+		return overLimit(LimitSegmentConditions, "conditions", len(sg.Conditions), l.SegmentConditions, "conditions")
+	}
+	return l.checkValues("conditions", sg.Conditions)
+}
+
+// checkValues checks the list values of conditions.
+func (l Limits) checkValues(field string, cs []ff.Condition) error {
+	for i, c := range cs {
+		n := 0
+		switch list := c.Value.(type) {
+		case []any:
+			n = len(list)
+		case []string:
+			n = len(list)
+		}
+		if n > l.ValuesPerList {
+			return overLimit(LimitValuesPerList, fmt.Sprintf("%s[%d].value", field, i), n, l.ValuesPerList, "values")
+		}
+	}
+	return nil
+}
+
+// checkFlagCount refuses to go beyond the limit of flags: have flags and n
+// more.
+func (l Limits) checkFlagCount(have, n int) error {
+	if have+n <= l.Flags {
+		return nil
+	}
+	return &LimitError{Limit: LimitFlags, Err: ff.Errorf(ff.ECONFLICT,
+		"there would be %d flags; at most %d are allowed (limit %s): delete flags or raise the limit", have+n, l.Flags, LimitFlags)}
+}
