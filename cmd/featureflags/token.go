@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -51,42 +50,13 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 }
 
-// tokenFlags parses the flags of a token command, which may come before or
-// after its positional arguments; define adds the command's own. It
-// returns the store and the positional arguments; an empty store and a nil
-// error mean --help was answered.
+// tokenFlags parses the flags of a token command; define adds the
+// command's own (see storeCommandFlags).
 func tokenFlags(name string, args []string, stderr io.Writer, define func(fs *flag.FlagSet)) (string, []string, error) {
-	storeURL := defaultConfig().Store
-	if v := os.Getenv(envName("store")); v != "" {
-		storeURL = v
-	}
-	fs := flag.NewFlagSet("token "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&storeURL, "store", storeURL, "the store: a SQLite file path or file: URL, postgres://… or mongodb://… ("+envName("store")+")")
-	define(fs)
-	fs.Usage = func() {
+	return storeCommandFlags("token "+name, args, stderr, define, func(fs *flag.FlagSet) {
 		fmt.Fprint(stderr, tokenUsage+"\nFlags of token "+name+":\n")
 		fs.PrintDefaults()
-	}
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return "", nil, nil
-			}
-			return "", nil, errUsage
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
-	if storeURL == "" {
-		return "", nil, fmt.Errorf("token %s: --store (%s) is empty; give a SQLite path, postgres:// or mongodb:// URL", name, envName("store"))
-	}
-	return storeURL, rest, nil
+	})
 }
 
 // openService opens the store and prepares it as serve does.

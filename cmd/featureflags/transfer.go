@@ -94,43 +94,15 @@ func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 	return nil
 }
 
-// transferFlags parses the flags of export and import: --store, defaulting
-// to FEATUREFLAGS_STORE and then to serve's default. Flags may come before
-// or after the positional arguments, which it returns. An empty store and a
-// nil error mean --help was answered.
+// transferFlags parses the flags of export and import (see
+// storeCommandFlags).
 func transferFlags(name, positional string, args []string, stderr io.Writer) (string, []string, error) {
-	storeURL := defaultConfig().Store
-	if v := os.Getenv(envName("store")); v != "" {
-		storeURL = v
-	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&storeURL, "store", storeURL, "the store: a SQLite file path or file: URL, postgres://… or mongodb://…")
-	fs.Usage = func() {
+	return storeCommandFlags(name, args, stderr, nil, func(fs *flag.FlagSet) {
 		fmt.Fprintf(stderr, "Usage: featureflags %s [--store STORE]%s\n\n", name, positional)
 		fs.VisitAll(func(f *flag.Flag) {
 			fmt.Fprintf(stderr, "  --%s (%s)\n    \t%s (default %q)\n", f.Name, envName(f.Name), f.Usage, defaultConfig().Store)
 		})
-	}
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return "", nil, nil
-			}
-			return "", nil, errUsage
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
-	if storeURL == "" {
-		return "", nil, fmt.Errorf("%s: --store (%s) is empty; give a SQLite path, postgres:// or mongodb:// URL", name, envName("store"))
-	}
-	return storeURL, rest, nil
+	})
 }
 
 // describe formats an error for the command line: a domain error's message

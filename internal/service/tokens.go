@@ -251,16 +251,5 @@ func (s *Service) RevokeToken(ctx context.Context, id string) (*ff.Token, error)
 // FlushTokenUseEvery flushes recorded token use every interval until ctx
 // ends; failures go to report. The caller flushes once more at shutdown.
 func (s *Service) FlushTokenUseEvery(ctx context.Context, interval time.Duration, report func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := s.FlushTokenUse(ctx); err != nil && ctx.Err() == nil && report != nil {
-				report(err)
-			}
-		}
-	}
+	every(ctx, interval, s.FlushTokenUse, report)
 }

@@ -189,6 +189,15 @@ func (s *Service) Snapshot() *eval.Snapshot {
 // Failures go to report (the store may be away; evaluation goes on from the
 // view it has).
 func (s *Service) Poll(ctx context.Context, interval time.Duration, report func(error)) {
+	every(ctx, interval, func(ctx context.Context) error {
+		_, err := s.current(ctx)
+		return err
+	}, report)
+}
+
+// every runs fn every interval until ctx ends, telling report (if any) of
+// failures that are not just ctx ending.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context) error, report func(error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -196,7 +205,7 @@ func (s *Service) Poll(ctx context.Context, interval time.Duration, report func(
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := s.current(ctx); err != nil && ctx.Err() == nil && report != nil {
+			if err := fn(ctx); err != nil && ctx.Err() == nil && report != nil {
 				report(err)
 			}
 		}
