@@ -1,0 +1,44 @@
+package sdk
+
+import (
+	"github.com/featureflags/featureflags/internal/stream/streamtest"
+	"testing"
+
+	"github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/eval"
+)
+
+func benchContext() Context {
+	return Context{"targetingKey": "user-12345", "country": "US", "plan": "free", "age": 30.0,
+		"appVersion": "2.3.1", "email": "jane@acme.io", "beta": false}
+}
+
+// BenchmarkBool evaluates a boolean flag with five rules, none matching,
+// and a 30/70 rollout, through a client fed by a real stream.
+func BenchmarkBool(b *testing.B) {
+	s := streamtest.New(b, []*featureflags.Flag{checkout(true)}, nil)
+	s.Start("")
+	c, err := New(b.Context(), Options{URL: s.URL(), Key: serverKey})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx := benchContext()
+	if r := c.Bool("checkout", false, ctx); r.Reason != ReasonSplit {
+		b.Fatalf("%+v", r)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Bool("checkout", false, ctx)
+	}
+}
+
+// BenchmarkEvalDirect is the floor: the same evaluation on eval alone.
+func BenchmarkEvalDirect(b *testing.B) {
+	snap := eval.Compile([]*featureflags.Flag{checkout(true)}, nil, []string{prod}, 1)
+	ctx := benchContext()
+	b.ReportAllocs()
+	for b.Loop() {
+		snap.Evaluate(prod, "checkout", ctx)
+	}
+}
