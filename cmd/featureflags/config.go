@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -50,6 +51,12 @@ type config struct {
 	// made by other processes, so that evaluation (which never reads the
 	// store) follows them; 0 disables it.
 	RefreshInterval time.Duration
+	// SnapshotFile is where the server keeps its last view (flags,
+	// segments, environments, token hashes) so that it can start and
+	// serve evaluations while the store is unreachable; "" disables it.
+	// Unless set, it is snapshot.json in the SQLite store's directory, or
+	// ./data/snapshot.json for the other stores (see snapshotPath).
+	SnapshotFile string
 }
 
 func defaultConfig() config {
@@ -113,6 +120,9 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
+	snapshot := &optionalString{}
+	fs.Var(snapshot, "snapshot-file", "file keeping the last flags (and token hashes) so that evaluation can start while the store is unreachable; \"\" or off disables it (default: snapshot.json beside a SQLite store, else ./data/snapshot.json)")
+	fs.Lookup("snapshot-file").DefValue = filepath.Join("data", "snapshot.json")
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: featureflags %s [flags]\n\nEach flag can also be set by its environment variable; a flag given on the command line wins.\n\n", name)
 		fs.VisitAll(func(f *flag.Flag) {
@@ -139,7 +149,48 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q; see 'featureflags %s --help'", fs.Arg(0), name)
 	}
+	cfg.SnapshotFile = snapshotPath(snapshot, cfg.Store)
 	return cfg, cfg.validate()
+}
+
+// optionalString is a string flag that knows whether it was set, so that
+// setting it to "" can mean "none" rather than "the default".
+type optionalString struct {
+	value string
+	set   bool
+}
+
+func (o *optionalString) String() string {
+	if o == nil {
+		return ""
+	}
+	return o.value
+}
+
+func (o *optionalString) Set(v string) error {
+	o.value, o.set = v, true
+	return nil
+}
+
+// snapshotPath is the snapshot file --snapshot-file gives: its value when
+// set ("" and "off" disable it), else snapshot.json beside a SQLite store,
+// or ./data/snapshot.json for PostgreSQL and MongoDB.
+func snapshotPath(flag *optionalString, store string) string {
+	if flag.set {
+		if flag.value == "off" {
+			return ""
+		}
+		return flag.value
+	}
+	switch scheme(store) {
+	case "postgres", "postgresql", "mongodb", "mongodb+srv":
+		return filepath.Join("data", "snapshot.json")
+	}
+	path := strings.TrimPrefix(store, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return filepath.Join(filepath.Dir(path), "snapshot.json")
 }
 
 func (c config) validate() error {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
@@ -47,43 +48,81 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := cfg.logger(stderr)
 
-	// Opening the store: with --store-wait the server listens first and
-	// answers 503 (but /healthz) until the store is there; without it a
-	// store that cannot be opened fails the start before anything listens.
-	var store ff.Store
+	// The service exists before its store, which it may have to do
+	// without for a while (see below); it closes the store last, after
+	// every goroutine that uses it has stopped.
+	svc := service.New(nil, service.WithLimits(cfg.limits()))
+	background, stopBackground := context.WithCancel(context.Background())
+	var workers sync.WaitGroup
 	defer func() {
-		if store != nil {
-			store.Close()
-		}
+		stopBackground()
+		workers.Wait()
+		svc.Store().Close()
 	}()
-	var svc *service.Service
-	prepare := func(report func(error)) error {
-		s, err := openStoreWaiting(ctx, cfg.Store, cfg.StoreWait, log, report)
-		if err != nil {
-			return err
-		}
-		store = s
-		svc = service.New(store, service.WithLimits(cfg.limits()))
-		if err := svc.Init(ctx); err != nil {
+	attach := func(ctx context.Context, st ff.Store) error {
+		if err := svc.Attach(ctx, st); err != nil {
+			st.Close()
 			return fmt.Errorf("prepare store %s: %w", redact(cfg.Store), err)
-		}
-		if adminToken != "" {
-			created, err := svc.EnsureAdminToken(auth.WithActor(ctx, ff.Actor{Type: "local", Name: adminTokenVariable}), adminToken)
-			if errors.Is(err, service.ErrTokenRevoked) {
-				log.Warn("the admin token " + adminTokenVariable + " gives has been revoked; it does not work")
-			} else if err != nil {
-				return fmt.Errorf("%s: %s", adminTokenVariable, describe(err))
-			}
-			if created {
-				log.Info("created the admin token \"" + service.BootstrapTokenName + "\" from " + adminTokenVariable)
-			}
 		}
 		return nil
 	}
-	early := cfg.StoreWait > 0
+	ensureAdmin := func(ctx context.Context) error {
+		if adminToken == "" {
+			return nil
+		}
+		created, err := svc.EnsureAdminToken(auth.WithActor(ctx, ff.Actor{Type: "local", Name: adminTokenVariable}), adminToken)
+		if errors.Is(err, service.ErrTokenRevoked) {
+			log.Warn("the admin token " + adminTokenVariable + " gives has been revoked; it does not work")
+		} else if err != nil {
+			return fmt.Errorf("%s: %s", adminTokenVariable, describe(err))
+		}
+		if created {
+			log.Info("created the admin token \"" + service.BootstrapTokenName + "\" from " + adminTokenVariable)
+		}
+		return nil
+	}
+
+	// Opening the store, in one of three ways:
+	//   - When the store cannot be reached (EUNAVAILABLE) and the snapshot
+	//     file exists, the server starts degraded: evaluation answers from
+	//     the file, management requests and /readyz answer 503, and the
+	//     store is retried in the background until it opens.
+	//   - Otherwise, with --store-wait, the server listens first and
+	//     answers 503 (but /healthz) until the store is there.
+	//   - Otherwise a store that cannot be opened fails the start before
+	//     anything listens.
+	snapshotExists := cfg.SnapshotFile != "" && isFile(cfg.SnapshotFile)
+	early := cfg.StoreWait > 0 && !snapshotExists
+	degraded := false
 	if !early {
-		if err := prepare(func(error) {}); err != nil {
+		st, err := openStore(ctx, cfg.Store)
+		if err == nil {
+			err = attach(ctx, st)
+		}
+		if ff.ErrorCode(err) == ff.EUNAVAILABLE && snapshotExists {
+			info, lerr := svc.LoadSnapshotFile(cfg.SnapshotFile)
+			switch {
+			case lerr == nil:
+				degraded = true
+				svc.ReportStoreError(err)
+				log.Warn("the store is unreachable: serving evaluations from the snapshot file; management requests answer 503 until the store is back",
+					"store", redact(cfg.Store), "snapshot_file", cfg.SnapshotFile, "saved_at", info.SavedAt.Format(time.RFC3339),
+					"revision", info.Revision, "flags", info.Flags, "error", err.Error())
+				err = nil
+			case cfg.StoreWait > 0:
+				log.Warn("the store is unreachable and the snapshot file cannot be used; waiting for the store", "snapshot_file", cfg.SnapshotFile, "error", lerr.Error())
+				early, err = true, nil
+			default:
+				log.Warn("the snapshot file cannot be used", "snapshot_file", cfg.SnapshotFile, "error", lerr.Error())
+			}
+		}
+		if err != nil {
 			return err
+		}
+		if !early && !degraded {
+			if err := ensureAdmin(ctx); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -106,12 +145,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          nil,
 	}
+	var api *server.Server // live updates: its event streams end before Shutdown
 	handler := func() http.Handler {
-		return server.New(server.Config{
+		api = server.New(server.Config{
 			Service: svc, Logger: log, Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
 			DefaultEnvironment: cfg.DefaultEnvironment,
 			WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
 		})
+		return api
 	}
 	if !early {
 		sw.set(handler())
@@ -123,10 +164,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 		defer cancel()
+		if api != nil {
+			api.Close() // live updates: open streams would hold Shutdown up
+		}
 		return srv.Shutdown(sctx)
 	}
 	if early {
-		err := prepare(sw.report)
+		err := openStoreWaiting(ctx, cfg.Store, cfg.StoreWait, func(st ff.Store) error { return attach(ctx, st) }, func(err error, retryIn time.Duration) {
+			sw.report(err)
+			log.Warn("store not reachable yet; retrying", "store", redact(cfg.Store), "error", err.Error(), "retry_in", retryIn.String())
+		})
+		if err == nil {
+			err = ensureAdmin(ctx)
+		}
 		if err == nil {
 			err = checkExposure(cfg, ln.Addr(), svc, log)
 		}
@@ -136,15 +186,53 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		sw.set(handler())
 	}
+	if degraded {
+		// The one retry loop, in the background: once the store opens,
+		// Attach reloads the view, and everything follows it.
+		workers.Go(func() {
+			err := openStoreWaiting(background, cfg.Store, untilStopped, func(st ff.Store) error { return attach(background, st) }, func(err error, retryIn time.Duration) {
+				svc.ReportStoreError(err)
+				log.Warn("the store is still unreachable: serving evaluations from the snapshot file; retrying",
+					"store", redact(cfg.Store), "error", err.Error(), "retry_in", retryIn.String())
+			})
+			if err != nil {
+				if background.Err() == nil {
+					svc.ReportStoreError(err)
+					log.Error("the store cannot be used: serving evaluations from the snapshot file until restarted", "store", redact(cfg.Store), "error", err.Error())
+				}
+				return
+			}
+			log.Info("the store is back: management requests work again", "store", redact(cfg.Store), "revision", svc.Snapshot().Revision())
+			if err := ensureAdmin(background); err != nil {
+				log.Warn("making sure the admin token exists failed", "error", err.Error())
+			}
+		})
+	}
+	if cfg.SnapshotFile != "" {
+		workers.Go(func() {
+			svc.SaveSnapshots(background, cfg.SnapshotFile, func(err error) {
+				log.Warn("keeping the snapshot file failed; retrying", "error", err.Error())
+			})
+		})
+	}
 
-	background, stopBackground := context.WithCancel(context.Background())
-	defer stopBackground()
-	go svc.FlushTokenUseEvery(background, tokenFlushInterval, func(err error) {
-		log.Warn("recording token use failed; retrying later", "error", err.Error())
+	workers.Go(func() {
+		svc.FlushTokenUseEvery(background, tokenFlushInterval, func(err error) {
+			log.Warn("recording token use failed; retrying later", "error", err.Error())
+		})
+	})
+	// Live updates: other replicas' changes as the store announces them
+	// (PostgreSQL, MongoDB; it returns at once for SQLite).
+	workers.Go(func() {
+		svc.Follow(background, func(err error) {
+			log.Warn("following the store's changes failed; reconnecting", "error", err.Error())
+		})
 	})
 	if cfg.RefreshInterval > 0 {
-		go svc.Poll(background, cfg.RefreshInterval, func(err error) {
-			log.Debug("refreshing from the store failed", "error", err.Error())
+		workers.Go(func() {
+			svc.Poll(background, cfg.RefreshInterval, func(err error) {
+				log.Debug("refreshing from the store failed", "error", err.Error())
+			})
 		})
 	}
 
@@ -154,7 +242,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	err = shutdown()
+	// Stopping the background work writes the snapshot file a last time.
 	stopBackground()
+	workers.Wait()
 	fctx, cancel := context.WithTimeout(context.Background(), tokenFlushTimeout)
 	defer cancel()
 	if ferr := svc.FlushTokenUse(fctx); ferr != nil {
@@ -193,4 +283,10 @@ func checkExposure(cfg config, addr net.Addr, svc *service.Service, log *slog.Lo
 func isLoopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// isFile reports whether path names a regular file.
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"sync/atomic"
@@ -13,24 +12,32 @@ import (
 	ff "github.com/featureflags/featureflags"
 )
 
-// openStoreWaiting opens the store like openStore, but while the store
-// cannot be reached it retries with exponential back-off and jitter until
-// wait has passed. report is told each failure, for /readyz.
-func openStoreWaiting(ctx context.Context, url string, wait time.Duration, log *slog.Logger, report func(error)) (ff.Store, error) {
+// untilStopped, as a wait, retries until the context ends.
+const untilStopped time.Duration = -1
+
+// retryUnavailable runs attempt until it succeeds or fails with an error
+// other than EUNAVAILABLE, or until wait has passed (untilStopped: until ctx
+// ends), with exponential back-off and jitter in between. failed is told of
+// each failure that will be retried, and how soon. It is the one retry loop
+// of opening the store: at start with --store-wait, and in the background
+// while serving evaluations from the snapshot file.
+func retryUnavailable(ctx context.Context, wait time.Duration, attempt func() error, failed func(err error, retryIn time.Duration)) error {
 	deadline := time.Now().Add(wait)
 	delay := 100 * time.Millisecond
 	for {
-		s, err := openStore(ctx, url)
-		if err == nil || ff.ErrorCode(err) != ff.EUNAVAILABLE || time.Now().After(deadline) {
-			return s, err
+		err := attempt()
+		if err == nil || ff.ErrorCode(err) != ff.EUNAVAILABLE || (wait != untilStopped && time.Now().After(deadline)) {
+			return err
 		}
-		report(err)
-		log.Warn("store not reachable yet; retrying", "store", redact(url), "error", err.Error(), "retry_in", delay.String())
+		if ctx.Err() != nil {
+			return fmt.Errorf("gave up: %w", ctx.Err())
+		}
+		failed(err, delay)
 		timer := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return nil, fmt.Errorf("--store %s: gave up: %w", redact(url), ctx.Err())
+			return fmt.Errorf("gave up: %w", ctx.Err())
 		case <-timer.C:
 		}
 		// Double the delay up to 10 s, with ±20 % jitter so replicas
@@ -38,6 +45,23 @@ func openStoreWaiting(ctx context.Context, url string, wait time.Duration, log *
 		delay = min(2*delay, 10*time.Second)
 		delay = time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
 	}
+}
+
+// openStoreWaiting opens the store like openStore and hands it to use
+// (which owns it from then on, closing it should it fail), retrying both
+// with retryUnavailable while the store cannot be reached.
+func openStoreWaiting(ctx context.Context, url string, wait time.Duration, use func(ff.Store) error, failed func(err error, retryIn time.Duration)) error {
+	err := retryUnavailable(ctx, wait, func() error {
+		s, err := openStore(ctx, url)
+		if err != nil {
+			return err
+		}
+		return use(s)
+	}, failed)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("--store %s: %w", redact(url), err)
+	}
+	return err
 }
 
 // handlerSwitch serves the starting handler until the real one is set.

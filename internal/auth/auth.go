@@ -80,6 +80,12 @@ const (
 	// Evaluate is flag evaluation (OFREP): environment keys of the
 	// environment evaluated in, and every admin, editor and viewer token.
 	Evaluate
+	// Rules is reading an environment's flags with their targeting rules,
+	// as SDKs that evaluate in process do (the snapshot stream and the
+	// configuration they poll): server keys of that environment and every
+	// viewer, editor and admin token. Client keys may not: their
+	// applications run where anyone can read what they fetch.
+	Rules
 	// Read is reading the management API, audit history included: viewers,
 	// editors and admins.
 	Read
@@ -95,6 +101,8 @@ func (p Permission) String() string {
 		return "public"
 	case Evaluate:
 		return "evaluate"
+	case Rules:
+		return "rules"
 	case Read:
 		return "read"
 	case Write:
@@ -114,6 +122,8 @@ func Allows(role ff.Role, p Permission) bool {
 		return true
 	case Evaluate:
 		return role.Valid()
+	case Rules:
+		return role == ff.RoleServerKey || role == ff.RoleViewer || role == ff.RoleEditor || role == ff.RoleAdmin
 	case Read:
 		return role == ff.RoleViewer || role == ff.RoleEditor || role == ff.RoleAdmin
 	case Write:

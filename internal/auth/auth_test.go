@@ -52,6 +52,7 @@ func TestAllows(t *testing.T) {
 	want := map[Permission]string{
 		Public:   "admin editor viewer server-key client-key nobody",
 		Evaluate: "admin editor viewer server-key client-key",
+		Rules:    "admin editor viewer server-key",
 		Read:     "admin editor viewer",
 		Write:    "admin editor",
 		Admin:    "admin",

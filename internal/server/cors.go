@@ -11,8 +11,8 @@ import "net/http"
 var (
 	hdrAnyOrigin     = []string{"*"}
 	hdrExposeHeaders = []string{"ETag"}
-	hdrAllowMethods  = []string{"POST, OPTIONS"}
-	hdrAllowHeaders  = []string{"Content-Type, Authorization, If-None-Match, X-Environment, X-API-Key"}
+	hdrAllowMethods  = []string{"GET, POST, OPTIONS"}
+	hdrAllowHeaders  = []string{"Content-Type, Authorization, If-None-Match, X-Environment, X-API-Key, Last-Event-ID"}
 	hdrMaxAge        = []string{"7200"} // seconds; browsers cap it at 2 hours (Chromium) to 24 (Firefox)
 )
 

@@ -54,7 +54,7 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 				return
 			}
 		}
-		if !ofrep {
+		if !ofrep && rt.perm != auth.Rules { // SDKs read the view, as evaluation does
 			var err error
 			if ctx, err = s.svc.Refresh(ctx); err != nil {
 				writeError(w, r, err)
@@ -131,6 +131,10 @@ func (s *Server) authorize(r *http.Request, perm auth.Permission) (*ff.Token, in
 
 // forbidden explains a 403.
 func forbidden(role ff.Role, perm auth.Permission) string {
+	if perm == auth.Rules {
+		return "a " + string(role) + " may not read targeting rules: SDKs that evaluate in process need a server key; " +
+			"applications that run on users' devices evaluate through OFREP"
+	}
 	if role.IsKey() {
 		return "a " + string(role) + " may only evaluate flags (OFREP) in its environment; use an API token for this"
 	}

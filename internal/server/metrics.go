@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/featureflags/featureflags/sdk/wire"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -15,6 +17,12 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+
+	// Live updates (live.go).
+	streams       *prometheus.GaugeVec   // open streams by kind
+	streamEvents  *prometheus.CounterVec // events written to streams by kind and event
+	streamDropped prometheus.Counter     // subscribers dropped for falling behind
+	streamLag     prometheus.Histogram   // commit (or hearing of it) to event written
 }
 
 // durationBuckets run from 0.5 ms to 5 s in steps of at most 1.5 times,
@@ -39,7 +47,27 @@ func newMetrics(version string, flagCount func() float64) *metrics {
 			Buckets: durationBuckets,
 		}, []string{"route"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration,
+	m.streams = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "featureflags_streams",
+		Help: "Open event streams by kind: sdk (" + wire.StreamPath + "), ofrep (" + wire.OFREPEventsPath + ") and events (/events).",
+	}, []string{"kind"})
+	m.streamEvents = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "featureflags_stream_events_total",
+		Help: "Events written to event streams, by stream kind and event (snapshot, change, refetchEvaluation).",
+	}, []string{"kind", "event"})
+	m.streamDropped = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "featureflags_stream_dropped_total",
+		Help: "Stream subscribers dropped for falling behind (their clients reconnect and catch up).",
+	})
+	m.streamLag = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "featureflags_stream_propagation_seconds",
+		Help:    "From a change's commit (for other replicas' changes: from hearing of it) to its event written to a stream.",
+		Buckets: durationBuckets,
+	})
+	for _, kind := range []string{streamSDK, streamOFREP, streamEvents} {
+		m.streams.WithLabelValues(kind)
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.streams, m.streamEvents, m.streamDropped, m.streamLag,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "featureflags_flags",

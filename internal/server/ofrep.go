@@ -152,7 +152,7 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 		}
 		b = appendItem(b, &results[i])
 	}
-	b = append(b, "]}\n"...)
+	b = append(b, "],"+eventStreamsJSON+"}\n"...)
 	writeBody(w, http.StatusOK, b)
 	putBuf(out, b)
 	if cap(results) <= maxPooledResults {

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -348,13 +349,21 @@ func TestOFREPDefaultEnvironment(t *testing.T) {
 func bulkItems(t *testing.T, r *ofrepResponse) (map[string]map[string]any, []string) {
 	t.Helper()
 	checkJSONAnswer(t, r)
-	var body map[string][]map[string]any
-	if err := json.Unmarshal(r.Body, &body); err != nil || len(body) != 1 || body["flags"] == nil {
+	var body struct {
+		Flags        []map[string]any `json:"flags"`
+		EventStreams []map[string]any `json:"eventStreams"`
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil || body.Flags == nil {
 		t.Fatalf("bulk body %s: %v", r.Body, err)
+	}
+	// Where the provider hears of changes (OFREP ADR 0008).
+	if len(body.EventStreams) != 1 || body.EventStreams[0]["type"] != "sse" ||
+		fmt.Sprint(body.EventStreams[0]["endpoint"]) != "map[requestUri:/ofrep/v1/events]" {
+		t.Fatalf("bulk body %s: eventStreams", r.Body)
 	}
 	items := map[string]map[string]any{}
 	var keys []string
-	for _, it := range body["flags"] {
+	for _, it := range body.Flags {
 		key := it["key"].(string)
 		items[key] = it
 		keys = append(keys, key)
@@ -365,7 +374,7 @@ func bulkItems(t *testing.T, r *ofrepResponse) (map[string]map[string]any, []str
 func TestOFREPBulk(t *testing.T) {
 	s := newOFREPServer(t, server.Config{})
 	r := s.bulk(200, map[string]any{})
-	if strings.TrimSpace(string(r.Body)) != `{"flags":[]}` {
+	if strings.TrimSpace(string(r.Body)) != `{"flags":[],"eventStreams":[{"type":"sse","endpoint":{"requestUri":"/ofrep/v1/events"}}]}` {
 		t.Fatalf("no flags: %s", r.Body)
 	}
 	seedOFREP(s)
@@ -476,15 +485,15 @@ func TestOFREPETag(t *testing.T) {
 func TestOFREPCORS(t *testing.T) {
 	s := newOFREPServer(t, server.Config{})
 	seedOFREP(s)
-	for _, path := range []string{"/ofrep/v1/evaluate/flags", "/ofrep/v1/evaluate/flags/static-on"} {
+	for _, path := range []string{"/ofrep/v1/evaluate/flags", "/ofrep/v1/evaluate/flags/static-on", "/ofrep/v1/events"} {
 		r := s.expect(http.StatusNoContent, "OPTIONS", path, nil,
 			"Origin", "https://app.example.com",
 			"Access-Control-Request-Method", "POST",
 			"Access-Control-Request-Headers", "content-type, x-environment, if-none-match")
 		want := map[string]string{
 			"Access-Control-Allow-Origin":   "*",
-			"Access-Control-Allow-Methods":  "POST, OPTIONS",
-			"Access-Control-Allow-Headers":  "Content-Type, Authorization, If-None-Match, X-Environment, X-API-Key",
+			"Access-Control-Allow-Methods":  "GET, POST, OPTIONS",
+			"Access-Control-Allow-Headers":  "Content-Type, Authorization, If-None-Match, X-Environment, X-API-Key, Last-Event-ID",
 			"Access-Control-Expose-Headers": "ETag",
 			"Access-Control-Max-Age":        "7200",
 		}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/ui"
+	"github.com/featureflags/featureflags/sdk/wire"
 )
 
 // Config configures a Server.
@@ -32,6 +34,9 @@ type Config struct {
 	// Evaluation is never limited.
 	WriteRate  float64
 	WriteBurst int
+	// StreamHeartbeat is the interval of heartbeats on idle event streams
+	// (live.go); 15s when zero.
+	StreamHeartbeat time.Duration
 }
 
 // Server serves the API.
@@ -45,6 +50,7 @@ type Server struct {
 	defaultEnv string
 	limiter    *limiter // nil: writes are not rate limited
 	table      []route
+	live       *live // the event streams (live.go)
 }
 
 // New returns a Server for cfg.
@@ -64,12 +70,18 @@ func New(cfg Config) *Server {
 		s.limiter = newLimiter(cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
 	}
 	s.metrics = newMetrics(cfg.Version, s.flagCount)
+	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat)
 	s.handler = s.observe(s.routes())
 	return s
 }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close ends every event stream and stops publishing changes to them. Call
+// it before http.Server.Shutdown, which open streams would otherwise hold
+// up until its deadline; the server keeps serving everything else.
+func (s *Server) Close() { s.live.close() }
 
 type route struct {
 	method, pattern string
@@ -96,6 +108,7 @@ func (s *Server) Routes() []Route {
 const (
 	public   = auth.Public
 	evaluate = auth.Evaluate
+	rules    = auth.Rules
 	read     = auth.Read
 	write    = auth.Write
 	admin    = auth.Admin
@@ -106,6 +119,10 @@ const (
 // answers 405 with the methods it allows, and unknown paths answer 404, both
 // as JSON.
 func (s *Server) routes() http.Handler {
+	// The web UI: its files under /ui/ and, through the catch-all below,
+	// its page at /. Public: the page holds no data, it calls the API with
+	// the token a person signs in with.
+	page := ui.Handler().ServeHTTP
 	s.table = []route{
 		{"GET", "/flags", read, s.listFlags},
 		{"POST", "/flags", write, s.createFlag},
@@ -132,15 +149,25 @@ func (s *Server) routes() http.Handler {
 		{"DELETE", "/tokens/{id}", admin, s.revokeToken},
 
 		{"GET", "/audit", read, s.listAudit},
+		{"GET", "/me", read, s.me},
 
 		{"POST", "/ofrep/v1/evaluate/flags/{key}", evaluate, s.ofrepEvaluate},
 		{"OPTIONS", "/ofrep/v1/evaluate/flags/{key}", public, s.ofrepPreflight},
 		{"POST", "/ofrep/v1/evaluate/flags", evaluate, s.ofrepEvaluateAll},
 		{"OPTIONS", "/ofrep/v1/evaluate/flags", public, s.ofrepPreflight},
 
+		// Live updates (live.go).
+		{"GET", wire.StreamPath, rules, s.sdkStream},
+		{"GET", wire.ConfigPath, rules, s.sdkConfig},
+		{"GET", wire.OFREPEventsPath, evaluate, s.ofrepEvents},
+		{"OPTIONS", wire.OFREPEventsPath, public, s.ofrepPreflight},
+		{"GET", EventsPath, read, s.events},
+
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", "/readyz", public, s.readyz},
 		{"GET", "/metrics", read, s.metrics.handler().ServeHTTP},
+
+		{"GET", "/ui/", public, page},
 	}
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
@@ -163,6 +190,10 @@ func (s *Server) routes() http.Handler {
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			page(w, r)
+			return
+		}
 		writeJSON(w, http.StatusNotFound, errorBody{Error: "no such endpoint: " + r.URL.Path})
 	})
 	return mux
@@ -173,6 +204,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if why := s.svc.Degraded(); why != "" {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "degraded", "error": why})
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.svc.Store().Ping(ctx); err != nil {

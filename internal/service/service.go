@@ -23,12 +23,26 @@ const maxRetries = 100
 
 // Service implements the operations behind the management API.
 type Service struct {
-	store  ff.Store
+	// store is never nil, but may be empty (see New and Attach): then
+	// every store operation answers EUNAVAILABLE.
+	store  *storeSlot
 	now    func() time.Time
 	limits Limits
 
 	mu   sync.Mutex // serialises this process's writes and view reloads
-	view atomic.Pointer[view]
+	view viewCell   // the latest view; storing one wakes the snapshot saver
+
+	// live holds who hears of every new view (publish.go).
+	live live
+
+	// Outages (degraded.go): the view read from the snapshot file and what
+	// that file said, why the store could not be opened, and the snapshot
+	// saver's pace and count of writes.
+	fromFile      atomic.Pointer[view]
+	fileInfo      atomic.Pointer[SnapshotInfo]
+	storeErr      atomic.Pointer[string]
+	snapshotEvery time.Duration
+	snapshotSaves atomic.Int64
 
 	// usage holds the last-used times of tokens not yet written to the
 	// store: token id -> *atomic.Int64 (Unix milliseconds, 0 when flushed).
@@ -46,9 +60,16 @@ func WithLimits(l Limits) Option { return func(s *Service) { s.limits = l.withDe
 // expiry against (tests).
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
 
-// New returns a Service on store.
+// New returns a Service on store. A nil store makes a service that has
+// none yet: every operation that needs one returns EUNAVAILABLE until
+// Attach gives it one, while evaluation answers from the view
+// LoadSnapshotFile loads.
 func New(store ff.Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, limits: DefaultLimits()}
+	s := &Service{store: &storeSlot{}, now: time.Now, limits: DefaultLimits(), snapshotEvery: defaultSnapshotEvery}
+	s.view.changed = make(chan struct{}, 1)
+	if store != nil {
+		s.store.p.Store(&storeRef{store})
+	}
 	for _, o := range opts {
 		o(s)
 	}
@@ -58,7 +79,8 @@ func New(store ff.Store, opts ...Option) *Service {
 // Limits returns the limits the service enforces.
 func (s *Service) Limits() Limits { return s.limits }
 
-// Store returns the service's store.
+// Store returns the service's store: while it has none (see Attach), a
+// Store whose every operation answers EUNAVAILABLE.
 func (s *Service) Store() ff.Store { return s.store }
 
 // timestamp returns the current time at the precision every store keeps.
@@ -70,6 +92,14 @@ func (s *Service) timestamp() time.Time {
 // the view. Replicas starting together may race here; a name taken by
 // another is fine.
 func (s *Service) Init(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.initLocked(ctx)
+}
+
+// initLocked is Init with s.mu held. It always reads the view again, also
+// over one from the snapshot file at the same revision.
+func (s *Service) initLocked(ctx context.Context) error {
 	envs, err := s.store.ListEnvironments(ctx)
 	if err != nil {
 		return err
@@ -82,7 +112,7 @@ func (s *Service) Init(ctx context.Context) error {
 			}
 		}
 	}
-	_, err = s.current(ctx)
+	_, err = s.reload(ctx)
 	return err
 }
 

@@ -132,6 +132,12 @@ func (s *Service) Refresh(ctx context.Context) (context.Context, error) {
 
 // reload reads the whole store into a new view; s.mu must be held.
 func (s *Service) reload(ctx context.Context) (*view, error) {
+	return s.reloadAt(ctx, time.Now())
+}
+
+// reloadAt is reload for changes committed (or heard of) at at, which
+// publishing them reports (publish.go).
+func (s *Service) reloadAt(ctx context.Context, at time.Time) (*view, error) {
 	d, err := s.store.Load(ctx)
 	if err != nil {
 		return nil, err
@@ -141,7 +147,7 @@ func (s *Service) reload(ctx context.Context) (*view, error) {
 		return nil, err
 	}
 	v := newView(d, tokens)
-	s.view.Store(v)
+	s.install(v, at)
 	return v, nil
 }
 
@@ -163,14 +169,15 @@ func (s *Service) write(ctx context.Context, change func(v *view) error, apply f
 	if err := change(before); err != nil {
 		return err
 	}
+	committed := time.Now()
 	rev, err := s.store.Revision(ctx)
 	if err == nil && rev == before.revision+1 && apply != nil {
-		s.view.Store(apply(before, rev))
+		s.install(apply(before, rev), committed)
 		return nil
 	}
 	// Should the reload fail, the change is still committed: the old view
 	// stays in service and the next read, which checks the revision, loads.
-	_, _ = s.reload(ctx)
+	_, _ = s.reloadAt(ctx, committed)
 	return nil
 }
 

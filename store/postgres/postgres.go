@@ -222,7 +222,7 @@ func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, bumpRevision)
+		_, err := tx.Exec(ctx, bumpRevision+notifyRevision)
 		return err
 	})
 }
@@ -259,7 +259,7 @@ func (s *Store) exec(ctx context.Context, stmt string, args ...any) (int64, erro
 // query, that is after stmt, and all in the statement's one transaction.
 func withRevision(stmt, returning, selectList, audit string) string {
 	q := `WITH w AS (` + stmt + ` RETURNING ` + returning + `),
-		r AS (` + bumpRevision + ` WHERE EXISTS (SELECT 1 FROM w))`
+		r AS (` + bumpRevision + ` WHERE EXISTS (SELECT 1 FROM w)` + notifyRevision + `)`
 	if audit != "" {
 		q += `,
 		a AS (` + audit + `)`

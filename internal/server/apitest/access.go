@@ -73,11 +73,12 @@ var identities = []string{idNone, idWrong, idExpired, idRevoked, idViewer, idEdi
 
 // Who may use a route, in this test's own terms (not the server's).
 const (
-	anyone     = "anyone"     // no token needed
-	evaluators = "evaluators" // API tokens and keys of the environment
-	readers    = "readers"    // viewer, editor, admin
-	editors    = "editors"    // editor, admin
-	admins     = "admins"     // admin only
+	anyone      = "anyone"       // no token needed
+	evaluators  = "evaluators"   // API tokens and keys of the environment
+	readers     = "readers"      // viewer, editor, admin
+	ruleReaders = "rule readers" // viewer, editor, admin and server keys: who may read targeting rules
+	editors     = "editors"      // editor, admin
+	admins      = "admins"       // admin only
 )
 
 // expected is the status an identity gets from a route open to who, whose
@@ -91,10 +92,11 @@ func expected(who, identity string, ok int) int {
 		return http.StatusUnauthorized
 	}
 	allowed := map[string][]string{
-		evaluators: {idViewer, idEditor, idAdmin, idServerKey, idClientKey},
-		readers:    {idViewer, idEditor, idAdmin},
-		editors:    {idEditor, idAdmin},
-		admins:     {idAdmin},
+		evaluators:  {idViewer, idEditor, idAdmin, idServerKey, idClientKey},
+		readers:     {idViewer, idEditor, idAdmin},
+		ruleReaders: {idViewer, idEditor, idAdmin, idServerKey},
+		editors:     {idEditor, idAdmin},
+		admins:      {idAdmin},
 	}[who]
 	for _, id := range allowed {
 		if id == identity {
@@ -176,15 +178,24 @@ var matrixRoutes = map[string]matrixRoute{
 	}},
 
 	"GET /audit": {readers, 200, fixed("/audit", nil)},
+	"GET /me":    {readers, 200, fixed("/me", nil)},
 
 	"POST /ofrep/v1/evaluate/flags/{key}":    {evaluators, 200, fixed("/ofrep/v1/evaluate/flags/matrix", evalBody)},
 	"OPTIONS /ofrep/v1/evaluate/flags/{key}": {anyone, 204, fixed("/ofrep/v1/evaluate/flags/matrix", nil)},
 	"POST /ofrep/v1/evaluate/flags":          {evaluators, 200, fixed("/ofrep/v1/evaluate/flags", evalBody)},
 	"OPTIONS /ofrep/v1/evaluate/flags":       {anyone, 204, fixed("/ofrep/v1/evaluate/flags", nil)},
 
+	// Live updates; the matrix client does not read event streams' bodies.
+	"GET /sdk/v1/stream":       {ruleReaders, 200, fixed("/sdk/v1/stream", nil)},
+	"GET /sdk/v1/config":       {ruleReaders, 200, fixed("/sdk/v1/config", nil)},
+	"GET /ofrep/v1/events":     {evaluators, 200, fixed("/ofrep/v1/events", nil)},
+	"OPTIONS /ofrep/v1/events": {anyone, 204, fixed("/ofrep/v1/events", nil)},
+	"GET /events":              {readers, 200, fixed("/events", nil)},
+
 	"GET /healthz": {anyone, 200, fixed("/healthz", nil)},
 	"GET /readyz":  {anyone, 200, fixed("/readyz", nil)},
 	"GET /metrics": {readers, 200, fixed("/metrics", nil)},
+	"GET /ui/":     {anyone, 200, fixed("/ui/app.js", nil)},
 }
 
 // testAuthorizationMatrix sends a request to every route of the server's

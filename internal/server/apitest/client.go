@@ -114,6 +114,7 @@ func newServer(t *testing.T, open Opener, opts ...option) *client {
 	srv := server.New(st.cfg)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
+	t.Cleanup(srv.Close) // first: ends the event streams, which ts.Close would wait for
 	c := &client{t: t, base: ts.URL, store: store, svc: svc, srv: srv, clock: k, logs: logs}
 	if st.admin {
 		tok, secret, err := svc.CreateToken(t.Context(), service.TokenInput{Name: "suite-admin", Role: ff.RoleAdmin})
@@ -175,6 +176,9 @@ func (c *client) do(method, path string, body any, headers ...string) *response 
 		c.t.Fatal(err)
 	}
 	defer res.Body.Close()
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		return &response{Status: res.StatusCode, Header: res.Header} // an event stream: never read to its end
+	}
 	data, err := io.ReadAll(res.Body)
 	if err != nil {
 		c.t.Fatal(err)

@@ -1,0 +1,529 @@
+package server
+
+// Live updates: the routes that push changes as they are committed.
+//
+//   - GET /sdk/v1/stream: the SDK snapshot stream (package sdk/wire): a
+//     snapshot of the environment, then every change. Server keys (of
+//     their environment) and viewer, editor and admin tokens: it carries
+//     targeting rules, so client keys get 403.
+//   - GET /sdk/v1/config: the same snapshot for polling, with ETag.
+//   - GET /ofrep/v1/events: OFREP's change notifications (refetchEvaluation
+//     messages, no flag data): anyone who may evaluate.
+//   - GET /events: the management API's change stream, for the web UI:
+//     "change" events whose data is {"revision": R}. Viewers and above.
+//
+// One hub per server fans the service's changes out (see Publish), never
+// waiting for a stream: a subscriber that falls behind is dropped and its
+// client reconnects. Streams read the service's latest view, never the
+// store, so they keep working while the database is away.
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/stream"
+	"github.com/featureflags/featureflags/sdk/wire"
+)
+
+// The kinds of stream, as the metrics label them.
+const (
+	streamSDK    = "sdk"
+	streamOFREP  = "ofrep"
+	streamEvents = "events"
+)
+
+// EventsPath is the management change stream's route.
+const EventsPath = "/events"
+
+// manageTopic is the hub topic of /events: no environment has an empty
+// name, and the stream handlers refuse one.
+const manageTopic = ""
+
+// eventStreamsJSON is the eventStreams member of bulk OFREP answers: where
+// providers hear of changes (OFREP's ADR 0008), relative to the OFREP base
+// URL's origin.
+const eventStreamsJSON = `"eventStreams":[{"type":"sse","endpoint":{"requestUri":"` + wire.OFREPEventsPath + `"}}]`
+
+// live is a server's streams: the hub, the handlers and what they share.
+type live struct {
+	svc     *service.Service
+	metrics *metrics
+	hub     *stream.Hub
+	opts    stream.Options
+	remove  func() // stops publishing
+
+	snapshot, config, ofrep http.Handler
+
+	// The Config of each environment at cacheRev, built once per revision
+	// however many streams ask.
+	mu       sync.Mutex
+	cacheRev int64
+	configs  map[string]*wire.Config
+
+	known revisionSet
+
+	// Open streams by the hash of the token they were opened with ("" for
+	// none, while access control is off), ended when it stops being valid.
+	streamsMu sync.Mutex
+	byToken   map[string]map[*context.CancelFunc]struct{}
+}
+
+// newLive makes a server's hub and stream handlers and starts publishing
+// the service's changes to them.
+func newLive(svc *service.Service, m *metrics, heartbeat time.Duration) *live {
+	l := &live{svc: svc, metrics: m, byToken: map[string]map[*context.CancelFunc]struct{}{}}
+	bind := func(kind, event string) func() { return m.streamEvents.WithLabelValues(kind, event).Inc }
+	incSnapshot, incChange, incRefetch := bind(streamSDK, wire.EventSnapshot), bind(streamSDK, wire.EventChange), bind(streamOFREP, wire.OFREPRefetchEvent)
+	l.hub = stream.NewHub(stream.HubOptions{Metrics: stream.Metrics{
+		EventSent: func(_, event string) {
+			switch event {
+			case wire.EventSnapshot:
+				incSnapshot()
+			case wire.EventChange:
+				incChange()
+			case wire.OFREPRefetchEvent:
+				incRefetch()
+			}
+		},
+		Dropped: func(string) { m.streamDropped.Inc() },
+		Lag:     func(d time.Duration) { m.streamLag.Observe(d.Seconds()) },
+	}})
+	l.opts = stream.Options{Config: l.configOf, Revision: l.revisionOf, Heartbeat: heartbeat}
+	l.snapshot = stream.SnapshotHandler(l.hub, l.opts)
+	l.config = stream.ConfigHandler(l.opts)
+	l.ofrep = stream.OFREPHandler(l.hub, l.opts)
+	l.remove = svc.AddPublisher(l)
+	if v, ok := svc.Live(); ok {
+		l.known.add(v.Revision)
+	}
+	return l
+}
+
+// close ends every stream and stops publishing.
+func (l *live) close() {
+	l.remove()
+	l.hub.Close()
+}
+
+// Publish passes one change of the service's view on to the hub: the flags
+// it touched, projected to each environment, or a reset; and its revision
+// to /events. The service calls it in revision order, after the view shows
+// the change.
+func (l *live) Publish(c *service.Change) {
+	l.known.add(c.From)
+	l.known.add(c.Revision)
+	switch {
+	case c.Reset:
+		l.hub.PublishReset(c.Environments, c.Revision, c.Time)
+	case len(c.Upsert) == 1 && len(c.Delete) <= 1: // created, changed or renamed
+		old := ""
+		if len(c.Delete) == 1 {
+			old = c.Delete[0]
+		}
+		l.hub.PublishFlag(c.Environments, c.Revision, c.Time, old, c.Upsert[0])
+	case len(c.Upsert) == 0 && len(c.Delete) == 1: // deleted
+		l.hub.PublishFlag(c.Environments, c.Revision, c.Time, c.Delete[0], nil)
+	case len(c.Upsert) > 0 || len(c.Delete) > 0: // several, from other replicas
+		for _, env := range c.Environments {
+			ev := stream.Event{Revision: c.Revision, Time: c.Time, Delete: c.Delete, Upsert: make([]*ff.Flag, len(c.Upsert))}
+			for i, f := range c.Upsert {
+				ev.Upsert[i] = wire.Project(f, env)
+			}
+			l.hub.Publish(env, ev)
+		}
+	}
+	l.hub.Publish(manageTopic, stream.Event{Revision: c.Revision, Time: c.Time})
+	l.checkTokens()
+}
+
+// configOf is the handlers' Config: an environment's flags and segments at
+// the latest view's revision.
+func (l *live) configOf(_ context.Context, env string) (*wire.Config, error) {
+	v, ok := l.svc.Live()
+	if !ok {
+		return nil, ff.Errorf(ff.EUNAVAILABLE, "no flags are loaded yet; retry later")
+	}
+	if !slices.Contains(v.Environments, env) {
+		return nil, unknownEnvironment(env, v.Environments)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.configs == nil || l.cacheRev != v.Revision {
+		l.configs, l.cacheRev = map[string]*wire.Config{}, v.Revision
+	}
+	c := l.configs[env]
+	if c == nil {
+		c = wire.NewConfig(v.Revision, env, v.Flags, v.Segments)
+		l.configs[env] = c
+	}
+	return c, nil
+}
+
+// revisionOf is the OFREP stream's Revision: the latest view's, checking
+// that env exists without building its Config.
+func (l *live) revisionOf(_ context.Context, env string) (int64, error) {
+	v, ok := l.svc.Live()
+	if !ok {
+		return 0, ff.Errorf(ff.EUNAVAILABLE, "no flags are loaded yet; retry later")
+	}
+	if !slices.Contains(v.Environments, env) {
+		return 0, unknownEnvironment(env, v.Environments)
+	}
+	return v.Revision, nil
+}
+
+func unknownEnvironment(env string, envs []string) error {
+	return ff.Errorf(ff.ENOTFOUND, "environment %q does not exist; existing environments: %s", env, strings.Join(envs, ", "))
+}
+
+// open prepares a stream request: its environment, its end when its token
+// stops being valid (revoked, expired, or, without one, access control
+// switched on), no read or write deadline of the server's (the stream sets
+// its own per write), the open-streams gauge, and a writer that takes the
+// connection over once the stream starts (see streamWriter). done must be
+// called when the stream ends.
+func (l *live) open(w http.ResponseWriter, r *http.Request, kind, env string) (http.ResponseWriter, *http.Request, func()) {
+	ctx := r.Context()
+	if env != "" {
+		ctx = stream.WithEnvironment(ctx, env)
+	}
+	hash, cancelAt := "", time.Time{}
+	if tok := auth.TokenFrom(ctx); tok != nil {
+		hash = tok.Hash
+		if tok.ExpiresAt != nil {
+			cancelAt = *tok.ExpiresAt
+		}
+	}
+	var cancel context.CancelFunc
+	if cancelAt.IsZero() {
+		ctx, cancel = context.WithCancel(ctx)
+	} else {
+		ctx, cancel = context.WithDeadline(ctx, cancelAt)
+	}
+	l.streamsMu.Lock()
+	set := l.byToken[hash]
+	if set == nil {
+		set = map[*context.CancelFunc]struct{}{}
+		l.byToken[hash] = set
+	}
+	set[&cancel] = struct{}{}
+	l.streamsMu.Unlock()
+
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
+	gauge := l.metrics.streams.WithLabelValues(kind)
+	gauge.Inc()
+	sw := &streamWriter{w: w, rc: rc, get: r.Method == http.MethodGet}
+	return sw, r.WithContext(ctx), func() {
+		sw.close()
+		gauge.Dec()
+		cancel()
+		l.streamsMu.Lock()
+		delete(set, &cancel)
+		if len(set) == 0 { // sets are dropped as soon as they empty: set is l.byToken[hash]
+			delete(l.byToken, hash)
+		}
+		l.streamsMu.Unlock()
+	}
+}
+
+// checkTokens ends the streams whose token is no longer valid.
+func (l *live) checkTokens() {
+	l.streamsMu.Lock()
+	defer l.streamsMu.Unlock()
+	for hash, set := range l.byToken {
+		ok := l.svc.TokenActive(hash)
+		if hash == "" {
+			ok = !l.svc.AuthRequired()
+		}
+		if ok {
+			continue
+		}
+		for cancel := range set {
+			(*cancel)()
+		}
+	}
+}
+
+// sdkStream serves GET /sdk/v1/stream. A Last-Event-ID this server never
+// had a view at (one another replica gave, say) is dropped, so that the
+// client gets a snapshot: the changes this server published after other
+// revisions do not add up to the client's state.
+func (s *Server) sdkStream(w http.ResponseWriter, r *http.Request) {
+	if id := r.Header.Get(wire.HeaderLastEventID); id != "" {
+		rev, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+		if err != nil || !s.live.known.has(rev) {
+			r.Header.Del(wire.HeaderLastEventID)
+		}
+	}
+	w, r, done := s.live.open(w, r, streamSDK, s.environment(r))
+	defer done()
+	s.live.snapshot.ServeHTTP(w, r)
+}
+
+// sdkConfig serves GET /sdk/v1/config.
+func (s *Server) sdkConfig(w http.ResponseWriter, r *http.Request) {
+	s.live.config.ServeHTTP(w, r.WithContext(stream.WithEnvironment(r.Context(), s.environment(r))))
+}
+
+// ofrepEvents serves GET /ofrep/v1/events.
+func (s *Server) ofrepEvents(w http.ResponseWriter, r *http.Request) {
+	corsHeaders(w.Header())
+	w, r, done := s.live.open(w, r, streamOFREP, s.environment(r))
+	defer done()
+	s.live.ofrep.ServeHTTP(w, r)
+}
+
+// events serves GET /events: a "change" event for every committed change
+// (tokens included), whose id and data name its revision. Changes that
+// queue up while the client is slow are coalesced into the latest. A
+// client reconnecting with Last-Event-ID hears at once of the current
+// revision if it differs.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	last := int64(-1)
+	if id := strings.TrimSpace(r.Header.Get(wire.HeaderLastEventID)); id != "" {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n >= 0 {
+			last = n
+		}
+	}
+	sub := s.live.hub.Subscribe(manageTopic, -1)
+	defer sub.Close()
+	w, r, done := s.live.open(w, r, streamEvents, "")
+	defer done()
+	h := w.Header()
+	h.Set("Content-Type", wire.ContentTypeSSE)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	sw := &sseWriter{w: w, rc: http.NewResponseController(w), timeout: s.live.writeTimeout()}
+	if sw.write([]byte("retry: "+strconv.FormatInt(s.live.retry().Milliseconds(), 10)+"\n\n")) != nil {
+		return
+	}
+	if v, ok := s.svc.Live(); ok && last >= 0 && v.Revision != last {
+		if s.sendChange(sw, v.Revision, time.Time{}) != nil {
+			return
+		}
+	}
+	hb := time.NewTicker(s.live.heartbeat())
+	defer hb.Stop()
+	for {
+		select {
+		case ev, ok := <-sub.C():
+			if !ok {
+				return
+			}
+			for drained := false; !drained; {
+				select {
+				case next, ok := <-sub.C():
+					if !ok {
+						drained = true
+					} else {
+						ev = next
+					}
+				default:
+					drained = true
+				}
+			}
+			if s.sendChange(sw, ev.Revision, ev.Time) != nil {
+				return
+			}
+		case <-hb.C:
+			if sw.write([]byte(wire.HeartbeatComment+"\n\n")) != nil {
+				return
+			}
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func (s *Server) sendChange(sw *sseWriter, rev int64, at time.Time) error {
+	id := strconv.FormatInt(rev, 10)
+	if err := sw.write([]byte("id: " + id + "\nevent: change\ndata: {\"revision\":" + id + "}\n\n")); err != nil {
+		return err
+	}
+	s.metrics.streamEvents.WithLabelValues(streamEvents, "change").Inc()
+	if !at.IsZero() {
+		s.metrics.streamLag.Observe(time.Since(at).Seconds())
+	}
+	return nil
+}
+
+func (l *live) heartbeat() time.Duration {
+	if l.opts.Heartbeat > 0 {
+		return l.opts.Heartbeat
+	}
+	return 15 * time.Second
+}
+
+func (l *live) retry() time.Duration { return 2 * time.Second }
+
+func (l *live) writeTimeout() time.Duration { return 10 * time.Second }
+
+// sseWriter writes the records of /events, each flushed at once under a
+// write deadline, so that a client that stopped reading ends its stream.
+type sseWriter struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+}
+
+func (s *sseWriter) write(b []byte) error {
+	_ = s.rc.SetWriteDeadline(time.Now().Add(s.timeout))
+	if _, err := s.w.Write(b); err != nil {
+		return err
+	}
+	return s.rc.Flush()
+}
+
+// revisionSet is the revisions this server's views had, the last
+// maxKnownRevisions of them: the revisions a stream can resume from here.
+type revisionSet struct {
+	mu   sync.Mutex
+	ring [maxKnownRevisions]int64
+	next int
+	n    int
+	set  map[int64]struct{}
+}
+
+const maxKnownRevisions = 4096
+
+func (k *revisionSet) add(rev int64) {
+	if rev < 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.set == nil {
+		k.set = make(map[int64]struct{}, 64)
+	}
+	if _, ok := k.set[rev]; ok {
+		return
+	}
+	if k.n == len(k.ring) {
+		delete(k.set, k.ring[k.next])
+	} else {
+		k.n++
+	}
+	k.ring[k.next] = rev
+	k.next = (k.next + 1) % len(k.ring)
+	k.set[rev] = struct{}{}
+}
+
+func (k *revisionSet) has(rev int64) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_, ok := k.set[rev]
+	return ok
+}
+
+// streamWriter is the ResponseWriter of an event stream. A stream on an
+// HTTP/1.x connection answers 200 and then only writes; when it starts, the
+// writer takes the connection over from net/http (Hijack) and writes the
+// response itself, unchunked and ended by closing the connection. That
+// frees what net/http keeps per connection and request (its buffers, about
+// 10 KB, and a goroutine reading the connection), which is most of what
+// each of ten thousand open streams would cost. A client that goes away is
+// then noticed at the next write, a heartbeat at the latest. Anything else
+// (errors, HTTP/2, HEAD) goes through net/http as usual.
+type streamWriter struct {
+	w   http.ResponseWriter
+	rc  *http.ResponseController
+	get bool
+
+	conn   net.Conn // once taken over
+	header http.Header
+	wrote  bool
+	err    error // the first write error on conn
+}
+
+func (s *streamWriter) Header() http.Header {
+	if s.conn != nil {
+		return s.header
+	}
+	return s.w.Header()
+}
+
+func (s *streamWriter) WriteHeader(status int) {
+	if s.wrote {
+		return
+	}
+	s.wrote = true
+	h := s.w.Header()
+	if status != http.StatusOK || !s.get || h.Get("Content-Type") != wire.ContentTypeSSE {
+		s.w.WriteHeader(status)
+		return
+	}
+	conn, rw, err := s.rc.Hijack()
+	if err != nil { // HTTP/2, say: stream through net/http
+		s.w.WriteHeader(status)
+		return
+	}
+	_ = rw // holds nothing a GET stream needs; dropping it frees its buffers
+	_ = conn.SetDeadline(time.Time{})
+	s.conn, s.header = conn, h.Clone()
+	s.header.Set("Connection", "close")
+	s.header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	var b bytes.Buffer
+	b.WriteString("HTTP/1.1 200 OK\r\n")
+	_ = s.header.Write(&b)
+	b.WriteString("\r\n")
+	_, s.err = conn.Write(b.Bytes())
+}
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	if !s.wrote {
+		s.WriteHeader(http.StatusOK)
+	}
+	if s.conn == nil {
+		return s.w.Write(p)
+	}
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.conn.Write(p)
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// FlushError flushes; a connection taken over is written unbuffered.
+func (s *streamWriter) FlushError() error {
+	if s.conn == nil {
+		return s.rc.Flush()
+	}
+	return s.err
+}
+
+func (s *streamWriter) SetWriteDeadline(t time.Time) error {
+	if s.conn == nil {
+		return s.rc.SetWriteDeadline(t)
+	}
+	return s.conn.SetWriteDeadline(t)
+}
+
+func (s *streamWriter) SetReadDeadline(t time.Time) error {
+	if s.conn == nil {
+		return s.rc.SetReadDeadline(t)
+	}
+	return s.conn.SetReadDeadline(t)
+}
+
+// close ends the response of a connection taken over.
+func (s *streamWriter) close() {
+	if s.conn != nil {
+		s.conn.Close()
+	}
+}

@@ -1,0 +1,132 @@
+// The UI's copy of the server's state: flags (by id), environments and
+// segments, who is signed in, and the toggles still in flight. Screens
+// subscribe to changes; refresh() reconciles with the server and reports
+// only what changed, so screens re-render only that.
+
+import { api } from './api.js';
+
+export const state = {
+  me: null, // {id, name, role, authRequired}
+  flags: new Map(), // id → flag, as GET /flags answers it
+  envs: [], // environment names, in creation order
+  environments: [], // [{name, createdAt}]
+  segments: [], // as GET /segments answers
+  loaded: false,
+};
+
+/** What the signed-in role may do. */
+export const can = {
+  get write() { return ['admin', 'editor'].includes(state.me?.role); },
+  get admin() { return state.me?.role === 'admin'; },
+};
+
+const listeners = new Set();
+
+/** subscribe calls fn({flags: Set of ids, envs, segments, remote}) on changes. */
+export function subscribe(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export function emit(change) {
+  const c = { flags: new Set(), envs: false, segments: false, remote: false, ...change };
+  for (const fn of [...listeners]) fn(c);
+}
+
+// Local writes win over a refresh that was already under way when they
+// happened: such a refresh may carry the state from before them.
+const touched = new Map(); // id → time of the last local write or delete
+
+/** putFlag records a flag as a local write answered it. */
+export function putFlag(flag) {
+  touched.set(flag._id, performance.now());
+  const old = state.flags.get(flag._id);
+  if (old && old.version > flag.version) return;
+  state.flags.set(flag._id, flag);
+  emit({ flags: new Set([flag._id]) });
+}
+
+export function removeFlag(id) {
+  touched.set(id, performance.now());
+  if (state.flags.delete(id)) emit({ flags: new Set([id]) });
+}
+
+export function flagByName(name) {
+  for (const f of state.flags.values()) if (f.name === name || f._id === name) return f;
+  return null;
+}
+
+let inflight = null;
+let again = false;
+
+/**
+ * refresh reads flags, environments and segments and applies what changed;
+ * concurrent calls share one request (and one more runs after it, so no
+ * change is missed).
+ */
+export function refresh() {
+  if (inflight) {
+    again = true;
+    return inflight;
+  }
+  inflight = (async () => {
+    try {
+      do {
+        again = false;
+        await load();
+      } while (again);
+    } finally {
+      inflight = null;
+    }
+  })();
+  return inflight;
+}
+
+async function load() {
+  const started = performance.now();
+  const [flags, envs, segs] = await Promise.all([api('GET', '/flags'), api('GET', '/environments'), api('GET', '/segments')]);
+  const change = { flags: new Set(), envs: false, segments: false, remote: state.loaded };
+
+  const names = envs.data.map((e) => e.name);
+  if (names.join('\n') !== state.envs.join('\n')) change.envs = true;
+  state.environments = envs.data;
+  state.envs = names;
+
+  const segKey = (list) => list.map((s) => `${s._id}:${s.version}`).join(',');
+  if (segKey(segs.data) !== segKey(state.segments)) change.segments = true;
+  state.segments = segs.data;
+
+  const recent = (id) => (touched.get(id) ?? -1) > started;
+  const seen = new Set();
+  for (const f of flags.data) {
+    seen.add(f._id);
+    const old = state.flags.get(f._id);
+    if (old && recent(f._id) && old.version >= f.version) continue;
+    if (!old && recent(f._id)) continue; // deleted here meanwhile
+    if (!old || old.version !== f.version || change.envs) {
+      state.flags.set(f._id, f);
+      change.flags.add(f._id);
+    }
+  }
+  for (const id of state.flags.keys()) {
+    if (!seen.has(id) && !recent(id)) {
+      state.flags.delete(id);
+      change.flags.add(id);
+    }
+  }
+  for (const [id, t] of touched) if (t < started - 60000) touched.delete(id);
+  state.loaded = true;
+  if (change.flags.size || change.envs || change.segments) emit(change);
+  return change;
+}
+
+// ---- toggles ----
+
+/** pending: "id|env" → the state a toggle in flight is switching to. */
+export const pending = new Map();
+
+/** shownState is what a switch shows: the toggle in flight, else the flag's state. */
+export function shownState(flag, env) {
+  const k = `${flag._id}|${env}`;
+  return pending.has(k) ? pending.get(k) : !!flag.environments?.[env];
+}

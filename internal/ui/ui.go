@@ -1,0 +1,150 @@
+// Package ui is the web interface of featureflags: static files (HTML, CSS
+// and JavaScript modules, no build step and nothing fetched from elsewhere)
+// embedded in the binary and served by the API server, the page at "/" and
+// its files under "/ui/".
+//
+// The page holds no data. It reads and changes everything through the
+// public API with the token the person signs in with, so the server's
+// access control applies to it exactly as to any other client; serving the
+// files themselves needs no token.
+package ui
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+)
+
+//go:embed assets
+var files embed.FS
+
+// asset is one embedded file, ready to serve.
+type asset struct {
+	body  []byte
+	gzip  []byte // body gzipped, or nil when that does not make it smaller
+	etag  string
+	ctype string
+}
+
+// securityHeaders go with every answer of the UI. The policy allows only
+// this origin's scripts, styles and API: a flag description can never run
+// as code, and the page cannot be framed.
+var securityHeaders = map[string]string{
+	"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+	"X-Content-Type-Options": "nosniff",
+	"X-Frame-Options":        "DENY",
+	"Referrer-Policy":        "no-referrer",
+}
+
+// Handler serves the UI: "/" and "/ui/" answer the page (index.html),
+// "/ui/<file>" the file, anything else a JSON 404. Answers carry an ETag
+// and "Cache-Control: no-cache", so a browser revalidates (304) and picks
+// up a new version as soon as the server has one.
+func Handler() http.Handler {
+	assets := load()
+	index := assets["index.html"]
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var a *asset
+		switch p := r.URL.Path; {
+		case p == "/" || p == "/ui/":
+			a = index
+		case strings.HasPrefix(p, "/ui/"):
+			a = assets[strings.TrimPrefix(p, "/ui/")]
+		}
+		h := w.Header()
+		for k, v := range securityHeaders {
+			h.Set(k, v)
+		}
+		if a == nil {
+			msg, _ := json.Marshal(map[string]string{"error": "no such file of the web UI: " + r.URL.Path})
+			h.Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			w.Write(append(msg, '\n'))
+			return
+		}
+		h.Set("Content-Type", a.ctype)
+		h.Set("Cache-Control", "no-cache")
+		h.Set("ETag", a.etag)
+		h.Set("Vary", "Accept-Encoding")
+		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, a.etag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		body := a.body
+		if a.gzip != nil && acceptsGzip(r) {
+			h.Set("Content-Encoding", "gzip")
+			body = a.gzip
+		}
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			w.Write(body)
+		}
+	})
+}
+
+// load reads the embedded files once, with their types, tags and gzipped
+// forms.
+func load() map[string]*asset {
+	out := map[string]*asset{}
+	err := fs.WalkDir(files, "assets", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := files.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		a := &asset{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: contentType(name)}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(body)
+		zw.Close()
+		if buf.Len() < len(body) {
+			a.gzip = buf.Bytes()
+		}
+		out[strings.TrimPrefix(name, "assets/")] = a
+		return nil
+	})
+	if err != nil {
+		panic("ui: reading the embedded files: " + err.Error()) // cannot happen: embed checked them at build time
+	}
+	return out
+}
+
+func contentType(name string) string {
+	switch path.Ext(name) {
+	case ".html":
+		return "text/html; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	}
+	return "application/octet-stream"
+}
+
+// acceptsGzip reports whether the client takes gzip ("gzip" listed, and
+// not with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, params, _ := strings.Cut(part, ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
