@@ -45,15 +45,28 @@ type Result struct {
 // and, for valid input, does not allocate: results are built at compile time
 // and copied out.
 func (s *Snapshot) Evaluate(env, key string, ctx Context) Result {
+	if r := s.Resolve(env, key, ctx); r != nil {
+		return *r
+	}
+	if s.env(env) == nil {
+		return Result{Key: key, Reason: ReasonError, ErrorCode: ErrorGeneral, ErrorDetails: "unknown environment"}
+	}
+	return Result{Key: key, Reason: ReasonError, ErrorCode: ErrorFlagNotFound, ErrorDetails: "flag not found"}
+}
+
+// Resolve is Evaluate for hot paths that only read the result: it returns
+// the snapshot's own result, built at compile time, without copying it, or
+// nil when env or key does not exist. The result is shared: never change it.
+func (s *Snapshot) Resolve(env, key string, ctx Context) *Result {
 	t := s.env(env)
 	if t == nil {
-		return Result{Key: key, Reason: ReasonError, ErrorCode: ErrorGeneral, ErrorDetails: "unknown environment"}
+		return nil
 	}
 	f := t.byKey[key]
 	if f == nil {
-		return Result{Key: key, Reason: ReasonError, ErrorCode: ErrorFlagNotFound, ErrorDetails: "flag not found"}
+		return nil
 	}
-	return *f.evaluate(ctx)
+	return f.evaluate(ctx)
 }
 
 // EvaluateAll appends the results of all of env's flags, in key order, to

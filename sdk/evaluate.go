@@ -99,7 +99,11 @@ func resolve[T any](c *Client, key string, def T, ctx Context) Result[T] {
 	if cur == nil {
 		return Result[T]{Value: def, Reason: ReasonError, ErrorCode: ErrorProviderNotReady, ErrorMessage: "the client has no configuration"}
 	}
-	r := cur.snap.Evaluate(cur.env, key, ctx)
+	r := cur.snap.Resolve(cur.env, key, ctx)
+	if r == nil {
+		e := cur.snap.Evaluate(cur.env, key, ctx) // says which of env and key is missing
+		return Result[T]{Value: def, Reason: ReasonError, ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorDetails}
+	}
 	if r.ErrorCode != "" {
 		return Result[T]{Value: def, Reason: ReasonError, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorDetails}
 	}
