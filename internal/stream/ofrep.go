@@ -3,7 +3,6 @@ package stream
 import (
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/featureflags/featureflags/sdk/wire"
 )
@@ -25,13 +24,10 @@ type ofrepHandler struct {
 }
 
 func (h *ofrepHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	env := h.o.Environment(r)
-	if env == "" {
-		writeJSONError(w, http.StatusBadRequest, "no environment: use an environment key or the "+wire.HeaderEnvironment+" header")
+	env, last, sub, ok := h.o.subscribe(h.hub, w, r)
+	if !ok {
 		return
 	}
-	last := lastEventID(r)
-	sub := h.hub.Subscribe(env, last)
 	defer sub.Close()
 	rev, err := h.o.Revision(r.Context(), env) // also checks that env exists
 	if err != nil {
@@ -51,37 +47,8 @@ func (h *ofrepHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if missed != nil && h.send(s, env, missed) != nil {
 		return
 	}
-	hb := time.NewTicker(h.o.Heartbeat)
-	defer hb.Stop()
-	for {
-		select {
-		case ev, ok := <-sub.C():
-			if !ok {
-				return
-			}
-			for drained := false; !drained; { // coalesce: one re-fetch covers all
-				select {
-				case next, ok := <-sub.C():
-					if !ok {
-						drained = true
-					} else {
-						ev = next
-					}
-				default:
-					drained = true
-				}
-			}
-			if h.send(s, env, ev) != nil {
-				return
-			}
-		case <-hb.C:
-			if s.write(heartbeat) != nil {
-				return
-			}
-		case <-r.Context().Done():
-			return
-		}
-	}
+	// One re-fetch covers all the changes that queued up: coalesce.
+	h.o.pump(r, s, sub, true, func(ev *Event) error { return h.send(s, env, ev) })
 }
 
 func (h *ofrepHandler) send(s *sseWriter, env string, ev *Event) error {

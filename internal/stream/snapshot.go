@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/featureflags/featureflags/sdk/wire"
 )
@@ -26,13 +25,10 @@ type snapshotHandler struct {
 }
 
 func (h *snapshotHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	env := h.o.Environment(r)
-	if env == "" {
-		writeJSONError(w, http.StatusBadRequest, "no environment: use an environment key or the "+wire.HeaderEnvironment+" header")
+	env, last, sub, ok := h.o.subscribe(h.hub, w, r)
+	if !ok {
 		return
 	}
-	last := lastEventID(r)
-	sub := h.hub.Subscribe(env, last)
 	defer sub.Close()
 	resumed := sub.Resumed() && !slices.ContainsFunc(sub.Replay(), func(e *Event) bool { return e.Reset })
 	var first []byte
@@ -68,25 +64,7 @@ func (h *snapshotHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	hb := time.NewTicker(h.o.Heartbeat)
-	defer hb.Stop()
-	for {
-		select {
-		case ev, ok := <-sub.C():
-			if !ok { // dropped or shut down: the client reconnects
-				return
-			}
-			if h.send(r.Context(), s, env, ev, &sent) != nil {
-				return
-			}
-		case <-hb.C:
-			if s.write(heartbeat) != nil {
-				return
-			}
-		case <-r.Context().Done():
-			return
-		}
-	}
+	h.o.pump(r, s, sub, false, func(ev *Event) error { return h.send(r.Context(), s, env, ev, &sent) })
 }
 
 var errUnencodable = errors.New("stream: a flag of the change cannot be encoded as JSON")

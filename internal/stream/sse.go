@@ -60,3 +60,53 @@ func (s *sseWriter) write(b []byte) error {
 	}
 	return s.rc.Flush()
 }
+
+// subscribe subscribes to the request's environment from its Last-Event-ID,
+// or answers 400 and returns ok false when the request names none.
+func (o *Options) subscribe(hub *Hub, w http.ResponseWriter, r *http.Request) (env string, last int64, sub *Subscription, ok bool) {
+	env = o.Environment(r)
+	if env == "" {
+		writeJSONError(w, http.StatusBadRequest, "no environment: use an environment key or the "+wire.HeaderEnvironment+" header")
+		return "", 0, nil, false
+	}
+	last = lastEventID(r)
+	return env, last, hub.Subscribe(env, last), true
+}
+
+// pump writes the subscription's events with send, and heartbeats in
+// between, until the subscription ends (the subscriber was dropped or the
+// hub shut down: the client reconnects), a write fails or the client goes.
+// With coalesce, events that queued up are passed to send as their last.
+func (o *Options) pump(r *http.Request, s *sseWriter, sub *Subscription, coalesce bool, send func(*Event) error) {
+	hb := time.NewTicker(o.Heartbeat)
+	defer hb.Stop()
+	for {
+		select {
+		case ev, ok := <-sub.C():
+			if !ok {
+				return
+			}
+			for drained := !coalesce; !drained; {
+				select {
+				case next, ok := <-sub.C():
+					if !ok {
+						drained = true
+					} else {
+						ev = next
+					}
+				default:
+					drained = true
+				}
+			}
+			if send(ev) != nil {
+				return
+			}
+		case <-hb.C:
+			if s.write(heartbeat) != nil {
+				return
+			}
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
