@@ -10,54 +10,45 @@ import (
 
 // BooleanEvaluation implements of.FeatureProvider.
 func (p *Provider) BooleanEvaluation(_ context.Context, flag string, def bool, flatCtx of.FlattenedContext) of.BoolResolutionDetail {
-	c := p.Client()
-	if c == nil {
-		return of.BoolResolutionDetail{Value: def, ProviderResolutionDetail: notReady()}
-	}
-	r := c.Bool(flag, def, sdk.Context(flatCtx))
-	return of.BoolResolutionDetail{Value: r.Value, ProviderResolutionDetail: detail(r.Variant, r.Reason, r.ErrorCode, r.ErrorMessage)}
+	v, d := resolve(p, def, func(c *sdk.Client) sdk.Result[bool] { return c.Bool(flag, def, sdk.Context(flatCtx)) })
+	return of.BoolResolutionDetail{Value: v, ProviderResolutionDetail: d}
 }
 
 // StringEvaluation implements of.FeatureProvider.
 func (p *Provider) StringEvaluation(_ context.Context, flag string, def string, flatCtx of.FlattenedContext) of.StringResolutionDetail {
-	c := p.Client()
-	if c == nil {
-		return of.StringResolutionDetail{Value: def, ProviderResolutionDetail: notReady()}
-	}
-	r := c.String(flag, def, sdk.Context(flatCtx))
-	return of.StringResolutionDetail{Value: r.Value, ProviderResolutionDetail: detail(r.Variant, r.Reason, r.ErrorCode, r.ErrorMessage)}
+	v, d := resolve(p, def, func(c *sdk.Client) sdk.Result[string] { return c.String(flag, def, sdk.Context(flatCtx)) })
+	return of.StringResolutionDetail{Value: v, ProviderResolutionDetail: d}
 }
 
 // FloatEvaluation implements of.FeatureProvider.
 func (p *Provider) FloatEvaluation(_ context.Context, flag string, def float64, flatCtx of.FlattenedContext) of.FloatResolutionDetail {
-	c := p.Client()
-	if c == nil {
-		return of.FloatResolutionDetail{Value: def, ProviderResolutionDetail: notReady()}
-	}
-	r := c.Float(flag, def, sdk.Context(flatCtx))
-	return of.FloatResolutionDetail{Value: r.Value, ProviderResolutionDetail: detail(r.Variant, r.Reason, r.ErrorCode, r.ErrorMessage)}
+	v, d := resolve(p, def, func(c *sdk.Client) sdk.Result[float64] { return c.Float(flag, def, sdk.Context(flatCtx)) })
+	return of.FloatResolutionDetail{Value: v, ProviderResolutionDetail: d}
 }
 
 // IntEvaluation implements of.FeatureProvider: number flags whose value is
 // a whole number.
 func (p *Provider) IntEvaluation(_ context.Context, flag string, def int64, flatCtx of.FlattenedContext) of.IntResolutionDetail {
-	c := p.Client()
-	if c == nil {
-		return of.IntResolutionDetail{Value: def, ProviderResolutionDetail: notReady()}
-	}
-	r := c.Int(flag, def, sdk.Context(flatCtx))
-	return of.IntResolutionDetail{Value: r.Value, ProviderResolutionDetail: detail(r.Variant, r.Reason, r.ErrorCode, r.ErrorMessage)}
+	v, d := resolve(p, def, func(c *sdk.Client) sdk.Result[int64] { return c.Int(flag, def, sdk.Context(flatCtx)) })
+	return of.IntResolutionDetail{Value: v, ProviderResolutionDetail: d}
 }
 
 // ObjectEvaluation implements of.FeatureProvider. The value is shared with
 // the configuration: callers must not modify it.
 func (p *Provider) ObjectEvaluation(_ context.Context, flag string, def any, flatCtx of.FlattenedContext) of.InterfaceResolutionDetail {
+	v, d := resolve(p, def, func(c *sdk.Client) sdk.Result[any] { return c.Object(flag, def, sdk.Context(flatCtx)) })
+	return of.InterfaceResolutionDetail{Value: v, ProviderResolutionDetail: d}
+}
+
+// resolve evaluates with the provider's client, or answers the default as
+// PROVIDER_NOT_READY while it has none.
+func resolve[T any](p *Provider, def T, eval func(*sdk.Client) sdk.Result[T]) (T, of.ProviderResolutionDetail) {
 	c := p.Client()
 	if c == nil {
-		return of.InterfaceResolutionDetail{Value: def, ProviderResolutionDetail: notReady()}
+		return def, notReady()
 	}
-	r := c.Object(flag, def, sdk.Context(flatCtx))
-	return of.InterfaceResolutionDetail{Value: r.Value, ProviderResolutionDetail: detail(r.Variant, r.Reason, r.ErrorCode, r.ErrorMessage)}
+	r := eval(c)
+	return r.Value, detail(r.Variant, r.Reason, r.ErrorCode, r.ErrorMessage)
 }
 
 func notReady() of.ProviderResolutionDetail {
