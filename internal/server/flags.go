@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -136,12 +137,18 @@ func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteFlag(w http.ResponseWriter, r *http.Request) {
+	deleteByID(w, r, s.svc.DeleteFlag)
+}
+
+// deleteByID answers a DELETE of the item named by the path's {id}, at the
+// version If-Match gives: 204 with no body, or the error.
+func deleteByID(w http.ResponseWriter, r *http.Request, del func(ctx context.Context, idOrName string, ifMatch int64) error) {
 	ifMatch, err := parseIfMatch(r)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	if err := s.svc.DeleteFlag(r.Context(), r.PathValue("id"), ifMatch); err != nil {
+	if err := del(r.Context(), r.PathValue("id"), ifMatch); err != nil {
 		writeError(w, r, err)
 		return
 	}

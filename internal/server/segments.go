@@ -83,14 +83,5 @@ func (s *Server) updateSegment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteSegment(w http.ResponseWriter, r *http.Request) {
-	ifMatch, err := parseIfMatch(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	if err := s.svc.DeleteSegment(r.Context(), r.PathValue("id"), ifMatch); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, s.svc.DeleteSegment)
 }

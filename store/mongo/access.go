@@ -93,17 +93,9 @@ func (s *Store) tokenConflict(ctx context.Context, id string) error {
 
 // ListTokens returns every token, newest first (by creation time, then id).
 func (s *Store) ListTokens(ctx context.Context) ([]*ff.Token, error) {
-	cur, err := s.tokens.Find(ctx, bson.D{})
+	tokens, err := findAll(ctx, s.tokens, bson.D{}, func(d *tokenDoc) (*ff.Token, error) { return decodeToken(d), nil })
 	if err != nil {
-		return nil, translate(err)
-	}
-	var docs []*tokenDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
-	}
-	tokens := make([]*ff.Token, 0, len(docs))
-	for _, d := range docs {
-		tokens = append(tokens, decodeToken(d))
+		return nil, err
 	}
 	// Sorted here, byte-wise, like flags.
 	slices.SortFunc(tokens, func(a, b *ff.Token) int {

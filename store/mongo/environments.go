@@ -23,19 +23,9 @@ var envCounter = bson.D{{Key: "_id", Value: envCountID}}
 
 // ListEnvironments returns every environment in creation order.
 func (s *Store) ListEnvironments(ctx context.Context) ([]*ff.Environment, error) {
-	cur, err := s.environments.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "position", Value: 1}}))
-	if err != nil {
-		return nil, translate(err)
-	}
-	var docs []environmentDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
-	}
-	envs := make([]*ff.Environment, 0, len(docs))
-	for _, d := range docs {
-		envs = append(envs, &ff.Environment{Name: d.Name, CreatedAt: fromDate(d.CreatedAt)})
-	}
-	return envs, nil
+	return findAll(ctx, s.environments, bson.D{}, func(d *environmentDoc) (*ff.Environment, error) {
+		return &ff.Environment{Name: d.Name, CreatedAt: fromDate(d.CreatedAt)}, nil
+	}, options.Find().SetSort(bson.D{{Key: "position", Value: 1}}))
 }
 
 // CreateEnvironment adds an environment after the existing ones: it takes

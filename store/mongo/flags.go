@@ -195,21 +195,9 @@ func unkey(k string) (string, error) {
 
 // ListFlags returns every flag ordered by name, byte-wise.
 func (s *Store) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
-	cur, err := s.flags.Find(ctx, bson.D{})
+	flags, err := findAll(ctx, s.flags, bson.D{}, decodeFlag)
 	if err != nil {
-		return nil, translate(err)
-	}
-	var docs []*flagDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
-	}
-	flags := make([]*ff.Flag, 0, len(docs))
-	for _, d := range docs {
-		f, err := decodeFlag(d)
-		if err != nil {
-			return nil, err
-		}
-		flags = append(flags, f)
+		return nil, err
 	}
 	// Sorted here rather than by the server, so that the order is byte-wise
 	// whatever default collation the collection may have been given.
@@ -219,20 +207,12 @@ func (s *Store) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
 
 // FindFlag returns the flag whose id, or else whose name, is idOrName.
 func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error) {
-	cur, err := s.flags.Find(ctx, byIDOrName(idOrName), options.Find().SetLimit(2))
+	d, err := findByIDOrName(ctx, s.flags, idOrName, func(d *flagDoc) string { return d.ID })
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	var docs []*flagDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
-	}
-	if len(docs) == 0 {
+	if d == nil {
 		return nil, ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
-	}
-	d := docs[0]
-	if len(docs) > 1 && docs[1].ID == idOrName {
-		d = docs[1]
 	}
 	return decodeFlag(d)
 }

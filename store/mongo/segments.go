@@ -9,7 +9,6 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 type segmentDoc struct {
@@ -54,21 +53,9 @@ func decodeSegment(d *segmentDoc) (*ff.Segment, error) {
 
 // ListSegments returns every segment ordered by name, byte-wise.
 func (s *Store) ListSegments(ctx context.Context) ([]*ff.Segment, error) {
-	cur, err := s.segments.Find(ctx, bson.D{})
+	segs, err := findAll(ctx, s.segments, bson.D{}, decodeSegment)
 	if err != nil {
-		return nil, translate(err)
-	}
-	var docs []*segmentDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
-	}
-	segs := make([]*ff.Segment, 0, len(docs))
-	for _, d := range docs {
-		sg, err := decodeSegment(d)
-		if err != nil {
-			return nil, err
-		}
-		segs = append(segs, sg)
+		return nil, err
 	}
 	slices.SortFunc(segs, func(a, b *ff.Segment) int { return strings.Compare(a.Name, b.Name) })
 	return segs, nil
@@ -76,20 +63,12 @@ func (s *Store) ListSegments(ctx context.Context) ([]*ff.Segment, error) {
 
 // FindSegment returns the segment whose id, or else whose name, is idOrName.
 func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, error) {
-	cur, err := s.segments.Find(ctx, byIDOrName(idOrName), options.Find().SetLimit(2))
+	d, err := findByIDOrName(ctx, s.segments, idOrName, func(d *segmentDoc) string { return d.ID })
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	var docs []*segmentDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
-	}
-	if len(docs) == 0 {
+	if d == nil {
 		return nil, ff.Errorf(ff.ENOTFOUND, "segment %q not found", idOrName)
-	}
-	d := docs[0]
-	if len(docs) > 1 && docs[1].ID == idOrName {
-		d = docs[1]
 	}
 	return decodeSegment(d)
 }
