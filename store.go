@@ -8,12 +8,15 @@ import (
 // AnyVersion, passed as an expected version, skips the version check.
 const AnyVersion int64 = 0
 
-// Store keeps flags, environments and segments. Implementations translate
-// their driver's errors into *Error values: ENOTFOUND for a missing item
-// (never a nil result with a nil error), ECONFLICT for a duplicate name,
-// EPRECONDITION when an expected version does not match and EUNAVAILABLE when
-// the database cannot be reached. Every method is safe for concurrent use,
-// also by several processes sharing one database.
+// Store keeps flags, environments, segments, tokens and the audit history.
+// It is composed of the small interfaces below; a consumer asks for the ones
+// it uses.
+//
+// Implementations translate their driver's errors into *Error values:
+// ENOTFOUND for a missing item (never a nil result with a nil error),
+// ECONFLICT for a duplicate name, EPRECONDITION when an expected version does
+// not match and EUNAVAILABLE when the database cannot be reached. Every method
+// is safe for concurrent use, also by several processes sharing one database.
 //
 // Every write except TouchTokens also writes the audit event carried by its
 // context (see WithAudit), if any, in the same transaction.
@@ -21,6 +24,19 @@ const AnyVersion int64 = 0
 // Stores hold what they are given: the service validates input, assigns ids,
 // versions and times, and fills in environments a flag does not mention.
 type Store interface {
+	FlagStore
+	EnvironmentStore
+	SegmentStore
+	TokenStore
+	AuditLog
+	DatasetStore
+	Pinger
+	// Close releases the store's resources.
+	Close() error
+}
+
+// FlagStore keeps flags.
+type FlagStore interface {
 	// ListFlags returns every flag ordered by name.
 	ListFlags(ctx context.Context) ([]*Flag, error)
 	// FindFlag returns the flag whose id, or else whose name, is idOrName.
@@ -37,7 +53,10 @@ type Store interface {
 	// read-modify-write, incrementing its version and setting its update time
 	// to now. It returns the flag as it is after the toggle.
 	ToggleFlag(ctx context.Context, id, env string, expectVersion int64, now time.Time) (*Flag, error)
+}
 
+// EnvironmentStore keeps environments.
+type EnvironmentStore interface {
 	// ListEnvironments returns every environment in creation order.
 	ListEnvironments(ctx context.Context) ([]*Environment, error)
 	// CreateEnvironment adds an environment; ECONFLICT if the name is taken.
@@ -45,7 +64,10 @@ type Store interface {
 	// DeleteEnvironment removes an environment and its state and targeting
 	// from every flag. It refuses (EINVALID) to delete the last one.
 	DeleteEnvironment(ctx context.Context, name string) error
+}
 
+// SegmentStore keeps segments.
+type SegmentStore interface {
 	// ListSegments returns every segment ordered by name.
 	ListSegments(ctx context.Context) ([]*Segment, error)
 	// FindSegment returns the segment whose id, or else whose name, is idOrName.
@@ -53,20 +75,10 @@ type Store interface {
 	CreateSegment(ctx context.Context, s *Segment) error
 	UpdateSegment(ctx context.Context, s *Segment, expectVersion int64) error
 	DeleteSegment(ctx context.Context, id string, expectVersion int64) error
+}
 
-	// Revision returns a number that grows with every committed change,
-	// made through any process: each write increments it in its own
-	// transaction (or, where the database has none, right after the change).
-	Revision(ctx context.Context) (int64, error)
-	// Load returns every environment, flag and segment, as of one revision
-	// (ordered as the List methods order them).
-	Load(ctx context.Context) (*Dataset, error)
-	// Import loads d: environments, segments and flags are inserted, or
-	// replace the ones of the same name, so importing twice changes nothing
-	// the second time. d.Revision is ignored. On any error nothing changes
-	// (all in one transaction where the database has them).
-	Import(ctx context.Context, d *Dataset) error
-
+// TokenStore keeps access tokens.
+type TokenStore interface {
 	// CreateToken stores a token (its Hash, never its secret).
 	CreateToken(ctx context.Context, t *Token) error
 	// ListTokens returns every token, revoked ones included, newest first.
@@ -81,15 +93,39 @@ type Store interface {
 	// neither writes audit events nor moves the revision. A time never moves
 	// back (the later one is kept) and unknown ids are skipped.
 	TouchTokens(ctx context.Context, lastUsed map[string]time.Time) error
+}
 
+// AuditLog reads the audit history that every write appends to.
+type AuditLog interface {
 	// ListAudit returns the events f selects, newest first, and the cursor
 	// of the next page ("" after the last).
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, string, error)
+}
 
-	// Ping reports whether the database can be reached.
+// DatasetStore reads and writes the whole dataset at one revision.
+type DatasetStore interface {
+	Reviser
+	// Load returns every environment, flag and segment, as of one revision
+	// (ordered as the List methods order them).
+	Load(ctx context.Context) (*Dataset, error)
+	// Import loads d: environments, segments and flags are inserted, or
+	// replace the ones of the same name, so importing twice changes nothing
+	// the second time. d.Revision is ignored. On any error nothing changes
+	// (all in one transaction where the database has them).
+	Import(ctx context.Context, d *Dataset) error
+}
+
+// Reviser tells the store's revision.
+type Reviser interface {
+	// Revision returns a number that grows with every committed change,
+	// made through any process: each write increments it in its own
+	// transaction (or, where the database has none, right after the change).
+	Revision(ctx context.Context) (int64, error)
+}
+
+// Pinger reports whether the database can be reached.
+type Pinger interface {
 	Ping(ctx context.Context) error
-	// Close releases the store's resources.
-	Close() error
 }
 
 // Dataset is everything a store holds, read at one revision: what `export`
