@@ -12,6 +12,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -68,27 +69,10 @@ func (s *Store) CreateToken(ctx context.Context, t *ff.Token) error {
 		return err
 	}
 	if _, err := s.tokens.InsertOne(ctx, encodeToken(t)); err != nil {
-		err = translate(err)
-		if ff.ErrorCode(err) == ff.ECONFLICT {
-			return s.tokenConflict(ctx, t.ID)
-		}
-		return err
+		return writeError(ctx, s.tokens, t.ID, err)
 	}
 	s.changed(ctx)
 	return nil
-}
-
-// tokenConflict explains a duplicate key error inserting the token id: its
-// id is taken, or else its hash.
-func (s *Store) tokenConflict(ctx context.Context, id string) error {
-	n, err := s.tokens.CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
-	if err != nil {
-		return translate(err)
-	}
-	if n > 0 {
-		return &ff.Error{Code: ff.ECONFLICT, Message: "a token with this id already exists", Field: "_id"}
-	}
-	return &ff.Error{Code: ff.ECONFLICT, Message: "a token with this secret already exists"}
 }
 
 // ListTokens returns every token, newest first (by creation time, then id).
@@ -109,7 +93,7 @@ func (s *Store) FindTokenByHash(ctx context.Context, hash string) (*ff.Token, er
 	var d tokenDoc
 	err := s.tokens.FindOne(ctx, bson.D{{Key: "hash", Value: hash}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, ff.Errorf(ff.ENOTFOUND, "token not found")
+		return nil, storeerr.NotFound(storeerr.Token, "")
 	}
 	if err != nil {
 		return nil, translate(err)
@@ -135,7 +119,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error 
 			return translate(err)
 		}
 		if n == 0 {
-			return ff.Errorf(ff.ENOTFOUND, "token %q not found", id)
+			return storeerr.NotFound(storeerr.Token, id)
 		}
 		// Revoked already: the first time stays, and revoking succeeds.
 	}

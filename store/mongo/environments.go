@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -55,7 +56,7 @@ func (s *Store) createEnvironment(ctx context.Context, e *ff.Environment) error 
 	}
 	_, err = s.environments.InsertOne(ctx, environmentDoc{Name: e.Name, Position: c.Seq, CreatedAt: date(e.CreatedAt)})
 	if err != nil {
-		return translate(err)
+		return writeError(ctx, s.environments, "", err)
 	}
 	ctx, cancel := detached(ctx)
 	defer cancel()
@@ -80,7 +81,7 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 	}
 	err := s.environments.FindOne(ctx, bson.D{{Key: "name", Value: name}}).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return ff.Errorf(ff.ENOTFOUND, "environment %q not found", name)
+		return storeerr.NotFound(storeerr.Environment, name)
 	}
 	if err != nil {
 		return translate(err)
@@ -126,7 +127,7 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 		return undo(translate(err))
 	}
 	if del.DeletedCount == 0 { // deleted concurrently
-		return undo(ff.Errorf(ff.ENOTFOUND, "environment %q not found", name))
+		return undo(storeerr.NotFound(storeerr.Environment, name))
 	}
 	s.record(ctx) // the deferred bump follows
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -212,7 +213,7 @@ func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error)
 		return nil, err
 	}
 	if d == nil {
-		return nil, ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
+		return nil, storeerr.NotFound(storeerr.Flag, idOrName)
 	}
 	return decodeFlag(d)
 }
@@ -227,7 +228,7 @@ func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
 		return err
 	}
 	if _, err = s.flags.InsertOne(ctx, d); err != nil {
-		return translate(err)
+		return writeError(ctx, s.flags, f.ID, err)
 	}
 	s.changed(ctx)
 	return nil
@@ -244,10 +245,10 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	}
 	res, err := s.flags.ReplaceOne(ctx, byID(f.ID, expectVersion), d)
 	if err != nil {
-		return translate(err)
+		return writeError(ctx, s.flags, "", err)
 	}
 	if res.MatchedCount == 0 {
-		return missingOrStale(ctx, s.flags, "flag", f.ID)
+		return missingOrStale(ctx, s.flags, storeerr.Flag, f.ID, expectVersion)
 	}
 	s.changed(ctx)
 	return nil
@@ -263,7 +264,7 @@ func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) 
 		return translate(err)
 	}
 	if res.DeletedCount == 0 {
-		return missingOrStale(ctx, s.flags, "flag", id)
+		return missingOrStale(ctx, s.flags, storeerr.Flag, id, expectVersion)
 	}
 	s.changed(ctx)
 	return nil
@@ -286,7 +287,7 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 	err := s.flags.FindOneAndUpdate(ctx, byID(id, expectVersion), update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, missingOrStale(ctx, s.flags, "flag", id)
+		return nil, missingOrStale(ctx, s.flags, storeerr.Flag, id, expectVersion)
 	}
 	if err != nil {
 		return nil, translate(err)

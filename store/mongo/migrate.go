@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -35,7 +35,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	current := doc.Version
 	if current > SchemaVersion {
-		return ff.Errorf(ff.EINVALID, "store: the database has schema version %d but this featureflags knows only up to %d; run a newer featureflags", current, SchemaVersion)
+		return storeerr.NewerSchema(current, SchemaVersion)
 	}
 	for i := current; i < SchemaVersion; i++ {
 		if err := migrations[i](ctx, s); err != nil {

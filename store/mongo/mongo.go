@@ -61,6 +61,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -125,8 +126,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err := client.Ping(ctx, readpref.Primary()); err != nil {
 		s.Close()
-		if err = translate(err); ff.ErrorCode(err) == ff.EUNAVAILABLE {
-			return nil, ff.Errorf(ff.EUNAVAILABLE, "store: cannot reach MongoDB at %s: %s", dsn.Redact(url), redactIn(ff.ErrorMessage(err), url))
+		if ff.ErrorCode(translate(err)) == ff.EUNAVAILABLE {
+			return nil, storeerr.Unreachable("MongoDB", dsn.Redact(url), errors.New(redactIn(err.Error(), url)))
 		}
 		return nil, fmt.Errorf("store: ping MongoDB at %s: %s", dsn.Redact(url), redactIn(err.Error(), url))
 	}
@@ -204,29 +205,46 @@ func redactIn(msg, u string) string {
 // NotPrimaryOrSecondary.
 var unavailableCodes = []int{6, 7, 50, 89, 91, 189, 262, 10107, 11600, 11602, 13435, 13436}
 
-// translate maps the driver's errors to the domain's. Callers map
-// mongo.ErrNoDocuments themselves, since only they know what is missing.
-// Other errors are flattened to text so that no driver type leaks.
-func translate(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe *ff.Error
-	if errors.As(err, &fe) {
-		return err
-	}
-	if mongo.IsDuplicateKeyError(err) || isFerretUniqueViolation(err) {
-		return &ff.Error{Code: ff.ECONFLICT, Message: "the name is already taken; choose another", Field: "name"}
-	}
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("store: %w", context.Canceled)
-	}
+// translate maps the driver's errors to the domain's through the shared
+// policy. Callers map mongo.ErrNoDocuments themselves, since only they know
+// what is missing, and duplicate keys (see writeError), since only they
+// know what they wrote.
+func translate(err error) error { return storeerr.Translate(err, driverError) }
+
+// driverError names what the driver reported in storeerr's terms, or
+// returns nil.
+func driverError(err error) error {
 	var sse topology.ServerSelectionError
 	if mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.As(err, &sse) ||
 		errors.Is(err, mongo.ErrClientDisconnected) || hasCode(err, unavailableCodes...) {
-		return ff.Errorf(ff.EUNAVAILABLE, "the database is unavailable: %v", err)
+		return storeerr.Unavailable(err)
 	}
-	return fmt.Errorf("store: mongo: %v", err)
+	return nil
+}
+
+// writeError translates the error of writing a document into c. A
+// duplicate key is of the document's _id if id, the inserted document's,
+// is now taken (checked, since FerretDB's error names no index), and
+// otherwise of the collection's other unique key: a name, a token's hash.
+// For a replacement, which keeps its _id, id is "".
+func writeError(ctx context.Context, c *mongo.Collection, id string, err error) error {
+	if !mongo.IsDuplicateKeyError(err) && !isFerretUniqueViolation(err) {
+		return translate(err)
+	}
+	key := c.Name() + ".name"
+	if c.Name() == "tokens" {
+		key = "tokens.hash"
+	}
+	if id != "" {
+		n, cerr := c.CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
+		if cerr != nil {
+			return translate(cerr)
+		}
+		if n > 0 {
+			key = c.Name() + ".id"
+		}
+	}
+	return storeerr.Duplicate(key, err)
 }
 
 // isFerretUniqueViolation recognizes how FerretDB v1's SQLite backend
@@ -259,18 +277,18 @@ func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 
 // missingOrStale explains why a write filtered by id (and version) matched
 // nothing: ENOTFOUND or, when the document exists, EPRECONDITION.
-func missingOrStale(ctx context.Context, c *mongo.Collection, kind, id string) error {
+func missingOrStale(ctx context.Context, c *mongo.Collection, kind, id string, expectVersion int64) error {
 	var doc struct {
 		Version int64 `bson:"version"`
 	}
 	err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return ff.Errorf(ff.ENOTFOUND, "%s %q not found", kind, id)
+		return storeerr.NotFound(kind, id)
 	}
 	if err != nil {
 		return translate(err)
 	}
-	return ff.Errorf(ff.EPRECONDITION, "%s %q has version %d, not the version given in If-Match; fetch it again and retry", kind, id, doc.Version)
+	return storeerr.Stale(kind, id, expectVersion, doc.Version)
 }
 
 // byID filters by _id and, unless expectVersion is AnyVersion, version.

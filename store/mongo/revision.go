@@ -184,7 +184,7 @@ func replaceByName(ctx context.Context, c *mongo.Collection, id, name string, do
 	}
 	res, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc, options.Replace().SetUpsert(true))
 	if err != nil {
-		return del.DeletedCount > 0, translate(err)
+		return del.DeletedCount > 0, writeError(ctx, c, "", err)
 	}
 	return del.DeletedCount > 0 || res.ModifiedCount > 0 || res.UpsertedCount > 0, nil
 }

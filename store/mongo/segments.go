@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -68,7 +69,7 @@ func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, 
 		return nil, err
 	}
 	if d == nil {
-		return nil, ff.Errorf(ff.ENOTFOUND, "segment %q not found", idOrName)
+		return nil, storeerr.NotFound(storeerr.Segment, idOrName)
 	}
 	return decodeSegment(d)
 }
@@ -83,7 +84,7 @@ func (s *Store) CreateSegment(ctx context.Context, sg *ff.Segment) error {
 		return err
 	}
 	if _, err = s.segments.InsertOne(ctx, d); err != nil {
-		return translate(err)
+		return writeError(ctx, s.segments, sg.ID, err)
 	}
 	s.changed(ctx)
 	return nil
@@ -100,10 +101,10 @@ func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion
 	}
 	res, err := s.segments.ReplaceOne(ctx, byID(sg.ID, expectVersion), d)
 	if err != nil {
-		return translate(err)
+		return writeError(ctx, s.segments, "", err)
 	}
 	if res.MatchedCount == 0 {
-		return missingOrStale(ctx, s.segments, "segment", sg.ID)
+		return missingOrStale(ctx, s.segments, storeerr.Segment, sg.ID, expectVersion)
 	}
 	s.changed(ctx)
 	return nil
@@ -119,7 +120,7 @@ func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int6
 		return translate(err)
 	}
 	if res.DeletedCount == 0 {
-		return missingOrStale(ctx, s.segments, "segment", id)
+		return missingOrStale(ctx, s.segments, storeerr.Segment, id, expectVersion)
 	}
 	s.changed(ctx)
 	return nil

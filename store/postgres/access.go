@@ -9,6 +9,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -37,7 +38,7 @@ func (s *Store) ListTokens(ctx context.Context) ([]*ff.Token, error) {
 func (s *Store) FindTokenByHash(ctx context.Context, hash string) (*ff.Token, error) {
 	t, err := codec.ScanToken(s.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ff.Errorf(ff.ENOTFOUND, "token not found")
+		return nil, storeerr.NotFound(storeerr.Token, "")
 	}
 	return t, translate(err)
 }
@@ -49,7 +50,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error 
 		return err
 	}
 	if n == 0 {
-		return ff.Errorf(ff.ENOTFOUND, "token %q not found", id)
+		return storeerr.NotFound(storeerr.Token, id)
 	}
 	return nil
 }

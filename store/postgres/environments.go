@@ -5,6 +5,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -60,7 +61,7 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 			exists = exists || n == name
 		}
 		if !exists {
-			return ff.Errorf(ff.ENOTFOUND, "environment %q not found", name)
+			return storeerr.NotFound(storeerr.Environment, name)
 		}
 		if len(names) == 1 {
 			return &ff.Error{Code: ff.EINVALID, Message: "cannot delete the last environment; create another first", Field: "name"}

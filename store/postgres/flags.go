@@ -7,6 +7,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -31,7 +32,7 @@ func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error)
 	f, err := codec.ScanFlag(s.pool.QueryRow(ctx,
 		`SELECT `+flagColumns+` FROM flags WHERE id = $1::text OR name = $1::text ORDER BY id = $1::text DESC LIMIT 1`, idOrName))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
+		return nil, storeerr.NotFound(storeerr.Flag, idOrName)
 	}
 	return f, translate(err)
 }
@@ -87,7 +88,7 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 		return err
 	}
 	if n == 0 {
-		return s.missingOrStale(ctx, "flags", "flag", f.ID)
+		return s.missingOrStale(ctx, "flags", storeerr.Flag, f.ID, expectVersion)
 	}
 	return nil
 }
@@ -99,7 +100,7 @@ func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) 
 		return err
 	}
 	if n == 0 {
-		return s.missingOrStale(ctx, "flags", "flag", id)
+		return s.missingOrStale(ctx, "flags", storeerr.Flag, id, expectVersion)
 	}
 	return nil
 }
@@ -130,7 +131,7 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 		WHERE id = $3 AND ($4::bigint = 0 OR version = $4::bigint)`, flagColumns, flagColumns, audit),
 		args...))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, s.missingOrStale(ctx, "flags", "flag", id)
+		return nil, s.missingOrStale(ctx, "flags", storeerr.Flag, id, expectVersion)
 	}
 	if err != nil {
 		return nil, translate(err)
@@ -144,14 +145,14 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 
 // missingOrStale explains an UPDATE or DELETE that touched no row:
 // ENOTFOUND or, when the row exists with another version, EPRECONDITION.
-func (s *Store) missingOrStale(ctx context.Context, table, kind, id string) error {
+func (s *Store) missingOrStale(ctx context.Context, table, kind, id string, expectVersion int64) error {
 	var version int64
 	err := s.pool.QueryRow(ctx, `SELECT version FROM `+table+` WHERE id = $1`, id).Scan(&version)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ff.Errorf(ff.ENOTFOUND, "%s %q not found", kind, id)
+		return storeerr.NotFound(kind, id)
 	}
 	if err != nil {
 		return translate(err)
 	}
-	return ff.Errorf(ff.EPRECONDITION, "%s %q has version %d, not the version given in If-Match; fetch it again and retry", kind, id, version)
+	return storeerr.Stale(kind, id, expectVersion, version)
 }

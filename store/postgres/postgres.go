@@ -15,13 +15,14 @@ import (
 	"github.com/featureflags/featureflags/internal/dsn"
 	"io"
 	"net"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/migrate"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -89,7 +90,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 func openError(url string, err error) error {
 	err = translate(err)
 	if ff.ErrorCode(err) == ff.EUNAVAILABLE {
-		return fmt.Errorf("%w: %w", ff.Errorf(ff.EUNAVAILABLE, "store: cannot reach PostgreSQL at %s; check that it runs and the URL is right", dsn.Redact(url)), err)
+		return storeerr.Unreachable("PostgreSQL", dsn.Redact(url), err)
 	}
 	return err
 }
@@ -105,35 +106,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return translate(s.pool.Ping(ctx))
 }
 
-type migration struct {
-	version int
-	name    string
-	body    string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := migrationFiles.ReadDir("migrations")
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	ms := make([]migration, 0, len(names))
-	for i, name := range names {
-		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil || n != i+1 {
-			return nil, fmt.Errorf("store: migration %s is out of sequence", name)
-		}
-		body, err := migrationFiles.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: n, name: name, body: string(body)})
-	}
-	return ms, nil
+// migrations returns the embedded migrations.
+func migrations() ([]migrate.Migration, error) {
+	return migrate.Load(migrationFiles, "migrations")
 }
 
 // latestVersion is the schema version this program writes.
@@ -147,14 +122,12 @@ func latestVersion() int {
 
 // migrate applies the embedded migrations the database lacks, all in one
 // transaction that holds an advisory lock, so that replicas starting together
-// on one database apply them once, one after the other. It refuses a
-// database written by a newer version of the program.
+// on one database apply them once, one after the other.
 func (s *Store) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
 	}
-	latest := len(ms)
 	return s.rawTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey); err != nil {
 			return err
@@ -165,24 +138,27 @@ func (s *Store) migrate(ctx context.Context) error {
 			applied_at bigint NOT NULL)`); err != nil {
 			return err
 		}
-		var current int
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM `+migrationsTable).Scan(&current); err != nil {
-			return err
-		}
-		if current > latest {
-			return ff.Errorf(ff.EINVALID, "store: the database has schema version %d but this featureflags knows only up to %d; run a newer featureflags", current, latest)
-		}
-		for _, m := range ms[current:] {
-			if _, err := tx.Exec(ctx, m.body); err != nil {
-				return fmt.Errorf("store: migration %s: %w", m.name, err)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO `+migrationsTable+` (version, name, applied_at) VALUES ($1, $2, $3)`,
-				m.version, m.name, time.Now().UnixMilli()); err != nil {
-				return fmt.Errorf("store: migration %s: %w", m.name, err)
-			}
-		}
-		return nil
+		return migrate.Run(ctx, schema{tx}, ms)
 	})
+}
+
+// schema records PostgreSQL's schema versions in migrationsTable, within
+// the transaction of migrate.
+type schema struct{ tx pgx.Tx }
+
+func (sc schema) Version(ctx context.Context) (int, error) {
+	var v int
+	err := sc.tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM `+migrationsTable).Scan(&v)
+	return v, err
+}
+
+func (sc schema) Apply(ctx context.Context, m migrate.Migration) error {
+	if _, err := sc.tx.Exec(ctx, m.Body); err != nil {
+		return err
+	}
+	_, err := sc.tx.Exec(ctx, `INSERT INTO `+migrationsTable+` (version, name, applied_at) VALUES ($1, $2, $3)`,
+		m.Version, m.Name, time.Now().UnixMilli())
+	return err
 }
 
 // querier runs statements: the pool, or a transaction.
@@ -305,69 +281,61 @@ func auditCTE(ev *ff.AuditEvent, args []any, toggleEnv string) (string, []any) {
 	return `INSERT INTO audit (` + codec.AuditColumnList + `) SELECT ` + strings.Join(exprs, ", ") + ` FROM w LIMIT 1`, args
 }
 
-// conflicts names, per unique constraint, the field and message of its
-// violation.
-var conflicts = map[string]*ff.Error{
-	"flags_name_key":    {Code: ff.ECONFLICT, Field: "name", Message: "a flag with this name already exists; choose another name"},
-	"segments_name_key": {Code: ff.ECONFLICT, Field: "name", Message: "a segment with this name already exists; choose another name"},
-	"environments_pkey": {Code: ff.ECONFLICT, Field: "name", Message: "an environment with this name already exists; choose another name"},
-	"flags_pkey":        {Code: ff.ECONFLICT, Field: "_id", Message: "a flag with this id already exists"},
-	"segments_pkey":     {Code: ff.ECONFLICT, Field: "_id", Message: "a segment with this id already exists"},
-	"tokens_pkey":       {Code: ff.ECONFLICT, Field: "_id", Message: "a token with this id already exists"},
-	"tokens_hash_key":   {Code: ff.ECONFLICT, Message: "a token with this secret already exists"},
+// uniqueKeys names, per unique constraint, the key storeerr knows it by.
+var uniqueKeys = map[string]string{
+	"flags_name_key":    "flags.name",
+	"flags_pkey":        "flags.id",
+	"segments_name_key": "segments.name",
+	"segments_pkey":     "segments.id",
+	"environments_pkey": "environments.name",
+	"tokens_pkey":       "tokens.id",
+	"tokens_hash_key":   "tokens.hash",
 }
 
-// translate maps pgx's and PostgreSQL's errors to the domain's. Driver text
-// never enters a domain error's message, which clients see: where an error
-// is translated, the driver's error is kept behind it in the chain (for
-// logs and errors.Is), and errors left untranslated are EINTERNAL.
-func translate(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe *ff.Error
-	if errors.As(err, &fe) {
-		return err
-	}
+// translate maps pgx's and PostgreSQL's errors to the domain's through the
+// shared policy.
+func translate(err error) error { return storeerr.Translate(err, driverError) }
+
+// driverError names what pgx or PostgreSQL reported in storeerr's terms, or
+// returns nil.
+func driverError(err error) error {
 	// A failed connection attempt, whatever the server said (too many
 	// connections, starting up, authentication): retrying later may work.
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
-		return unavailable(err)
+		return storeerr.Unavailable(err)
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		switch {
-		case pe.Code == "23505": // unique_violation
-			if c, ok := conflicts[pe.ConstraintName]; ok {
-				cc := *c
-				return &cc
-			}
-			if pe.TableName == "flags" || pe.TableName == "segments" || pe.TableName == "environments" {
-				return &ff.Error{Code: ff.ECONFLICT, Field: "name", Message: "the name is already taken; choose another"}
-			}
-			return err // not about the input: a system catalogue, say
-		case strings.HasPrefix(pe.Code, "08"), // connection_exception
-			pe.Code == "57P01", // admin_shutdown
-			pe.Code == "57P02", // crash_shutdown
-			pe.Code == "57P03", // cannot_connect_now
-			pe.Code == "53300": // too_many_connections
-			return unavailable(err)
-		case pe.Code == "22021", // character_not_in_repertoire: NUL or invalid UTF-8 in text
-			pe.Code == "22P05": // untranslatable_character: \u0000 in jsonb
-			return fmt.Errorf("%w: %w", ff.Errorf(ff.EINVALID, "text must be valid UTF-8 without NUL characters"), err)
-		}
-		return err
+		return serverError(pe, err)
 	}
 	var ne net.Error
 	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.As(err, &ne) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
 		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return unavailable(err)
+		return storeerr.Unavailable(err)
 	}
-	return err
+	return nil
 }
 
-func unavailable(err error) error {
-	return fmt.Errorf("%w: %w", ff.Errorf(ff.EUNAVAILABLE, "the database is unavailable; retry later"), err)
+// serverError names what the server reported, pe, in err, or returns nil.
+func serverError(pe *pgconn.PgError, err error) error {
+	switch {
+	case pe.Code == "23505": // unique_violation
+		key, ok := uniqueKeys[pe.ConstraintName]
+		if !ok && pe.TableName != "" {
+			key = pe.TableName + ".name" // a unique index added by hand
+		}
+		return storeerr.Duplicate(key, err)
+	case strings.HasPrefix(pe.Code, "08"), // connection_exception
+		pe.Code == "57P01", // admin_shutdown
+		pe.Code == "57P02", // crash_shutdown
+		pe.Code == "57P03", // cannot_connect_now
+		pe.Code == "53300": // too_many_connections
+		return storeerr.Unavailable(err)
+	case pe.Code == "22021", // character_not_in_repertoire: NUL or invalid UTF-8 in text
+		pe.Code == "22P05": // untranslatable_character: \u0000 in jsonb
+		return storeerr.InvalidText(err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -30,7 +31,7 @@ func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, 
 	sg, err := codec.ScanSegment(s.pool.QueryRow(ctx,
 		`SELECT `+segmentColumns+` FROM segments WHERE id = $1::text OR name = $1::text ORDER BY id = $1::text DESC LIMIT 1`, idOrName))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ff.Errorf(ff.ENOTFOUND, "segment %q not found", idOrName)
+		return nil, storeerr.NotFound(storeerr.Segment, idOrName)
 	}
 	return sg, translate(err)
 }
@@ -81,7 +82,7 @@ func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion
 		return err
 	}
 	if n == 0 {
-		return s.missingOrStale(ctx, "segments", "segment", sg.ID)
+		return s.missingOrStale(ctx, "segments", storeerr.Segment, sg.ID, expectVersion)
 	}
 	return nil
 }
@@ -93,7 +94,7 @@ func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int6
 		return err
 	}
 	if n == 0 {
-		return s.missingOrStale(ctx, "segments", "segment", id)
+		return s.missingOrStale(ctx, "segments", storeerr.Segment, id, expectVersion)
 	}
 	return nil
 }

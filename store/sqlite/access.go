@@ -4,16 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 )
 
 // insertAudit writes ev in tx; tx calls it for every write made with an
@@ -21,17 +18,7 @@ import (
 func insertAudit(ctx context.Context, tx *sql.Tx, ev *ff.AuditEvent) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit (`+codec.AuditColumnList+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, codec.AuditArgs(ev)...)
-	if isUniqueViolation(err) {
-		// Not the input's fault: the caller passed one event to two writes.
-		return fmt.Errorf("store: audit event %s is already recorded", ev.ID)
-	}
 	return err
-}
-
-func isUniqueViolation(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) &&
-		(se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
 // CreateToken stores t.
@@ -39,19 +26,8 @@ func (s *Store) CreateToken(ctx context.Context, t *ff.Token) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (`+codec.TokenColumnList+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, codec.TokenArgs(t)...)
-		if isUniqueViolation(err) {
-			return tokenConflict(err)
-		}
 		return err
 	})
-}
-
-// tokenConflict explains a unique violation on tokens.
-func tokenConflict(err error) error {
-	if strings.Contains(err.Error(), "tokens.hash") {
-		return &ff.Error{Code: ff.ECONFLICT, Message: "a token with this secret already exists"}
-	}
-	return &ff.Error{Code: ff.ECONFLICT, Message: "a token with this id already exists", Field: "_id"}
 }
 
 // ListTokens returns every token, newest first.
@@ -76,7 +52,7 @@ func (s *Store) ListTokens(ctx context.Context) ([]*ff.Token, error) {
 func (s *Store) FindTokenByHash(ctx context.Context, hash string) (*ff.Token, error) {
 	t, err := codec.ScanToken(s.read.QueryRowContext(ctx, `SELECT `+codec.TokenColumnList+` FROM tokens WHERE hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ff.Errorf(ff.ENOTFOUND, "token not found")
+		return nil, storeerr.NotFound(storeerr.Token, "")
 	}
 	return t, translate(err)
 }
@@ -91,7 +67,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error 
 		if n, err := res.RowsAffected(); err != nil || n > 0 {
 			return err
 		}
-		return ff.Errorf(ff.ENOTFOUND, "token %q not found", id)
+		return storeerr.NotFound(storeerr.Token, id)
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 )
 
 // ListEnvironments returns every environment in creation order.
@@ -52,7 +53,7 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 			return err
 		}
 		if exists == 0 {
-			return ff.Errorf(ff.ENOTFOUND, "environment %q not found", name)
+			return storeerr.NotFound(storeerr.Environment, name)
 		}
 		if total == 1 {
 			return &ff.Error{Code: ff.EINVALID, Message: "cannot delete the last environment; create another first", Field: "name"}

@@ -8,6 +8,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 )
 
 const flagColumns = codec.FlagColumnList
@@ -54,7 +55,7 @@ func findFlag(ctx context.Context, q queryer, idOrName string) (*ff.Flag, error)
 	f, err := codec.ScanFlag(q.QueryRowContext(ctx,
 		`SELECT `+flagColumns+` FROM flags WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1`, idOrName))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
+		return nil, storeerr.NotFound(storeerr.Flag, idOrName)
 	}
 	return f, translate(err)
 }
@@ -90,7 +91,7 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "flags", "flag", f.ID)
+		return checkAffected(ctx, tx, res, "flags", storeerr.Flag, f.ID, expectVersion)
 	})
 }
 
@@ -101,7 +102,7 @@ func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) 
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "flags", "flag", id)
+		return checkAffected(ctx, tx, res, "flags", storeerr.Flag, id, expectVersion)
 	})
 }
 
@@ -119,7 +120,7 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 		var err error
 		f, err = codec.ScanFlag(row)
 		if errors.Is(err, sql.ErrNoRows) {
-			return missingOrStale(ctx, tx, "flags", "flag", id)
+			return missingOrStale(ctx, tx, "flags", storeerr.Flag, id, expectVersion)
 		}
 		if err != nil {
 			return err
@@ -136,22 +137,22 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 
 // checkAffected turns an UPDATE or DELETE that touched no row into
 // ENOTFOUND or, when the row exists with another version, EPRECONDITION.
-func checkAffected(ctx context.Context, tx *sql.Tx, res sql.Result, table, kind, id string) error {
+func checkAffected(ctx context.Context, tx *sql.Tx, res sql.Result, table, kind, id string, expectVersion int64) error {
 	n, err := res.RowsAffected()
 	if err != nil || n > 0 {
 		return err
 	}
-	return missingOrStale(ctx, tx, table, kind, id)
+	return missingOrStale(ctx, tx, table, kind, id, expectVersion)
 }
 
-func missingOrStale(ctx context.Context, tx *sql.Tx, table, kind, id string) error {
+func missingOrStale(ctx context.Context, tx *sql.Tx, table, kind, id string, expectVersion int64) error {
 	var version int64
 	err := tx.QueryRowContext(ctx, `SELECT version FROM `+table+` WHERE id = ?`, id).Scan(&version)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ff.Errorf(ff.ENOTFOUND, "%s %q not found", kind, id)
+		return storeerr.NotFound(kind, id)
 	}
 	if err != nil {
 		return err
 	}
-	return ff.Errorf(ff.EPRECONDITION, "%s %q has version %d, not the version given in If-Match; fetch it again and retry", kind, id, version)
+	return storeerr.Stale(kind, id, expectVersion, version)
 }

@@ -7,6 +7,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 )
 
 const segmentColumns = codec.SegmentColumnList
@@ -38,7 +39,7 @@ func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, 
 	sg, err := codec.ScanSegment(s.read.QueryRowContext(ctx,
 		`SELECT `+segmentColumns+` FROM segments WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1`, idOrName))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ff.Errorf(ff.ENOTFOUND, "segment %q not found", idOrName)
+		return nil, storeerr.NotFound(storeerr.Segment, idOrName)
 	}
 	return sg, translate(err)
 }
@@ -71,7 +72,7 @@ func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "segments", "segment", sg.ID)
+		return checkAffected(ctx, tx, res, "segments", storeerr.Segment, sg.ID, expectVersion)
 	})
 }
 
@@ -82,6 +83,6 @@ func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int6
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "segments", "segment", id)
+		return checkAffected(ctx, tx, res, "segments", storeerr.Segment, id, expectVersion)
 	})
 }

@@ -16,12 +16,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/migrate"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -92,48 +92,32 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // migrate applies the embedded migrations newer than the database's
-// user_version, each in its own transaction, and refuses a database written
-// by a newer version of the program.
+// schema version, each in its own transaction.
 func (s *Store) migrate(ctx context.Context) error {
-	entries, err := migrationFiles.ReadDir("migrations")
+	ms, err := migrate.Load(migrationFiles, "migrations")
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	latest := len(names)
+	return migrate.Run(ctx, schema{s}, ms)
+}
 
-	var current int
-	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("store: read schema version: %w", err)
-	}
-	if current > latest {
-		return ff.Errorf(ff.EINVALID, "store: the database has schema version %d but this featureflags knows only up to %d; run a newer featureflags", current, latest)
-	}
-	for i := current; i < latest; i++ {
-		n, _ := strconv.Atoi(strings.SplitN(names[i], "_", 2)[0])
-		if n != i+1 {
-			return fmt.Errorf("store: migration %s is out of sequence", names[i])
-		}
-		body, err := migrationFiles.ReadFile("migrations/" + names[i])
-		if err != nil {
+// schema keeps SQLite's schema version in the database's user_version.
+type schema struct{ s *Store }
+
+func (sc schema) Version(ctx context.Context) (int, error) {
+	var v int
+	err := sc.s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, translate(err)
+}
+
+func (sc schema) Apply(ctx context.Context, m migrate.Migration) error {
+	return sc.s.rawTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, m.Body); err != nil {
 			return err
 		}
-		err = s.rawTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("store: migration %s: %w", names[i], err)
-		}
-	}
-	return nil
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version))
+		return err
+	})
 }
 
 // tx runs fn in a write transaction that, if fn succeeds, also writes the
@@ -173,26 +157,35 @@ func (s *Store) rawTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return translate(tx.Commit())
 }
 
-// translate maps SQLite errors to the domain's errors.
-func translate(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe *ff.Error
-	if errors.As(err, &fe) {
-		return err
-	}
+// translate maps SQLite's errors to the domain's through the shared policy.
+func translate(err error) error { return storeerr.Translate(err, driverError) }
+
+// driverError names what SQLite reported in storeerr's terms, or returns nil.
+func driverError(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return &ff.Error{Code: ff.ECONFLICT, Message: "the name is already taken; choose another", Field: "name"}
+			return storeerr.Duplicate(uniqueKey(se.Error()), err)
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL:
-			return ff.Errorf(ff.EUNAVAILABLE, "the database is unavailable: %v", se)
+			return storeerr.Unavailable(err)
 		}
 	}
 	if errors.Is(err, sql.ErrConnDone) {
-		return ff.Errorf(ff.EUNAVAILABLE, "the database is closed")
+		return storeerr.Unavailable(err)
 	}
-	return err
+	return nil
+}
+
+// uniqueKey returns the "table.column" of SQLite's message for a unique
+// violation, "UNIQUE constraint failed: flags.name", or "" if there is none.
+func uniqueKey(msg string) string {
+	_, key, ok := strings.Cut(msg, "UNIQUE constraint failed: ")
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(key, " ,("); i >= 0 {
+		key = key[:i]
+	}
+	return key
 }

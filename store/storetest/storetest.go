@@ -61,13 +61,6 @@ func dump(v any) string {
 	return string(b)
 }
 
-func mustCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if got := ff.ErrorCode(err); got != code {
-		t.Fatalf("error code = %q (%v), want %q", got, err, code)
-	}
-}
-
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -75,7 +68,7 @@ func must(t *testing.T, err error) {
 	}
 }
 
-func addEnvs(t *testing.T, s ff.Store, names ...string) {
+func addEnvs(t *testing.T, s ff.EnvironmentStore, names ...string) {
 	t.Helper()
 	for i, n := range names {
 		must(t, s.CreateEnvironment(ctx(t), &ff.Environment{Name: n, CreatedAt: now.Add(time.Duration(i) * time.Millisecond)}))
@@ -126,11 +119,11 @@ func testEnvironments(t *testing.T, s ff.Store) {
 	if !envs[0].CreatedAt.Equal(now) {
 		t.Fatalf("createdAt = %v, want %v", envs[0].CreatedAt, now)
 	}
-	mustCode(t, s.CreateEnvironment(ctx(t), &ff.Environment{Name: "production", CreatedAt: now}), ff.ECONFLICT)
+	mustField(t, s.CreateEnvironment(ctx(t), &ff.Environment{Name: "production", CreatedAt: now}), ff.ECONFLICT, "name")
 	mustCode(t, s.DeleteEnvironment(ctx(t), "nope"), ff.ENOTFOUND)
 	must(t, s.DeleteEnvironment(ctx(t), "production"))
 	must(t, s.DeleteEnvironment(ctx(t), "qa.eu-1"))
-	mustCode(t, s.DeleteEnvironment(ctx(t), "development"), ff.EINVALID)
+	mustField(t, s.DeleteEnvironment(ctx(t), "development"), ff.EINVALID, "name")
 	envs, err = s.ListEnvironments(ctx(t))
 	must(t, err)
 	if len(envs) != 1 || envs[0].Name != "development" {
@@ -222,11 +215,14 @@ func testNameUniqueness(t *testing.T, s ff.Store) {
 	a, b := newFlag("a"), newFlag("b")
 	must(t, s.CreateFlag(ctx(t), a))
 	must(t, s.CreateFlag(ctx(t), b))
-	mustCode(t, s.CreateFlag(ctx(t), newFlag("a")), ff.ECONFLICT)
+	mustField(t, s.CreateFlag(ctx(t), newFlag("a")), ff.ECONFLICT, "name")
+	sameID := newFlag("c")
+	sameID.ID = a.ID
+	mustField(t, s.CreateFlag(ctx(t), sameID), ff.ECONFLICT, "_id")
 
 	renamed := b.Clone()
 	renamed.Name, renamed.Version = "a", b.Version+1
-	mustCode(t, s.UpdateFlag(ctx(t), renamed, b.Version), ff.ECONFLICT)
+	mustField(t, s.UpdateFlag(ctx(t), renamed, b.Version), ff.ECONFLICT, "name")
 	got, err := s.FindFlag(ctx(t), b.ID)
 	must(t, err)
 	if got.Name != "b" || got.Version != b.Version {
@@ -412,7 +408,8 @@ func testSegments(t *testing.T, s ff.Store) {
 	if !reflect.DeepEqual(got, sg) {
 		t.Fatalf("segment round trip:\n got %#v\nwant %#v", got, sg)
 	}
-	mustCode(t, s.CreateSegment(ctx(t), &ff.Segment{ID: ff.NewID(), Name: "beta", Match: "all", Version: 1, CreatedAt: now, UpdatedAt: now}), ff.ECONFLICT)
+	mustField(t, s.CreateSegment(ctx(t), &ff.Segment{ID: ff.NewID(), Name: "beta", Match: "all", Version: 1, CreatedAt: now, UpdatedAt: now}), ff.ECONFLICT, "name")
+	mustField(t, s.CreateSegment(ctx(t), &ff.Segment{ID: sg.ID, Name: "gamma", Match: "all", Version: 1, CreatedAt: now, UpdatedAt: now}), ff.ECONFLICT, "_id")
 	next := *sg
 	next.Match, next.Version = "all", 2
 	must(t, s.UpdateSegment(ctx(t), &next, 1))

@@ -1,0 +1,135 @@
+// Package storeerr is the one policy by which every store turns what went
+// wrong into the domain's errors. A store names what its driver reported in
+// this package's small vocabulary (which item, which unique key, the store
+// unreachable) and the policy words the *featureflags.Error, so that all
+// stores give the same code, field and message for the same failure.
+//
+// Messages speak of flags, names and versions, never of the driver: the
+// driver's error stays behind the domain error in the chain, for logs and
+// errors.Is, but never enters the message a client sees.
+package storeerr
+
+import (
+	"errors"
+	"fmt"
+
+	ff "github.com/featureflags/featureflags"
+)
+
+// Item kinds, as messages name them.
+const (
+	Flag        = "flag"
+	Segment     = "segment"
+	Environment = "environment"
+	Token       = "token"
+)
+
+// unique says, for each unique key a store keeps, as "table.column" (the
+// tables and collections of every store share these names), what a
+// duplicate of it conflicts on.
+var unique = map[string]struct{ kind, field, what string }{
+	"flags.name":        {Flag, "name", "name"},
+	"flags.id":          {Flag, "_id", "id"},
+	"segments.name":     {Segment, "name", "name"},
+	"segments.id":       {Segment, "_id", "id"},
+	"environments.name": {Environment, "name", "name"},
+	"tokens.id":         {Token, "_id", "id"},
+	// A token's secret is never input the caller typed, so no field.
+	"tokens.hash": {Token, "", "secret"},
+}
+
+// Translate returns nil for nil and a domain error as it is. Any other
+// error it gives to driver, the store's reading of its driver's errors in
+// this package's terms, and returns what driver makes of it or, if driver
+// does not know it (returns nil), err as an internal error.
+func Translate(err error, driver func(error) error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *ff.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	if d := driver(err); d != nil {
+		return d
+	}
+	return Internal(err)
+}
+
+// Duplicate returns the ECONFLICT error for a unique violation of key, a
+// "table.column" such as "flags.name", with cause behind it. A key outside
+// the domain's (an audit event's id, a system catalogue's) is no conflict
+// of the input: it is an internal error.
+func Duplicate(key string, cause error) error {
+	u, ok := unique[key]
+	if !ok {
+		return Internal(cause)
+	}
+	e := &ff.Error{Code: ff.ECONFLICT, Field: u.field,
+		Message: fmt.Sprintf("%s %s with this %s already exists", article(u.kind), u.kind, u.what)}
+	if u.field == "name" {
+		e.Message += "; choose another name"
+	}
+	return wrap(e, cause)
+}
+
+// NotFound returns the ENOTFOUND error for the item of this kind that
+// idOrName names ("" when it is not to be repeated, a token's hash say).
+func NotFound(kind, idOrName string) error {
+	if idOrName == "" {
+		return ff.Errorf(ff.ENOTFOUND, "%s not found", kind)
+	}
+	return ff.Errorf(ff.ENOTFOUND, "%s %q not found", kind, idOrName)
+}
+
+// Stale returns the EPRECONDITION error for a write that expected the item
+// id at version expected, which it has left for version current.
+func Stale(kind, id string, expected, current int64) error {
+	return ff.Errorf(ff.EPRECONDITION, "%s %q changed since version %d (it is at version %d); fetch it again and retry", kind, id, expected, current)
+}
+
+// Unavailable returns the EUNAVAILABLE error for a store that cannot be
+// reached or cannot serve now, with cause behind it.
+func Unavailable(cause error) error {
+	return wrap(ff.Errorf(ff.EUNAVAILABLE, "the store is unreachable; retry later"), cause)
+}
+
+// Unreachable returns the EUNAVAILABLE error for a store that Open cannot
+// reach: database names the kind ("PostgreSQL"), url locates it, without its
+// password; cause, behind it, should not quote the password either.
+func Unreachable(database, url string, cause error) error {
+	return wrap(ff.Errorf(ff.EUNAVAILABLE, "store: cannot reach %s at %s; check that it runs and the URL is right", database, url), cause)
+}
+
+// InvalidText returns the EINVALID error for text the database cannot hold.
+func InvalidText(cause error) error {
+	return wrap(ff.Errorf(ff.EINVALID, "text must be valid UTF-8 without NUL characters"), cause)
+}
+
+// NewerSchema returns the error refusing a database whose schema version,
+// current, is newer than latest, the newest this program knows.
+func NewerSchema(current, latest int) error {
+	return ff.Errorf(ff.EINVALID, "store: the database has schema version %d but this featureflags knows only up to %d; run a newer featureflags", current, latest)
+}
+
+// Internal returns cause as an internal error: a bug or an unexpected
+// failure, whose text reaches the log but never a client.
+func Internal(cause error) error {
+	return fmt.Errorf("store: %w", cause)
+}
+
+// wrap puts cause behind e in the chain; e comes first, so its code,
+// message and field are the ones found.
+func wrap(e *ff.Error, cause error) error {
+	if cause == nil {
+		return e
+	}
+	return fmt.Errorf("%w: %w", e, cause)
+}
+
+func article(kind string) string {
+	if kind == Environment {
+		return "an"
+	}
+	return "a"
+}
