@@ -1,13 +1,11 @@
 package storetest
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -86,16 +84,39 @@ func (a *auditor) none(what string, err error, code string) {
 func testAudit(t *testing.T, s ff.Store) {
 	a := &auditor{t: t, s: s}
 	a.none("a new store", nil, "")
+	auditEnvironments(t, a, s)
+	f := auditFlagWrites(t, a, s)
+	auditToggles(t, a, s, f)
+	auditSegments(t, a, s)
+	auditTokens(t, a, s)
+	auditDeletes(t, a, s, f)
+	auditImport(t, a, s)
+	auditWithoutEvent(t, a, s)
 
+	// Events are in time order: the n-th made is the n-th oldest.
+	events := a.all()
+	for i := 1; i < len(events); i++ {
+		if !events[i].Time.Before(events[i-1].Time) {
+			t.Fatalf("events not newest first: %v after %v", events[i].Time, events[i-1].Time)
+		}
+	}
+}
+
+// auditEnvironments checks the events of creating environments.
+func auditEnvironments(t *testing.T, a *auditor, s ff.Store) {
 	c, ev := a.event("environment.create", "environment", "production", "production", "production")
 	a.one("create environment", ev, s.CreateEnvironment(c, &ff.Environment{Name: "production", CreatedAt: now}))
 	c, ev = a.event("environment.create", "environment", "qa.eu-1", "qa.eu-1", "qa.eu-1")
 	a.one("create environment", ev, s.CreateEnvironment(c, &ff.Environment{Name: "qa.eu-1", CreatedAt: now}))
 	c, _ = a.event("environment.create", "environment", "production", "production", "production")
 	a.none("duplicate environment", s.CreateEnvironment(c, &ff.Environment{Name: "production", CreatedAt: now}), ff.ECONFLICT)
+}
 
+// auditFlagWrites checks the events of creating and updating a flag, and
+// returns the flag, at version 2.
+func auditFlagWrites(t *testing.T, a *auditor, s ff.Store) *ff.Flag {
 	f := richFlag("checkout")
-	c, ev = a.event("flag.create", "flag", f.ID, f.Name, "")
+	c, ev := a.event("flag.create", "flag", f.ID, f.Name, "")
 	ev.After = json.RawMessage(`{"name":"checkout","environments":{"development":true,"production":false}}`)
 	a.one("create flag", ev, s.CreateFlag(c, f))
 	c, _ = a.event("flag.create", "flag", "x", "checkout", "")
@@ -111,10 +132,14 @@ func testAudit(t *testing.T, s ff.Store) {
 	a.none("stale update", s.UpdateFlag(c, next, 1), ff.EPRECONDITION)
 	c, _ = a.event("flag.update", "flag", "missing", "missing", "")
 	a.none("update of a missing flag", s.UpdateFlag(c, newFlag("missing"), 1), ff.ENOTFOUND)
+	return f
+}
 
+// auditToggles checks the events of toggling f, at version 2.
+func auditToggles(t *testing.T, a *auditor, s ff.Store, f *ff.Flag) {
 	// The store fills Before and After of a toggle from the toggled state,
 	// replacing what the caller put there.
-	c, ev = a.event("flag.toggle", "flag", f.ID, f.Name, "production")
+	c, ev := a.event("flag.toggle", "flag", f.ID, f.Name, "production")
 	ev.Before, ev.After = json.RawMessage(`"ignored"`), nil
 	_, err := s.ToggleFlag(c, f.ID, "production", 2, now)
 	a.one("toggle on", ev, err)
@@ -139,9 +164,12 @@ func testAudit(t *testing.T, s ff.Store) {
 	c, _ = a.event("flag.toggle", "flag", "missing", "missing", "production")
 	_, err = s.ToggleFlag(c, "missing", "production", ff.AnyVersion, now)
 	a.none("toggle of a missing flag", err, ff.ENOTFOUND)
+}
 
+// auditSegments checks the events of segment writes.
+func auditSegments(t *testing.T, a *auditor, s ff.Store) {
 	sg := &ff.Segment{ID: ff.NewID(), Name: "beta", Match: "all", Version: 1, CreatedAt: now, UpdatedAt: now}
-	c, ev = a.event("segment.create", "segment", sg.ID, sg.Name, "")
+	c, ev := a.event("segment.create", "segment", sg.ID, sg.Name, "")
 	a.one("create segment", ev, s.CreateSegment(c, sg))
 	c, _ = a.event("segment.create", "segment", "x", "beta", "")
 	a.none("duplicate segment", s.CreateSegment(c, &ff.Segment{ID: ff.NewID(), Name: "beta", Match: "all", Version: 1, CreatedAt: now, UpdatedAt: now}), ff.ECONFLICT)
@@ -158,9 +186,12 @@ func testAudit(t *testing.T, s ff.Store) {
 	a.one("delete segment", ev, s.DeleteSegment(c, sg.ID, 2))
 	c, _ = a.event("segment.delete", "segment", sg.ID, sg.Name, "")
 	a.none("delete of a missing segment", s.DeleteSegment(c, sg.ID, ff.AnyVersion), ff.ENOTFOUND)
+}
 
+// auditTokens checks the events of token writes.
+func auditTokens(t *testing.T, a *auditor, s ff.Store) {
 	tok := &ff.Token{ID: ff.NewID(), Name: "deploy", Role: ff.RoleServerKey, Environment: "production", Hash: strings.Repeat("e5", 32), CreatedAt: now}
-	c, ev = a.event("token.create", "token", tok.ID, tok.Name, "production")
+	c, ev := a.event("token.create", "token", tok.ID, tok.Name, "production")
 	a.one("create token", ev, s.CreateToken(c, tok))
 	c, _ = a.event("token.create", "token", "x", "copy", "")
 	a.none("duplicate token", s.CreateToken(c, &ff.Token{ID: ff.NewID(), Name: "copy", Role: ff.RoleAdmin, Hash: tok.Hash, CreatedAt: now}), ff.ECONFLICT)
@@ -171,10 +202,13 @@ func testAudit(t *testing.T, s ff.Store) {
 	// Touching is bookkeeping: no event, even with one in the context.
 	c, _ = a.event("token.touch", "token", tok.ID, tok.Name, "")
 	a.none("touch", s.TouchTokens(c, map[string]time.Time{tok.ID: now}), "")
+}
 
-	c, _ = a.event("flag.delete", "flag", f.ID, f.Name, "")
+// auditDeletes checks the events of deleting f and environments.
+func auditDeletes(t *testing.T, a *auditor, s ff.Store, f *ff.Flag) {
+	c, _ := a.event("flag.delete", "flag", f.ID, f.Name, "")
 	a.none("stale delete", s.DeleteFlag(c, f.ID, 1), ff.EPRECONDITION)
-	c, ev = a.event("flag.delete", "flag", f.ID, f.Name, "")
+	c, ev := a.event("flag.delete", "flag", f.ID, f.Name, "")
 	ev.Before = json.RawMessage(`{"name":"checkout"}`)
 	a.one("delete flag", ev, s.DeleteFlag(c, f.ID, ff.AnyVersion))
 	c, _ = a.event("flag.delete", "flag", f.ID, f.Name, "")
@@ -186,8 +220,11 @@ func testAudit(t *testing.T, s ff.Store) {
 	a.none("delete of the last environment", s.DeleteEnvironment(c, "production"), ff.EINVALID)
 	c, _ = a.event("environment.delete", "environment", "nope", "nope", "nope")
 	a.none("delete of a missing environment", s.DeleteEnvironment(c, "nope"), ff.ENOTFOUND)
+}
 
-	c, ev = a.event("import", "dataset", "", "", "")
+// auditImport checks the events of imports and of a caller's event id.
+func auditImport(t *testing.T, a *auditor, s ff.Store) {
+	c, ev := a.event("import", "dataset", "", "", "")
 	a.one("import", ev, s.Import(c, sampleDataset()))
 	bad := newFlag("bad")
 	bad.Variants = map[string]any{"x": math.NaN()}
@@ -198,142 +235,20 @@ func testAudit(t *testing.T, s ff.Store) {
 	c, ev = a.event("segment.create", "segment", "", "gamma", "")
 	ev.ID = "my-own-id"
 	a.one("create segment with an event id", ev, s.CreateSegment(c, &ff.Segment{ID: ff.NewID(), Name: "gamma", Match: "all", Version: 1, CreatedAt: now, UpdatedAt: now}))
+}
 
+// auditWithoutEvent checks that writes without an event write none.
+func auditWithoutEvent(t *testing.T, a *auditor, s ff.Store) {
 	// Writes without an event write none.
 	g := newFlag("plain")
 	a.none("create flag without event", s.CreateFlag(ctx(t), g), "")
-	_, err = s.ToggleFlag(ctx(t), g.ID, "production", ff.AnyVersion, now)
+	_, err := s.ToggleFlag(ctx(t), g.ID, "production", ff.AnyVersion, now)
 	a.none("toggle without event", err, "")
 	a.none("create environment without event", s.CreateEnvironment(ctx(t), &ff.Environment{Name: "staging", CreatedAt: now}), "")
 	a.none("delete environment without event", s.DeleteEnvironment(ctx(t), "staging"), "")
 	a.none("create token without event", s.CreateToken(ctx(t), &ff.Token{ID: ff.NewID(), Name: "n", Role: ff.RoleViewer, Hash: "f6", CreatedAt: now}), "")
 	a.none("import without event", s.Import(ctx(t), sampleDataset()), "")
 	a.none("delete flag without event", s.DeleteFlag(ctx(t), g.ID, ff.AnyVersion), "")
-
-	// Events are in time order: the n-th made is the n-th oldest.
-	events := a.all()
-	for i := 1; i < len(events); i++ {
-		if !events[i].Time.Before(events[i-1].Time) {
-			t.Fatalf("events not newest first: %v after %v", events[i].Time, events[i-1].Time)
-		}
-	}
-}
-
-// testAuditList checks ListAudit's filters, order and paging over events
-// made by toggles, many of them at one time.
-func testAuditList(t *testing.T, s ff.Store) {
-	addEnvs(t, s, "production", "staging")
-	f, g := newFlag("f"), newFlag("g")
-	must(t, s.CreateFlag(ctx(t), f))
-	must(t, s.CreateFlag(ctx(t), g))
-
-	alice := ff.Actor{Type: "token", ID: "tok-a", Name: "alice"}
-	bob := ff.Actor{Type: "token", ID: "tok-b", Name: "bob"}
-	local := ff.Actor{Type: "local"}
-	t0 := now
-	var made []*ff.AuditEvent
-	toggle := func(n int, actor ff.Actor, flag *ff.Flag, env string, at time.Time) {
-		for range n {
-			ev := &ff.AuditEvent{Time: at, Actor: actor, Action: "flag.toggle", TargetType: "flag",
-				TargetID: flag.ID, TargetName: flag.Name, Environment: env}
-			_, err := s.ToggleFlag(ff.WithAudit(ctx(t), ev), flag.ID, env, ff.AnyVersion, at)
-			must(t, err)
-			made = append(made, ev)
-		}
-	}
-	toggle(30, alice, f, "production", t0) // one time: paging must break ties by id
-	toggle(15, bob, g, "staging", t0.Add(time.Minute))
-	toggle(10, local, f, "staging", t0.Add(-time.Minute))
-	toggle(1, bob, f, "production", t0.Add(-time.Millisecond))
-
-	newestFirst := func(events []*ff.AuditEvent) []*ff.AuditEvent {
-		events = slices.Clone(events)
-		slices.SortFunc(events, func(a, b *ff.AuditEvent) int {
-			return cmp.Or(b.Time.Compare(a.Time), strings.Compare(b.ID, a.ID))
-		})
-		return events
-	}
-	where := func(keep func(*ff.AuditEvent) bool) []*ff.AuditEvent {
-		var out []*ff.AuditEvent
-		for _, ev := range made {
-			if keep(ev) {
-				out = append(out, ev)
-			}
-		}
-		return newestFirst(out)
-	}
-	// list reads every page of f's selection, checking each page's size.
-	list := func(f ff.AuditFilter, pageSize int) []*ff.AuditEvent {
-		t.Helper()
-		var all []*ff.AuditEvent
-		for pages := 0; ; pages++ {
-			events, next, err := s.ListAudit(ctx(t), f)
-			must(t, err)
-			if next != "" && len(events) != pageSize || len(events) > pageSize {
-				t.Fatalf("page %d of %+v has %d events (next %q), want %d", pages, f, len(events), next, pageSize)
-			}
-			all = append(all, events...)
-			if next == "" {
-				return all
-			}
-			if pages > 100 {
-				t.Fatal("paging does not end")
-			}
-			f.Cursor = next
-		}
-	}
-	check := func(what string, f ff.AuditFilter, pageSize int, want []*ff.AuditEvent) {
-		t.Helper()
-		got := list(f, pageSize)
-		if len(got) != len(want) {
-			t.Fatalf("%s: %d events, want %d", what, len(got), len(want))
-		}
-		for i := range got {
-			if !reflect.DeepEqual(got[i], want[i]) {
-				t.Fatalf("%s: event %d is\n%s\nwant\n%s", what, i, dump(got[i]), dump(want[i]))
-			}
-		}
-	}
-
-	all := newestFirst(made)
-	if all[0].Actor != bob || all[len(all)-1].Actor != local {
-		t.Fatal("the test's events are not ordered as meant")
-	}
-	// The default limit is 50: two pages.
-	events, next, err := s.ListAudit(ctx(t), ff.AuditFilter{})
-	must(t, err)
-	if len(events) != 50 || next == "" {
-		t.Fatalf("default page: %d events, next %q; want 50 and a cursor", len(events), next)
-	}
-	check("default limit", ff.AuditFilter{}, 50, all)
-	for _, size := range []int{1, 7, 10, 30, 56, 57, 1000} {
-		check(fmt.Sprintf("pages of %d", size), ff.AuditFilter{Limit: size}, size, all)
-	}
-	// A page that ends exactly at the last event has no next page.
-	events, next, err = s.ListAudit(ctx(t), ff.AuditFilter{Limit: len(all)})
-	must(t, err)
-	if len(events) != len(all) || next != "" {
-		t.Fatalf("one full page: %d events, next %q", len(events), next)
-	}
-
-	check("target", ff.AuditFilter{TargetID: f.ID, Limit: 4}, 4, where(func(ev *ff.AuditEvent) bool { return ev.TargetID == f.ID }))
-	check("environment", ff.AuditFilter{Environment: "staging", Limit: 6}, 6, where(func(ev *ff.AuditEvent) bool { return ev.Environment == "staging" }))
-	check("actor id", ff.AuditFilter{Actor: "tok-b"}, 50, where(func(ev *ff.AuditEvent) bool { return ev.Actor.ID == "tok-b" }))
-	check("actor name", ff.AuditFilter{Actor: "alice", Limit: 8}, 8, where(func(ev *ff.AuditEvent) bool { return ev.Actor.Name == "alice" }))
-	check("since (inclusive)", ff.AuditFilter{Since: t0, Limit: 9}, 9, where(func(ev *ff.AuditEvent) bool { return !ev.Time.Before(t0) }))
-	check("until (exclusive)", ff.AuditFilter{Until: t0}, 50, where(func(ev *ff.AuditEvent) bool { return ev.Time.Before(t0) }))
-	check("since and until", ff.AuditFilter{Since: t0.Add(-time.Millisecond), Until: t0.Add(time.Minute), Limit: 5}, 5,
-		where(func(ev *ff.AuditEvent) bool {
-			return !ev.Time.Before(t0.Add(-time.Millisecond)) && ev.Time.Before(t0.Add(time.Minute))
-		}))
-	check("target and environment", ff.AuditFilter{TargetID: f.ID, Environment: "production", Limit: 11}, 11,
-		where(func(ev *ff.AuditEvent) bool { return ev.TargetID == f.ID && ev.Environment == "production" }))
-	check("actor and target", ff.AuditFilter{Actor: "bob", TargetID: f.ID}, 50,
-		where(func(ev *ff.AuditEvent) bool { return ev.Actor.Name == "bob" && ev.TargetID == f.ID }))
-	check("nothing matches", ff.AuditFilter{Actor: "alice", Environment: "staging"}, 50, nil)
-
-	_, _, err = s.ListAudit(ctx(t), ff.AuditFilter{Cursor: "not a cursor"})
-	mustCode(t, err, ff.EINVALID)
 }
 
 // testConcurrentToggleAudit checks that each of many concurrent toggles

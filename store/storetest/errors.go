@@ -31,7 +31,7 @@ func mustCode(t *testing.T, err error, code string) {
 	}
 	for _, s := range driverText {
 		if strings.Contains(msg, s) {
-			t.Fatalf("%s error message %q contains driver text %q", code, msg, s)
+			t.Fatalf("%s error message %q contains %q: a store speaks of the domain", code, msg, s)
 		}
 	}
 }

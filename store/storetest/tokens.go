@@ -72,6 +72,13 @@ func testTokens(t *testing.T, s ff.Store) {
 		t.Fatalf("ListTokens:\n got %s\nwant %s", dump(tokens), dump(want))
 	}
 
+	rev = checkRevokeToken(t, s, admin, rev)
+	checkTouchTokens(t, s, rev, admin, key, full)
+}
+
+// checkRevokeToken revokes admin, not revoked yet and created before the
+// store reached revision rev, and returns the revision after.
+func checkRevokeToken(t *testing.T, s ff.Store, admin *ff.Token, rev int64) int64 {
 	// Revoking twice keeps the first time; both move the revision.
 	first, second := now.Add(time.Minute), now.Add(2*time.Minute)
 	must(t, s.RevokeToken(ctx(t), admin.ID, first))
@@ -89,7 +96,11 @@ func testTokens(t *testing.T, s ff.Store) {
 	if r := revision(t, s); r != rev {
 		t.Fatalf("revoking a missing token moved the revision from %d to %d", rev, r)
 	}
+	return rev
+}
 
+// checkTouchTokens touches the three tokens of testTokens at revision rev.
+func checkTouchTokens(t *testing.T, s ff.Store, rev int64, admin, key, full *ff.Token) {
 	// Touching records last-used times, skips unknown ids, never moves a
 	// time back and leaves the revision and the other fields alone.
 	used := now.Add(time.Hour)
@@ -112,7 +123,7 @@ func testTokens(t *testing.T, s ff.Store) {
 			t.Fatalf("touching changed more than the last-used time:\n got %s\nwant %s", dump(got), dump(c.tok))
 		}
 	}
-	tokens, err = s.ListTokens(ctx(t))
+	tokens, err := s.ListTokens(ctx(t))
 	must(t, err)
 	if len(tokens) != 3 {
 		t.Fatalf("%d tokens, want 3", len(tokens))
