@@ -84,14 +84,14 @@ func (a *auditor) none(what string, err error, code string) {
 func testAudit(t *testing.T, s ff.Store) {
 	a := &auditor{t: t, s: s}
 	a.none("a new store", nil, "")
-	auditEnvironments(t, a, s)
-	f := auditFlagWrites(t, a, s)
-	auditToggles(t, a, s, f)
-	auditSegments(t, a, s)
-	auditTokens(t, a, s)
-	auditDeletes(t, a, s, f)
-	auditImport(t, a, s)
-	auditWithoutEvent(t, a, s)
+	auditEnvironments(a, s)
+	f := auditFlagWrites(a, s)
+	auditToggles(a, s, f)
+	auditSegments(a, s)
+	auditTokens(a, s)
+	auditDeletes(a, s, f)
+	auditImport(a, s)
+	auditWithoutEvent(a, s)
 
 	// Events are in time order: the n-th made is the n-th oldest.
 	events := a.all()
@@ -103,7 +103,7 @@ func testAudit(t *testing.T, s ff.Store) {
 }
 
 // auditEnvironments checks the events of creating environments.
-func auditEnvironments(t *testing.T, a *auditor, s ff.Store) {
+func auditEnvironments(a *auditor, s ff.Store) {
 	c, ev := a.event("environment.create", "environment", "production", "production", "production")
 	a.one("create environment", ev, s.CreateEnvironment(c, &ff.Environment{Name: "production", CreatedAt: now}))
 	c, ev = a.event("environment.create", "environment", "qa.eu-1", "qa.eu-1", "qa.eu-1")
@@ -114,7 +114,7 @@ func auditEnvironments(t *testing.T, a *auditor, s ff.Store) {
 
 // auditFlagWrites checks the events of creating and updating a flag, and
 // returns the flag, at version 2.
-func auditFlagWrites(t *testing.T, a *auditor, s ff.Store) *ff.Flag {
+func auditFlagWrites(a *auditor, s ff.Store) *ff.Flag {
 	f := richFlag("checkout")
 	c, ev := a.event("flag.create", "flag", f.ID, f.Name, "")
 	ev.After = json.RawMessage(`{"name":"checkout","environments":{"development":true,"production":false}}`)
@@ -136,7 +136,7 @@ func auditFlagWrites(t *testing.T, a *auditor, s ff.Store) *ff.Flag {
 }
 
 // auditToggles checks the events of toggling f, at version 2.
-func auditToggles(t *testing.T, a *auditor, s ff.Store, f *ff.Flag) {
+func auditToggles(a *auditor, s ff.Store, f *ff.Flag) {
 	// The store fills Before and After of a toggle from the toggled state,
 	// replacing what the caller put there.
 	c, ev := a.event("flag.toggle", "flag", f.ID, f.Name, "production")
@@ -144,19 +144,19 @@ func auditToggles(t *testing.T, a *auditor, s ff.Store, f *ff.Flag) {
 	_, err := s.ToggleFlag(c, f.ID, "production", 2, now)
 	a.one("toggle on", ev, err)
 	if string(ev.Before) != `{"environments":{"production":false}}` || string(ev.After) != `{"environments":{"production":true}}` {
-		t.Fatalf("toggle on: before %s, after %s", ev.Before, ev.After)
+		a.t.Fatalf("toggle on: before %s, after %s", ev.Before, ev.After)
 	}
 	c, ev = a.event("flag.toggle", "flag", f.ID, f.Name, "production")
 	_, err = s.ToggleFlag(c, f.ID, "production", ff.AnyVersion, now)
 	a.one("toggle off", ev, err)
 	if string(ev.Before) != `{"environments":{"production":true}}` || string(ev.After) != `{"environments":{"production":false}}` {
-		t.Fatalf("toggle off: before %s, after %s", ev.Before, ev.After)
+		a.t.Fatalf("toggle off: before %s, after %s", ev.Before, ev.After)
 	}
 	c, ev = a.event("flag.toggle", "flag", f.ID, f.Name, "qa.eu-1")
 	_, err = s.ToggleFlag(c, f.ID, "qa.eu-1", ff.AnyVersion, now) // not mentioned yet: off
 	a.one("toggle of an unmentioned environment", ev, err)
 	if string(ev.Before) != `{"environments":{"qa.eu-1":false}}` || string(ev.After) != `{"environments":{"qa.eu-1":true}}` {
-		t.Fatalf("toggle of qa.eu-1: before %s, after %s", ev.Before, ev.After)
+		a.t.Fatalf("toggle of qa.eu-1: before %s, after %s", ev.Before, ev.After)
 	}
 	c, _ = a.event("flag.toggle", "flag", f.ID, f.Name, "production")
 	_, err = s.ToggleFlag(c, f.ID, "production", 2, now)
@@ -167,7 +167,7 @@ func auditToggles(t *testing.T, a *auditor, s ff.Store, f *ff.Flag) {
 }
 
 // auditSegments checks the events of segment writes.
-func auditSegments(t *testing.T, a *auditor, s ff.Store) {
+func auditSegments(a *auditor, s ff.Store) {
 	sg := &ff.Segment{ID: ff.NewID(), Name: "beta", Match: "all", Version: 1, CreatedAt: now, UpdatedAt: now}
 	c, ev := a.event("segment.create", "segment", sg.ID, sg.Name, "")
 	a.one("create segment", ev, s.CreateSegment(c, sg))
@@ -189,7 +189,7 @@ func auditSegments(t *testing.T, a *auditor, s ff.Store) {
 }
 
 // auditTokens checks the events of token writes.
-func auditTokens(t *testing.T, a *auditor, s ff.Store) {
+func auditTokens(a *auditor, s ff.Store) {
 	tok := &ff.Token{ID: ff.NewID(), Name: "deploy", Role: ff.RoleServerKey, Environment: "production", Hash: strings.Repeat("e5", 32), CreatedAt: now}
 	c, ev := a.event("token.create", "token", tok.ID, tok.Name, "production")
 	a.one("create token", ev, s.CreateToken(c, tok))
@@ -205,7 +205,7 @@ func auditTokens(t *testing.T, a *auditor, s ff.Store) {
 }
 
 // auditDeletes checks the events of deleting f and environments.
-func auditDeletes(t *testing.T, a *auditor, s ff.Store, f *ff.Flag) {
+func auditDeletes(a *auditor, s ff.Store, f *ff.Flag) {
 	c, _ := a.event("flag.delete", "flag", f.ID, f.Name, "")
 	a.none("stale delete", s.DeleteFlag(c, f.ID, 1), ff.EPRECONDITION)
 	c, ev := a.event("flag.delete", "flag", f.ID, f.Name, "")
@@ -223,7 +223,7 @@ func auditDeletes(t *testing.T, a *auditor, s ff.Store, f *ff.Flag) {
 }
 
 // auditImport checks the events of imports and of a caller's event id.
-func auditImport(t *testing.T, a *auditor, s ff.Store) {
+func auditImport(a *auditor, s ff.Store) {
 	c, ev := a.event("import", "dataset", "", "", "")
 	a.one("import", ev, s.Import(c, sampleDataset()))
 	bad := newFlag("bad")
@@ -238,17 +238,17 @@ func auditImport(t *testing.T, a *auditor, s ff.Store) {
 }
 
 // auditWithoutEvent checks that writes without an event write none.
-func auditWithoutEvent(t *testing.T, a *auditor, s ff.Store) {
+func auditWithoutEvent(a *auditor, s ff.Store) {
 	// Writes without an event write none.
 	g := newFlag("plain")
-	a.none("create flag without event", s.CreateFlag(ctx(t), g), "")
-	_, err := s.ToggleFlag(ctx(t), g.ID, "production", ff.AnyVersion, now)
+	a.none("create flag without event", s.CreateFlag(ctx(a.t), g), "")
+	_, err := s.ToggleFlag(ctx(a.t), g.ID, "production", ff.AnyVersion, now)
 	a.none("toggle without event", err, "")
-	a.none("create environment without event", s.CreateEnvironment(ctx(t), &ff.Environment{Name: "staging", CreatedAt: now}), "")
-	a.none("delete environment without event", s.DeleteEnvironment(ctx(t), "staging"), "")
-	a.none("create token without event", s.CreateToken(ctx(t), &ff.Token{ID: ff.NewID(), Name: "n", Role: ff.RoleViewer, Hash: "f6", CreatedAt: now}), "")
-	a.none("import without event", s.Import(ctx(t), sampleDataset()), "")
-	a.none("delete flag without event", s.DeleteFlag(ctx(t), g.ID, ff.AnyVersion), "")
+	a.none("create environment without event", s.CreateEnvironment(ctx(a.t), &ff.Environment{Name: "staging", CreatedAt: now}), "")
+	a.none("delete environment without event", s.DeleteEnvironment(ctx(a.t), "staging"), "")
+	a.none("create token without event", s.CreateToken(ctx(a.t), &ff.Token{ID: ff.NewID(), Name: "n", Role: ff.RoleViewer, Hash: "f6", CreatedAt: now}), "")
+	a.none("import without event", s.Import(ctx(a.t), sampleDataset()), "")
+	a.none("delete flag without event", s.DeleteFlag(ctx(a.t), g.ID, ff.AnyVersion), "")
 }
 
 // testConcurrentToggleAudit checks that each of many concurrent toggles
