@@ -159,21 +159,23 @@ func (s *Stream) Ended(t testing.TB) {
 // Change decodes a change event of the SDK stream.
 func Change(t testing.TB, ev Event) wire.Change {
 	t.Helper()
-	var c wire.Change
-	if ev.Event != wire.EventChange || json.Unmarshal([]byte(ev.Data), &c) != nil {
-		t.Fatalf("not a change: %+v", ev)
-	}
-	return c
+	return decode[wire.Change](t, ev, wire.EventChange)
 }
 
 // Snapshot decodes a snapshot event of the SDK stream.
 func Snapshot(t testing.TB, ev Event) wire.Config {
 	t.Helper()
-	var c wire.Config
-	if ev.Event != wire.EventSnapshot || json.Unmarshal([]byte(ev.Data), &c) != nil {
-		t.Fatalf("not a snapshot: %+v", ev)
+	return decode[wire.Config](t, ev, wire.EventSnapshot)
+}
+
+// decode decodes the data of ev, failing unless it is an event of kind.
+func decode[T any](t testing.TB, ev Event, kind string) T {
+	t.Helper()
+	var v T
+	if ev.Event != kind || json.Unmarshal([]byte(ev.Data), &v) != nil {
+		t.Fatalf("not a %s: %+v", kind, ev)
 	}
-	return c
+	return v
 }
 
 // Has reports whether ev, a snapshot or change, carries flag with the

@@ -287,13 +287,6 @@ func testAuditQuery(t *testing.T, open Opener) {
 		c.Expect(http.StatusOK, "GET", "/audit?"+q, nil).JSON(t, &p)
 		return p.Events
 	}
-	actions := func(events []*ff.AuditEvent) string {
-		var out []string
-		for _, ev := range events {
-			out = append(out, ev.Action+":"+ev.TargetName)
-		}
-		return strings.Join(out, " ")
-	}
 	for _, tc := range []struct{ query, want string }{
 		{"flag=" + f1.ID, "flag.update:f1 flag.toggle:f1 flag.create:f1"},
 		{"flag=f1", "flag.update:f1 flag.toggle:f1 flag.create:f1"},
@@ -387,4 +380,13 @@ func testFlagHistory(t *testing.T, open Opener) {
 	c.expectError(http.StatusNotFound, "", "GET", "/flags/h/history", nil)
 	c.expectError(http.StatusNotFound, "", "GET", "/flags/never/history", nil)
 	c.expectError(http.StatusBadRequest, "flag", "GET", "/flags/other/history?flag=h", nil)
+}
+
+// actions lists events as action:target, to compare with a want.
+func actions(events []*ff.AuditEvent) string {
+	var out []string
+	for _, ev := range events {
+		out = append(out, ev.Action+":"+ev.TargetName)
+	}
+	return strings.Join(out, " ")
 }
