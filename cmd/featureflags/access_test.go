@@ -2,43 +2,26 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
 // request sends a request with an optional bearer token and returns the
 // status and body.
 func (p *process) request(t *testing.T, method, path, token, body string, headers ...string) (int, string) {
 	t.Helper()
-	var rd io.Reader
+	var b any
 	if body != "" {
-		rd = strings.NewReader(body)
+		b = body
 	}
-	req, err := http.NewRequestWithContext(t.Context(), method, p.base+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	r := testenv.NewClient(t, p.base).As(token).Do(method, path, b, headers...)
+	return r.Status, string(r.Body)
 }
 
 // stop stops a server with SIGTERM and waits for it.

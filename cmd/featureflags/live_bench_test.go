@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/sdk/wire"
 )
 
@@ -218,14 +219,12 @@ func post(tb testing.TB, url, body string) (int, []byte) {
 }
 
 func postWith(tb testing.TB, c *http.Client, url, body string) (int, []byte) {
-	res, err := c.Post(url, "application/json", strings.NewReader(body))
+	tb.Helper()
+	r, err := (&testenv.Client{HTTP: c}).Send("POST", url, body)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer res.Body.Close()
-	var buf bytes.Buffer
-	buf.ReadFrom(res.Body)
-	return res.StatusCode, buf.Bytes()
+	return r.Status, r.Body
 }
 
 // startTB is start for benchmarks: `featureflags serve` on a free port,
@@ -247,7 +246,7 @@ func startTB(tb testing.TB, args ...string) *process {
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
-	p := &process{cmd: cmd, base: "http://" + addr, logs: &syncBuffer{}}
+	p := &process{cmd: cmd, base: "http://" + addr, logs: &testenv.Logs{}}
 	tb.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -260,7 +259,7 @@ func startTB(tb testing.TB, args ...string) *process {
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "request" {
 				continue // a line per request: not worth keeping here
 			}
-			p.logs.WriteString(sc.Text() + "\n")
+			fmt.Fprintln(p.logs, sc.Text())
 			if line.Msg == "serving" {
 				close(ready)
 			}

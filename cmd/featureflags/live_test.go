@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags/internal/server"
-	"github.com/featureflags/featureflags/internal/server/livetest"
+	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/sdk"
 	"github.com/featureflags/featureflags/sdk/wire"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
@@ -30,19 +30,19 @@ func TestLiveReplicaProcesses(t *testing.T) {
 	}
 	env := []string{wire.HeaderEnvironment, "production"}
 	type subscribers struct {
-		sdk, ofrep, events *livetest.Stream
+		sdk, ofrep, events *testenv.Stream
 		client             *sdk.Client
 	}
 	var subs []subscribers
 	for _, p := range procs {
 		s := subscribers{
-			sdk:    livetest.Connect(t, p.base+wire.StreamPath, env...),
-			ofrep:  livetest.Connect(t, p.base+wire.OFREPEventsPath, env...),
-			events: livetest.Connect(t, p.base+server.EventsPath),
-			client: livetest.NewClient(t, sdk.Options{URL: p.base, Environment: "production"}),
+			sdk:    testenv.Connect(t, p.base+wire.StreamPath, env...),
+			ofrep:  testenv.Connect(t, p.base+wire.OFREPEventsPath, env...),
+			events: testenv.Connect(t, p.base+server.EventsPath),
+			client: testenv.SDKClient(t, sdk.Options{URL: p.base, Environment: "production"}),
 		}
-		s.sdk.Until(t, func(ev livetest.Event) bool { return livetest.Has(ev, "shared", "production", false) })
-		livetest.Value(t, s.client, "shared", false)
+		s.sdk.Until(t, func(ev testenv.Event) bool { return testenv.Has(ev, "shared", "production", false) })
+		testenv.Value(t, s.client, "shared", false)
 		subs = append(subs, s)
 	}
 	on := false
@@ -54,12 +54,12 @@ func TestLiveReplicaProcesses(t *testing.T) {
 		if status, body := from.post(t, "/flags/shared/toggle", `{"environment":"production"}`); status != http.StatusOK {
 			t.Fatalf("toggle: %d %s", status, body)
 		}
-		ev := to.sdk.Until(t, func(ev livetest.Event) bool { return livetest.Has(ev, "shared", "production", on) })
+		ev := to.sdk.Until(t, func(ev testenv.Event) bool { return testenv.Has(ev, "shared", "production", on) })
 		lag := time.Since(began)
 		rev := revisionOf(t, ev)
-		to.ofrep.Until(t, func(e livetest.Event) bool { return revisionOf(t, e) >= rev })
-		to.events.Until(t, func(e livetest.Event) bool { return revisionOf(t, e) >= rev })
-		livetest.Value(t, to.client, "shared", on)
+		to.ofrep.Until(t, func(e testenv.Event) bool { return revisionOf(t, e) >= rev })
+		to.events.Until(t, func(e testenv.Event) bool { return revisionOf(t, e) >= rev })
+		testenv.Value(t, to.client, "shared", on)
 		t.Logf("toggle %d through process %d: on the other's SDK stream after %v", i, i%2, lag.Round(time.Microsecond))
 	}
 	for i := range 4 {
@@ -79,11 +79,11 @@ func TestLiveReplicaProcesses(t *testing.T) {
 		t.Fatal("toggle while process 1 is down")
 	}
 	procs[1] = start(t, t.TempDir(), "--store", pg, "--refresh-interval", "0", "--listen", addr)
-	livetest.Value(t, subs[1].client, "shared", on)
-	subs[1].sdk = livetest.Connect(t, procs[1].base+wire.StreamPath, env...)
+	testenv.Value(t, subs[1].client, "shared", on)
+	subs[1].sdk = testenv.Connect(t, procs[1].base+wire.StreamPath, env...)
 	subs[1].sdk.Next(t)
-	subs[1].ofrep = livetest.Connect(t, procs[1].base+wire.OFREPEventsPath, env...)
-	subs[1].events = livetest.Connect(t, procs[1].base+server.EventsPath)
+	subs[1].ofrep = testenv.Connect(t, procs[1].base+wire.OFREPEventsPath, env...)
+	subs[1].events = testenv.Connect(t, procs[1].base+server.EventsPath)
 	toggle(4)
 	toggle(5)
 }
@@ -92,9 +92,9 @@ func TestLiveReplicaProcesses(t *testing.T) {
 // of waiting for them until --shutdown-timeout.
 func TestShutdownWithStreams(t *testing.T) {
 	p := start(t, t.TempDir(), "--shutdown-timeout", "60s")
-	var streams []*livetest.Stream
+	var streams []*testenv.Stream
 	for _, path := range []string{wire.StreamPath, wire.OFREPEventsPath, server.EventsPath} {
-		streams = append(streams, livetest.Connect(t, p.base+path))
+		streams = append(streams, testenv.Connect(t, p.base+path))
 	}
 	began := time.Now()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -107,8 +107,8 @@ func TestShutdownWithStreams(t *testing.T) {
 		if err != nil {
 			t.Fatalf("exit: %v\n%s", err, p.logs)
 		}
-	case <-time.After(livetest.Wait):
-		t.Fatalf("still running %v after SIGTERM with streams open", livetest.Wait)
+	case <-time.After(testenv.Wait):
+		t.Fatalf("still running %v after SIGTERM with streams open", testenv.Wait)
 	}
 	for _, s := range streams {
 		s.Ended(t)
@@ -116,7 +116,7 @@ func TestShutdownWithStreams(t *testing.T) {
 	t.Logf("stopped in %v", time.Since(began).Round(time.Millisecond))
 }
 
-func revisionOf(t *testing.T, ev livetest.Event) int64 {
+func revisionOf(t *testing.T, ev testenv.Event) int64 {
 	t.Helper()
 	rev, err := strconv.ParseInt(ev.ID, 10, 64)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,10 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
 // binary is the featureflags binary built once for the tests that run it.
@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 type process struct {
 	cmd  *exec.Cmd
 	base string
-	logs *syncBuffer
+	logs *testenv.Logs
 }
 
 // start runs `featureflags serve` on a free port with extra args and waits
@@ -70,7 +70,7 @@ func startEnv(t *testing.T, dir string, env []string, args ...string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd, base: "http://" + addr, logs: &syncBuffer{}}
+	p := &process{cmd: cmd, base: "http://" + addr, logs: &testenv.Logs{}}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
@@ -83,7 +83,7 @@ func startEnv(t *testing.T, dir string, env []string, args ...string) *process {
 		sc := bufio.NewScanner(stderr)
 		signalled := false
 		for sc.Scan() {
-			p.logs.WriteString(sc.Text() + "\n")
+			fmt.Fprintln(p.logs, sc.Text())
 			if !signalled && strings.Contains(sc.Text(), `"msg":"serving"`) {
 				var line struct{ Addr string }
 				json.Unmarshal(sc.Bytes(), &line)
@@ -109,48 +109,15 @@ func startEnv(t *testing.T, dir string, env []string, args ...string) *process {
 	return p
 }
 
-// syncBuffer collects a process's log while tests read it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) WriteString(s string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf.WriteString(s)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func (p *process) post(t *testing.T, path, body string) (int, []byte) {
 	t.Helper()
-	res, err := http.Post(p.base+path, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	r := testenv.NewClient(t, p.base).Do("POST", path, body)
+	return r.Status, r.Body
 }
 
 func (p *process) getJSON(t *testing.T, path string, v any) {
 	t.Helper()
-	res, err := http.Get(p.base + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Fatalf("GET %s: %d", path, res.StatusCode)
-	}
-	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
-		t.Fatal(err)
-	}
+	testenv.NewClient(t, p.base).Expect(http.StatusOK, "GET", path, nil).JSON(t, v)
 }
 
 // TestWritesSurviveKill writes through the real binary, kills it with

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/featureflags/featureflags/internal/testenv"
+	"github.com/featureflags/featureflags/sdk/wire"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
 )
 
@@ -136,27 +136,15 @@ func proxiedPostgres(t *testing.T) (proxied, direct string, proxy *cutProxy) {
 // body; it reports transport failures instead of failing the test, so that
 // load goroutines can use it.
 func call(client *http.Client, method, u, body string, headers ...string) (int, string, string, error) {
-	var rd io.Reader
+	var b any
 	if body != "" {
-		rd = strings.NewReader(body)
+		b = body
 	}
-	req, err := http.NewRequest(method, u, rd)
+	r, err := (&testenv.Client{HTTP: client}).Send(method, u, b, headers...)
 	if err != nil {
 		return 0, "", "", err
 	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		return 0, "", "", err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header.Get("Content-Type"), string(b), err
+	return r.Status, r.Header.Get("Content-Type"), string(r.Body), nil
 }
 
 // evaluationLoad sends OFREP evaluations from several goroutines until
@@ -279,93 +267,27 @@ func expectUnavailable(t *testing.T, method, u, body string, headers ...string) 
 	return e.Error
 }
 
-// sseEvents reads a server-sent event stream and sends each event's name
-// and data.
-type sseEvent struct{ name, data string }
-
-func readSSE(r io.Reader, events chan<- sseEvent) {
-	defer close(events)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(nil, 1<<20)
-	var ev sseEvent
-	var data bytes.Buffer
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			if ev.name != "" || data.Len() > 0 {
-				ev.data = data.String()
-				events <- ev
-			}
-			ev, data = sseEvent{}, bytes.Buffer{}
-		case strings.HasPrefix(line, "event:"):
-			ev.name = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
-		case strings.HasPrefix(line, "data:"):
-			data.WriteString(strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " "))
-		}
-	}
-}
-
 // subscribe opens the SDK snapshot stream of production, if this server
 // has one (it is wired separately); nil when it answers 404.
-func subscribe(t *testing.T, base string, headers ...string) <-chan sseEvent {
+func subscribe(t *testing.T, base string, headers ...string) *testenv.Stream {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), "GET", base+"/sdk/v1/stream", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("X-Environment", "production")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode == http.StatusNotFound {
-		res.Body.Close()
+	s, status, body := testenv.Dial(t, base+wire.StreamPath, append([]string{wire.HeaderEnvironment, "production"}, headers...)...)
+	if status == http.StatusNotFound {
 		t.Log("no /sdk/v1/stream on this server: changes are checked through OFREP only")
 		return nil
 	}
-	t.Logf("subscribed to %s/sdk/v1/stream", base)
-	if res.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		t.Fatalf("GET /sdk/v1/stream: %d %s", res.StatusCode, b)
+	if s == nil {
+		t.Fatalf("GET %s: %d %s", wire.StreamPath, status, body)
 	}
-	t.Cleanup(func() { res.Body.Close() })
-	events := make(chan sseEvent, 64)
-	go readSSE(res.Body, events)
-	return events
+	t.Logf("subscribed to %s%s", base, wire.StreamPath)
+	return s
 }
 
 // waitFlagState waits for a snapshot or change event of the stream that
 // shows flag key on (or off) in production.
-func waitFlagState(t *testing.T, events <-chan sseEvent, key string, on bool) {
+func waitFlagState(t *testing.T, s *testenv.Stream, key string, on bool) {
 	t.Helper()
-	timeout := time.After(30 * time.Second)
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				t.Fatalf("the stream ended before %s became %v", key, on)
-			}
-			var body struct {
-				Flags  []flagState `json:"flags"`
-				Upsert []flagState `json:"upsert"`
-			}
-			if json.Unmarshal([]byte(ev.data), &body) != nil {
-				continue
-			}
-			for _, f := range append(body.Flags, body.Upsert...) {
-				if f.Name == key && f.Environments["production"] == on {
-					return
-				}
-			}
-		case <-timeout:
-			t.Fatalf("no stream event showed %s %v within 30 s", key, on)
-		}
-	}
+	s.Until(t, func(ev testenv.Event) bool { return testenv.Has(ev, key, "production", on) })
 }
 
 type flagState struct {
@@ -394,7 +316,7 @@ func TestDatabaseOutageUnderLoad(t *testing.T) {
 		}
 	}
 	events, otherEvents := subscribe(t, p.base), subscribe(t, other.base)
-	for _, ev := range []<-chan sseEvent{events, otherEvents} {
+	for _, ev := range []*testenv.Stream{events, otherEvents} {
 		if ev != nil {
 			waitFlagState(t, ev, "checkout", true)
 		}
@@ -425,7 +347,7 @@ func TestDatabaseOutageUnderLoad(t *testing.T) {
 		t.Fatalf("toggle after the outage: %d %s", status, body)
 	}
 	load.want.Store(&map[string][]any{"checkout": {false}, "banner": {"B"}})
-	for _, ev := range []<-chan sseEvent{events, otherEvents} {
+	for _, ev := range []*testenv.Stream{events, otherEvents} {
 		if ev != nil {
 			waitFlagState(t, ev, "checkout", false)
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
 )
 
@@ -73,17 +74,12 @@ func TestStoreWait(t *testing.T) {
 
 func get(t *testing.T, u string) (int, string) {
 	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	r := testenv.NewClient(t, "").Do("GET", u, nil)
 	var v any
-	if json.Unmarshal(b, &v) != nil {
-		t.Fatalf("GET %s: body is not JSON: %q", u, b)
+	if json.Unmarshal(r.Body, &v) != nil {
+		t.Fatalf("GET %s: body is not JSON: %q", u, r.Body)
 	}
-	return res.StatusCode, string(b)
+	return r.Status, string(r.Body)
 }
 
 // forward copies connections accepted on ln to addr until ln closes.

@@ -10,6 +10,7 @@ import (
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/mongotest"
 	"github.com/featureflags/featureflags/internal/server/livetest"
+	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/store/mongo"
 )
 
@@ -63,7 +64,7 @@ func TestWatchRevisions(t *testing.T) {
 			case got = <-revs:
 			case err := <-done:
 				t.Fatalf("WatchRevisions returned %v", err)
-			case <-time.After(livetest.Wait):
+			case <-time.After(testenv.Wait):
 				t.Fatalf("revision %d never announced", want)
 			}
 		}

@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/featureflags/featureflags/internal/server"
-	"github.com/featureflags/featureflags/internal/server/livetest"
+	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/sdk/wire"
 	"github.com/featureflags/featureflags/store/postgres"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
@@ -35,13 +34,13 @@ func reportLatency(b *testing.B, lat []time.Duration, floor time.Duration) {
 // measure toggles a flag through from's API, one change at a time, and
 // records how long each takes from the request to the change event parsed
 // by a subscriber of to's SDK stream over loopback HTTP.
-func measure(b *testing.B, from, to *livetest.Server, floor time.Duration) {
-	from.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "bench"}, nil)
-	st := livetest.Connect(b, to.URL+wire.StreamPath, wire.HeaderEnvironment, "production")
-	st.Until(b, func(ev livetest.Event) bool { return livetest.Has(ev, "bench", "production", false) })
+func measure(b *testing.B, from, to *testenv.Server, floor time.Duration) {
+	from.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "bench"})
+	st := testenv.Connect(b, to.URL()+wire.StreamPath, wire.HeaderEnvironment, "production")
+	st.Until(b, func(ev testenv.Event) bool { return testenv.Has(ev, "bench", "production", false) })
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	defer client.CloseIdleConnections()
-	url := from.URL + "/flags/bench/toggle"
+	url := from.URL() + "/flags/bench/toggle"
 	lat := make([]time.Duration, 0, 4096)
 	on := false
 	for b.Loop() {
@@ -55,7 +54,7 @@ func measure(b *testing.B, from, to *livetest.Server, floor time.Duration) {
 		if res.StatusCode != http.StatusOK {
 			b.Fatalf("toggle: %d", res.StatusCode)
 		}
-		st.Until(b, func(ev livetest.Event) bool { return livetest.Has(ev, "bench", "production", on) })
+		st.Until(b, func(ev testenv.Event) bool { return testenv.Has(ev, "bench", "production", on) })
 		lat = append(lat, time.Since(began))
 	}
 	reportLatency(b, lat, floor)
@@ -65,9 +64,7 @@ func measure(b *testing.B, from, to *livetest.Server, floor time.Duration) {
 // an SSE subscriber of the same server (SQLite, each write durable); floor:
 // p99 under 10 ms.
 func BenchmarkLiveSameServer(b *testing.B) {
-	st := openSQLite(b)
-	b.Cleanup(func() { st.Close() })
-	s := livetest.Start(b, st, server.Config{})
+	s := testenv.Start(b, testenv.Following())
 	measure(b, s, s, 10*time.Millisecond)
 }
 
@@ -77,13 +74,13 @@ func BenchmarkLiveSameServer(b *testing.B) {
 // 100 ms.
 func BenchmarkLiveReplicaPostgres(b *testing.B) {
 	url := pgtest.URL(b)
-	open := func() *livetest.Server {
+	open := func() *testenv.Server {
 		st, err := postgres.Open(b.Context(), url)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { st.Close() })
-		return livetest.Start(b, st, server.Config{})
+		return testenv.Start(b, testenv.OnStore(st), testenv.Following())
 	}
 	from, to := open(), open()
 	measure(b, from, to, 100*time.Millisecond)

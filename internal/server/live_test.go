@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,31 +17,18 @@ import (
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/server/livetest"
-	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/sdk"
 	"github.com/featureflags/featureflags/sdk/wire"
 	"github.com/featureflags/featureflags/store/postgres"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
-	"github.com/featureflags/featureflags/store/sqlite"
 	"github.com/jackc/pgx/v5"
 )
 
-// liveServer starts a server on a fresh SQLite store with access control
-// on: its Token is an admin's.
-func liveServer(t *testing.T, cfg server.Config) *livetest.Server {
-	t.Helper()
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	s := livetest.Start(t, store, cfg)
-	_, secret, err := s.Svc.CreateToken(context.Background(), service.TokenInput{Name: "admin", Role: ff.RoleAdmin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Token = secret
-	return s
+// liveServer starts a server on a fresh SQLite store, following it, with
+// access control on: its client is an admin.
+func liveServer(t *testing.T) *testenv.Server {
+	return testenv.Start(t, testenv.Following(), testenv.WithAuth())
 }
 
 // checkoutFlag is on nowhere, with a rule in production and a secret one
@@ -63,7 +49,7 @@ func bearer(token string) []string { return []string{"Authorization", "Bearer " 
 
 // onlyEnvironment fails unless every flag of a snapshot or change carries
 // env's state and targeting only.
-func onlyEnvironment(t *testing.T, ev livetest.Event, env string) {
+func onlyEnvironment(t *testing.T, ev testenv.Event, env string) {
 	t.Helper()
 	var body struct {
 		Flags  []*ff.Flag `json:"flags"`
@@ -93,45 +79,45 @@ func onlyEnvironment(t *testing.T, ev livetest.Event, env string) {
 // server, subscribers of the SDK stream, the OFREP event stream and
 // /events, and an SDK client; keys see only what they may.
 func TestLiveSameServer(t *testing.T) {
-	s := liveServer(t, server.Config{})
-	s.Expect(http.StatusCreated, "POST", "/flags", checkoutFlag, nil)
-	serverKey := s.NewToken(ff.RoleServerKey, "production")
-	clientKey := s.NewToken(ff.RoleClientKey, "production")
-	viewer := s.NewToken(ff.RoleViewer, "")
+	s := liveServer(t)
+	s.Expect(http.StatusCreated, "POST", "/flags", checkoutFlag)
+	serverKey := s.NewToken(ff.RoleServerKey, "production", "")
+	clientKey := s.NewToken(ff.RoleClientKey, "production", "")
+	viewer := s.NewToken(ff.RoleViewer, "", "")
 
 	// Who may connect.
 	for _, path := range []string{wire.StreamPath, wire.ConfigPath} {
-		if _, status, body := livetest.Dial(t, s.URL+path, bearer(clientKey)...); status != http.StatusForbidden || !strings.Contains(string(body), "server key") {
+		if _, status, body := testenv.Dial(t, s.URL()+path, bearer(clientKey)...); status != http.StatusForbidden || !strings.Contains(string(body), "server key") {
 			t.Fatalf("client key on %s: %d %s, want 403", path, status, body)
 		}
-		if _, status, _ := livetest.Dial(t, s.URL+path, append(bearer(serverKey), wire.HeaderEnvironment, "staging")...); status != http.StatusForbidden {
+		if _, status, _ := testenv.Dial(t, s.URL()+path, append(bearer(serverKey), wire.HeaderEnvironment, "staging")...); status != http.StatusForbidden {
 			t.Fatalf("production's server key for staging on %s: %d, want 403", path, status)
 		}
-		if _, status, _ := livetest.Dial(t, s.URL+path); status != http.StatusUnauthorized {
+		if _, status, _ := testenv.Dial(t, s.URL()+path); status != http.StatusUnauthorized {
 			t.Fatalf("no key on %s: %d, want 401", path, status)
 		}
 	}
-	if _, status, _ := livetest.Dial(t, s.URL+server.EventsPath, bearer(serverKey)...); status != http.StatusForbidden {
+	if _, status, _ := testenv.Dial(t, s.URL()+server.EventsPath, bearer(serverKey)...); status != http.StatusForbidden {
 		t.Fatalf("a server key on /events: %d, want 403", status)
 	}
 
-	sdkStream := livetest.Connect(t, s.URL+wire.StreamPath, bearer(serverKey)...)
+	sdkStream := testenv.Connect(t, s.URL()+wire.StreamPath, bearer(serverKey)...)
 	snap := sdkStream.Next(t)
-	cfg := livetest.Snapshot(t, snap)
+	cfg := testenv.Snapshot(t, snap)
 	if cfg.Environment != "production" || len(cfg.Flags) != 1 || cfg.Flags[0].Name != "checkout" {
 		t.Fatalf("snapshot %s", snap.Data)
 	}
 	onlyEnvironment(t, snap, "production")
-	ofrep := livetest.Connect(t, s.URL+wire.OFREPEventsPath, bearer(clientKey)...)
-	events := livetest.Connect(t, s.URL+server.EventsPath, bearer(viewer)...)
-	client := livetest.NewClient(t, sdk.Options{URL: s.URL, Key: serverKey})
-	livetest.Value(t, client, "checkout", false)
+	ofrep := testenv.Connect(t, s.URL()+wire.OFREPEventsPath, bearer(clientKey)...)
+	events := testenv.Connect(t, s.URL()+server.EventsPath, bearer(viewer)...)
+	client := testenv.SDKClient(t, sdk.Options{URL: s.URL(), Key: serverKey})
+	testenv.Value(t, client, "checkout", false)
 
 	// A toggle reaches all four.
 	s.Toggle("checkout", "production")
 	ev := sdkStream.Next(t)
-	change := livetest.Change(t, ev)
-	if !livetest.Has(ev, "checkout", "production", true) || len(change.Delete) != 0 || strconv.FormatInt(change.Revision, 10) != ev.ID {
+	change := testenv.Change(t, ev)
+	if !testenv.Has(ev, "checkout", "production", true) || len(change.Delete) != 0 || strconv.FormatInt(change.Revision, 10) != ev.ID {
 		t.Fatalf("change %+v", ev)
 	}
 	onlyEnvironment(t, ev, "production")
@@ -145,49 +131,49 @@ func TestLiveSameServer(t *testing.T) {
 	if got.Event != "change" || got.ID != ev.ID || got.Data != `{"revision":`+ev.ID+`}` {
 		t.Fatalf("/events event %+v", got)
 	}
-	livetest.Value(t, client, "checkout", true)
+	testenv.Value(t, client, "checkout", true)
 
 	// Staging's targeting changes: production's stream hears of the flag,
 	// without staging's rules.
-	s.Expect(http.StatusOK, "PUT", "/flags/checkout/targeting/staging", map[string]any{"defaultServe": map[string]any{"variant": "on"}}, nil)
+	s.Expect(http.StatusOK, "PUT", "/flags/checkout/targeting/staging", map[string]any{"defaultServe": map[string]any{"variant": "on"}})
 	ev = sdkStream.Next(t)
-	livetest.Change(t, ev)
+	testenv.Change(t, ev)
 	onlyEnvironment(t, ev, "production")
 	if got := events.Next(t); got.ID != ev.ID {
 		t.Fatalf("/events %+v after %+v", got, ev)
 	}
 
 	// Rename and delete: the stream says what is gone.
-	s.Expect(http.StatusOK, "PUT", "/flags/checkout", map[string]any{"name": "checkout-v2"}, nil)
-	change = livetest.Change(t, sdkStream.Next(t))
+	s.Expect(http.StatusOK, "PUT", "/flags/checkout", map[string]any{"name": "checkout-v2"})
+	change = testenv.Change(t, sdkStream.Next(t))
 	if len(change.Delete) != 1 || change.Delete[0] != "checkout" || len(change.Upsert) != 1 || change.Upsert[0].Name != "checkout-v2" {
 		t.Fatalf("rename: %+v", change)
 	}
-	s.Expect(http.StatusNoContent, "DELETE", "/flags/checkout-v2", nil, nil)
-	change = livetest.Change(t, sdkStream.Next(t))
+	s.Expect(http.StatusNoContent, "DELETE", "/flags/checkout-v2", nil)
+	change = testenv.Change(t, sdkStream.Next(t))
 	if len(change.Delete) != 1 || change.Delete[0] != "checkout-v2" || len(change.Upsert) != 0 {
 		t.Fatalf("delete: %+v", change)
 	}
 	// A segment is a reset: a whole snapshot.
-	s.Expect(http.StatusCreated, "POST", "/segments", map[string]any{"name": "beta"}, nil)
-	cfg = livetest.Snapshot(t, sdkStream.Next(t))
+	s.Expect(http.StatusCreated, "POST", "/segments", map[string]any{"name": "beta"})
+	cfg = testenv.Snapshot(t, sdkStream.Next(t))
 	if len(cfg.Segments) != 1 || len(cfg.Flags) != 0 {
 		t.Fatalf("snapshot after a segment: %+v", cfg)
 	}
-	ofrep.Until(t, func(e livetest.Event) bool { return e.ID == strconv.FormatInt(cfg.Revision, 10) })
+	ofrep.Until(t, func(e testenv.Event) bool { return e.ID == strconv.FormatInt(cfg.Revision, 10) })
 
 	// Polling, with ETags.
 	var polled wire.Config
-	status, body := s.Do("GET", wire.ConfigPath, nil, bearer(serverKey)...)
-	if status != http.StatusOK || json.Unmarshal(body, &polled) != nil || polled.Revision != cfg.Revision {
-		t.Fatalf("config: %d %s", status, body)
+	r := s.Do("GET", wire.ConfigPath, nil, bearer(serverKey)...)
+	if r.Status != http.StatusOK || json.Unmarshal(r.Body, &polled) != nil || polled.Revision != cfg.Revision {
+		t.Fatalf("config: %d %s", r.Status, r.Body)
 	}
-	if status, _ := s.Do("GET", wire.ConfigPath, nil, append(bearer(serverKey), "If-None-Match", wire.ETag(cfg.Revision))...); status != http.StatusNotModified {
-		t.Fatalf("config with the current ETag: %d", status)
+	if r := s.Do("GET", wire.ConfigPath, nil, append(bearer(serverKey), "If-None-Match", wire.ETag(cfg.Revision))...); r.Status != http.StatusNotModified {
+		t.Fatalf("config with the current ETag: %d", r.Status)
 	}
 
 	// The metrics count it all.
-	_, m := s.Do("GET", "/metrics", nil)
+	m := s.Do("GET", "/metrics", nil).Body
 	for _, want := range []string{
 		`featureflags_streams{kind="sdk"} 2`, // the stream and the client's
 		`featureflags_streams{kind="ofrep"} 1`,
@@ -208,14 +194,14 @@ func TestLiveSameServer(t *testing.T) {
 		ID   string `json:"_id"`
 		Role string `json:"role"`
 	}
-	s.Expect(http.StatusOK, "GET", "/tokens", nil, &toks)
+	s.Expect(http.StatusOK, "GET", "/tokens", nil).JSON(t, &toks)
 	for _, tok := range toks {
 		if tok.Role == string(ff.RoleServerKey) {
-			s.Expect(http.StatusNoContent, "DELETE", "/tokens/"+tok.ID, nil, nil)
+			s.Expect(http.StatusNoContent, "DELETE", "/tokens/"+tok.ID, nil)
 		}
 	}
 	sdkStream.Ended(t)
-	if _, status, _ := livetest.Dial(t, s.URL+wire.StreamPath, bearer(serverKey)...); status != http.StatusUnauthorized {
+	if _, status, _ := testenv.Dial(t, s.URL()+wire.StreamPath, bearer(serverKey)...); status != http.StatusUnauthorized {
 		t.Fatalf("revoked key: %d", status)
 	}
 }
@@ -224,26 +210,21 @@ func TestLiveSameServer(t *testing.T) {
 // default environment otherwise, and creating the first token ends the
 // streams opened without one.
 func TestLiveOpenServer(t *testing.T) {
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	s := livetest.Start(t, store, server.Config{DefaultEnvironment: "staging"})
-	s.Expect(http.StatusCreated, "POST", "/flags", checkoutFlag, nil)
-	dev := livetest.Connect(t, s.URL+wire.StreamPath, wire.HeaderEnvironment, "development")
-	if cfg := livetest.Snapshot(t, dev.Next(t)); cfg.Environment != "development" {
+	s := testenv.Start(t, testenv.Following(), testenv.WithConfig(func(c *server.Config) { c.DefaultEnvironment = "staging" }))
+	s.Expect(http.StatusCreated, "POST", "/flags", checkoutFlag)
+	dev := testenv.Connect(t, s.URL()+wire.StreamPath, wire.HeaderEnvironment, "development")
+	if cfg := testenv.Snapshot(t, dev.Next(t)); cfg.Environment != "development" {
 		t.Fatalf("environment %q", cfg.Environment)
 	}
-	def := livetest.Connect(t, s.URL+wire.StreamPath)
-	if cfg := livetest.Snapshot(t, def.Next(t)); cfg.Environment != "staging" || !strings.Contains(def.Resp.Header.Get("Content-Type"), "event-stream") {
+	def := testenv.Connect(t, s.URL()+wire.StreamPath)
+	if cfg := testenv.Snapshot(t, def.Next(t)); cfg.Environment != "staging" || !strings.Contains(def.Resp.Header.Get("Content-Type"), "event-stream") {
 		t.Fatalf("environment %q", cfg.Environment)
 	}
-	if _, status, _ := livetest.Dial(t, s.URL+wire.StreamPath, wire.HeaderEnvironment, "moon"); status != http.StatusNotFound {
+	if _, status, _ := testenv.Dial(t, s.URL()+wire.StreamPath, wire.HeaderEnvironment, "moon"); status != http.StatusNotFound {
 		t.Fatalf("unknown environment: %d", status)
 	}
-	events := livetest.Connect(t, s.URL+server.EventsPath)
-	s.NewToken(ff.RoleAdmin, "")
+	events := testenv.Connect(t, s.URL()+server.EventsPath)
+	s.NewToken(ff.RoleAdmin, "", "")
 	dev.Ended(t)
 	def.Ended(t)
 	events.Ended(t)
@@ -253,36 +234,36 @@ func TestLiveOpenServer(t *testing.T) {
 // what it missed; with a revision this server never had (another
 // replica's) it gets a snapshot.
 func TestLiveResume(t *testing.T) {
-	s := liveServer(t, server.Config{})
-	key := s.NewToken(ff.RoleServerKey, "production")
-	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "a"}, nil)
-	first := livetest.Connect(t, s.URL+wire.StreamPath, bearer(key)...)
+	s := liveServer(t)
+	key := s.NewToken(ff.RoleServerKey, "production", "")
+	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "a"})
+	first := testenv.Connect(t, s.URL()+wire.StreamPath, bearer(key)...)
 	seen := first.Next(t).ID
 	first.Close()
 	s.Toggle("a", "production")
 	s.Toggle("a", "staging")
 
-	again := livetest.Connect(t, s.URL+wire.StreamPath, append(bearer(key), wire.HeaderLastEventID, seen)...)
+	again := testenv.Connect(t, s.URL()+wire.StreamPath, append(bearer(key), wire.HeaderLastEventID, seen)...)
 	if again.Resp.Header.Get(wire.HeaderResumed) != "true" {
 		t.Fatal("not resumed")
 	}
-	a, b := livetest.Change(t, again.Next(t)), livetest.Change(t, again.Next(t))
+	a, b := testenv.Change(t, again.Next(t)), testenv.Change(t, again.Next(t))
 	if a.Upsert[0].Environments["production"] != true || b.Revision != a.Revision+1 {
 		t.Fatalf("replayed %+v then %+v", a, b)
 	}
-	other := livetest.Connect(t, s.URL+wire.StreamPath, append(bearer(key), wire.HeaderLastEventID, "999999")...)
+	other := testenv.Connect(t, s.URL()+wire.StreamPath, append(bearer(key), wire.HeaderLastEventID, "999999")...)
 	if other.Resp.Header.Get(wire.HeaderResumed) == "true" {
 		t.Fatal("resumed from a revision the server never had")
 	}
-	if cfg := livetest.Snapshot(t, other.Next(t)); cfg.Revision != b.Revision {
+	if cfg := testenv.Snapshot(t, other.Next(t)); cfg.Revision != b.Revision {
 		t.Fatalf("snapshot at %d, want %d", cfg.Revision, b.Revision)
 	}
 	// /events and OFREP tell a client that missed something at once.
-	ev := livetest.Connect(t, s.URL+server.EventsPath, append(bearer(s.Token), wire.HeaderLastEventID, seen)...)
+	ev := testenv.Connect(t, s.URL()+server.EventsPath, append(bearer(s.Token), wire.HeaderLastEventID, seen)...)
 	if got := ev.Next(t); got.ID != strconv.FormatInt(b.Revision, 10) {
 		t.Fatalf("/events on resume: %+v", got)
 	}
-	of := livetest.Connect(t, s.URL+wire.OFREPEventsPath, append(bearer(key), wire.HeaderLastEventID, seen)...)
+	of := testenv.Connect(t, s.URL()+wire.OFREPEventsPath, append(bearer(key), wire.HeaderLastEventID, seen)...)
 	if got := of.Next(t); got.ID != strconv.FormatInt(b.Revision, 10) {
 		t.Fatalf("OFREP on resume: %+v", got)
 	}
@@ -291,30 +272,30 @@ func TestLiveResume(t *testing.T) {
 // TestLiveSDKReconnects: an SDK client keeps up while its stream is cut
 // and while the server restarts (a new hub, the same store).
 func TestLiveSDKReconnects(t *testing.T) {
-	s := liveServer(t, server.Config{})
-	key := s.NewToken(ff.RoleServerKey, "production")
-	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "f"}, nil)
-	c := livetest.NewClient(t, sdk.Options{URL: s.URL, Key: key})
-	livetest.Value(t, c, "f", false)
+	s := liveServer(t)
+	key := s.NewToken(ff.RoleServerKey, "production", "")
+	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "f"})
+	c := testenv.SDKClient(t, sdk.Options{URL: s.URL(), Key: key})
+	testenv.Value(t, c, "f", false)
 
 	s.CloseClientConnections() // the stream drops
 	s.Toggle("f", "production")
-	livetest.Value(t, c, "f", true)
+	testenv.Value(t, c, "f", true)
 	waitReady(t, c)
 
 	s.Restart()
 	s.Toggle("f", "production")
-	livetest.Value(t, c, "f", false)
+	testenv.Value(t, c, "f", false)
 	waitReady(t, c)
 	s.Toggle("f", "production")
-	livetest.Value(t, c, "f", true)
+	testenv.Value(t, c, "f", true)
 }
 
 func waitReady(t *testing.T, c *sdk.Client) {
 	t.Helper()
 	events, cancel := c.Subscribe(16)
 	defer cancel()
-	deadline := time.After(livetest.Wait)
+	deadline := time.After(testenv.Wait)
 	for c.State() != sdk.StateReady {
 		select {
 		case <-events:
@@ -327,10 +308,10 @@ func waitReady(t *testing.T, c *sdk.Client) {
 // TestLiveStuckSubscriber: a subscriber that never reads holds up neither
 // the others nor writes; the hub drops it.
 func TestLiveStuckSubscriber(t *testing.T) {
-	s := liveServer(t, server.Config{})
-	key := s.NewToken(ff.RoleServerKey, "production")
+	s := liveServer(t)
+	key := s.NewToken(ff.RoleServerKey, "production", "")
 	// Large events, so that the stuck connection's buffers fill.
-	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "big", "description": strings.Repeat("d", 4000)}, nil)
+	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "big", "description": strings.Repeat("d", 4000)})
 
 	// A stream whose client never reads, with a small receive buffer.
 	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
@@ -338,7 +319,7 @@ func TestLiveStuckSubscriber(t *testing.T) {
 		c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
 		return err
 	}}
-	stuck, err := d.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	stuck, err := d.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,9 +327,9 @@ func TestLiveStuckSubscriber(t *testing.T) {
 	fmt.Fprintf(stuck, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", wire.StreamPath, key)
 
 	const readers, changes = 3, 1000
-	var streams []*livetest.Stream
+	var streams []*testenv.Stream
 	for range readers {
-		st := livetest.Connect(t, s.URL+wire.StreamPath, bearer(key)...)
+		st := testenv.Connect(t, s.URL()+wire.StreamPath, bearer(key)...)
 		st.Next(t) // the snapshot
 		streams = append(streams, st)
 	}
@@ -357,14 +338,14 @@ func TestLiveStuckSubscriber(t *testing.T) {
 	for i, st := range streams {
 		wg.Go(func() {
 			for n := 0; n < changes; n++ {
-				last[i] = livetest.Change(t, st.Next(t)).Revision
+				last[i] = testenv.Change(t, st.Next(t)).Revision
 			}
 		})
 	}
 	slowest := time.Duration(0)
 	for range changes {
 		began := time.Now()
-		s.Expect(http.StatusOK, "POST", "/flags/big/toggle", map[string]string{"environment": "production"}, nil)
+		s.Expect(http.StatusOK, "POST", "/flags/big/toggle", map[string]string{"environment": "production"})
 		slowest = max(slowest, time.Since(began))
 	}
 	wg.Wait()
@@ -374,9 +355,9 @@ func TestLiveStuckSubscriber(t *testing.T) {
 		}
 	}
 	t.Logf("%d toggles, the slowest took %v", changes, slowest)
-	deadline := time.Now().Add(livetest.Wait)
+	deadline := time.Now().Add(testenv.Wait)
 	for {
-		_, m := s.Do("GET", "/metrics", nil)
+		m := s.Do("GET", "/metrics", nil).Body
 		if !strings.Contains(string(m), "featureflags_stream_dropped_total 0") {
 			break
 		}
@@ -405,13 +386,13 @@ func TestLiveReplicasOnPostgres(t *testing.T) {
 // TestLiveShutdown: Close ends every stream at once, so that the HTTP
 // server's Shutdown does not wait for them.
 func TestLiveShutdown(t *testing.T) {
-	s := liveServer(t, server.Config{})
-	key := s.NewToken(ff.RoleServerKey, "production")
-	st := livetest.Connect(t, s.URL+wire.StreamPath, bearer(key)...)
+	s := liveServer(t)
+	key := s.NewToken(ff.RoleServerKey, "production", "")
+	st := testenv.Connect(t, s.URL()+wire.StreamPath, bearer(key)...)
 	st.Next(t)
 	s.API().Close()
 	st.Ended(t)
-	res, err := http.Get(s.URL + "/healthz")
+	res, err := http.Get(s.URL() + "/healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,18 +407,18 @@ func TestLiveShutdown(t *testing.T) {
 // it reconnects and catches up with what was committed meanwhile.
 func TestLiveFollowReconnects(t *testing.T) {
 	url := pgtest.URL(t)
-	open := func() *livetest.Server {
+	open := func() *testenv.Server {
 		st, err := postgres.Open(t.Context(), url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		return livetest.Start(t, st, server.Config{})
+		return testenv.Start(t, testenv.OnStore(st), testenv.Following())
 	}
 	a, b := open(), open()
-	a.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "f"}, nil)
-	st := livetest.Connect(t, b.URL+wire.StreamPath)
-	st.Until(t, func(ev livetest.Event) bool { return livetest.Has(ev, "f", "production", false) })
+	a.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "f"})
+	st := testenv.Connect(t, b.URL()+wire.StreamPath)
+	st.Until(t, func(ev testenv.Event) bool { return testenv.Has(ev, "f", "production", false) })
 	for i := range 3 {
 		conn, err := pgx.Connect(t.Context(), url)
 		if err != nil {
@@ -451,6 +432,6 @@ func TestLiveFollowReconnects(t *testing.T) {
 		conn.Close(context.Background())
 		a.Toggle("f", "production") // likely before b listens again: b must catch up
 		on := i%2 == 0
-		st.Until(t, func(ev livetest.Event) bool { return livetest.Has(ev, "f", "production", on) })
+		st.Until(t, func(ev testenv.Event) bool { return testenv.Has(ev, "f", "production", on) })
 	}
 }

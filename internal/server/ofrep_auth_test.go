@@ -11,8 +11,7 @@ import (
 	"github.com/open-feature/go-sdk/openfeature/isolated"
 
 	ff "github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/internal/server"
-	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
 // TestOFREPOpenFeatureWithKeys: the official provider authenticates with
@@ -20,16 +19,9 @@ import (
 // environment, and a refused key is an error the SDK reports, serving the
 // caller's default.
 func TestOFREPOpenFeatureWithKeys(t *testing.T) {
-	s := newOFREPServer(t, server.Config{})
+	s := newOFREPServer(t, testenv.WithAuth())
 	s.createFlag(map[string]any{"name": "beta", "environments": map[string]bool{"staging": true}})
-	key := func(role ff.Role, env string) string {
-		_, secret, err := s.svc.CreateToken(t.Context(), service.TokenInput{Role: role, Environment: env})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return secret
-	}
-	clientKey, serverKey, prodKey := key(ff.RoleClientKey, "staging"), key(ff.RoleServerKey, "staging"), key(ff.RoleServerKey, "production")
+	clientKey, serverKey, prodKey := s.NewToken(ff.RoleClientKey, "staging", ""), s.NewToken(ff.RoleServerKey, "staging", ""), s.NewToken(ff.RoleServerKey, "production", "")
 	ctx := t.Context()
 	none := of.EvaluationContext{}
 
@@ -63,7 +55,7 @@ func ofClientOpts(t *testing.T, s *ofrepServer, opts ...ofrep.Option) *of.Client
 	t.Helper()
 	api := isolated.NewAPI()
 	opts = append([]ofrep.Option{ofrep.WithClient(&http.Client{})}, opts...)
-	if err := api.SetProviderAndWait(t.Context(), ofrep.NewProvider(s.base, opts...)); err != nil {
+	if err := api.SetProviderAndWait(t.Context(), ofrep.NewProvider(s.URL(), opts...)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { api.Shutdown(context.Background()) })

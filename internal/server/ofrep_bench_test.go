@@ -28,7 +28,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -44,8 +43,8 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/store/sqlite"
 )
 
@@ -91,13 +90,7 @@ func startOFREP(b *testing.B, n int) string {
 	if err := store.Import(b.Context(), &ff.Dataset{Flags: benchFlags(n)}); err != nil {
 		b.Fatal(err)
 	}
-	svc = service.New(store) // a fresh service loads what was imported
-	if err := svc.Init(b.Context()); err != nil {
-		b.Fatal(err)
-	}
-	ts := httptest.NewServer(server.New(server.Config{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "bench"}))
-	b.Cleanup(ts.Close)
-	return ts.URL
+	return testenv.Start(b, testenv.OnStore(store)).URL() // a fresh service loads what was imported
 }
 
 // benchFlags returns n valid flags, on in production, in four kinds: a

@@ -8,8 +8,6 @@ import (
 	"github.com/open-feature/go-sdk-contrib/providers/ofrep"
 	of "github.com/open-feature/go-sdk/openfeature"
 	"github.com/open-feature/go-sdk/openfeature/isolated"
-
-	"github.com/featureflags/featureflags/internal/server"
 )
 
 // ofClient returns an OpenFeature client on the OFREP provider for the
@@ -22,7 +20,7 @@ func ofClient(t *testing.T, s *ofrepServer, headers ...string) *of.Client {
 		opts = append(opts, ofrep.WithHeader(headers[i], headers[i+1]))
 	}
 	api := isolated.NewAPI()
-	if err := api.SetProviderAndWait(t.Context(), ofrep.NewProvider(s.base, opts...)); err != nil {
+	if err := api.SetProviderAndWait(t.Context(), ofrep.NewProvider(s.URL(), opts...)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { api.Shutdown(context.Background()) })
@@ -39,7 +37,7 @@ func checkDetails(t *testing.T, what string, d of.ResolutionDetail, reason of.Re
 }
 
 func TestOFREPOpenFeature(t *testing.T) {
-	s := newOFREPServer(t, server.Config{})
+	s := newOFREPServer(t)
 	seedOFREP(s)
 	s.createFlag(map[string]any{"name": "count", "type": "number", "variants": map[string]any{"v": 42}, "environments": map[string]bool{"production": true}})
 	s.createFlag(map[string]any{"name": "ratio", "type": "number", "variants": map[string]any{"v": 0.25}, "environments": map[string]bool{"production": true}})

@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,126 +14,53 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/server"
-	"github.com/featureflags/featureflags/internal/service"
-	"github.com/featureflags/featureflags/store/sqlite"
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
-// ofrepServer is a server on a fresh SQLite store behind a real listener.
+// ofrepServer is a server on a fresh SQLite store, with helpers for OFREP.
 type ofrepServer struct {
-	t     *testing.T
-	base  string
-	store ff.Store
-	svc   *service.Service
+	*testenv.Server
+	t *testing.T
 }
 
-func newOFREPServer(t *testing.T, cfg server.Config) *ofrepServer {
+func newOFREPServer(t *testing.T, opts ...testenv.Option) *ofrepServer {
 	t.Helper()
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := service.New(store)
-	if err := svc.Init(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	cfg.Service = svc
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg.Version = "test"
-	ts := httptest.NewServer(server.New(cfg))
-	t.Cleanup(ts.Close)
-	return &ofrepServer{t: t, base: ts.URL, store: store, svc: svc}
-}
-
-type ofrepResponse struct {
-	Status int
-	Header http.Header
-	Body   []byte
+	return &ofrepServer{Server: testenv.Start(t, opts...), t: t}
 }
 
 // object decodes the body as one JSON object.
-func (r *ofrepResponse) object(t *testing.T) map[string]any {
+func object(t *testing.T, r *testenv.Response) map[string]any {
 	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal(r.Body, &m); err != nil {
-		t.Fatalf("body %q is not a JSON object: %v", r.Body, err)
-	}
+	r.JSON(t, &m)
 	return m
-}
-
-// do sends a request. body is sent as is when it is a string, else
-// marshalled; headers are name, value pairs. Content-Type is JSON unless a
-// header says otherwise.
-func (s *ofrepServer) do(method, path string, body any, headers ...string) *ofrepResponse {
-	s.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		rd = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(s.t.Context(), method, s.base+path, rd)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return &ofrepResponse{Status: res.StatusCode, Header: res.Header, Body: data}
-}
-
-func (s *ofrepServer) expect(status int, method, path string, body any, headers ...string) *ofrepResponse {
-	s.t.Helper()
-	r := s.do(method, path, body, headers...)
-	if r.Status != status {
-		s.t.Fatalf("%s %s: status %d, want %d; body %s", method, path, r.Status, status, r.Body)
-	}
-	return r
 }
 
 // createFlag creates a flag through the management API.
 func (s *ofrepServer) createFlag(body map[string]any) {
 	s.t.Helper()
-	s.expect(http.StatusCreated, "POST", "/flags", body)
+	s.Expect(http.StatusCreated, "POST", "/flags", body)
 }
 
 func (s *ofrepServer) toggle(name, env string) {
 	s.t.Helper()
-	s.expect(http.StatusOK, "POST", "/flags/"+name+"/toggle", map[string]string{"environment": env})
+	s.Expect(http.StatusOK, "POST", "/flags/"+name+"/toggle", map[string]string{"environment": env})
 }
 
 // evaluate evaluates one flag and checks the status.
 func (s *ofrepServer) evaluate(status int, key string, ctx any, headers ...string) map[string]any {
 	s.t.Helper()
-	r := s.expect(status, "POST", "/ofrep/v1/evaluate/flags/"+key, map[string]any{"context": ctx}, headers...)
+	r := s.Expect(status, "POST", "/ofrep/v1/evaluate/flags/"+key, map[string]any{"context": ctx}, headers...)
 	checkJSONAnswer(s.t, r)
-	return r.object(s.t)
+	return object(s.t, r)
 }
 
-func (s *ofrepServer) bulk(status int, ctx any, headers ...string) *ofrepResponse {
+func (s *ofrepServer) bulk(status int, ctx any, headers ...string) *testenv.Response {
 	s.t.Helper()
-	return s.expect(status, "POST", "/ofrep/v1/evaluate/flags", map[string]any{"context": ctx}, headers...)
+	return s.Expect(status, "POST", "/ofrep/v1/evaluate/flags", map[string]any{"context": ctx}, headers...)
 }
 
-func checkJSONAnswer(t *testing.T, r *ofrepResponse) {
+func checkJSONAnswer(t *testing.T, r *testenv.Response) {
 	t.Helper()
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 		t.Fatalf("Content-Type %q", ct)
@@ -214,7 +138,7 @@ func seedOFREP(s *ofrepServer) {
 }
 
 func TestOFREPSingle(t *testing.T) {
-	s := newOFREPServer(t, server.Config{})
+	s := newOFREPServer(t)
 	seedOFREP(s)
 
 	checkSuccess(t, s.evaluate(200, "static-on", map[string]any{}), "static-on", true, "STATIC", "on")
@@ -264,7 +188,7 @@ func TestOFREPSingle(t *testing.T) {
 }
 
 func TestOFREPBadRequests(t *testing.T) {
-	s := newOFREPServer(t, server.Config{MaxBodyBytes: 4096})
+	s := newOFREPServer(t, testenv.WithConfig(func(c *server.Config) { c.MaxBodyBytes = 4096 }))
 	seedOFREP(s)
 	for _, path := range []string{"/ofrep/v1/evaluate/flags/static-on", "/ofrep/v1/evaluate/flags"} {
 		single := strings.Count(path, "/") == 5
@@ -288,12 +212,12 @@ func TestOFREPBadRequests(t *testing.T) {
 			{"unknown environment", `{"context":{}}`, 400, "GENERAL", []string{"X-Environment", "moon"}},
 		} {
 			t.Run(path+"/"+tc.name, func(t *testing.T) {
-				r := s.do("POST", path, tc.body, tc.headers...)
+				r := s.Do("POST", path, tc.body, tc.headers...)
 				if r.Status != tc.status {
 					t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
 				}
 				checkJSONAnswer(t, r)
-				m := r.object(t)
+				m := object(t, r)
 				if single {
 					checkFailure(t, m, "static-on", tc.code)
 				} else {
@@ -306,7 +230,7 @@ func TestOFREPBadRequests(t *testing.T) {
 		}
 	}
 	// A body of unknown length is cut off at the limit too.
-	req, err := http.NewRequestWithContext(t.Context(), "POST", s.base+"/ofrep/v1/evaluate/flags",
+	req, err := http.NewRequestWithContext(t.Context(), "POST", s.URL()+"/ofrep/v1/evaluate/flags",
 		io.MultiReader(strings.NewReader(`{"context":{"x":"`), strings.NewReader(strings.Repeat("x", 5000)), strings.NewReader(`"}}`)))
 	if err != nil {
 		t.Fatal(err)
@@ -321,22 +245,22 @@ func TestOFREPBadRequests(t *testing.T) {
 	}
 	// Extra fields are ignored (later protocol versions may add some), JSON
 	// media types with parameters or +json are accepted.
-	s.expect(200, "POST", "/ofrep/v1/evaluate/flags/static-on", `{"context":{},"future":1}`)
-	s.expect(200, "POST", "/ofrep/v1/evaluate/flags/static-on", `{}`, "Content-Type", "application/json; charset=utf-8")
-	s.expect(200, "POST", "/ofrep/v1/evaluate/flags", ` {"context":{}} `, "Content-Type", "application/vnd.ofrep+json")
-	r := s.expect(405, "GET", "/ofrep/v1/evaluate/flags/static-on", nil)
+	s.Expect(200, "POST", "/ofrep/v1/evaluate/flags/static-on", `{"context":{},"future":1}`)
+	s.Expect(200, "POST", "/ofrep/v1/evaluate/flags/static-on", `{}`, "Content-Type", "application/json; charset=utf-8")
+	s.Expect(200, "POST", "/ofrep/v1/evaluate/flags", ` {"context":{}} `, "Content-Type", "application/vnd.ofrep+json")
+	r := s.Expect(405, "GET", "/ofrep/v1/evaluate/flags/static-on", nil)
 	if allow := r.Header.Get("Allow"); allow != "POST, OPTIONS" {
 		t.Fatalf("Allow %q", allow)
 	}
 }
 
 func TestOFREPDefaultEnvironment(t *testing.T) {
-	s := newOFREPServer(t, server.Config{DefaultEnvironment: "development"})
+	s := newOFREPServer(t, testenv.WithConfig(func(c *server.Config) { c.DefaultEnvironment = "development" }))
 	seedOFREP(s)
 	checkSuccess(t, s.evaluate(200, "dev-only", nil), "dev-only", true, "STATIC", "on")
 	checkSuccess(t, s.evaluate(200, "dev-only", nil, "X-Environment", "production"), "dev-only", false, "DISABLED", "off")
 
-	s = newOFREPServer(t, server.Config{DefaultEnvironment: "gone"})
+	s = newOFREPServer(t, testenv.WithConfig(func(c *server.Config) { c.DefaultEnvironment = "gone" }))
 	seedOFREP(s)
 	m := s.evaluate(400, "dev-only", nil)
 	checkFailure(t, m, "dev-only", "GENERAL")
@@ -346,7 +270,7 @@ func TestOFREPDefaultEnvironment(t *testing.T) {
 }
 
 // bulkItems decodes a bulk answer into its items by key.
-func bulkItems(t *testing.T, r *ofrepResponse) (map[string]map[string]any, []string) {
+func bulkItems(t *testing.T, r *testenv.Response) (map[string]map[string]any, []string) {
 	t.Helper()
 	checkJSONAnswer(t, r)
 	var body struct {
@@ -372,7 +296,7 @@ func bulkItems(t *testing.T, r *ofrepResponse) (map[string]map[string]any, []str
 }
 
 func TestOFREPBulk(t *testing.T) {
-	s := newOFREPServer(t, server.Config{})
+	s := newOFREPServer(t)
 	r := s.bulk(200, map[string]any{})
 	if strings.TrimSpace(string(r.Body)) != `{"flags":[],"eventStreams":[{"type":"sse","endpoint":{"requestUri":"/ofrep/v1/events"}}]}` {
 		t.Fatalf("no flags: %s", r.Body)
@@ -391,7 +315,7 @@ func TestOFREPBulk(t *testing.T) {
 			Serve:      ff.Serve{Variant: "on"},
 		}}}},
 	}
-	if err := s.store.CreateFlag(t.Context(), broken); err != nil {
+	if err := s.Store.CreateFlag(t.Context(), broken); err != nil {
 		t.Fatal(err)
 	}
 	s.createFlag(map[string]any{"name": "zz-last", "environments": map[string]bool{"production": true}})
@@ -432,7 +356,7 @@ func TestOFREPBulk(t *testing.T) {
 }
 
 func TestOFREPETag(t *testing.T) {
-	s := newOFREPServer(t, server.Config{})
+	s := newOFREPServer(t)
 	seedOFREP(s)
 	ctx := map[string]any{"targetingKey": "user-1", "country": "NZ", "nested": map[string]any{"b": 1, "a": []any{true}}}
 	r := s.bulk(200, ctx)
@@ -445,7 +369,7 @@ func TestOFREPETag(t *testing.T) {
 		t.Fatalf("same context: ETag %q then %q", tag, again)
 	}
 	reordered := `{ "context" : {"nested":{"a":[true],"b":1.0}, "country":"NZ", "targetingKey":"user-1"} }`
-	if again := s.expect(200, "POST", "/ofrep/v1/evaluate/flags", reordered).Header.Get("ETag"); again != tag {
+	if again := s.Expect(200, "POST", "/ofrep/v1/evaluate/flags", reordered).Header.Get("ETag"); again != tag {
 		t.Fatalf("reordered context: ETag %q then %q", tag, again)
 	}
 	// 304 without a body, for the tag itself, weak, in a list, and *.
@@ -483,10 +407,10 @@ func TestOFREPETag(t *testing.T) {
 }
 
 func TestOFREPCORS(t *testing.T) {
-	s := newOFREPServer(t, server.Config{})
+	s := newOFREPServer(t)
 	seedOFREP(s)
 	for _, path := range []string{"/ofrep/v1/evaluate/flags", "/ofrep/v1/evaluate/flags/static-on", "/ofrep/v1/events"} {
-		r := s.expect(http.StatusNoContent, "OPTIONS", path, nil,
+		r := s.Expect(http.StatusNoContent, "OPTIONS", path, nil,
 			"Origin", "https://app.example.com",
 			"Access-Control-Request-Method", "POST",
 			"Access-Control-Request-Headers", "content-type, x-environment, if-none-match")
@@ -506,14 +430,14 @@ func TestOFREPCORS(t *testing.T) {
 			t.Fatalf("preflight body %q", r.Body)
 		}
 	}
-	r := s.expect(200, "POST", "/ofrep/v1/evaluate/flags", `{"context":{}}`, "Origin", "https://app.example.com")
+	r := s.Expect(200, "POST", "/ofrep/v1/evaluate/flags", `{"context":{}}`, "Origin", "https://app.example.com")
 	checkJSONAnswer(t, r)
-	r = s.expect(404, "POST", "/ofrep/v1/evaluate/flags/nope", `{"context":{}}`, "Origin", "https://app.example.com")
+	r = s.Expect(404, "POST", "/ofrep/v1/evaluate/flags/nope", `{"context":{}}`, "Origin", "https://app.example.com")
 	checkJSONAnswer(t, r)
 }
 
 func TestOFREPReadYourWrites(t *testing.T) {
-	s := newOFREPServer(t, server.Config{})
+	s := newOFREPServer(t)
 	s.createFlag(map[string]any{"name": "ryw"})
 	for i := range 21 {
 		s.toggle("ryw", "production")
@@ -524,19 +448,19 @@ func TestOFREPReadYourWrites(t *testing.T) {
 		}
 	}
 	// Targeting replaced through the API serves at once too.
-	s.expect(http.StatusOK, "PUT", "/flags/ryw/targeting/production", map[string]any{
+	s.Expect(http.StatusOK, "PUT", "/flags/ryw/targeting/production", map[string]any{
 		"rules": []any{map[string]any{"conditions": []any{map[string]any{"attribute": "plan", "operator": "eq", "value": "pro"}}, "serve": map[string]any{"variant": "off"}}},
 	})
 	checkSuccess(t, s.evaluate(200, "ryw", map[string]any{"plan": "pro"}), "ryw", false, "TARGETING_MATCH", "off")
 	checkSuccess(t, s.evaluate(200, "ryw", map[string]any{"plan": "free"}), "ryw", true, "DEFAULT", "on")
-	s.expect(http.StatusNoContent, "DELETE", "/flags/ryw", nil)
+	s.Expect(http.StatusNoContent, "DELETE", "/flags/ryw", nil)
 	checkFailure(t, s.evaluate(404, "ryw", nil), "ryw", "FLAG_NOT_FOUND")
 }
 
 // TestOFREPValueEncoding checks the hand-written encoder against
 // encoding/json (without its HTML escaping) on awkward strings and numbers.
 func TestOFREPValueEncoding(t *testing.T) {
-	s := newOFREPServer(t, server.Config{})
+	s := newOFREPServer(t)
 	awkward := map[string]any{
 		"controls": "\x00\x01\x1f\x7f", "quotes": `"\/`, "separators": "\u2028\u2029", "unicode": "é✓😀", "html": "<&>",
 		"numbers": []any{0, -0.0, 0.1, -2.25, 1e-7, 1e-6, 1e20, 1e21, 1.5e300, 5e-324, 1e15, 999999999999999, 123456789012345678},
@@ -546,7 +470,7 @@ func TestOFREPValueEncoding(t *testing.T) {
 	s.createFlag(map[string]any{"name": "small", "type": "number", "variants": map[string]any{"v": 1e-7}, "environments": map[string]bool{"production": true}})
 	s.createFlag(map[string]any{"name": "big", "type": "number", "variants": map[string]any{"v": -123456789.125}, "environments": map[string]bool{"production": true}})
 	for _, key := range []string{"awkward", "small", "big"} {
-		r := s.expect(200, "POST", "/ofrep/v1/evaluate/flags/"+key, `{"context":{}}`)
+		r := s.Expect(200, "POST", "/ofrep/v1/evaluate/flags/"+key, `{"context":{}}`)
 		var raw map[string]json.RawMessage
 		if err := json.Unmarshal(r.Body, &raw); err != nil {
 			t.Fatalf("%s: %s is not JSON: %v", key, r.Body, err)

@@ -3,15 +3,13 @@ package server_test
 import (
 	"net/http"
 	"testing"
-
-	"github.com/featureflags/featureflags/internal/server"
 )
 
 // TestEvaluationOutlivesTheStore closes the store under a running server:
 // evaluation keeps answering from the last snapshot, while management
 // reads, writes and readiness fail cleanly with JSON errors.
 func TestEvaluationOutlivesTheStore(t *testing.T) {
-	s := newOFREPServer(t, server.Config{})
+	s := newOFREPServer(t)
 	s.createFlag(map[string]any{"name": "checkout", "environments": map[string]bool{"production": true}})
 	s.createFlag(map[string]any{"name": "banner", "type": "string",
 		"variants":     map[string]any{"a": "A", "b": "B"},
@@ -22,7 +20,7 @@ func TestEvaluationOutlivesTheStore(t *testing.T) {
 				"serve":      map[string]any{"variant": "b"}}},
 			"defaultServe": map[string]any{"variant": "a"}}}})
 
-	if err := s.store.Close(); err != nil {
+	if err := s.Store.Close(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -43,7 +41,7 @@ func TestEvaluationOutlivesTheStore(t *testing.T) {
 		if req.body != "" {
 			body = req.body
 		}
-		r := s.do(req.method, req.path, body)
+		r := s.Do(req.method, req.path, body)
 		if r.Status < 500 || r.Header.Get("Content-Type") != "application/json" {
 			t.Fatalf("%s %s with the store closed: %d %s", req.method, req.path, r.Status, r.Body)
 		}

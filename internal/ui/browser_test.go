@@ -19,15 +19,16 @@ import (
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
 // seed creates a few flags and a segment, so the screens show something
 // like a real project.
 func seed(s *testServer) {
-	s.expect(201, "POST", "/segments", map[string]any{
+	s.Expect(201, "POST", "/segments", map[string]any{
 		"name": "beta-testers", "description": "People who opted into early features", "match": "any",
 		"conditions": []map[string]any{{"attribute": "plan", "operator": "in", "value": []string{"beta", "internal"}}},
-	}, nil)
+	})
 	for _, f := range []map[string]any{
 		{"name": "new-checkout", "description": "One-page checkout with saved cards", "tags": []string{"checkout", "payments"},
 			"environments": map[string]bool{"development": true, "staging": true}},
@@ -45,7 +46,7 @@ func seed(s *testServer) {
 			"variants": map[string]any{"small": 10, "large": 100}, "environments": map[string]bool{"production": true}},
 		{"name": "maintenance-banner", "description": "Show the scheduled-maintenance banner", "tags": []string{"ops"}},
 	} {
-		s.expect(201, "POST", "/flags", f, nil)
+		s.Expect(201, "POST", "/flags", f)
 	}
 }
 
@@ -62,7 +63,7 @@ type apiError struct {
 // and deletes the flag, checking every step through the API. It writes the
 // screenshots of the main screens, in light and dark mode and at 375 px.
 func TestFlagLifecycle(t *testing.T) {
-	s := newServer(t, withAuth())
+	s := newServer(t, testenv.WithAuth())
 	seed(s)
 	b := newBrowser(t, s)
 
@@ -70,19 +71,19 @@ func TestFlagLifecycle(t *testing.T) {
 	b.open("#/flags")
 	b.wait("the sign-in form", `!!document.querySelector('input[name="token"]')`)
 	b.shot("sign-in", false)
-	b.signIn(s.admin)
+	b.signIn(s.Token)
 	b.wait("the seeded flags", `document.querySelectorAll('.fwin .frow').length === 6`)
-	if who := b.text("#who"); !strings.Contains(who, "ui-admin") || !strings.Contains(who, "admin") {
+	if who := b.text("#who"); !strings.Contains(who, s.Admin.Name) || !strings.Contains(who, "admin") {
 		t.Fatalf("header shows %q, want the token's name and role", who)
 	}
 
 	// Create: a bad name first, refused with the API's message beside it.
 	bad := map[string]any{"name": "checkout button", "type": "string"}
-	status, body := s.call("POST", "/flags", bad, "")
+	r := s.Do("POST", "/flags", bad)
 	var want apiError
-	json.Unmarshal(body, &want)
-	if status != http.StatusBadRequest || want.Field != "name" {
-		t.Fatalf("the API took a bad name: %d %s", status, body)
+	json.Unmarshal(r.Body, &want)
+	if r.Status != http.StatusBadRequest || want.Field != "name" {
+		t.Fatalf("the API took a bad name: %d %s", r.Status, r.Body)
 	}
 	b.click("#new-flag")
 	b.typeInto(`dialog [data-field="name"]`, "checkout button")
@@ -147,7 +148,7 @@ func TestFlagLifecycle(t *testing.T) {
 	// overwritten (If-Match), the form says so; after a reload it saves.
 	b.click(".edit-flag")
 	b.fill(`dialog [data-field="description"]`, "Colour of the checkout button, A/B tested")
-	s.expect(200, "PUT", "/flags/checkout-button", map[string]any{"description": "Changed by a script"}, nil)
+	s.Expect(200, "PUT", "/flags/checkout-button", map[string]any{"description": "Changed by a script"})
 	b.click(`dialog button[type="submit"]`)
 	b.wait("the conflict message", `document.querySelector('dialog .form-error')?.textContent.includes('changed elsewhere')`)
 	if got := s.flag("checkout-button"); got.Description != "Changed by a script" {
@@ -186,10 +187,10 @@ func TestFlagLifecycle(t *testing.T) {
 			map[string]any{"variant": "blue", "weight": 75}, map[string]any{"variant": "green", "weight": 25}}}},
 		"offVariant": "blue",
 	}
-	status, body = s.call("PUT", "/flags/checkout-button/targeting/production", wantTargeting, "")
-	json.Unmarshal(body, &want)
-	if status != http.StatusBadRequest || want.Field != "targeting.production.rules[0].conditions[0].value" {
-		t.Fatalf("the API took a bad regex: %d %s", status, body)
+	r = s.Do("PUT", "/flags/checkout-button/targeting/production", wantTargeting)
+	json.Unmarshal(r.Body, &want)
+	if r.Status != http.StatusBadRequest || want.Field != "targeting.production.rules[0].conditions[0].value" {
+		t.Fatalf("the API took a bad regex: %d %s", r.Status, r.Body)
 	}
 	b.click(".save-targeting")
 	b.wait("the regex error beside the value", fmt.Sprintf(`(el => el.closest('.cond').querySelector('.field-error')?.textContent === %[2]s &&
@@ -220,10 +221,10 @@ func TestFlagLifecycle(t *testing.T) {
 		t.Fatalf("console value %s", v)
 	}
 	var ofrep struct{ Value, Variant, Reason string }
-	status, body = s.call("POST", "/ofrep/v1/evaluate/flags/checkout-button", map[string]any{"context": map[string]any{"targetingKey": "user-42", "email": "ann@example.com"}}, "", "X-Environment", "production")
-	json.Unmarshal(body, &ofrep)
-	if status != 200 || ofrep.Variant != "green" || ofrep.Reason != "TARGETING_MATCH" || ofrep.Value != "#00aa55" {
-		t.Fatalf("OFREP answers %d %s", status, body)
+	r = s.Do("POST", "/ofrep/v1/evaluate/flags/checkout-button", map[string]any{"context": map[string]any{"targetingKey": "user-42", "email": "ann@example.com"}}, "X-Environment", "production")
+	json.Unmarshal(r.Body, &ofrep)
+	if r.Status != 200 || ofrep.Variant != "green" || ofrep.Reason != "TARGETING_MATCH" || ofrep.Value != "#00aa55" {
+		t.Fatalf("OFREP answers %d %s", r.Status, r.Body)
 	}
 	b.shot("evaluate", false)
 	b.fill("#eval-flag", "")
@@ -234,7 +235,7 @@ func TestFlagLifecycle(t *testing.T) {
 
 	// The audit entry: on the flag's history and on the audit screen.
 	b.route("#/flags/checkout-button?tab=history")
-	b.wait("the targeting event in the history", `[...document.querySelectorAll('.event[data-action="flag.targeting"]')].some(e => e.textContent.includes('ui-admin') && e.textContent.includes('production'))`)
+	b.wait("the targeting event in the history", `[...document.querySelectorAll('.event[data-action="flag.targeting"]')].some(e => e.textContent.includes('`+s.Admin.Name+`') && e.textContent.includes('production'))`)
 	b.shot("flag-history", false)
 	var page struct {
 		Events []struct {
@@ -244,8 +245,8 @@ func TestFlagLifecycle(t *testing.T) {
 			After       json.RawMessage
 		}
 	}
-	s.expect(200, "GET", "/flags/checkout-button/history", nil, &page)
-	if len(page.Events) == 0 || page.Events[0].Action != "flag.targeting" || page.Events[0].Actor.Name != "ui-admin" || page.Events[0].Environment != "production" {
+	s.Expect(200, "GET", "/flags/checkout-button/history", nil).JSON(t, &page)
+	if len(page.Events) == 0 || page.Events[0].Action != "flag.targeting" || page.Events[0].Actor.Name != s.Admin.Name || page.Events[0].Environment != "production" {
 		t.Fatalf("history through the API: %+v", page.Events)
 	}
 	b.route("#/audit")
@@ -269,7 +270,7 @@ func TestFlagLifecycle(t *testing.T) {
 		Match      string
 		Conditions []map[string]any
 	}
-	s.expect(200, "GET", "/segments/staff", nil, &sg)
+	s.Expect(200, "GET", "/segments/staff", nil).JSON(t, &sg)
 	if sg.Match != "any" || len(sg.Conditions) != 1 || sg.Conditions[0]["value"] != "@example.com" {
 		t.Fatalf("segment %+v", sg)
 	}
@@ -280,7 +281,7 @@ func TestFlagLifecycle(t *testing.T) {
 	b.fill(`form [data-field="name"]`, "qa")
 	b.click(`form button[type="submit"]`)
 	b.wait("the new environment", `[...document.querySelectorAll('td .name')].some(e => e.textContent === 'qa')`)
-	s.expect(200, "GET", "/flags/checkout-button", nil, &f)
+	s.Expect(200, "GET", "/flags/checkout-button", nil).JSON(t, &f)
 	if _, ok := f.Environments["qa"]; !ok {
 		t.Fatalf("qa is not an environment of the flags: %v", f.Environments)
 	}
@@ -293,11 +294,11 @@ func TestFlagLifecycle(t *testing.T) {
 	b.click(`form button[type="submit"]`)
 	b.wait("the secret", `document.querySelector('#new-secret')?.value.startsWith('ffa_')`)
 	secret := evalJS[string](b, "secret", `document.querySelector('#new-secret').value`)
-	if status, body := s.call("GET", "/flags", nil, secret); status != 200 {
-		t.Fatalf("the secret shown does not work: %d %s", status, body)
+	if r := s.As(secret).Do("GET", "/flags", nil); r.Status != 200 {
+		t.Fatalf("the secret shown does not work: %d %s", r.Status, r.Body)
 	}
-	if status, _ := s.call("POST", "/flags", map[string]any{"name": "x"}, secret); status != http.StatusForbidden {
-		t.Fatalf("the new viewer token may write: %d", status)
+	if r := s.As(secret).Do("POST", "/flags", map[string]any{"name": "x"}); r.Status != http.StatusForbidden {
+		t.Fatalf("the new viewer token may write: %d", r.Status)
 	}
 	b.wait("the token in the list", `[...document.querySelectorAll('td .name')].some(e => e.textContent === 'dashboard')`)
 	b.shot("tokens", false)
@@ -329,8 +330,8 @@ func TestFlagLifecycle(t *testing.T) {
 	b.typeInto(`dialog[open] input`, "checkout-button")
 	b.click(`dialog[open] .confirm`)
 	b.wait("the list without the flag", `location.hash === '#/flags' && !document.querySelector('.fwin a[href="#/flags/checkout-button"]') && document.querySelectorAll('.fwin .frow').length === 6`)
-	if status, _ := s.call("GET", "/flags/checkout-button", nil, ""); status != http.StatusNotFound {
-		t.Fatalf("the deleted flag answers %d", status)
+	if r := s.Do("GET", "/flags/checkout-button", nil); r.Status != http.StatusNotFound {
+		t.Fatalf("the deleted flag answers %d", r.Status)
 	}
 }
 
@@ -346,9 +347,9 @@ func checkFits(t *testing.T, b *browser) {
 // TestRefusedToggle: when the server refuses a toggle (here: the write
 // rate limit), the switch goes back and the server's message shows.
 func TestRefusedToggle(t *testing.T) {
-	s := newServer(t, withAuth(), withConfig(func(c *server.Config) { c.WriteRate, c.WriteBurst = 0.0001, 1 }))
-	editor := s.token(ff.RoleEditor, "ann")
-	if _, err := s.svc.CreateFlag(t.Context(), service.FlagInput{Name: "limited", Description: "Toggled too often"}); err != nil {
+	s := newServer(t, testenv.WithAuth(), testenv.WithConfig(func(c *server.Config) { c.WriteRate, c.WriteBurst = 0.0001, 1 }))
+	editor := s.NewToken(ff.RoleEditor, "", "ann")
+	if _, err := s.Svc.CreateFlag(t.Context(), service.FlagInput{Name: "limited", Description: "Toggled too often"}); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, s)
@@ -394,17 +395,17 @@ func testLive(t *testing.T, s *testServer, wantMode string) {
 	}
 
 	var f flag
-	s.expect(201, "POST", "/flags", map[string]any{"name": "made-elsewhere"}, &f)
+	s.Expect(201, "POST", "/flags", map[string]any{"name": "made-elsewhere"}).JSON(t, &f)
 	b.wait("the new flag", `!!document.querySelector('.fwin a[href="#/flags/made-elsewhere"]')`)
-	s.expect(200, "POST", "/flags/made-elsewhere/toggle", map[string]any{"environment": "staging"}, nil)
+	s.Expect(200, "POST", "/flags/made-elsewhere/toggle", map[string]any{"environment": "staging"})
 	b.wait("the toggle", fmt.Sprintf(`document.querySelector('.fwin button.switch[data-id="%s"][data-env="staging"]')?.getAttribute('aria-checked') === 'true'`, f.ID))
 
 	// On the flag's page too.
 	b.route("#/flags/made-elsewhere")
 	b.wait("the flag page", `!!document.querySelector('.envcard')`)
-	s.expect(200, "PUT", "/flags/made-elsewhere", map[string]any{"description": "Changed by a script"}, nil)
+	s.Expect(200, "PUT", "/flags/made-elsewhere", map[string]any{"description": "Changed by a script"})
 	b.wait("the new description", `document.querySelector('.desc')?.textContent === 'Changed by a script'`)
-	s.expect(204, "DELETE", "/flags/made-elsewhere", nil, nil)
+	s.Expect(204, "DELETE", "/flags/made-elsewhere", nil)
 	b.wait("the deletion notice", `document.querySelector('.banner-error')?.textContent.includes('was deleted')`)
 }
 
@@ -412,7 +413,7 @@ func testLive(t *testing.T, s *testServer, wantMode string) {
 // screen (virtualized), finds one by search and reaches the last by
 // scrolling; a viewer gets no edit controls.
 func TestManyFlags(t *testing.T) {
-	s := newServer(t, withAuth())
+	s := newServer(t, testenv.WithAuth())
 	now := time.Now().UTC()
 	d := &ff.Dataset{}
 	for i := range 10000 {
@@ -423,10 +424,10 @@ func TestManyFlags(t *testing.T) {
 			Version:      1, CreatedAt: now, UpdatedAt: now,
 		})
 	}
-	if err := s.svc.Import(t.Context(), d); err != nil {
+	if err := s.Svc.Import(t.Context(), d); err != nil {
 		t.Fatal(err)
 	}
-	viewer := s.token(ff.RoleViewer, "vera")
+	viewer := s.NewToken(ff.RoleViewer, "", "vera")
 	b := newBrowser(t, s)
 	b.signIn(viewer)
 	b.wait("the count", `document.querySelector('#flag-count')?.textContent === '10,000 flags'`)

@@ -5,14 +5,11 @@ package ui_test
 // check each step, and a headless Chromium driven with chromedp.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,67 +22,21 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	ff "github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/internal/server"
-	"github.com/featureflags/featureflags/internal/service"
-	"github.com/featureflags/featureflags/store/sqlite"
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
-// testServer is a running server.
+// testServer is the real server on a fresh SQLite store; its client is
+// the admin's when access control is on.
 type testServer struct {
-	t   *testing.T
-	URL string
-	svc *service.Service
-	// admin is the secret of an admin token, "" while access control is off.
-	admin string
-}
-
-// setup configures a test server.
-type setup struct {
-	auth      bool
-	configure []func(*server.Config)
-	noEvents  bool
-}
-
-type option func(*setup)
-
-// withAuth switches access control on: the server has an admin token.
-func withAuth() option { return func(s *setup) { s.auth = true } }
-
-// withConfig changes the server's configuration.
-func withConfig(f func(*server.Config)) option {
-	return func(s *setup) { s.configure = append(s.configure, f) }
+	*testenv.Server
+	t *testing.T
 }
 
 // withoutEvents makes GET /events answer 404 as a server without the event
 // stream does, so the UI has to poll.
-func withoutEvents() option { return func(s *setup) { s.noEvents = true } }
-
-// newServer starts the real server on a fresh SQLite store behind a real
-// listener.
-func newServer(t *testing.T, opts ...option) *testServer {
-	t.Helper()
-	var st setup
-	for _, o := range opts {
-		o(&st)
-	}
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := service.New(store)
-	if err := svc.Init(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.Config{Service: svc, Logger: slog.New(slog.DiscardHandler), Version: "test"}
-	for _, f := range st.configure {
-		f(&cfg)
-	}
-	var h http.Handler = server.New(cfg)
-	if st.noEvents {
-		next := h
-		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func withoutEvents() testenv.Option {
+	return testenv.WithHandler(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/events" {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusNotFound)
@@ -94,82 +45,12 @@ func newServer(t *testing.T, opts ...option) *testServer {
 			}
 			next.ServeHTTP(w, r)
 		})
-	}
-	ts := httptest.NewServer(h)
-	t.Cleanup(func() {
-		ts.CloseClientConnections() // event streams end with them
-		ts.Close()
 	})
-	s := &testServer{t: t, URL: ts.URL, svc: svc}
-	if st.auth {
-		s.admin = s.token(ff.RoleAdmin, "ui-admin")
-	}
-	return s
 }
 
-// token creates a token directly in the service and returns its secret.
-func (s *testServer) token(role ff.Role, name string) string {
-	s.t.Helper()
-	_, secret, err := s.svc.CreateToken(context.Background(), service.TokenInput{Name: name, Role: role})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return secret
-}
-
-// call sends a request to the API as token (the admin when "") and returns
-// the status and body.
-func (s *testServer) call(method, path string, body any, token string, headers ...string) (int, []byte) {
-	s.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, s.URL+path, rd)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token == "" {
-		token = s.admin
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return res.StatusCode, data
-}
-
-// expect calls the API and decodes the answer into out (if not nil),
-// failing unless the status is want.
-func (s *testServer) expect(want int, method, path string, body, out any) {
-	s.t.Helper()
-	status, data := s.call(method, path, body, "")
-	if status != want {
-		s.t.Fatalf("%s %s: status %d, want %d: %s", method, path, status, want, data)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			s.t.Fatalf("%s %s: %v: %s", method, path, err, data)
-		}
-	}
+func newServer(t *testing.T, opts ...testenv.Option) *testServer {
+	t.Helper()
+	return &testServer{Server: testenv.Start(t, opts...), t: t}
 }
 
 // flag is a flag as the API answers it.
@@ -188,7 +69,7 @@ type flag struct {
 func (s *testServer) flag(name string) flag {
 	s.t.Helper()
 	var f flag
-	s.expect(http.StatusOK, "GET", "/flags/"+name, nil, &f)
+	s.Expect(http.StatusOK, "GET", "/flags/"+name, nil).JSON(s.t, &f)
 	return f
 }
 
@@ -258,7 +139,7 @@ func newBrowser(t *testing.T, s *testServer) *browser {
 		cancel()
 		cancelAlloc()
 	})
-	b := &browser{t: t, ctx: ctx, base: s.URL, width: 1280, height: 860}
+	b := &browser{t: t, ctx: ctx, base: s.URL(), width: 1280, height: 860}
 	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
 	console := chromedp.Events(ctx, runtime.ConsoleAPICalled)
 	go func() {

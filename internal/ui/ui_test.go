@@ -10,16 +10,17 @@ import (
 	"testing"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
 // TestServing checks how the real server serves the UI, with no browser:
 // the page at /, the files under /ui/ with their types, revalidation and
 // compression, the security headers, and JSON 404s for everything else.
 func TestServing(t *testing.T) {
-	s := newServer(t, withAuth())
+	s := newServer(t, testenv.WithAuth())
 	get := func(method, path string, headers ...string) (*http.Response, []byte) {
 		t.Helper()
-		req, _ := http.NewRequest(method, s.URL+path, nil)
+		req, _ := http.NewRequest(method, s.URL()+path, nil)
 		for i := 0; i+1 < len(headers); i += 2 {
 			req.Header.Set(headers[i], headers[i+1])
 		}
@@ -106,18 +107,18 @@ func TestMe(t *testing.T) {
 	}
 	open := newServer(t)
 	var m me
-	open.expect(200, "GET", "/me", nil, &m)
+	open.Expect(200, "GET", "/me", nil).JSON(t, &m)
 	if m != (me{Name: "local", Role: "admin"}) {
 		t.Fatalf("without access control: %+v", m)
 	}
-	s := newServer(t, withAuth())
-	editor := s.token(ff.RoleEditor, "ann")
-	status, body := s.call("GET", "/me", nil, editor)
-	json.Unmarshal(body, &m)
-	if status != 200 || m.Name != "ann" || m.Role != "editor" || !m.AuthRequired || m.ID == "" {
-		t.Fatalf("as an editor: %d %s", status, body)
+	s := newServer(t, testenv.WithAuth())
+	editor := s.NewToken(ff.RoleEditor, "", "ann")
+	r := s.As(editor).Do("GET", "/me", nil)
+	json.Unmarshal(r.Body, &m)
+	if r.Status != 200 || m.Name != "ann" || m.Role != "editor" || !m.AuthRequired || m.ID == "" {
+		t.Fatalf("as an editor: %d %s", r.Status, r.Body)
 	}
-	if status, _ := s.call("GET", "/me", nil, "ffa_wrong"); status != http.StatusUnauthorized {
-		t.Fatalf("with a wrong token: %d", status)
+	if r := s.As("ffa_wrong").Do("GET", "/me", nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("with a wrong token: %d", r.Status)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
 // Run runs the whole API suite against servers on stores made by open:
@@ -39,7 +41,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("WithAuth", func(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				tt.fn(t, newServer(t, open, withAuth()))
+				tt.fn(t, newServer(t, open, testenv.WithAuth()))
 			})
 		}
 	})
@@ -50,7 +52,7 @@ func Run(t *testing.T, open Opener) {
 
 // testOriginalEndToEnd is the original Flask app's end-to-end check.
 func testOriginalEndToEnd(t *testing.T, c *client) {
-	r := c.expect(http.StatusCreated, "POST", "/flags", map[string]any{
+	r := c.Expect(http.StatusCreated, "POST", "/flags", map[string]any{
 		"name": "new-checkout", "description": "New checkout flow",
 		"environments": map[string]bool{"development": true, "staging": false, "production": false},
 	})
@@ -64,17 +66,17 @@ func testOriginalEndToEnd(t *testing.T, c *client) {
 	}
 
 	var listed []apiFlag
-	c.expect(http.StatusOK, "GET", "/flags?environment=development", nil).JSON(t, &listed)
+	c.Expect(http.StatusOK, "GET", "/flags?environment=development", nil).JSON(t, &listed)
 	if len(listed) != 1 || listed[0].Enabled == nil || !*listed[0].Enabled {
 		t.Fatalf("list for development: %+v", listed)
 	}
-	c.expect(http.StatusOK, "GET", "/flags?environment=production", nil).JSON(t, &listed)
+	c.Expect(http.StatusOK, "GET", "/flags?environment=production", nil).JSON(t, &listed)
 	if *listed[0].Enabled {
 		t.Fatalf("list for production says enabled")
 	}
 
 	var toggled map[string]any
-	c.expect(http.StatusOK, "POST", "/flags/"+created.ID+"/toggle", map[string]string{"environment": "production"}).JSON(t, &toggled)
+	c.Expect(http.StatusOK, "POST", "/flags/"+created.ID+"/toggle", map[string]string{"environment": "production"}).JSON(t, &toggled)
 	if toggled["_id"] != created.ID || toggled["name"] != "new-checkout" || toggled["enabled"] != true || len(toggled) != 3 {
 		t.Fatalf("toggle answered %v", toggled)
 	}
@@ -85,12 +87,12 @@ func testOriginalEndToEnd(t *testing.T, c *client) {
 	}
 
 	var updated apiFlag
-	c.expect(http.StatusOK, "PUT", "/flags/"+created.ID, map[string]any{"description": "Checkout v2"}).JSON(t, &updated)
+	c.Expect(http.StatusOK, "PUT", "/flags/"+created.ID, map[string]any{"description": "Checkout v2"}).JSON(t, &updated)
 	if updated.Description != "Checkout v2" || updated.Name != "new-checkout" || !updated.Environments["production"] {
 		t.Fatalf("after update: %+v", updated)
 	}
 
-	r = c.expect(http.StatusNoContent, "DELETE", "/flags/"+created.ID, nil)
+	r = c.Expect(http.StatusNoContent, "DELETE", "/flags/"+created.ID, nil)
 	if len(r.Body) != 0 {
 		t.Fatalf("delete answered a body: %q", r.Body)
 	}
@@ -118,14 +120,14 @@ func testCreateDefaults(t *testing.T, c *client) {
 }
 
 func testListWithoutEnvironment(t *testing.T, c *client) {
-	r := c.expect(http.StatusOK, "GET", "/flags", nil)
+	r := c.Expect(http.StatusOK, "GET", "/flags", nil)
 	if strings.TrimSpace(string(r.Body)) != "[]" {
 		t.Fatalf("empty list is %q, want []", r.Body)
 	}
 	c.create(map[string]any{"name": "b"})
 	c.create(map[string]any{"name": "a"})
 	var raw []map[string]any
-	c.expect(http.StatusOK, "GET", "/flags", nil).JSON(t, &raw)
+	c.Expect(http.StatusOK, "GET", "/flags", nil).JSON(t, &raw)
 	if len(raw) != 2 || raw[0]["name"] != "a" || raw[1]["name"] != "b" {
 		t.Fatalf("list: %v", raw)
 	}
@@ -139,43 +141,43 @@ func testGetByIDOrName(t *testing.T, c *client) {
 	if got := c.get("by-name"); got.ID != f.ID {
 		t.Fatalf("get by name: %+v", got)
 	}
-	c.expect(http.StatusOK, "POST", "/flags/by-name/toggle", map[string]string{"environment": "staging"})
-	c.expect(http.StatusOK, "PUT", "/flags/by-name", map[string]any{"description": "d"})
+	c.Expect(http.StatusOK, "POST", "/flags/by-name/toggle", map[string]string{"environment": "staging"})
+	c.Expect(http.StatusOK, "PUT", "/flags/by-name", map[string]any{"description": "d"})
 	if got := c.get(f.ID); !got.Environments["staging"] || got.Description != "d" {
 		t.Fatalf("writes by name: %+v", got)
 	}
-	c.expect(http.StatusNoContent, "DELETE", "/flags/by-name", nil)
+	c.Expect(http.StatusNoContent, "DELETE", "/flags/by-name", nil)
 }
 
 func testPartialUpdate(t *testing.T, c *client) {
 	f := c.create(map[string]any{"name": "p", "description": "keep", "environments": map[string]bool{"development": true, "staging": true}})
 	var u apiFlag
-	c.expect(http.StatusOK, "PUT", "/flags/"+f.ID, map[string]any{"environments": map[string]bool{"staging": false}}).JSON(t, &u)
+	c.Expect(http.StatusOK, "PUT", "/flags/"+f.ID, map[string]any{"environments": map[string]bool{"staging": false}}).JSON(t, &u)
 	if !u.Environments["development"] || u.Environments["staging"] || u.Description != "keep" {
 		t.Fatalf("partial environments update: %+v", u)
 	}
-	c.expect(http.StatusOK, "PUT", "/flags/"+f.ID, map[string]any{"name": "renamed"}).JSON(t, &u)
+	c.Expect(http.StatusOK, "PUT", "/flags/"+f.ID, map[string]any{"name": "renamed"}).JSON(t, &u)
 	if u.Name != "renamed" || u.Description != "keep" || !u.Environments["development"] {
 		t.Fatalf("rename: %+v", u)
 	}
-	c.expect(http.StatusOK, "PUT", "/flags/"+f.ID, map[string]any{"description": ""}).JSON(t, &u)
+	c.Expect(http.StatusOK, "PUT", "/flags/"+f.ID, map[string]any{"description": ""}).JSON(t, &u)
 	if u.Description != "" {
 		t.Fatalf("description not cleared: %q", u.Description)
 	}
 }
 
 func testVersionsAndETags(t *testing.T, c *client) {
-	r := c.expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "v"})
+	r := c.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "v"})
 	if r.Header.Get("ETag") != `"1"` {
 		t.Fatalf("create ETag %q", r.Header.Get("ETag"))
 	}
 	var f apiFlag
 	r.JSON(t, &f)
-	r = c.expect(http.StatusOK, "POST", "/flags/v/toggle", map[string]string{"environment": "production"})
+	r = c.Expect(http.StatusOK, "POST", "/flags/v/toggle", map[string]string{"environment": "production"})
 	if r.Header.Get("ETag") != `"2"` {
 		t.Fatalf("toggle ETag %q", r.Header.Get("ETag"))
 	}
-	r = c.expect(http.StatusOK, "PUT", "/flags/v", map[string]any{"description": "x"})
+	r = c.Expect(http.StatusOK, "PUT", "/flags/v", map[string]any{"description": "x"})
 	if r.Header.Get("ETag") != `"3"` {
 		t.Fatalf("update ETag %q", r.Header.Get("ETag"))
 	}
@@ -187,7 +189,7 @@ func testVersionsAndETags(t *testing.T, c *client) {
 	if got.Version != 3 || got.CreatedAt != f.CreatedAt || updated.Before(created) {
 		t.Fatalf("after two changes: %+v (created %+v)", got, f)
 	}
-	c.expect(http.StatusNotModified, "GET", "/flags/v", nil, "If-None-Match", `"3"`)
+	c.Expect(http.StatusNotModified, "GET", "/flags/v", nil, "If-None-Match", `"3"`)
 }
 
 func testIfMatch(t *testing.T, c *client) {
@@ -196,10 +198,10 @@ func testIfMatch(t *testing.T, c *client) {
 	c.expectError(http.StatusPreconditionFailed, "", "POST", "/flags/im/toggle", map[string]string{"environment": "staging"}, "If-Match", `"7"`)
 	c.expectError(http.StatusPreconditionFailed, "", "DELETE", "/flags/im", nil, "If-Match", `"7"`)
 	c.expectError(http.StatusPreconditionFailed, "", "DELETE", "/flags/im", nil, "If-Match", `garbage`)
-	c.expect(http.StatusOK, "PUT", "/flags/im", map[string]any{"description": "x"}, "If-Match", `"1"`)
-	c.expect(http.StatusOK, "POST", "/flags/im/toggle", map[string]string{"environment": "staging"}, "If-Match", `"2"`)
+	c.Expect(http.StatusOK, "PUT", "/flags/im", map[string]any{"description": "x"}, "If-Match", `"1"`)
+	c.Expect(http.StatusOK, "POST", "/flags/im/toggle", map[string]string{"environment": "staging"}, "If-Match", `"2"`)
 	c.expectError(http.StatusPreconditionFailed, "", "PUT", "/flags/im", map[string]any{"description": "y"}, "If-Match", `"2"`)
-	c.expect(http.StatusNoContent, "DELETE", "/flags/"+f.ID, nil, "If-Match", `"3"`)
+	c.Expect(http.StatusNoContent, "DELETE", "/flags/"+f.ID, nil, "If-Match", `"3"`)
 }
 
 func testBadInput(t *testing.T, c *client) {
@@ -259,13 +261,13 @@ func testBadInput(t *testing.T, c *client) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := c.on(t)
 			if tc.status < 300 {
-				c.expect(tc.status, tc.method, tc.path, tc.body, tc.headers...)
+				c.Expect(tc.status, tc.method, tc.path, tc.body, tc.headers...)
 				return
 			}
 			c.expectError(tc.status, tc.field, tc.method, tc.path, tc.body, tc.headers...)
 		})
 	}
-	r := c.do("PATCH", "/flags/taken", `{}`)
+	r := c.Do("PATCH", "/flags/taken", `{}`)
 	if allow := r.Header.Get("Allow"); !strings.Contains(allow, "PUT") || !strings.Contains(allow, "DELETE") {
 		t.Fatalf("405 Allow header %q", allow)
 	}
@@ -273,12 +275,12 @@ func testBadInput(t *testing.T, c *client) {
 
 func testEnvironments(t *testing.T, c *client) {
 	var envs []struct{ Name string }
-	c.expect(http.StatusOK, "GET", "/environments", nil).JSON(t, &envs)
+	c.Expect(http.StatusOK, "GET", "/environments", nil).JSON(t, &envs)
 	if fmt.Sprint(envs) != "[{development} {staging} {production}]" {
 		t.Fatalf("first start environments: %v", envs)
 	}
 	f := c.create(map[string]any{"name": "f", "environments": map[string]bool{"production": true}})
-	r := c.expect(http.StatusCreated, "POST", "/environments", map[string]string{"name": "qa.eu-1"})
+	r := c.Expect(http.StatusCreated, "POST", "/environments", map[string]string{"name": "qa.eu-1"})
 	if r.Header.Get("Location") != "/environments/qa.eu-1" {
 		t.Fatalf("Location %q", r.Header.Get("Location"))
 	}
@@ -286,20 +288,20 @@ func testEnvironments(t *testing.T, c *client) {
 	if on, ok := got.Environments["qa.eu-1"]; !ok || on {
 		t.Fatalf("new environment must appear as off on every flag: %v", got.Environments)
 	}
-	c.expect(http.StatusOK, "POST", "/flags/f/toggle", map[string]string{"environment": "qa.eu-1"})
+	c.Expect(http.StatusOK, "POST", "/flags/f/toggle", map[string]string{"environment": "qa.eu-1"})
 	var listed []apiFlag
-	c.expect(http.StatusOK, "GET", "/flags?environment=qa.eu-1", nil).JSON(t, &listed)
+	c.Expect(http.StatusOK, "GET", "/flags?environment=qa.eu-1", nil).JSON(t, &listed)
 	if !*listed[0].Enabled {
 		t.Fatal("toggle in the new environment not listed")
 	}
-	c.expect(http.StatusNoContent, "DELETE", "/environments/qa.eu-1", nil)
+	c.Expect(http.StatusNoContent, "DELETE", "/environments/qa.eu-1", nil)
 	got = c.get(f.ID)
 	if _, ok := got.Environments["qa.eu-1"]; ok || !got.Environments["production"] {
 		t.Fatalf("deleted environment still on the flag: %v", got.Environments)
 	}
 	c.expectError(http.StatusBadRequest, "environment", "POST", "/flags/f/toggle", map[string]string{"environment": "qa.eu-1"})
-	c.expect(http.StatusNoContent, "DELETE", "/environments/development", nil)
-	c.expect(http.StatusNoContent, "DELETE", "/environments/staging", nil)
+	c.Expect(http.StatusNoContent, "DELETE", "/environments/development", nil)
+	c.Expect(http.StatusNoContent, "DELETE", "/environments/staging", nil)
 	c.expectError(http.StatusBadRequest, "", "DELETE", "/environments/production", nil)
 }
 
@@ -312,7 +314,7 @@ func testConcurrentToggles(t *testing.T, c *client) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses <- c.do("POST", "/flags/"+f.ID+"/toggle", map[string]string{"environment": "production"}).Status
+			statuses <- c.Do("POST", "/flags/"+f.ID+"/toggle", map[string]string{"environment": "production"}).Status
 		}()
 	}
 	wg.Wait()
@@ -327,7 +329,7 @@ func testConcurrentToggles(t *testing.T, c *client) {
 		t.Fatalf("after %d toggles: production=%v version=%d", n, got.Environments["production"], got.Version)
 	}
 	// An odd number flips it.
-	c.expect(http.StatusOK, "POST", "/flags/"+f.ID+"/toggle", map[string]string{"environment": "production"})
+	c.Expect(http.StatusOK, "POST", "/flags/"+f.ID+"/toggle", map[string]string{"environment": "production"})
 	if !c.get(f.ID).Environments["production"] {
 		t.Fatal("201st toggle did not turn it on")
 	}
@@ -341,7 +343,7 @@ func testConcurrentFieldUpdates(t *testing.T, c *client) {
 	run := func(body func(i int) map[string]any) {
 		defer wg.Done()
 		for i := 0; i < rounds; i++ {
-			if r := c.do("PUT", "/flags/"+f.ID, body(i)); r.Status != http.StatusOK {
+			if r := c.Do("PUT", "/flags/"+f.ID, body(i)); r.Status != http.StatusOK {
 				fail <- fmt.Sprintf("%d %s", r.Status, r.Body)
 			}
 		}
@@ -357,7 +359,7 @@ func testConcurrentFieldUpdates(t *testing.T, c *client) {
 	go func() {
 		defer wg.Done()
 		for i := 0; i < rounds; i++ {
-			if r := c.do("POST", "/flags/"+f.ID+"/toggle", map[string]string{"environment": "production"}); r.Status != http.StatusOK {
+			if r := c.Do("POST", "/flags/"+f.ID+"/toggle", map[string]string{"environment": "production"}); r.Status != http.StatusOK {
 				fail <- fmt.Sprintf("toggle %d %s", r.Status, r.Body)
 			}
 		}
@@ -378,20 +380,20 @@ func testConcurrentFieldUpdates(t *testing.T, c *client) {
 }
 
 func testOperations(t *testing.T, c *client) {
-	c.expect(http.StatusOK, "GET", "/healthz", nil)
-	c.expect(http.StatusOK, "GET", "/readyz", nil)
-	r := c.expect(http.StatusOK, "GET", "/flags", nil, "X-Request-Id", "trace-123")
+	c.Expect(http.StatusOK, "GET", "/healthz", nil)
+	c.Expect(http.StatusOK, "GET", "/readyz", nil)
+	r := c.Expect(http.StatusOK, "GET", "/flags", nil, "X-Request-Id", "trace-123")
 	if r.Header.Get("X-Request-Id") != "trace-123" {
 		t.Fatalf("request id not honoured: %q", r.Header.Get("X-Request-Id"))
 	}
-	r = c.expect(http.StatusOK, "GET", "/flags", nil)
+	r = c.Expect(http.StatusOK, "GET", "/flags", nil)
 	if len(r.Header.Get("X-Request-Id")) < 16 {
 		t.Fatalf("request id not generated: %q", r.Header.Get("X-Request-Id"))
 	}
 	c.create(map[string]any{"name": "m"})
-	c.expect(http.StatusOK, "GET", "/flags/m", nil)
-	c.expect(http.StatusNotFound, "GET", "/flags/other", nil)
-	m := string(c.expect(http.StatusOK, "GET", "/metrics", nil).Body)
+	c.Expect(http.StatusOK, "GET", "/flags/m", nil)
+	c.Expect(http.StatusNotFound, "GET", "/flags/other", nil)
+	m := string(c.Expect(http.StatusOK, "GET", "/metrics", nil).Body)
 	for _, want := range []string{
 		`featureflags_http_requests_total{method="GET",route="/flags/{id}",status="200"} 1`,
 		`featureflags_http_requests_total{method="GET",route="/flags/{id}",status="404"} 1`,
@@ -407,9 +409,9 @@ func testOperations(t *testing.T, c *client) {
 		t.Fatal("metrics carry a raw path")
 	}
 	// With the store gone, readiness says so.
-	c.store.Close()
+	c.env.Store.Close()
 	var ready map[string]string
-	c.expect(http.StatusServiceUnavailable, "GET", "/readyz", nil).JSON(t, &ready)
+	c.Expect(http.StatusServiceUnavailable, "GET", "/readyz", nil).JSON(t, &ready)
 	if ready["error"] == "" {
 		t.Fatalf("readyz without a reason: %v", ready)
 	}

@@ -12,6 +12,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
 // runAudit runs the audit-trail suite.
@@ -38,7 +39,7 @@ type auditPage struct {
 func (c *client) audit() []*ff.AuditEvent {
 	c.t.Helper()
 	var p auditPage
-	c.expect(http.StatusOK, "GET", "/audit?limit=1000", nil).JSON(c.t, &p)
+	c.Expect(http.StatusOK, "GET", "/audit?limit=1000", nil).JSON(c.t, &p)
 	if p.NextCursor != "" {
 		c.t.Fatal("more than 1000 events")
 	}
@@ -96,14 +97,14 @@ func without(t *testing.T, doc []byte, names ...string) []byte {
 // testAuditEachChange makes one change of every kind and checks its one
 // event: action, target, environment, actor, request id, before and after.
 func testAuditEachChange(t *testing.T, open Opener) {
-	c := newServer(t, open, withAuth())
+	c := newServer(t, open, testenv.WithAuth())
 	check := func(ev *ff.AuditEvent, r *response, action, targetType, targetID, targetName, env string, before, after []byte) {
 		t.Helper()
 		if ev.Action != action || ev.TargetType != targetType || ev.TargetID != targetID || ev.TargetName != targetName || ev.Environment != env {
 			t.Fatalf("%s: event %+v, want target %s %s %q in %q", action, ev, targetType, targetID, targetName, env)
 		}
-		if ev.Actor != c.admin {
-			t.Fatalf("%s: actor %+v, want %+v", action, ev.Actor, c.admin)
+		if ev.Actor != c.env.Admin {
+			t.Fatalf("%s: actor %+v, want %+v", action, ev.Actor, c.env.Admin)
 		}
 		if ev.RequestID == "" || (r != nil && ev.RequestID != r.Header.Get("X-Request-Id")) {
 			t.Fatalf("%s: request id %q", action, ev.RequestID)
@@ -119,7 +120,7 @@ func testAuditEachChange(t *testing.T, open Opener) {
 		}
 	}
 	do := func(status int, method, path string, body any) func() *response {
-		return func() *response { return c.expect(status, method, path, body) }
+		return func() *response { return c.Expect(status, method, path, body) }
 	}
 
 	// Flags.
@@ -128,7 +129,7 @@ func testAuditEachChange(t *testing.T, open Opener) {
 	r.JSON(t, &f)
 	check(ev, r, "flag.create", "flag", f.ID, "audited", "", nil, r.Body)
 
-	before := c.expect(200, "GET", "/flags/audited", nil).Body
+	before := c.Expect(200, "GET", "/flags/audited", nil).Body
 	ev, r = c.newEvent(do(200, "PUT", "/flags/audited", map[string]any{"description": "two", "tags": []string{"t"}}))
 	check(ev, r, "flag.update", "flag", f.ID, "audited", "", before, r.Body)
 
@@ -140,7 +141,7 @@ func testAuditEachChange(t *testing.T, open Opener) {
 		"rules":        []any{map[string]any{"conditions": []any{map[string]any{"attribute": "plan", "operator": "in", "value": []any{"pro"}}}, "serve": map[string]any{"variant": "on"}}},
 		"defaultServe": map[string]any{"variant": "off"},
 	}
-	before = c.expect(200, "GET", "/flags/audited", nil).Body
+	before = c.Expect(200, "GET", "/flags/audited", nil).Body
 	ev, r = c.newEvent(do(200, "PUT", "/flags/audited/targeting/staging", targeting))
 	check(ev, r, "flag.targeting", "flag", f.ID, "audited", "staging", before, r.Body)
 	if !strings.Contains(string(ev.After), `"pro"`) {
@@ -199,7 +200,7 @@ func testAuditEachChange(t *testing.T, open Opener) {
 	ev, _ = c.newEvent(func() *response {
 		ctx := auth.WithRequestID(auth.WithActor(t.Context(), auth.CLI), "cli-1")
 		now := time.Now().UTC().Truncate(time.Millisecond)
-		err := c.svc.Import(ctx, &ff.Dataset{
+		err := c.env.Svc.Import(ctx, &ff.Dataset{
 			Environments: []*ff.Environment{{Name: "eu", CreatedAt: now}},
 			Flags:        []*ff.Flag{{ID: ff.NewID(), Name: "imported", Version: 1, CreatedAt: now, UpdatedAt: now}},
 		})
@@ -216,10 +217,10 @@ func testAuditEachChange(t *testing.T, open Opener) {
 
 // testAuditFailedWrites: a write that fails writes no event.
 func testAuditFailedWrites(t *testing.T, open Opener) {
-	c := newServer(t, open, withAuth())
+	c := newServer(t, open, testenv.WithAuth())
 	c.create(map[string]any{"name": "kept"})
-	c.expect(http.StatusCreated, "POST", "/segments", map[string]any{"name": "used"})
-	c.expect(http.StatusOK, "PUT", "/flags/kept/targeting/production", map[string]any{
+	c.Expect(http.StatusCreated, "POST", "/segments", map[string]any{"name": "used"})
+	c.Expect(http.StatusOK, "PUT", "/flags/kept/targeting/production", map[string]any{
 		"rules": []any{map[string]any{"conditions": []any{map[string]any{"operator": "inSegment", "value": "used"}}, "serve": map[string]any{"variant": "on"}}}})
 	n := len(c.audit())
 	for _, tc := range []struct {
@@ -246,16 +247,16 @@ func testAuditFailedWrites(t *testing.T, open Opener) {
 		{403, "POST", "/flags", map[string]any{"name": "denied"}, []string{"Authorization", "Bearer " + c.newToken(map[string]any{"role": "viewer"}).Secret}},
 		{401, "POST", "/flags", map[string]any{"name": "denied"}, []string{"Authorization", "Bearer ffa_wrong"}},
 	} {
-		c.expect(tc.status, tc.method, tc.path, tc.body, tc.headers...)
+		c.Expect(tc.status, tc.method, tc.path, tc.body, tc.headers...)
 	}
 	if got := len(c.audit()); got != n+1 { // the viewer token's creation
 		t.Fatalf("%d events after failed writes, want %d", got, n+1)
 	}
 	// Revoking a revoked token changes nothing and records nothing.
 	tok := c.newToken(map[string]any{"role": "viewer"})
-	c.expect(http.StatusNoContent, "DELETE", "/tokens/"+tok.ID, nil)
+	c.Expect(http.StatusNoContent, "DELETE", "/tokens/"+tok.ID, nil)
 	n = len(c.audit())
-	c.expect(http.StatusNoContent, "DELETE", "/tokens/"+tok.ID, nil)
+	c.Expect(http.StatusNoContent, "DELETE", "/tokens/"+tok.ID, nil)
 	if got := len(c.audit()); got != n {
 		t.Fatalf("revoking twice recorded %d events", got-n)
 	}
@@ -264,17 +265,17 @@ func testAuditFailedWrites(t *testing.T, open Opener) {
 // testAuditQuery checks the filters, paging and validation of GET /audit,
 // and that events cannot be changed or deleted.
 func testAuditQuery(t *testing.T, open Opener) {
-	c := newServer(t, open, withAuth())
+	c := newServer(t, open, testenv.WithAuth())
 	editorTok := c.newToken(map[string]any{"role": "editor", "name": "ed"})
 	editor := c.as(editorTok.Secret)
 	f1 := c.create(map[string]any{"name": "f1"})
 	c.create(map[string]any{"name": "f2"})
-	early := c.clock.now()
-	c.clock.advance(time.Hour)
-	later := c.clock.now().Add(-time.Minute)
-	editor.expect(http.StatusOK, "POST", "/flags/f1/toggle", map[string]any{"environment": "production"})
-	c.expect(http.StatusOK, "POST", "/flags/f2/toggle", map[string]any{"environment": "staging"})
-	c.expect(http.StatusOK, "PUT", "/flags/f1", map[string]any{"description": "d"})
+	early := c.env.Clock.Now()
+	c.env.Clock.Advance(time.Hour)
+	later := c.env.Clock.Now().Add(-time.Minute)
+	editor.Expect(http.StatusOK, "POST", "/flags/f1/toggle", map[string]any{"environment": "production"})
+	c.Expect(http.StatusOK, "POST", "/flags/f2/toggle", map[string]any{"environment": "staging"})
+	c.Expect(http.StatusOK, "PUT", "/flags/f1", map[string]any{"description": "d"})
 	all := c.audit() // the two tokens, f1, f2, toggle f1, toggle f2, update f1
 	if len(all) != 7 {
 		t.Fatalf("%d events", len(all))
@@ -283,15 +284,8 @@ func testAuditQuery(t *testing.T, open Opener) {
 	query := func(q string) []*ff.AuditEvent {
 		t.Helper()
 		var p auditPage
-		c.expect(http.StatusOK, "GET", "/audit?"+q, nil).JSON(t, &p)
+		c.Expect(http.StatusOK, "GET", "/audit?"+q, nil).JSON(t, &p)
 		return p.Events
-	}
-	actions := func(events []*ff.AuditEvent) string {
-		var out []string
-		for _, ev := range events {
-			out = append(out, ev.Action+":"+ev.TargetName)
-		}
-		return strings.Join(out, " ")
 	}
 	for _, tc := range []struct{ query, want string }{
 		{"flag=" + f1.ID, "flag.update:f1 flag.toggle:f1 flag.create:f1"},
@@ -300,9 +294,9 @@ func testAuditQuery(t *testing.T, open Opener) {
 		{"environment=production", "flag.toggle:f1"},
 		{"actor=" + editorTok.ID, "flag.toggle:f1"},
 		{"actor=ed", "flag.toggle:f1"},
-		{"actor=" + c.admin.ID + "&environment=staging", "flag.toggle:f2"},
+		{"actor=" + c.env.Admin.ID + "&environment=staging", "flag.toggle:f2"},
 		{"since=" + url.QueryEscape(later.Format(time.RFC3339Nano)), "flag.update:f1 flag.toggle:f2 flag.toggle:f1"},
-		{"until=" + url.QueryEscape(later.Format(time.RFC3339Nano)), "flag.create:f2 flag.create:f1 token.create:ed token.create:suite-admin"},
+		{"until=" + url.QueryEscape(later.Format(time.RFC3339Nano)), "flag.create:f2 flag.create:f1 token.create:ed token.create:" + c.env.Admin.Name},
 		{"since=" + url.QueryEscape(early.Add(-time.Minute).Format(time.RFC3339)) + "&until=" + url.QueryEscape(later.Format(time.RFC3339Nano)) + "&flag=f2", "flag.create:f2"},
 		{"limit=2", "flag.update:f1 flag.toggle:f2"},
 	} {
@@ -319,7 +313,7 @@ func testAuditQuery(t *testing.T, open Opener) {
 			t.Fatal("paging does not end")
 		}
 		var p auditPage
-		c.expect(http.StatusOK, "GET", "/audit?limit=4&cursor="+url.QueryEscape(cursor), nil).JSON(t, &p)
+		c.Expect(http.StatusOK, "GET", "/audit?limit=4&cursor="+url.QueryEscape(cursor), nil).JSON(t, &p)
 		paged = append(paged, p.Events...)
 		if p.NextCursor == "" {
 			break
@@ -351,15 +345,15 @@ func testAuditQuery(t *testing.T, open Opener) {
 }
 
 func testFlagHistory(t *testing.T, open Opener) {
-	c := newServer(t, open, withAuth())
+	c := newServer(t, open, testenv.WithAuth())
 	f := c.create(map[string]any{"name": "h"})
 	c.create(map[string]any{"name": "other"})
-	c.expect(http.StatusOK, "POST", "/flags/h/toggle", map[string]any{"environment": "production"})
-	c.expect(http.StatusOK, "POST", "/flags/other/toggle", map[string]any{"environment": "production"})
+	c.Expect(http.StatusOK, "POST", "/flags/h/toggle", map[string]any{"environment": "production"})
+	c.Expect(http.StatusOK, "POST", "/flags/other/toggle", map[string]any{"environment": "production"})
 	history := func(path string) []*ff.AuditEvent {
 		t.Helper()
 		var p auditPage
-		c.expect(http.StatusOK, "GET", path, nil).JSON(t, &p)
+		c.Expect(http.StatusOK, "GET", path, nil).JSON(t, &p)
 		for _, ev := range p.Events {
 			if ev.TargetID != f.ID {
 				t.Fatalf("%s has an event of %s", path, ev.TargetName)
@@ -374,16 +368,25 @@ func testFlagHistory(t *testing.T, open Opener) {
 		t.Fatalf("history in production: %d events", n)
 	}
 	var p auditPage
-	c.expect(http.StatusOK, "GET", "/flags/h/history?limit=1", nil).JSON(t, &p)
+	c.Expect(http.StatusOK, "GET", "/flags/h/history?limit=1", nil).JSON(t, &p)
 	if len(p.Events) != 1 || p.NextCursor == "" {
 		t.Fatalf("first page: %+v", p)
 	}
 	// A deleted flag's history stays, by its id.
-	c.expect(http.StatusNoContent, "DELETE", "/flags/h", nil)
+	c.Expect(http.StatusNoContent, "DELETE", "/flags/h", nil)
 	if n := len(history("/flags/" + f.ID + "/history")); n != 3 {
 		t.Fatalf("deleted flag's history: %d events", n)
 	}
 	c.expectError(http.StatusNotFound, "", "GET", "/flags/h/history", nil)
 	c.expectError(http.StatusNotFound, "", "GET", "/flags/never/history", nil)
 	c.expectError(http.StatusBadRequest, "flag", "GET", "/flags/other/history?flag=h", nil)
+}
+
+// actions lists events as action:target, to compare with a want.
+func actions(events []*ff.AuditEvent) string {
+	var out []string
+	for _, ev := range events {
+		out = append(out, ev.Action+":"+ev.TargetName)
+	}
+	return strings.Join(out, " ")
 }

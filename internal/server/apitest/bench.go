@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/internal/server"
-	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
 // BenchOpener returns a new, empty store for one benchmark.
@@ -25,14 +22,9 @@ func benchServer(b *testing.B, open BenchOpener) (string, ff.Store, *http.Client
 	b.Helper()
 	store := open(b)
 	b.Cleanup(func() { store.Close() })
-	svc := service.New(store)
-	if err := svc.Init(b.Context()); err != nil {
-		b.Fatal(err)
-	}
-	ts := httptest.NewServer(server.New(server.Config{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	b.Cleanup(ts.Close)
+	s := testenv.Start(b, testenv.OnStore(store))
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	return ts.URL, store, client
+	return s.URL(), store, client
 }
 
 func post(b *testing.B, c *http.Client, url, body string) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
 // runLimits runs the limits suite.
@@ -19,7 +20,7 @@ func runLimits(t *testing.T, open Opener) {
 func (c *client) expectLimit(status int, field, limit, method, path string, body any) {
 	c.t.Helper()
 	c.expectError(status, field, method, path, body)
-	r := c.do(method, path, body)
+	r := c.Do(method, path, body)
 	var e struct {
 		Error, Limit string
 	}
@@ -52,9 +53,9 @@ func rules(n, conds, values int) []any {
 // testLimits hits each limit once, on a server with small ones, and finds
 // each at its boundary: one below passes.
 func testLimits(t *testing.T, open Opener) {
-	c := newServer(t, open, withAuth(),
-		withLimits(service.Limits{RulesPerFlag: 2, ConditionsPerRule: 2, ValuesPerList: 3, SegmentConditions: 2, Flags: 3}),
-		withConfig(func(cfg *server.Config) { cfg.MaxBodyBytes = 4096 }))
+	c := newServer(t, open, testenv.WithAuth(),
+		testenv.WithLimits(service.Limits{RulesPerFlag: 2, ConditionsPerRule: 2, ValuesPerList: 3, SegmentConditions: 2, Flags: 3}),
+		testenv.WithConfig(func(cfg *server.Config) { cfg.MaxBodyBytes = 4096 }))
 	targeting := func(r []any) map[string]any { return map[string]any{"rules": r} }
 
 	c.create(map[string]any{"name": "limited", "targeting": map[string]any{"production": targeting(rules(2, 2, 3))}})
@@ -70,18 +71,18 @@ func testLimits(t *testing.T, open Opener) {
 	c.expectLimit(400, "targeting.production.rules", service.LimitRulesPerFlag,
 		"POST", "/flags", map[string]any{"name": "new", "targeting": map[string]any{"production": targeting(rules(3, 1, 1))}})
 
-	c.expect(http.StatusCreated, "POST", "/segments", map[string]any{"name": "s", "conditions": conditions(2, 3)})
+	c.Expect(http.StatusCreated, "POST", "/segments", map[string]any{"name": "s", "conditions": conditions(2, 3)})
 	c.expectLimit(400, "conditions", service.LimitSegmentConditions, "PUT", "/segments/s", map[string]any{"conditions": conditions(3, 1)})
 	c.expectLimit(400, "conditions[0].value", service.LimitValuesPerList, "POST", "/segments", map[string]any{"name": "t", "conditions": conditions(1, 4)})
 
 	c.create(map[string]any{"name": "second"})
 	c.create(map[string]any{"name": "third"})
 	c.expectLimit(409, "", service.LimitFlags, "POST", "/flags", map[string]any{"name": "fourth"})
-	c.expect(http.StatusNoContent, "DELETE", "/flags/third", nil)
+	c.Expect(http.StatusNoContent, "DELETE", "/flags/third", nil)
 	c.create(map[string]any{"name": "fourth"})
 
 	c.expectLimit(413, "", "max-body-bytes", "POST", "/flags", map[string]any{"name": "big", "description": strings.Repeat("d", 4096)})
-	r := c.do("POST", "/ofrep/v1/evaluate/flags", map[string]any{"context": map[string]any{"big": strings.Repeat("d", 4096)}})
+	r := c.Do("POST", "/ofrep/v1/evaluate/flags", map[string]any{"context": map[string]any{"big": strings.Repeat("d", 4096)}})
 	if r.Status != 413 || !strings.Contains(string(r.Body), "max-body-bytes") {
 		t.Fatalf("OFREP over the body limit: %d %s", r.Status, r.Body)
 	}
