@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // BenchmarkLiveFanout10k: 10,000 SSE subscribers of the SDK stream, on real

@@ -9,9 +9,9 @@ import (
 
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/server/livetest"
-	"github.com/featureflags/featureflags/sdk/wire"
 	"github.com/featureflags/featureflags/store/postgres"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // reportLatency reports the median and 99th percentile of lat in

@@ -20,10 +20,10 @@ import (
 	"github.com/featureflags/featureflags/internal/server/livetest"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/sdk"
-	"github.com/featureflags/featureflags/sdk/wire"
 	"github.com/featureflags/featureflags/store/postgres"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
 	"github.com/featureflags/featureflags/store/sqlite"
+	"github.com/featureflags/featureflags/wire"
 	"github.com/jackc/pgx/v5"
 )
 

@@ -26,7 +26,7 @@ import (
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/sdk"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // Wait bounds everything the tests wait for.
