@@ -35,7 +35,7 @@ bench:
 ## fuzz: each fuzz target for FUZZTIME (seed corpora in testdata/fuzz run in every `make test` too)
 FUZZTIME ?= 10s
 fuzz:
-	@for pkg in ./internal/server ./internal/service; do \
+	@for pkg in ./internal/server ./internal/service ./internal/ofrepjson; do \
 	  for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$pkg/*_test.go | sed 's/^func //'); do \
 	    echo "fuzz $$pkg $$target for $(FUZZTIME)"; \
 	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \

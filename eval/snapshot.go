@@ -59,15 +59,7 @@ func Compile(flags []*featureflags.Flag, segments []*featureflags.Segment, envir
 			if _, dup := t.byKey[f.Name]; dup {
 				continue
 			}
-			var fe *flagEnv
-			if err == nil {
-				var envErr error
-				if fe, envErr = c.env(d, env, f.Targeting[env], f.Environments[env]); envErr != nil {
-					fe = brokenFlag(d.key, d.typ, envErr)
-				}
-			} else {
-				fe = brokenFlag(f.Name, f.Type, err)
-			}
+			fe := c.flagIn(f, d, err, env)
 			t.byKey[f.Name] = fe
 			t.sorted = append(t.sorted, fe)
 		}
@@ -76,6 +68,20 @@ func Compile(flags []*featureflags.Flag, segments []*featureflags.Segment, envir
 		slices.SortFunc(t.sorted, func(a, b *flagEnv) int { return strings.Compare(a.key, b.key) })
 	}
 	return snap
+}
+
+// flagIn compiles f for env, given c.flag's result for it (d and defErr).
+// A flag that does not compile, as a whole or in env, becomes a stand-in that
+// evaluates to PARSE_ERROR.
+func (c *compiler) flagIn(f *featureflags.Flag, d *flagDef, defErr error, env string) *flagEnv {
+	if defErr != nil {
+		return brokenFlag(f.Name, f.Type, defErr)
+	}
+	fe, err := c.env(d, env, f.Targeting[env], f.Environments[env])
+	if err != nil {
+		return brokenFlag(d.key, d.typ, err)
+	}
+	return fe
 }
 
 func brokenFlag(key string, typ featureflags.FlagType, err error) *flagEnv {

@@ -13,10 +13,11 @@ import (
 // instead of compiling every flag again; s itself is unchanged.
 func (s *Snapshot) With(oldKey string, f *featureflags.Flag, revision int64) *Snapshot {
 	next := &Snapshot{revision: revision, envNames: s.envNames, envs: make(map[string]*envFlags, len(s.envs)), segments: s.segments}
+	c := newCompiler(s.segments)
 	var d *flagDef
 	var err error
 	if f != nil {
-		d, err = newCompiler(s.segments).flag(f)
+		d, err = c.flag(f)
 	}
 	for _, t := range s.envList {
 		nt := &envFlags{name: t.name, byKey: make(map[string]*flagEnv, len(t.byKey)+1), sorted: make([]*flagEnv, 0, len(t.sorted)+1)}
@@ -31,15 +32,7 @@ func (s *Snapshot) With(oldKey string, f *featureflags.Flag, revision int64) *Sn
 			}
 		}
 		if f != nil {
-			var fe *flagEnv
-			if err == nil {
-				var envErr error
-				if fe, envErr = newCompiler(s.segments).env(d, t.name, f.Targeting[t.name], f.Environments[t.name]); envErr != nil {
-					fe = brokenFlag(d.key, d.typ, envErr)
-				}
-			} else {
-				fe = brokenFlag(f.Name, f.Type, err)
-			}
+			fe := c.flagIn(f, d, err, t.name)
 			if old, dup := nt.byKey[f.Name]; dup {
 				nt.sorted = slices.DeleteFunc(nt.sorted, func(x *flagEnv) bool { return x == old })
 			}

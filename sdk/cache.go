@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // cacheFile is the on-disk copy of the last configuration. Source binds it

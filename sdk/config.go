@@ -6,7 +6,7 @@ import (
 
 	"github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 var errNoEnvironment = errors.New("featureflags: the configuration names no environment")

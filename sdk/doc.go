@@ -2,7 +2,7 @@
 // compiled copy of one environment's flags and evaluates them in process,
 // with no network round trip and no allocation per evaluation.
 //
-// New connects to the service's snapshot stream (package sdk/wire), applies
+// New connects to the service's snapshot stream (package wire), applies
 // each change as it is committed, reconnects with exponential back-off and
 // jitter, resumes from the last revision it saw, and falls back to polling
 // with ETags where the stream cannot work (an old server, a buffering

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // errNoStream means the stream cannot work here: the server has no stream

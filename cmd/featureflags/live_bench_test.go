@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags/internal/testenv"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // BenchmarkLiveFanout10k: 10,000 SSE subscribers of the SDK stream, on real

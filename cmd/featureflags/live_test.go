@@ -10,8 +10,8 @@ import (
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/sdk"
-	"github.com/featureflags/featureflags/sdk/wire"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // TestLiveReplicaProcesses runs two `serve` processes on one PostgreSQL

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags/internal/testenv"
-	"github.com/featureflags/featureflags/sdk/wire"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // cutProxy forwards TCP connections to a database and can cut it off:

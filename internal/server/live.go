@@ -2,7 +2,7 @@ package server
 
 // Live updates: the routes that push changes as they are committed.
 //
-//   - GET /sdk/v1/stream: the SDK snapshot stream (package sdk/wire): a
+//   - GET /sdk/v1/stream: the SDK snapshot stream (package wire): a
 //     snapshot of the environment, then every change. Server keys (of
 //     their environment) and viewer, editor and admin tokens: it carries
 //     targeting rules, so client keys get 403.
@@ -32,7 +32,7 @@ import (
 	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/stream"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // The kinds of stream, as the metrics label them.

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags/internal/testenv"
-	"github.com/featureflags/featureflags/sdk/wire"
 	"github.com/featureflags/featureflags/store/postgres"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // reportLatency reports the median and 99th percentile of lat in

@@ -19,9 +19,9 @@ import (
 	"github.com/featureflags/featureflags/internal/server/livetest"
 	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/sdk"
-	"github.com/featureflags/featureflags/sdk/wire"
 	"github.com/featureflags/featureflags/store/postgres"
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
+	"github.com/featureflags/featureflags/wire"
 	"github.com/jackc/pgx/v5"
 )
 

@@ -6,7 +6,7 @@ package server
 //
 // Evaluation reads the service's compiled snapshot and never the store. The
 // handlers are on the hot path, so they decode the context with a single
-// json.Unmarshal and write answers with the appenders below into pooled
+// json.Unmarshal and write answers with package ofrepjson into pooled
 // buffers instead of going through encoding/json.
 
 import (
@@ -14,17 +14,16 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"math"
 	"mime"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
+	"github.com/featureflags/featureflags/internal/ofrepjson"
 )
 
 // environmentHeader names the environment to evaluate in; without it the
@@ -99,7 +98,7 @@ func (s *Server) ofrepEvaluate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := getBuf()
-	b, ok := appendSuccess(*out, &res)
+	b, ok := ofrepjson.AppendSuccess(*out, &res)
 	if !ok {
 		putBuf(out, b)
 		s.ofrepFail(w, r, key, true, valueFailure(&res))
@@ -135,7 +134,7 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 
 	out := getBuf()
 	b := *out
-	tag := bulkETag(b[:0], env, snap.Revision(), ctx)
+	tag := ofrepjson.BulkETag(b[:0], env, snap.Revision(), ctx)
 	w.Header().Set("ETag", tag)
 	if ifNoneMatch(r, tag) {
 		putBuf(out, b)
@@ -150,7 +149,7 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendItem(b, &results[i])
+		b = ofrepjson.AppendItem(b, &results[i])
 	}
 	b = append(b, "],"+eventStreamsJSON+"}\n"...)
 	writeBody(w, http.StatusOK, b)
@@ -298,15 +297,15 @@ func (s *Server) ofrepFail(w http.ResponseWriter, r *http.Request, key string, s
 	if f.code != "" {
 		if single {
 			b = append(b, `"key":`...)
-			b = appendString(b, key)
+			b = ofrepjson.AppendString(b, key)
 			b = append(b, ',')
 		}
 		b = append(b, `"errorCode":`...)
-		b = appendString(b, f.code)
+		b = ofrepjson.AppendString(b, f.code)
 		b = append(b, ',')
 	}
 	b = append(b, `"errorDetails":`...)
-	b = appendString(b, f.details)
+	b = ofrepjson.AppendString(b, f.details)
 	b = append(b, "}\n"...)
 	writeBody(w, f.status, b)
 }
@@ -323,55 +322,6 @@ func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Write(b)
 }
 
-// bulkETag is the entity tag of a bulk answer: FNV-1a 64 of the
-// environment, the snapshot revision and the context encoded canonically
-// (keys sorted, so the same context always hashes the same). Every change
-// to any flag, segment or environment moves the revision, and evaluation
-// depends on nothing else, so the tag changes whenever an answer could.
-// scratch is used for the encoding.
-func bulkETag(scratch []byte, env string, revision int64, ctx eval.Context) string {
-	h := uint64(fnvOffset64)
-	h = fnv1aString(h, env)
-	var rev [9]byte
-	rev[0] = 0 // separates the environment from the revision
-	for i := 0; i < 8; i++ {
-		rev[1+i] = byte(uint64(revision) >> (8 * i))
-	}
-	h = fnv1a(h, rev[:])
-	canon, ok := appendValue(scratch, map[string]any(ctx))
-	if !ok { // not from JSON: cannot happen for a decoded body
-		canon = append(canon[:0], "\x00unencodable"...)
-	}
-	h = fnv1a(h, canon)
-	var tag [18]byte
-	tag[0], tag[17] = '"', '"'
-	for i := 0; i < 16; i++ {
-		tag[16-i] = hexDigits[h>>(4*i)&0xf]
-	}
-	return string(tag[:])
-}
-
-const (
-	fnvOffset64 = 14695981039346656037
-	fnvPrime64  = 1099511628211
-)
-
-func fnv1a(h uint64, b []byte) uint64 {
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= fnvPrime64
-	}
-	return h
-}
-
-func fnv1aString(h uint64, s string) uint64 {
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= fnvPrime64
-	}
-	return h
-}
-
 // ifNoneMatch reports whether r's If-None-Match names tag (weak comparison,
 // as RFC 9110 specifies for If-None-Match) or is "*".
 func ifNoneMatch(r *http.Request, tag string) bool {
@@ -386,228 +336,4 @@ func ifNoneMatch(r *http.Request, tag string) bool {
 		}
 	}
 	return false
-}
-
-// appendSuccess appends {"key","value","reason","variant"}; it reports false
-// when the value cannot be encoded. A nil value is left out: the OFREP
-// "code default" answer.
-func appendSuccess(b []byte, res *eval.Result) ([]byte, bool) {
-	b = append(b, `{"key":`...)
-	b = appendString(b, res.Key)
-	if res.Value != nil {
-		b = append(b, `,"value":`...)
-		var ok bool
-		if b, ok = appendValue(b, res.Value); !ok {
-			return b, false
-		}
-	}
-	b = appendReason(b, res.Reason)
-	if res.Variant != "" {
-		b = append(b, `,"variant":`...)
-		b = appendString(b, res.Variant)
-	}
-	return append(b, '}'), true
-}
-
-// appendReason appends the reason member, the known reasons ready-made.
-func appendReason(b []byte, reason string) []byte {
-	switch reason {
-	case eval.ReasonStatic:
-		return append(b, `,"reason":"STATIC"`...)
-	case eval.ReasonTargetingMatch:
-		return append(b, `,"reason":"TARGETING_MATCH"`...)
-	case eval.ReasonSplit:
-		return append(b, `,"reason":"SPLIT"`...)
-	case eval.ReasonDefault:
-		return append(b, `,"reason":"DEFAULT"`...)
-	case eval.ReasonDisabled:
-		return append(b, `,"reason":"DISABLED"`...)
-	}
-	b = append(b, `,"reason":`...)
-	return appendString(b, reason)
-}
-
-// appendItem appends one bulk item: a success, or {"key","errorCode",
-// "errorDetails"} for a flag that failed.
-func appendItem(b []byte, res *eval.Result) []byte {
-	if res.Reason != eval.ReasonError {
-		start := len(b)
-		var ok bool
-		if b, ok = appendSuccess(b, res); ok {
-			return b
-		}
-		b = b[:start]
-		return appendFailureItem(b, res.Key, eval.ErrorGeneral, "the value could not be encoded as JSON")
-	}
-	code := res.ErrorCode
-	if code == "" {
-		code = eval.ErrorGeneral
-	}
-	return appendFailureItem(b, res.Key, code, res.ErrorDetails)
-}
-
-func appendFailureItem(b []byte, key, code, details string) []byte {
-	b = append(b, `{"key":`...)
-	b = appendString(b, key)
-	b = append(b, `,"errorCode":`...)
-	b = appendString(b, code)
-	if details != "" {
-		b = append(b, `,"errorDetails":`...)
-		b = appendString(b, details)
-	}
-	return append(b, '}')
-}
-
-// appendValue appends v as JSON: the types decoding JSON gives, maps with
-// their keys sorted as encoding/json sorts them. Anything else goes through
-// encoding/json. It reports false for what JSON cannot hold (NaN, say).
-func appendValue(b []byte, v any) ([]byte, bool) {
-	switch x := v.(type) {
-	case nil:
-		return append(b, "null"...), true
-	case bool:
-		if x {
-			return append(b, "true"...), true
-		}
-		return append(b, "false"...), true
-	case string:
-		return appendString(b, x), true
-	case float64:
-		return appendFloat(b, x)
-	case map[string]any:
-		if len(x) == 0 {
-			return append(b, "{}"...), true
-		}
-		var small [16]string
-		keys := small[:0]
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			var ok bool
-			if b, ok = appendValue(b, x[k]); !ok {
-				return b, false
-			}
-		}
-		return append(b, '}'), true
-	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var ok bool
-			if b, ok = appendValue(b, e); !ok {
-				return b, false
-			}
-		}
-		return append(b, ']'), true
-	case eval.Context:
-		return appendValue(b, map[string]any(x))
-	}
-	enc, err := json.Marshal(v)
-	if err != nil {
-		return b, false
-	}
-	return append(b, enc...), true
-}
-
-// appendFloat formats f as encoding/json does: the shortest representation,
-// exponent notation only outside [1e-6, 1e21).
-func appendFloat(b []byte, f float64) ([]byte, bool) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return b, false
-	}
-	if i := int64(f); float64(i) == f && i > -1e15 && i < 1e15 && (i != 0 || !math.Signbit(f)) {
-		return strconv.AppendInt(b, i, 10), true // integers, fast
-	}
-	format := byte('f')
-	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// clean up e-09 to e-9
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b, true
-}
-
-const hexDigits = "0123456789abcdef"
-
-// plainASCII marks the bytes a JSON string holds as they are.
-var plainASCII = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendString appends s as a JSON string. Unlike strconv.AppendQuote it
-// writes only escapes JSON has; invalid UTF-8 becomes U+FFFD, and U+2028
-// and U+2029 are escaped as encoding/json does.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	i := 0
-	for i < len(s) && plainASCII[s[i]] {
-		i++
-	}
-	if i == len(s) { // the common case: nothing to escape
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	start := 0
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/ui"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // Config configures a Server.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // reportLatency reports the median and 99th percentile of lat.

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // ConfigHandler serves an environment's Config for polling SDKs

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 const (

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // Event is one committed change of one environment.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 func TestConfigHandlerETag(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // Options configures the handlers; zero durations take the defaults.

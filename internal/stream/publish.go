@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // PublishFlag publishes one committed flag change to every environment in

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // SnapshotHandler serves the SDK snapshot stream (wire.StreamPath): a

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 func decode[T any](t *testing.T, data string) T {

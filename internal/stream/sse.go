@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // sseWriter writes SSE records, each flushed at once under a write deadline

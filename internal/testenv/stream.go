@@ -11,7 +11,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // Event is one server-sent event.

@@ -14,7 +14,7 @@ import (
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/sdk"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // Replicas checks that two servers, on stores a and b opened on one

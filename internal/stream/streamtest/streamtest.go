@@ -17,7 +17,7 @@ import (
 
 	"github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/stream"
-	"github.com/featureflags/featureflags/sdk/wire"
+	"github.com/featureflags/featureflags/wire"
 )
 
 // Keys the service knows: a server key and a client key of production.

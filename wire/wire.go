@@ -1,5 +1,6 @@
-// Package wire defines the snapshot-stream protocol shared by the server and
-// the Go SDK: the routes, headers, SSE event names and JSON bodies. It depends
+// Package wire defines the protocol shared by the server and its clients:
+// the snapshot stream's routes, headers, SSE event names and JSON bodies, and
+// the shapes of OFREP evaluation answers (OFREPSuccess, OFREPFailure). It depends
 // only on the standard library and the root featureflags package, so that
 // applications can import it without anything internal.
 //
