@@ -217,7 +217,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	workers.Go(func() {
-		svc.FlushTokenUseEvery(background, tokenFlushInterval, func(err error) {
+		every(background, tokenFlushInterval, svc.FlushTokenUse, func(err error) {
 			log.Warn("recording token use failed; retrying later", "error", err.Error())
 		})
 	})
@@ -230,7 +230,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	})
 	if cfg.RefreshInterval > 0 {
 		workers.Go(func() {
-			svc.Poll(background, cfg.RefreshInterval, func(err error) {
+			every(background, cfg.RefreshInterval, func(ctx context.Context) error {
+				_, err := svc.Current(ctx)
+				return err
+			}, func(err error) {
 				log.Debug("refreshing from the store failed", "error", err.Error())
 			})
 		})
@@ -289,4 +292,21 @@ func isLoopback(addr net.Addr) bool {
 func isFile(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular()
+}
+
+// every runs fn every interval until ctx ends, telling report of failures
+// that are not just ctx ending.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context) error, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				report(err)
+			}
+		}
+	}
 }
