@@ -30,8 +30,8 @@ const (
 // of them) reloads the view, and the reload publishes the difference. After
 // every reconnection it checks the store's revision, so nothing committed
 // meanwhile is missed. It waits for a store while the keeper has none,
-// and returns at once when the store cannot announce changes (SQLite): Poll
-// and management reads bring changes in then. Failures go to report.
+// and returns at once when the store cannot announce changes (SQLite):
+// Current brings changes in then. Failures go to report.
 func (k *Keeper) Follow(ctx context.Context, report func(error)) {
 	var (
 		wake    = make(chan struct{}, 1)

@@ -21,8 +21,8 @@ import (
 // Other processes' changes reach the view through Follow, when the store
 // can announce them as they commit (PostgreSQL: LISTEN/NOTIFY; MongoDB:
 // change streams, or polling its revision where the deployment has none),
-// and otherwise through Poll and management reads (SQLite, which one
-// process uses).
+// and otherwise through Current, which management reads and the server's
+// periodic refresh call (SQLite, which one process uses).
 
 // Change is how one view differs from the one before it.
 type Change struct {
