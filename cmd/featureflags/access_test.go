@@ -134,7 +134,7 @@ func TestTokenCommand(t *testing.T) {
 		t.Fatalf("client key %q", key)
 	}
 
-	p := start(t, t.TempDir(), "--store", store)
+	p := startMain(t, nil, "--store", store)
 	if status, _ := p.request(t, "GET", "/flags", "", ""); status != http.StatusUnauthorized {
 		t.Fatalf("without a token: %d", status)
 	}
@@ -189,7 +189,7 @@ func TestImportAudit(t *testing.T) {
 		"flags":[{"_id":"f1","name":"imported","description":"","type":"boolean","environments":{"production":true},
 		"version":1,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}]}`)
 	mustRun(t, nil, nil, "import", "--store", store, file)
-	p := start(t, t.TempDir(), "--store", store)
+	p := startMain(t, nil, "--store", store)
 	status, body := p.request(t, "GET", "/audit", "", "")
 	var page struct {
 		Events []struct {
