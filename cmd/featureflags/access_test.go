@@ -24,9 +24,16 @@ func (p *process) request(t *testing.T, method, path, token, body string, header
 	return r.Status, string(r.Body)
 }
 
-// stop stops a server with SIGTERM and waits for it.
+// stop stops a server with SIGTERM (or, in this process, by ending its
+// context) and waits for it.
 func (p *process) stop(t *testing.T) {
 	t.Helper()
+	if p.stopMain != nil {
+		if err := p.stopMain(); err != nil {
+			t.Fatalf("stop: %v\n%s", err, p.logs)
+		}
+		return
+	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +55,7 @@ func TestSecureByDefault(t *testing.T) {
 		t.Fatalf("all interfaces by variable: exit %d: %s", r.code, r.stderr)
 	}
 
-	p := start(t, t.TempDir(), "--listen", "0.0.0.0:0", "--store", store, "--insecure")
+	p := startMain(t, nil, "--listen", "0.0.0.0:0", "--store", store, "--insecure")
 	if status, body := p.request(t, "GET", "/flags", "", ""); status != http.StatusOK {
 		t.Fatalf("--insecure: %d %s", status, body)
 	}
@@ -58,7 +65,7 @@ func TestSecureByDefault(t *testing.T) {
 	p.stop(t)
 
 	// Loopback needs nothing.
-	p = start(t, t.TempDir(), "--store", store)
+	p = startMain(t, nil, "--store", store)
 	if status, _ := p.request(t, "GET", "/flags", "", ""); status != http.StatusOK {
 		t.Fatalf("loopback without tokens: %d", status)
 	}
@@ -72,7 +79,7 @@ func TestAdminTokenBootstrap(t *testing.T) {
 	store := filepath.Join(t.TempDir(), "flags.db")
 	env := []string{"FEATUREFLAGS_ADMIN_TOKEN=" + secret}
 	for round := 0; round < 2; round++ {
-		p := startEnv(t, t.TempDir(), env, "--listen", "0.0.0.0:0", "--store", store)
+		p := startMain(t, env, "--listen", "0.0.0.0:0", "--store", store)
 		if status, body := p.request(t, "GET", "/flags", "", ""); status != http.StatusUnauthorized || !strings.Contains(body, `"error"`) {
 			t.Fatalf("no token: %d %s", status, body)
 		}
@@ -110,7 +117,7 @@ func TestTokenCommand(t *testing.T) {
 		t.Fatalf("client key %q", key)
 	}
 
-	p := start(t, t.TempDir(), "--store", store)
+	p := startMain(t, nil, "--store", store)
 	if status, _ := p.request(t, "GET", "/flags", "", ""); status != http.StatusUnauthorized {
 		t.Fatalf("without a token: %d", status)
 	}
@@ -165,7 +172,7 @@ func TestImportAudit(t *testing.T) {
 		"flags":[{"_id":"f1","name":"imported","description":"","type":"boolean","environments":{"production":true},
 		"version":1,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}]}`)
 	mustRun(t, nil, nil, "import", "--store", store, file)
-	p := start(t, t.TempDir(), "--store", store)
+	p := startMain(t, nil, "--store", store)
 	status, body := p.request(t, "GET", "/audit", "", "")
 	var page struct {
 		Events []struct {
@@ -185,7 +192,7 @@ func TestImportAudit(t *testing.T) {
 // write rate applies per token, so that part runs with access control on.
 func TestLimitConfiguration(t *testing.T) {
 	admin := strings.Repeat("a", 40)
-	p := startEnv(t, t.TempDir(), []string{"FEATUREFLAGS_ADMIN_TOKEN=" + admin},
+	p := startMain(t, []string{"FEATUREFLAGS_ADMIN_TOKEN=" + admin},
 		"--max-flags", "1", "--write-rate", "0.001", "--write-burst", "3")
 	if status, _ := p.request(t, "POST", "/flags", admin, `{"name":"one"}`); status != http.StatusCreated {
 		t.Fatal(status)

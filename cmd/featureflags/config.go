@@ -16,8 +16,9 @@ import (
 	"github.com/featureflags/featureflags/internal/service"
 )
 
-// config is the whole configuration of `serve`: defaults, then
-// FEATUREFLAGS_* environment variables, then command-line flags.
+// config is the whole configuration of `serve`: defaults (defaultConfig,
+// the one place they are set), then FEATUREFLAGS_* environment variables,
+// then command-line flags. The fields after SnapshotFile have no flag.
 type config struct {
 	Listen          string
 	Store           string
@@ -37,12 +38,8 @@ type config struct {
 	// client address without access control); a zero rate disables it.
 	WriteRate  float64
 	WriteBurst int
-	// Limits on what flags and segments hold.
-	MaxRulesPerFlag      int
-	MaxConditionsPerRule int
-	MaxValuesPerList     int
-	MaxSegmentConditions int
-	MaxFlags             int
+	// Limits on what flags and segments hold (--max-*).
+	Limits service.Limits
 	// ReadHeaderTimeout and ReadTimeout bound reading a request's headers
 	// and the whole request.
 	ReadHeaderTimeout time.Duration
@@ -57,6 +54,17 @@ type config struct {
 	// Unless set, it is snapshot.json in the SQLite store's directory, or
 	// ./data/snapshot.json for the other stores (see snapshotPath).
 	SnapshotFile string
+
+	// StreamHeartbeat is the interval of heartbeats on idle event streams.
+	StreamHeartbeat time.Duration
+	// IdleTimeout bounds an idle keep-alive connection, and MaxHeaderBytes
+	// a request's headers.
+	IdleTimeout    time.Duration
+	MaxHeaderBytes int
+	// Token use is written to the store every TokenFlushInterval, and once
+	// more at shutdown within TokenFlushTimeout.
+	TokenFlushInterval time.Duration
+	TokenFlushTimeout  time.Duration
 }
 
 func defaultConfig() config {
@@ -70,24 +78,18 @@ func defaultConfig() config {
 
 		DefaultEnvironment: "production",
 
-		WriteRate:            20,
-		WriteBurst:           40,
-		MaxRulesPerFlag:      100,
-		MaxConditionsPerRule: 50,
-		MaxValuesPerList:     1000,
-		MaxSegmentConditions: 100,
-		MaxFlags:             10000,
-		ReadHeaderTimeout:    10 * time.Second,
-		ReadTimeout:          30 * time.Second,
-		RefreshInterval:      2 * time.Second,
-	}
-}
+		WriteRate:         20,
+		WriteBurst:        40,
+		Limits:            service.DefaultLimits(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		RefreshInterval:   2 * time.Second,
 
-// limits are the service's limits as configured.
-func (c config) limits() service.Limits {
-	return service.Limits{
-		RulesPerFlag: c.MaxRulesPerFlag, ConditionsPerRule: c.MaxConditionsPerRule, ValuesPerList: c.MaxValuesPerList,
-		SegmentConditions: c.MaxSegmentConditions, Flags: c.MaxFlags,
+		StreamHeartbeat:    15 * time.Second,
+		IdleTimeout:        2 * time.Minute,
+		MaxHeaderBytes:     64 << 10,
+		TokenFlushInterval: 30 * time.Second,
+		TokenFlushTimeout:  5 * time.Second,
 	}
 }
 
@@ -112,11 +114,11 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.BoolVar(&cfg.Insecure, "insecure", cfg.Insecure, "allow listening on a non-loopback address without access control (no API token exists)")
 	fs.Float64Var(&cfg.WriteRate, "write-rate", cfg.WriteRate, "management writes allowed per second per token (per client address without access control); 0 disables the limit")
 	fs.IntVar(&cfg.WriteBurst, "write-burst", cfg.WriteBurst, "management writes allowed at once per token before --write-rate applies")
-	fs.IntVar(&cfg.MaxRulesPerFlag, "max-rules-per-flag", cfg.MaxRulesPerFlag, "most targeting rules a flag may have in one environment")
-	fs.IntVar(&cfg.MaxConditionsPerRule, "max-conditions-per-rule", cfg.MaxConditionsPerRule, "most conditions a targeting rule may have")
-	fs.IntVar(&cfg.MaxValuesPerList, "max-values-per-list", cfg.MaxValuesPerList, "most values a list condition (in, notIn, ...) may have")
-	fs.IntVar(&cfg.MaxSegmentConditions, "max-segment-conditions", cfg.MaxSegmentConditions, "most conditions a segment may have")
-	fs.IntVar(&cfg.MaxFlags, "max-flags", cfg.MaxFlags, "most flags the store may hold")
+	fs.IntVar(&cfg.Limits.RulesPerFlag, "max-rules-per-flag", cfg.Limits.RulesPerFlag, "most targeting rules a flag may have in one environment")
+	fs.IntVar(&cfg.Limits.ConditionsPerRule, "max-conditions-per-rule", cfg.Limits.ConditionsPerRule, "most conditions a targeting rule may have")
+	fs.IntVar(&cfg.Limits.ValuesPerList, "max-values-per-list", cfg.Limits.ValuesPerList, "most values a list condition (in, notIn, ...) may have")
+	fs.IntVar(&cfg.Limits.SegmentConditions, "max-segment-conditions", cfg.Limits.SegmentConditions, "most conditions a segment may have")
+	fs.IntVar(&cfg.Limits.Flags, "max-flags", cfg.Limits.Flags, "most flags the store may hold")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
@@ -228,9 +230,9 @@ func (c config) validate() error {
 		name string
 		v    int
 	}{
-		{"max-rules-per-flag", c.MaxRulesPerFlag}, {"max-conditions-per-rule", c.MaxConditionsPerRule},
-		{"max-values-per-list", c.MaxValuesPerList}, {"max-segment-conditions", c.MaxSegmentConditions},
-		{"max-flags", c.MaxFlags},
+		{"max-rules-per-flag", c.Limits.RulesPerFlag}, {"max-conditions-per-rule", c.Limits.ConditionsPerRule},
+		{"max-values-per-list", c.Limits.ValuesPerList}, {"max-segment-conditions", c.Limits.SegmentConditions},
+		{"max-flags", c.Limits.Flags},
 	} {
 		if l.v < 1 {
 			return fmt.Errorf("--%s (%s) must be at least 1", l.name, envName(l.name))

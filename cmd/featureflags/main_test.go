@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -35,11 +37,49 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// process is a running featureflags serve.
+// process is a running featureflags serve: the binary (cmd), or a Main
+// in this process (stopMain), for tests that need no process of their own.
 type process struct {
-	cmd  *exec.Cmd
-	base string
-	logs *testenv.Logs
+	cmd      *exec.Cmd
+	stopMain func() error
+	base     string
+	logs     *testenv.Logs
+}
+
+// startMain runs a Main in this process on a free loopback port and a
+// SQLite store in a temporary directory; args (which may replace both)
+// and env (NAME=value) configure it as they would the binary, without the
+// process's own environment.
+func startMain(t *testing.T, env []string, args ...string) *process {
+	t.Helper()
+	vars := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	args = append([]string{"--listen", "127.0.0.1:0", "--store", filepath.Join(t.TempDir(), "flags.db")}, args...)
+	p := &process{logs: &testenv.Logs{}}
+	m, err := NewMain(args, func(k string) string { return vars[k] }, p.logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := m.Open(ctx); err != nil {
+		cancel()
+		t.Fatalf("open: %v\n%s", err, p.logs)
+	}
+	_, port, _ := net.SplitHostPort(m.Addr().String())
+	p.base = "http://127.0.0.1:" + port
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	var once sync.Once
+	var stopErr error
+	p.stopMain = func() error {
+		once.Do(func() { cancel(); stopErr = <-done })
+		return stopErr
+	}
+	t.Cleanup(func() { p.stopMain() })
+	return p
 }
 
 // start runs `featureflags serve` on a free port with extra args and waits

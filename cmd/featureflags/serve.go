@@ -17,6 +17,7 @@ import (
 	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/view/snapfile"
 )
 
 // adminTokenVariable holds an admin token's secret the server makes sure
@@ -24,244 +25,366 @@ import (
 // command line, where other users of the machine could see it.
 const adminTokenVariable = "FEATUREFLAGS_ADMIN_TOKEN"
 
-// Token use is written to the store this often, and once more at shutdown
-// within tokenFlushTimeout.
-const (
-	tokenFlushInterval = 30 * time.Second
-	tokenFlushTimeout  = 5 * time.Second
-)
-
-// maxHeaderBytes bounds a request's headers.
-const maxHeaderBytes = 64 << 10
-
+// serve runs `featureflags serve` until ctx ends.
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, err := parseConfig("serve", args, os.Getenv, stderr)
+	m, err := NewMain(args, os.Getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	adminToken := os.Getenv(adminTokenVariable)
-	if adminToken != "" && len(adminToken) < auth.MinSecretLength {
-		return fmt.Errorf("%s is too short: an admin token must be at least %d characters (e.g. from 'openssl rand -base64 32')", adminTokenVariable, auth.MinSecretLength)
+	if err := m.Open(ctx); err != nil {
+		return err
 	}
-	log := cfg.logger(stderr)
+	return m.Run(ctx)
+}
 
-	// The service exists before its store, which it may have to do
-	// without for a while (see below); it closes the store last, after
-	// every goroutine that uses it has stopped.
-	svc := service.New(nil, service.WithLimits(cfg.limits()))
-	background, stopBackground := context.WithCancel(context.Background())
-	var workers sync.WaitGroup
-	defer func() {
-		stopBackground()
-		workers.Wait()
-		svc.Store().Close()
-	}()
-	attach := func(ctx context.Context, st ff.Store) error {
-		if err := svc.Attach(ctx, st); err != nil {
-			st.Close()
-			return fmt.Errorf("prepare store %s: %w", redact(cfg.Store), err)
-		}
-		return nil
-	}
-	ensureAdmin := func(ctx context.Context) error {
-		if adminToken == "" {
-			return nil
-		}
-		created, err := svc.EnsureAdminToken(auth.WithActor(ctx, ff.Actor{Type: "local", Name: adminTokenVariable}), adminToken)
-		if errors.Is(err, service.ErrTokenRevoked) {
-			log.Warn("the admin token " + adminTokenVariable + " gives has been revoked; it does not work")
-		} else if err != nil {
-			return fmt.Errorf("%s: %s", adminTokenVariable, describe(err))
-		}
-		if created {
-			log.Info("created the admin token \"" + service.BootstrapTokenName + "\" from " + adminTokenVariable)
-		}
-		return nil
-	}
+// Main is one run of the server: NewMain parses the configuration, Open
+// opens the store and starts serving in one of three ways (see Open), Run
+// serves until its context ends and Close stops everything. Tests run it
+// in-process.
+type Main struct {
+	Config     config
+	AdminToken string // FEATUREFLAGS_ADMIN_TOKEN
+	Log        *slog.Logger
 
-	// Opening the store, in one of three ways:
-	//   - When the store cannot be reached (EUNAVAILABLE) and the snapshot
-	//     file exists, the server starts degraded: evaluation answers from
-	//     the file, management requests and /readyz answer 503, and the
-	//     store is retried in the background until it opens.
-	//   - Otherwise, with --store-wait, the server listens first and
-	//     answers 503 (but /healthz) until the store is there.
-	//   - Otherwise a store that cannot be opened fails the start before
-	//     anything listens.
-	snapshotExists := cfg.SnapshotFile != "" && isFile(cfg.SnapshotFile)
-	early := cfg.StoreWait > 0 && !snapshotExists
-	degraded := false
-	if !early {
-		st, err := openStore(ctx, cfg.Store)
-		if err == nil {
-			err = attach(ctx, st)
-		}
-		if ff.ErrorCode(err) == ff.EUNAVAILABLE && snapshotExists {
-			info, lerr := svc.LoadSnapshotFile(cfg.SnapshotFile)
-			switch {
-			case lerr == nil:
-				degraded = true
-				svc.ReportStoreError(err)
-				log.Warn("the store is unreachable: serving evaluations from the snapshot file; management requests answer 503 until the store is back",
-					"store", redact(cfg.Store), "snapshot_file", cfg.SnapshotFile, "saved_at", info.SavedAt.Format(time.RFC3339),
-					"revision", info.Revision, "flags", info.Flags, "error", err.Error())
-				err = nil
-			case cfg.StoreWait > 0:
-				log.Warn("the store is unreachable and the snapshot file cannot be used; waiting for the store", "snapshot_file", cfg.SnapshotFile, "error", lerr.Error())
-				early, err = true, nil
-			default:
-				log.Warn("the snapshot file cannot be used", "snapshot_file", cfg.SnapshotFile, "error", lerr.Error())
-			}
-		}
-		if err != nil {
-			return err
-		}
-		if !early && !degraded {
-			if err := ensureAdmin(ctx); err != nil {
-				return err
-			}
-		}
-	}
+	svc    *service.Service
+	ln     net.Listener
+	sw     *handlerSwitch
+	http   *http.Server
+	api    *server.Server // its event streams end before Shutdown
+	served chan error     // what http.Server.Serve returned
 
-	ln, err := net.Listen("tcp", cfg.Listen)
+	// background is the context of the work beside serving requests
+	// (workers), which ends before the store is closed.
+	background     context.Context
+	stopBackground context.CancelFunc
+	workers        sync.WaitGroup
+}
+
+// NewMain reads the configuration of `serve` from args and getenv; logs go
+// to stderr. It answers flag.ErrHelp after printing the help.
+func NewMain(args []string, getenv func(string) string, stderr io.Writer) (*Main, error) {
+	cfg, err := parseConfig("serve", args, getenv, stderr)
 	if err != nil {
-		return fmt.Errorf("--listen %s: %w", cfg.Listen, err)
+		return nil, err
 	}
-	if !early {
-		if err := checkExposure(cfg, ln.Addr(), svc, log); err != nil {
-			ln.Close()
+	m := &Main{Config: cfg, AdminToken: getenv(adminTokenVariable), Log: cfg.logger(stderr)}
+	if m.AdminToken != "" && len(m.AdminToken) < auth.MinSecretLength {
+		return nil, fmt.Errorf("%s is too short: an admin token must be at least %d characters (e.g. from 'openssl rand -base64 32')", adminTokenVariable, auth.MinSecretLength)
+	}
+	return m, nil
+}
+
+// Addr returns the address the server listens on, once Open returned.
+func (m *Main) Addr() net.Addr { return m.ln.Addr() }
+
+// Open opens the store and starts serving, in one of three ways:
+//   - When the store cannot be reached (EUNAVAILABLE) and the snapshot
+//     file exists, the server starts degraded (startDegraded).
+//   - Otherwise, with --store-wait, the server listens first and answers
+//     503 (but /healthz) until the store is there (startWaiting).
+//   - Otherwise a store that cannot be opened fails the start before
+//     anything listens (startReady).
+//
+// Should it fail, everything it started is stopped.
+func (m *Main) Open(ctx context.Context) error {
+	// The service exists before its store, which it may have to do
+	// without for a while; the store is closed last, after every worker
+	// that uses it has stopped.
+	m.svc = service.New(nil, service.WithLimits(m.Config.Limits))
+	m.background, m.stopBackground = context.WithCancel(context.Background())
+	m.sw = &handlerSwitch{}
+	m.served = make(chan error, 1)
+	if err := m.open(ctx); err != nil {
+		m.stopWorkers()
+		return err
+	}
+	return nil
+}
+
+func (m *Main) open(ctx context.Context) error {
+	cfg := m.Config
+	snapshotExists := cfg.SnapshotFile != "" && isFile(cfg.SnapshotFile)
+	if cfg.StoreWait > 0 && !snapshotExists {
+		return m.startWaiting(ctx)
+	}
+	err := m.attach(ctx, nil)
+	if ff.ErrorCode(err) == ff.EUNAVAILABLE && snapshotExists {
+		info, lerr := m.svc.LoadSnapshotFile(cfg.SnapshotFile)
+		switch {
+		case lerr == nil:
+			return m.startDegraded(err, info)
+		case cfg.StoreWait > 0:
+			m.Log.Warn("the store is unreachable and the snapshot file cannot be used; waiting for the store", "snapshot_file", cfg.SnapshotFile, "error", lerr.Error())
+			return m.startWaiting(ctx)
+		default:
+			m.Log.Warn("the snapshot file cannot be used", "snapshot_file", cfg.SnapshotFile, "error", lerr.Error())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return m.startReady(ctx)
+}
+
+// startReady serves with the store open.
+func (m *Main) startReady(ctx context.Context) error {
+	if err := m.ensureAdmin(ctx); err != nil {
+		return err
+	}
+	if err := m.listen(); err != nil {
+		return err
+	}
+	m.serveAPI()
+	m.startWorkers()
+	return nil
+}
+
+// startDegraded serves evaluations from the snapshot file, the view the
+// service has, while management requests and /readyz answer 503; the store
+// is retried in the background until it opens.
+func (m *Main) startDegraded(storeErr error, info snapfile.Info) error {
+	m.svc.ReportStoreError(storeErr)
+	m.Log.Warn("the store is unreachable: serving evaluations from the snapshot file; management requests answer 503 until the store is back",
+		"store", redact(m.Config.Store), "snapshot_file", m.Config.SnapshotFile, "saved_at", info.SavedAt.Format(time.RFC3339),
+		"revision", info.Revision, "flags", info.Flags, "error", storeErr.Error())
+	if err := m.listen(); err != nil {
+		return err
+	}
+	m.serveAPI()
+	m.workers.Go(m.reattach)
+	m.startWorkers()
+	return nil
+}
+
+// startWaiting listens at once, answering 503 (but /healthz) until the
+// store opens within --store-wait.
+func (m *Main) startWaiting(ctx context.Context) error {
+	var err error
+	if m.ln, err = net.Listen("tcp", m.Config.Listen); err != nil {
+		return fmt.Errorf("--listen %s: %w", m.Config.Listen, err)
+	}
+	m.startHTTP()
+	err = openStoreWaiting(ctx, m.Config.Store, m.Config.StoreWait, func(st ff.Store) error { return m.attach(ctx, st) }, func(err error, retryIn time.Duration) {
+		m.sw.report(err)
+		m.Log.Warn("store not reachable yet; retrying", "store", redact(m.Config.Store), "error", err.Error(), "retry_in", retryIn.String())
+	})
+	if err == nil {
+		err = m.ensureAdmin(ctx)
+	}
+	if err == nil {
+		err = m.checkExposure()
+	}
+	if err != nil {
+		_ = m.shutdown()
+		return err
+	}
+	m.sw.set(m.newAPI())
+	m.startWorkers()
+	return nil
+}
+
+// attach gives the service st, or (st nil) the store --store opens; it
+// closes a store it cannot use.
+func (m *Main) attach(ctx context.Context, st ff.Store) error {
+	if st == nil {
+		var err error
+		if st, err = openStore(ctx, m.Config.Store); err != nil {
 			return err
 		}
 	}
-	sw := &handlerSwitch{}
-	srv := &http.Server{
-		Handler:           sw,
+	if err := m.svc.Attach(ctx, st); err != nil {
+		st.Close()
+		return fmt.Errorf("prepare store %s: %w", redact(m.Config.Store), err)
+	}
+	return nil
+}
+
+// reattach retries the store in the background while the server serves
+// from the snapshot file: once it opens, Attach reloads the view, and
+// everything follows it.
+func (m *Main) reattach() {
+	ctx, store := m.background, redact(m.Config.Store)
+	err := openStoreWaiting(ctx, m.Config.Store, untilStopped, func(st ff.Store) error { return m.attach(ctx, st) }, func(err error, retryIn time.Duration) {
+		m.svc.ReportStoreError(err)
+		m.Log.Warn("the store is still unreachable: serving evaluations from the snapshot file; retrying",
+			"store", store, "error", err.Error(), "retry_in", retryIn.String())
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			m.svc.ReportStoreError(err)
+			m.Log.Error("the store cannot be used: serving evaluations from the snapshot file until restarted", "store", store, "error", err.Error())
+		}
+		return
+	}
+	m.Log.Info("the store is back: management requests work again", "store", store, "revision", m.svc.Snapshot().Revision())
+	if err := m.ensureAdmin(ctx); err != nil {
+		m.Log.Warn("making sure the admin token exists failed", "error", err.Error())
+	}
+}
+
+// ensureAdmin makes sure the admin token FEATUREFLAGS_ADMIN_TOKEN gives
+// exists, if it gives one.
+func (m *Main) ensureAdmin(ctx context.Context) error {
+	if m.AdminToken == "" {
+		return nil
+	}
+	created, err := m.svc.EnsureAdminToken(auth.WithActor(ctx, ff.Actor{Type: "local", Name: adminTokenVariable}), m.AdminToken)
+	if errors.Is(err, service.ErrTokenRevoked) {
+		m.Log.Warn("the admin token " + adminTokenVariable + " gives has been revoked; it does not work")
+	} else if err != nil {
+		return fmt.Errorf("%s: %s", adminTokenVariable, describe(err))
+	}
+	if created {
+		m.Log.Info("created the admin token \"" + service.BootstrapTokenName + "\" from " + adminTokenVariable)
+	}
+	return nil
+}
+
+// listen opens the listener, refusing to expose the server without access
+// control (checkExposure).
+func (m *Main) listen() error {
+	ln, err := net.Listen("tcp", m.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", m.Config.Listen, err)
+	}
+	m.ln = ln
+	if err := m.checkExposure(); err != nil {
+		ln.Close()
+		return err
+	}
+	return nil
+}
+
+// serveAPI serves the API on the listener.
+func (m *Main) serveAPI() {
+	m.sw.set(m.newAPI())
+	m.startHTTP()
+}
+
+func (m *Main) newAPI() http.Handler {
+	cfg := m.Config
+	m.api = server.New(server.Config{
+		Service: m.svc, Logger: m.Log, Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
+		DefaultEnvironment: cfg.DefaultEnvironment,
+		WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
+		StreamHeartbeat: cfg.StreamHeartbeat,
+	})
+	return m.api
+}
+
+// startHTTP serves whatever the handler switch holds on the listener.
+func (m *Main) startHTTP() {
+	cfg := m.Config
+	m.http = &http.Server{
+		Handler:           m.sw,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          nil,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 	}
-	var api *server.Server // live updates: its event streams end before Shutdown
-	handler := func() http.Handler {
-		api = server.New(server.Config{
-			Service: svc, Logger: log, Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
-			DefaultEnvironment: cfg.DefaultEnvironment,
-			WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
-		})
-		return api
-	}
-	if !early {
-		sw.set(handler())
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "store", redact(cfg.Store), "version", version)
-	shutdown := func() error {
-		log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
-		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		if api != nil {
-			api.Close() // live updates: open streams would hold Shutdown up
-		}
-		return srv.Shutdown(sctx)
-	}
-	if early {
-		err := openStoreWaiting(ctx, cfg.Store, cfg.StoreWait, func(st ff.Store) error { return attach(ctx, st) }, func(err error, retryIn time.Duration) {
-			sw.report(err)
-			log.Warn("store not reachable yet; retrying", "store", redact(cfg.Store), "error", err.Error(), "retry_in", retryIn.String())
-		})
-		if err == nil {
-			err = ensureAdmin(ctx)
-		}
-		if err == nil {
-			err = checkExposure(cfg, ln.Addr(), svc, log)
-		}
-		if err != nil {
-			_ = shutdown()
-			return err
-		}
-		sw.set(handler())
-	}
-	if degraded {
-		// The one retry loop, in the background: once the store opens,
-		// Attach reloads the view, and everything follows it.
-		workers.Go(func() {
-			err := openStoreWaiting(background, cfg.Store, untilStopped, func(st ff.Store) error { return attach(background, st) }, func(err error, retryIn time.Duration) {
-				svc.ReportStoreError(err)
-				log.Warn("the store is still unreachable: serving evaluations from the snapshot file; retrying",
-					"store", redact(cfg.Store), "error", err.Error(), "retry_in", retryIn.String())
-			})
-			if err != nil {
-				if background.Err() == nil {
-					svc.ReportStoreError(err)
-					log.Error("the store cannot be used: serving evaluations from the snapshot file until restarted", "store", redact(cfg.Store), "error", err.Error())
-				}
-				return
-			}
-			log.Info("the store is back: management requests work again", "store", redact(cfg.Store), "revision", svc.Snapshot().Revision())
-			if err := ensureAdmin(background); err != nil {
-				log.Warn("making sure the admin token exists failed", "error", err.Error())
-			}
-		})
-	}
+	go func() { m.served <- m.http.Serve(m.ln) }()
+	m.Log.Info("serving", "addr", m.ln.Addr().String(), "store", redact(cfg.Store), "version", version)
+}
+
+// startWorkers starts the work beside serving requests: keeping the
+// snapshot file, recording token use, and following other replicas'
+// changes as the store announces them (PostgreSQL, MongoDB; it returns at
+// once for SQLite) and by polling.
+func (m *Main) startWorkers() {
+	ctx, cfg, log := m.background, m.Config, m.Log
 	if cfg.SnapshotFile != "" {
-		workers.Go(func() {
-			svc.SaveSnapshots(background, cfg.SnapshotFile, func(err error) {
+		m.workers.Go(func() {
+			m.svc.SaveSnapshots(ctx, cfg.SnapshotFile, func(err error) {
 				log.Warn("keeping the snapshot file failed; retrying", "error", err.Error())
 			})
 		})
 	}
-
-	workers.Go(func() {
-		svc.FlushTokenUseEvery(background, tokenFlushInterval, func(err error) {
+	m.workers.Go(func() {
+		every(ctx, cfg.TokenFlushInterval, m.svc.FlushTokenUse, func(err error) {
 			log.Warn("recording token use failed; retrying later", "error", err.Error())
 		})
 	})
-	// Live updates: other replicas' changes as the store announces them
-	// (PostgreSQL, MongoDB; it returns at once for SQLite).
-	workers.Go(func() {
-		svc.Follow(background, func(err error) {
+	m.workers.Go(func() {
+		m.svc.Follow(ctx, func(err error) {
 			log.Warn("following the store's changes failed; reconnecting", "error", err.Error())
 		})
 	})
 	if cfg.RefreshInterval > 0 {
-		workers.Go(func() {
-			svc.Poll(background, cfg.RefreshInterval, func(err error) {
+		m.workers.Go(func() {
+			every(ctx, cfg.RefreshInterval, m.poll, func(err error) {
 				log.Debug("refreshing from the store failed", "error", err.Error())
 			})
 		})
 	}
+}
 
+// poll brings the view up to date with the store, so that changes made
+// through other processes (a flag toggled, a key revoked) reach
+// evaluation, which never reads the store itself.
+func (m *Main) poll(ctx context.Context) error {
+	_, err := m.svc.Current(ctx)
+	return err
+}
+
+// Run serves until ctx ends, and then closes; it returns early should
+// serving fail.
+func (m *Main) Run(ctx context.Context) error {
 	select {
-	case err := <-errc:
+	case err := <-m.served:
+		m.stopWorkers()
 		return err
 	case <-ctx.Done():
 	}
-	err = shutdown()
-	// Stopping the background work writes the snapshot file a last time.
-	stopBackground()
-	workers.Wait()
-	fctx, cancel := context.WithTimeout(context.Background(), tokenFlushTimeout)
+	return m.Close()
+}
+
+// Close stops serving within --shutdown-timeout, stops the background
+// work (which writes the snapshot file a last time), records token use and
+// closes the store.
+func (m *Main) Close() error {
+	err := m.shutdown()
+	m.stopBackground()
+	m.workers.Wait()
+	fctx, cancel := context.WithTimeout(context.Background(), m.Config.TokenFlushTimeout)
 	defer cancel()
-	if ferr := svc.FlushTokenUse(fctx); ferr != nil {
-		log.Warn("recording token use at shutdown failed", "error", ferr.Error())
+	if ferr := m.svc.FlushTokenUse(fctx); ferr != nil {
+		m.Log.Warn("recording token use at shutdown failed", "error", ferr.Error())
 	}
+	m.svc.Store().Close()
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	log.Info("stopped")
+	m.Log.Info("stopped")
 	return nil
+}
+
+// shutdown stops serving requests within --shutdown-timeout.
+func (m *Main) shutdown() error {
+	m.Log.Info("shutting down", "timeout", m.Config.ShutdownTimeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer cancel()
+	if m.api != nil {
+		m.api.Close() // live updates: open streams would hold Shutdown up
+	}
+	return m.http.Shutdown(ctx)
+}
+
+// stopWorkers stops the background work and closes the store.
+func (m *Main) stopWorkers() {
+	m.stopBackground()
+	m.workers.Wait()
+	m.svc.Store().Close()
 }
 
 // checkExposure refuses to serve a non-loopback address without access
 // control unless --insecure says so. Access control is on once the store
 // holds a token (FEATUREFLAGS_ADMIN_TOKEN makes one), and stays on.
-func checkExposure(cfg config, addr net.Addr, svc *service.Service, log *slog.Logger) error {
-	if svc.AuthRequired() {
+func (m *Main) checkExposure() error {
+	addr, log := m.ln.Addr(), m.Log
+	if m.svc.AuthRequired() {
 		log.Info("access control is on: requests need a token")
 		return nil
 	}
@@ -269,7 +392,7 @@ func checkExposure(cfg config, addr net.Addr, svc *service.Service, log *slog.Lo
 		log.Info("access control is off until the first token is created: every request acts as \"local\"; only this machine can connect")
 		return nil
 	}
-	if !cfg.Insecure {
+	if !m.Config.Insecure {
 		return fmt.Errorf("refusing to serve %s without access control: the store has no API token. "+
 			"Create one with 'featureflags token create --role admin' or set %s, "+
 			"listen on a loopback address (--listen 127.0.0.1:8080), or pass --insecure to serve everyone without a token",
@@ -289,4 +412,21 @@ func isLoopback(addr net.Addr) bool {
 func isFile(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular()
+}
+
+// every runs fn every interval until ctx ends, telling report of failures
+// that are not just ctx ending.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context) error, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				report(err)
+			}
+		}
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/featureflags/featureflags/store/postgres/pgtest"
@@ -70,9 +69,8 @@ func withoutRevision(t *testing.T, export []byte) []byte {
 // returns the file's path once the server has stopped.
 func seedThroughServe(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "seed.db")
-	p := start(t, dir, "--store", path)
+	path := filepath.Join(t.TempDir(), "seed.db")
+	p := startMain(t, nil, "--store", path)
 	calls := []struct{ path, body string }{
 		{"/environments", `{"name":"qa.eu-1"}`},
 		{"/segments", `{"name":"beta-users","description":"Bêta testers — ✓ 日本","match":"any","conditions":[
@@ -113,12 +111,7 @@ func seedThroughServe(t *testing.T) string {
 			t.Fatalf("POST %s: %d %s", c.path, status, body)
 		}
 	}
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Wait(); err != nil {
-		t.Fatalf("serve exit: %v\n%s", err, p.logs)
-	}
+	p.stop(t)
 	return path
 }
 

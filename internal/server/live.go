@@ -32,6 +32,7 @@ import (
 	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/stream"
+	"github.com/featureflags/featureflags/internal/view"
 	"github.com/featureflags/featureflags/wire"
 )
 
@@ -119,7 +120,7 @@ func (l *live) close() {
 // it touched, projected to each environment, or a reset; and its revision
 // to /events. The service calls it in revision order, after the view shows
 // the change.
-func (l *live) Publish(c *service.Change) {
+func (l *live) Publish(c *view.Change) {
 	l.known.add(c.From)
 	l.known.add(c.Revision)
 	switch {

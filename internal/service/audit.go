@@ -107,15 +107,15 @@ func (s *Service) ListAudit(ctx context.Context, q AuditQuery) ([]*ff.AuditEvent
 	f := ff.AuditFilter{Environment: q.Environment, Actor: q.Actor, Since: q.Since, Until: q.Until, Limit: q.Limit, Cursor: q.Cursor}
 	if q.Flag != "" {
 		f.TargetID = q.Flag
-		v, err := s.current(ctx)
+		v, err := s.Current(ctx)
 		if err != nil {
 			return nil, "", err
 		}
-		if fl := v.flag(q.Flag); fl != nil {
+		if fl := v.Flag(q.Flag); fl != nil {
 			f.TargetID = fl.ID
 		}
 	}
-	events, next, err := s.store.ListAudit(ctx, f)
+	events, next, err := s.Store().ListAudit(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/view"
 )
 
 // Export returns everything the store holds, read at one revision, in a
@@ -16,7 +17,7 @@ import (
 // empty lists are empty rather than nil, so that equal data exports as
 // identical JSON from every store.
 func (s *Service) Export(ctx context.Context) (*ff.Dataset, error) {
-	d, err := s.store.Load(ctx)
+	d, err := s.Store().Load(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +35,7 @@ func (s *Service) Export(ctx context.Context) (*ff.Dataset, error) {
 		envs[i] = e.Name
 	}
 	for _, f := range d.Flags {
-		complete(f, envs)
+		view.Complete(f, envs)
 		if len(f.Variants) == 0 {
 			f.Variants = nil
 		}
@@ -77,17 +78,17 @@ func (s *Service) Import(ctx context.Context, d *ff.Dataset) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(*view) error {
+	return s.Write(ctx, func(*view.View) error {
 		// The store as it is now, not the view, which another process's
 		// writes may have outdated.
-		cur, err := s.store.Load(ctx)
+		cur, err := s.Store().Load(ctx)
 		if err != nil {
 			return err
 		}
 		if err := validateImport(in, cur, s.limits); err != nil {
 			return err
 		}
-		return s.store.Import(s.audited(ctx, ActionImport, "dataset", "", "import", "", nil, importSummary(in)), in)
+		return s.Store().Import(s.audited(ctx, ActionImport, "dataset", "", "import", "", nil, importSummary(in)), in)
 	}, nil)
 }
 
@@ -255,18 +256,18 @@ func validateImport(in, cur *ff.Dataset, limits Limits) error {
 		if err := within(fmt.Sprintf("flags[%d]", i), "flag", f.Name, validateFlag(f, envs, segments, limits)); err != nil {
 			return err
 		}
-		complete(f, envs)
+		view.Complete(f, envs)
 	}
 	// Imported items replace stored ones by id or name: a stored segment
 	// whose id an imported segment of another name takes disappears under
 	// its old name, which what the store keeps may still use.
-	kept := &view{segments: keptSegments}
+	kept := &view.View{Segments: keptSegments}
 	for _, f := range cur.Flags {
 		if !importedFlag["id:"+f.ID] && !importedFlag["name:"+f.Name] {
-			kept.flags = append(kept.flags, f)
+			kept.Flags = append(kept.Flags, f)
 		}
 	}
-	if err := limits.checkFlagCount(len(kept.flags), len(in.Flags)); err != nil {
+	if err := limits.checkFlagCount(len(kept.Flags), len(in.Flags)); err != nil {
 		return err
 	}
 	for _, sg := range cur.Segments {

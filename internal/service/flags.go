@@ -8,6 +8,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
+	"github.com/featureflags/featureflags/internal/view"
 )
 
 // MaxDescriptionLength bounds a description, in bytes.
@@ -41,30 +42,21 @@ type FlagPatch struct {
 // ListFlags returns every flag, ordered by name, with every environment.
 // The flags are shared: callers must not change them.
 func (s *Service) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
-	v, err := s.current(ctx)
+	v, err := s.Current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return v.flags, nil
-}
-
-// FlagCount returns the number of flags in the latest view, without
-// touching the store.
-func (s *Service) FlagCount() int {
-	if v := s.view.Load(); v != nil {
-		return len(v.flags)
-	}
-	return 0
+	return v.Flags, nil
 }
 
 // Flag returns the flag whose id or name is idOrName. It is shared: callers
 // must not change it.
 func (s *Service) Flag(ctx context.Context, idOrName string) (*ff.Flag, error) {
-	v, err := s.current(ctx)
+	v, err := s.Current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if f := v.flag(idOrName); f != nil {
+	if f := v.Flag(idOrName); f != nil {
 		return f, nil
 	}
 	return nil, ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
@@ -81,16 +73,16 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 	if f.Type == "" {
 		f.Type = ff.TypeBoolean
 	}
-	err := s.write(ctx, func(v *view) error {
-		if err := s.limits.checkFlagCount(len(v.flags), 1); err != nil {
+	err := s.Write(ctx, func(v *view.View) error {
+		if err := s.limits.checkFlagCount(len(v.Flags), 1); err != nil {
 			return err
 		}
-		if err := s.validateFlag(f, v.envNames, v.segmentMap()); err != nil {
+		if err := s.validateFlag(f, v.EnvNames, v.SegmentMap()); err != nil {
 			return err
 		}
-		complete(f, v.envNames)
-		return s.store.CreateFlag(s.audited(ctx, ActionFlagCreate, "flag", f.ID, f.Name, "", nil, f), f)
-	}, func(v *view, rev int64) *view { return v.withFlag("", f, rev) })
+		view.Complete(f, v.EnvNames)
+		return s.Store().CreateFlag(s.audited(ctx, ActionFlagCreate, "flag", f.ID, f.Name, "", nil, f), f)
+	}, func(v *view.View, rev int64) *view.View { return v.WithFlag("", f, rev) })
 	if err != nil {
 		return nil, err
 	}
@@ -114,9 +106,9 @@ func (s *Service) SetTargeting(ctx context.Context, idOrName, env string, t *ff.
 
 func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, ifMatch int64, action, env string) (*ff.Flag, error) {
 	var next *ff.Flag
-	err := s.write(ctx, func(v *view) error {
-		for attempt := 0; ; attempt++ {
-			cur, err := s.store.FindFlag(ctx, idOrName)
+	err := s.Write(ctx, func(v *view.View) error {
+		return retrying(ifMatch, func() error {
+			cur, err := s.Store().FindFlag(ctx, idOrName)
 			if err != nil {
 				return err
 			}
@@ -124,22 +116,18 @@ func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, 
 				return staleError("flag", cur.Name, cur.Version, ifMatch)
 			}
 			next = cur.Clone()
-			if err := p.apply(next, v.envNames); err != nil {
+			if err := p.apply(next, v.EnvNames); err != nil {
 				return err
 			}
 			next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
-			if err := s.validateFlag(next, v.envNames, v.segmentMap()); err != nil {
+			if err := s.validateFlag(next, v.EnvNames, v.SegmentMap()); err != nil {
 				return err
 			}
-			complete(next, v.envNames)
-			complete(cur, v.envNames)
-			err = s.store.UpdateFlag(s.audited(ctx, action, "flag", next.ID, next.Name, env, cur, next), next, cur.Version)
-			if ff.ErrorCode(err) == ff.EPRECONDITION && ifMatch == ff.AnyVersion && attempt < maxRetries {
-				continue // another process's writer got in first: re-apply to its result
-			}
-			return err
-		}
-	}, func(v *view, rev int64) *view { return v.withFlag(next.ID, next, rev) })
+			view.Complete(next, v.EnvNames)
+			view.Complete(cur, v.EnvNames)
+			return s.Store().UpdateFlag(s.audited(ctx, action, "flag", next.ID, next.Name, env, cur, next), next, cur.Version)
+		})
+	}, func(v *view.View, rev int64) *view.View { return v.WithFlag(next.ID, next, rev) })
 	if err != nil {
 		return nil, err
 	}
@@ -191,9 +179,9 @@ func (p *FlagPatch) apply(f *ff.Flag, envs []string) error {
 // DeleteFlag deletes the flag idOrName, at version ifMatch if that is set.
 func (s *Service) DeleteFlag(ctx context.Context, idOrName string, ifMatch int64) error {
 	var id string
-	return s.write(ctx, func(v *view) error {
-		for attempt := 0; ; attempt++ {
-			cur, err := s.store.FindFlag(ctx, idOrName)
+	return s.Write(ctx, func(v *view.View) error {
+		return retrying(ifMatch, func() error {
+			cur, err := s.Store().FindFlag(ctx, idOrName)
 			if err != nil {
 				return err
 			}
@@ -201,49 +189,45 @@ func (s *Service) DeleteFlag(ctx context.Context, idOrName string, ifMatch int64
 				return staleError("flag", cur.Name, cur.Version, ifMatch)
 			}
 			id = cur.ID
-			complete(cur, v.envNames)
+			view.Complete(cur, v.EnvNames)
 			// At the version just read, not at any, so that the audit
 			// trail's before is what was deleted; a change that slips in
 			// between makes it read again.
-			err = s.store.DeleteFlag(s.audited(ctx, ActionFlagDelete, "flag", cur.ID, cur.Name, "", cur, nil), id, cur.Version)
-			if ff.ErrorCode(err) == ff.EPRECONDITION && ifMatch == ff.AnyVersion && attempt < maxRetries {
-				continue
-			}
-			return err
-		}
-	}, func(v *view, rev int64) *view { return v.withFlag(id, nil, rev) })
+			return s.Store().DeleteFlag(s.audited(ctx, ActionFlagDelete, "flag", cur.ID, cur.Name, "", cur, nil), id, cur.Version)
+		})
+	}, func(v *view.View, rev int64) *view.View { return v.WithFlag(id, nil, rev) })
 }
 
 // ToggleFlag flips the flag's state in env atomically and returns the flag.
 func (s *Service) ToggleFlag(ctx context.Context, idOrName, env string, ifMatch int64) (*ff.Flag, error) {
 	var f *ff.Flag
-	err := s.write(ctx, func(v *view) error {
-		if err := checkEnvironment("environment", env, v.envNames); err != nil {
+	err := s.Write(ctx, func(v *view.View) error {
+		if err := checkEnvironment("environment", env, v.EnvNames); err != nil {
 			return err
 		}
 		// Ids never change, so a flag the view knows by this id needs no
 		// lookup in the store (one round trip less); should another
 		// process have deleted it, idOrName is looked up as usual.
-		if known := v.flag(idOrName); known != nil && known.ID == idOrName {
+		if known := v.Flag(idOrName); known != nil && known.ID == idOrName {
 			var err error
-			f, err = s.store.ToggleFlag(s.audited(ctx, ActionFlagToggle, "flag", known.ID, known.Name, env, nil, nil), known.ID, env, ifMatch, s.timestamp())
+			f, err = s.Store().ToggleFlag(s.audited(ctx, ActionFlagToggle, "flag", known.ID, known.Name, env, nil, nil), known.ID, env, ifMatch, s.timestamp())
 			if err == nil {
-				complete(f, v.envNames)
+				view.Complete(f, v.EnvNames)
 			}
 			if ff.ErrorCode(err) != ff.ENOTFOUND {
 				return err
 			}
 		}
-		cur, err := s.store.FindFlag(ctx, idOrName)
+		cur, err := s.Store().FindFlag(ctx, idOrName)
 		if err != nil {
 			return err
 		}
-		if f, err = s.store.ToggleFlag(s.audited(ctx, ActionFlagToggle, "flag", cur.ID, cur.Name, env, nil, nil), cur.ID, env, ifMatch, s.timestamp()); err != nil {
+		if f, err = s.Store().ToggleFlag(s.audited(ctx, ActionFlagToggle, "flag", cur.ID, cur.Name, env, nil, nil), cur.ID, env, ifMatch, s.timestamp()); err != nil {
 			return err
 		}
-		complete(f, v.envNames)
+		view.Complete(f, v.EnvNames)
 		return nil
-	}, func(v *view, rev int64) *view { return v.withFlag(f.ID, f, rev) })
+	}, func(v *view.View, rev int64) *view.View { return v.WithFlag(f.ID, f, rev) })
 	if err != nil {
 		return nil, err
 	}

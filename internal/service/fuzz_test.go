@@ -17,6 +17,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
+	"github.com/featureflags/featureflags/internal/view"
 )
 
 func FuzzCompileTargeting(f *testing.F) {
@@ -57,7 +58,7 @@ func FuzzCompileTargeting(f *testing.F) {
 			t.Fatalf("validation failed with %T %v, want an EINVALID *ff.Error", err, err)
 		}
 		if err == nil {
-			complete(fl, envs)
+			view.Complete(fl, envs)
 		}
 		snap := eval.Compile([]*ff.Flag{fl}, segments, envs, 1)
 		for _, env := range envs {

@@ -12,22 +12,23 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/view"
 )
 
 // recorder is a Publisher that keeps what it hears.
 type recorder struct {
 	mu      sync.Mutex
-	changes []*service.Change
+	changes []*view.Change
 }
 
-func (r *recorder) Publish(c *service.Change) {
+func (r *recorder) Publish(c *view.Change) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.changes = append(r.changes, c)
 }
 
 // take returns the changes heard since the last take.
-func (r *recorder) take() []*service.Change {
+func (r *recorder) take() []*view.Change {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := r.changes
@@ -36,7 +37,7 @@ func (r *recorder) take() []*service.Change {
 }
 
 // describe sums a change up: "reset", "+a -b", or "" for none.
-func describe(c *service.Change) string {
+func describe(c *view.Change) string {
 	if c.Reset {
 		return "reset"
 	}
@@ -51,7 +52,7 @@ func describe(c *service.Change) string {
 }
 
 // one takes the one change r heard and checks it.
-func one(t *testing.T, r *recorder, want string) *service.Change {
+func one(t *testing.T, r *recorder, want string) *view.Change {
 	t.Helper()
 	got := r.take()
 	if len(got) != 1 {

@@ -6,6 +6,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
+	"github.com/featureflags/featureflags/internal/view"
 )
 
 // SegmentInput is a segment as a client describes it; in an update, nil
@@ -19,25 +20,25 @@ type SegmentInput struct {
 
 // ListSegments returns every segment ordered by name; shared, read-only.
 func (s *Service) ListSegments(ctx context.Context) ([]*ff.Segment, error) {
-	v, err := s.current(ctx)
+	v, err := s.Current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return v.segments, nil
+	return v.Segments, nil
 }
 
 // Segment returns the segment whose id or name is idOrName.
 func (s *Service) Segment(ctx context.Context, idOrName string) (*ff.Segment, error) {
-	v, err := s.current(ctx)
+	v, err := s.Current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, sg := range v.segments {
+	for _, sg := range v.Segments {
 		if sg.ID == idOrName {
 			return sg, nil
 		}
 	}
-	for _, sg := range v.segments {
+	for _, sg := range v.Segments {
 		if sg.Name == idOrName {
 			return sg, nil
 		}
@@ -50,11 +51,11 @@ func (s *Service) CreateSegment(ctx context.Context, in SegmentInput) (*ff.Segme
 	now := s.timestamp()
 	sg := &ff.Segment{ID: ff.NewID(), Match: "all", Version: 1, CreatedAt: now, UpdatedAt: now}
 	in.applyTo(sg)
-	err := s.write(ctx, func(v *view) error {
+	err := s.Write(ctx, func(v *view.View) error {
 		if err := s.validateSegment(sg, v, ""); err != nil {
 			return err
 		}
-		return s.store.CreateSegment(s.audited(ctx, ActionSegmentCreate, "segment", sg.ID, sg.Name, "", nil, sg), sg)
+		return s.Store().CreateSegment(s.audited(ctx, ActionSegmentCreate, "segment", sg.ID, sg.Name, "", nil, sg), sg)
 	}, nil)
 	if err != nil {
 		return nil, err
@@ -66,8 +67,8 @@ func (s *Service) CreateSegment(ctx context.Context, in SegmentInput) (*ff.Segme
 // since flags refer to segments by name.
 func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in SegmentInput, ifMatch int64) (*ff.Segment, error) {
 	var next *ff.Segment
-	err := s.write(ctx, func(v *view) error {
-		cur, err := s.store.FindSegment(ctx, idOrName)
+	err := s.Write(ctx, func(v *view.View) error {
+		cur, err := s.Store().FindSegment(ctx, idOrName)
 		if err != nil {
 			return err
 		}
@@ -87,7 +88,7 @@ func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in Segment
 			return err
 		}
 		// The store's version check makes a concurrent change fail, not vanish.
-		return s.store.UpdateSegment(s.audited(ctx, ActionSegmentUpdate, "segment", next.ID, next.Name, "", cur, next), next, cur.Version)
+		return s.Store().UpdateSegment(s.audited(ctx, ActionSegmentUpdate, "segment", next.ID, next.Name, "", cur, next), next, cur.Version)
 	}, nil)
 	if err != nil {
 		return nil, err
@@ -97,9 +98,9 @@ func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in Segment
 
 // DeleteSegment deletes a segment no flag or other segment uses.
 func (s *Service) DeleteSegment(ctx context.Context, idOrName string, ifMatch int64) error {
-	return s.write(ctx, func(v *view) error {
-		for attempt := 0; ; attempt++ {
-			cur, err := s.store.FindSegment(ctx, idOrName)
+	return s.Write(ctx, func(v *view.View) error {
+		return retrying(ifMatch, func() error {
+			cur, err := s.Store().FindSegment(ctx, idOrName)
 			if err != nil {
 				return err
 			}
@@ -110,12 +111,8 @@ func (s *Service) DeleteSegment(ctx context.Context, idOrName string, ifMatch in
 				return ff.Errorf(ff.ECONFLICT, "segment %q is used by %s; remove it from there first", cur.Name, user)
 			}
 			// At the version just read (see DeleteFlag).
-			err = s.store.DeleteSegment(s.audited(ctx, ActionSegmentDelete, "segment", cur.ID, cur.Name, "", cur, nil), cur.ID, cur.Version)
-			if ff.ErrorCode(err) == ff.EPRECONDITION && ifMatch == ff.AnyVersion && attempt < maxRetries {
-				continue
-			}
-			return err
-		}
+			return s.Store().DeleteSegment(s.audited(ctx, ActionSegmentDelete, "segment", cur.ID, cur.Name, "", cur, nil), cur.ID, cur.Version)
+		})
 	}, nil)
 }
 
@@ -136,8 +133,8 @@ func (in SegmentInput) applyTo(sg *ff.Segment) {
 
 // validateSegment checks sg as it would be with the other segments of v
 // (replacing the one named replaces, if any).
-func (s *Service) validateSegment(sg *ff.Segment, v *view, replaces string) error {
-	others := v.segmentMap()
+func (s *Service) validateSegment(sg *ff.Segment, v *view.View, replaces string) error {
+	others := v.SegmentMap()
 	delete(others, replaces)
 	others[sg.Name] = sg
 	return checkSegment(sg, others, s.limits)
@@ -161,7 +158,7 @@ func checkSegment(sg *ff.Segment, segments map[string]*ff.Segment, limits Limits
 
 // segmentUser names a flag or segment that refers to the segment name, or
 // returns "".
-func segmentUser(v *view, name string) string {
+func segmentUser(v *view.View, name string) string {
 	refers := func(cs []ff.Condition) bool {
 		for _, c := range cs {
 			if (c.Operator == "inSegment" || c.Operator == "notInSegment") && c.Value == name {
@@ -170,7 +167,7 @@ func segmentUser(v *view, name string) string {
 		}
 		return false
 	}
-	for _, f := range v.flags {
+	for _, f := range v.Flags {
 		for env, t := range f.Targeting {
 			for _, r := range t.Rules {
 				if refers(r.Conditions) {
@@ -179,7 +176,7 @@ func segmentUser(v *view, name string) string {
 			}
 		}
 	}
-	for _, sg := range v.segments {
+	for _, sg := range v.Segments {
 		if sg.Name != name && refers(sg.Conditions) {
 			return fmt.Sprintf("segment %q", sg.Name)
 		}

@@ -1,19 +1,19 @@
-// Package service is the write path of the flag service and the keeper of
-// its in-memory view: it validates input, assigns ids, versions and times,
-// applies partial updates without losing concurrent ones, and keeps an
-// immutable picture of the store (with the compiled evaluation snapshot)
-// current after every change. HTTP handlers and the command line call it;
-// it calls the Store.
+// Package service is the write path of the flag service: it validates
+// input, authorizes and audits changes, assigns ids, versions and times,
+// and applies partial updates without losing concurrent ones. The view it
+// reads and keeps current after every change is package view's Keeper,
+// which it embeds. HTTP handlers and the command line call it; it calls
+// the Store.
 package service
 
 import (
 	"context"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/view"
 )
 
 // maxRetries bounds the read-modify-write retries of an update that lost a
@@ -23,26 +23,12 @@ const maxRetries = 100
 
 // Service implements the operations behind the management API.
 type Service struct {
-	// store is never nil, but may be empty (see New and Attach): then
-	// every store operation answers EUNAVAILABLE.
-	store  *storeSlot
+	// Keeper holds the store (Unavailable while there is none; see
+	// Attach) and the view every operation reads and writes through.
+	*view.Keeper
+
 	now    func() time.Time
 	limits Limits
-
-	mu   sync.Mutex // serialises this process's writes and view reloads
-	view viewCell   // the latest view; storing one wakes the snapshot saver
-
-	// live holds who hears of every new view (publish.go).
-	live live
-
-	// Outages (degraded.go): the view read from the snapshot file and what
-	// that file said, why the store could not be opened, and the snapshot
-	// saver's pace and count of writes.
-	fromFile      atomic.Pointer[view]
-	fileInfo      atomic.Pointer[SnapshotInfo]
-	storeErr      atomic.Pointer[string]
-	snapshotEvery time.Duration
-	snapshotSaves atomic.Int64
 
 	// usage holds the last-used times of tokens not yet written to the
 	// store: token id -> *atomic.Int64 (Unix milliseconds, 0 when flushed).
@@ -63,74 +49,51 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 // New returns a Service on store. A nil store makes a service that has
 // none yet: every operation that needs one returns EUNAVAILABLE until
 // Attach gives it one, while evaluation answers from the view
-// LoadSnapshotFile loads.
+// LoadSnapshotFile loads. Init (or Attach) creates the default
+// environments when the store has none, and loads the view.
 func New(store ff.Store, opts ...Option) *Service {
-	s := &Service{store: &storeSlot{}, now: time.Now, limits: DefaultLimits(), snapshotEvery: defaultSnapshotEvery}
-	s.view.changed = make(chan struct{}, 1)
-	if store != nil {
-		s.store.p.Store(&storeRef{store})
-	}
+	s := &Service{now: time.Now, limits: DefaultLimits()}
 	for _, o := range opts {
 		o(s)
 	}
+	s.Keeper = view.NewKeeper(view.Config{Store: store, Prepare: s.ensureEnvironments, Now: s.now})
 	return s
 }
 
 // Limits returns the limits the service enforces.
 func (s *Service) Limits() Limits { return s.limits }
 
-// Store returns the service's store: while it has none (see Attach), a
-// Store whose every operation answers EUNAVAILABLE.
-func (s *Service) Store() ff.Store { return s.store }
-
 // timestamp returns the current time at the precision every store keeps.
 func (s *Service) timestamp() time.Time {
 	return s.now().UTC().Truncate(time.Millisecond)
 }
 
-// Init creates the default environments when the store has none, and loads
-// the view. Replicas starting together may race here; a name taken by
-// another is fine.
-func (s *Service) Init(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.initLocked(ctx)
-}
-
-// initLocked is Init with s.mu held. It always reads the view again, also
-// over one from the snapshot file at the same revision.
-func (s *Service) initLocked(ctx context.Context) error {
-	envs, err := s.store.ListEnvironments(ctx)
-	if err != nil {
+// ensureEnvironments creates the default environments when st has none.
+// Replicas starting together may race here; a name taken by another is
+// fine.
+func (s *Service) ensureEnvironments(ctx context.Context, st ff.Store) error {
+	envs, err := st.ListEnvironments(ctx)
+	if err != nil || len(envs) > 0 {
 		return err
 	}
-	if len(envs) == 0 {
-		for _, name := range ff.DefaultEnvironments {
-			err := s.store.CreateEnvironment(ctx, &ff.Environment{Name: name, CreatedAt: s.timestamp()})
-			if err != nil && ff.ErrorCode(err) != ff.ECONFLICT {
-				return err
-			}
+	for _, name := range ff.DefaultEnvironments {
+		err := st.CreateEnvironment(ctx, &ff.Environment{Name: name, CreatedAt: s.timestamp()})
+		if err != nil && ff.ErrorCode(err) != ff.ECONFLICT {
+			return err
 		}
 	}
-	_, err = s.reload(ctx)
-	return err
+	return nil
 }
 
-// complete gives f a state for exactly the existing environments: those it
-// does not mention are off, and leftovers of deleted ones are dropped.
-func complete(f *ff.Flag, envs []string) {
-	m := make(map[string]bool, len(envs))
-	for _, e := range envs {
-		m[e] = f.Environments[e]
-	}
-	f.Environments = m
-	for e := range f.Targeting {
-		if !slices.Contains(envs, e) {
-			delete(f.Targeting, e)
+// retrying runs attempt again while it fails with EPRECONDITION because
+// another writer got in first (up to maxRetries times), unless ifMatch
+// pins a version: then the conflict is the caller's to resolve.
+func retrying(ifMatch int64, attempt func() error) error {
+	for i := 0; ; i++ {
+		err := attempt()
+		if ff.ErrorCode(err) != ff.EPRECONDITION || ifMatch != ff.AnyVersion || i >= maxRetries {
+			return err
 		}
-	}
-	if len(f.Targeting) == 0 {
-		f.Targeting = nil
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/view"
 )
 
 // Access control is on as soon as the store holds any token, revoked and
@@ -34,20 +35,20 @@ const BootstrapTokenName = "bootstrap"
 // view holds any token. It does not touch the store; before the first view
 // is loaded it is on (closed until known).
 func (s *Service) AuthRequired() bool {
-	v := s.view.Load()
-	return v == nil || len(v.tokens) > 0
+	v := s.Latest()
+	return v == nil || len(v.Tokens) > 0
 }
 
 // Authenticate returns the token whose secret is secret, from the latest
 // view and without touching the store, and records its use in memory (see
 // FlushTokenUse). An unknown, expired or revoked secret is an error.
 func (s *Service) Authenticate(secret string) (*ff.Token, error) {
-	v := s.view.Load()
+	v := s.Latest()
 	if v == nil || secret == "" {
 		return nil, ErrTokenUnknown
 	}
 	hash := auth.Hash(secret)
-	t, ok := v.tokens[hash]
+	t, ok := v.Tokens[hash]
 	if !ok || !auth.HashEqual(t.Hash, hash) {
 		return nil, ErrTokenUnknown
 	}
@@ -95,7 +96,7 @@ func (s *Service) FlushTokenUse(ctx context.Context) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	err := s.store.TouchTokens(ctx, batch)
+	err := s.Store().TouchTokens(ctx, batch)
 	if err != nil {
 		for id, at := range batch {
 			if c, ok := s.usage.Load(id); ok {
@@ -141,11 +142,11 @@ func (s *Service) createToken(ctx context.Context, in TokenInput, secret string)
 		at := t.ExpiresAt.UTC().Truncate(time.Millisecond)
 		t.ExpiresAt = &at
 	}
-	err := s.write(ctx, func(v *view) error {
-		if err := validateToken(t, v.envNames, now); err != nil {
+	err := s.Write(ctx, func(v *view.View) error {
+		if err := validateToken(t, v.EnvNames, now); err != nil {
 			return err
 		}
-		return s.store.CreateToken(s.audited(ctx, ActionTokenCreate, "token", t.ID, t.Name, t.Environment, nil, t), t)
+		return s.Store().CreateToken(s.audited(ctx, ActionTokenCreate, "token", t.ID, t.Name, t.Environment, nil, t), t)
 	}, nil)
 	if err != nil {
 		return nil, err
@@ -184,7 +185,7 @@ func (s *Service) EnsureAdminToken(ctx context.Context, secret string) (bool, er
 	if len(secret) < auth.MinSecretLength {
 		return false, ff.Errorf(ff.EINVALID, "the admin token must be at least %d characters long", auth.MinSecretLength)
 	}
-	t, err := s.store.FindTokenByHash(ctx, auth.Hash(secret))
+	t, err := s.Store().FindTokenByHash(ctx, auth.Hash(secret))
 	switch {
 	case err == nil && t.RevokedAt != nil:
 		return false, ErrTokenRevoked
@@ -203,7 +204,7 @@ func (s *Service) EnsureAdminToken(ctx context.Context, secret string) (bool, er
 // ListTokens returns every token, newest first, revoked ones included, with
 // last-used times recorded but not yet flushed.
 func (s *Service) ListTokens(ctx context.Context) ([]*ff.Token, error) {
-	tokens, err := s.store.ListTokens(ctx)
+	tokens, err := s.Store().ListTokens(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -222,8 +223,8 @@ func (s *Service) ListTokens(ctx context.Context) ([]*ff.Token, error) {
 // token changes nothing.
 func (s *Service) RevokeToken(ctx context.Context, id string) (*ff.Token, error) {
 	var revoked *ff.Token
-	err := s.write(ctx, func(*view) error {
-		tokens, err := s.store.ListTokens(ctx)
+	err := s.Write(ctx, func(*view.View) error {
+		tokens, err := s.Store().ListTokens(ctx)
 		if err != nil {
 			return err
 		}
@@ -240,16 +241,10 @@ func (s *Service) RevokeToken(ctx context.Context, id string) (*ff.Token, error)
 		next := *cur
 		next.RevokedAt = &now
 		revoked = &next
-		return s.store.RevokeToken(s.audited(ctx, ActionTokenRevoke, "token", cur.ID, cur.Name, cur.Environment, cur, &next), id, now)
+		return s.Store().RevokeToken(s.audited(ctx, ActionTokenRevoke, "token", cur.ID, cur.Name, cur.Environment, cur, &next), id, now)
 	}, nil)
 	if err != nil {
 		return nil, err
 	}
 	return revoked, nil
-}
-
-// FlushTokenUseEvery flushes recorded token use every interval until ctx
-// ends; failures go to report. The caller flushes once more at shutdown.
-func (s *Service) FlushTokenUseEvery(ctx context.Context, interval time.Duration, report func(error)) {
-	every(ctx, interval, s.FlushTokenUse, report)
 }

@@ -1,4 +1,4 @@
-package service
+package view_test
 
 import (
 	"context"
@@ -16,17 +16,20 @@ import (
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
 	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/view"
+	"github.com/featureflags/featureflags/internal/view/snapfile"
 	"github.com/featureflags/featureflags/store/sqlite"
 )
 
-func sqliteService(t *testing.T) (*Service, ff.Store) {
+func sqliteService(t *testing.T) (*service.Service, ff.Store) {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := New(st)
+	s := service.New(st)
 	if err := s.Init(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +38,7 @@ func sqliteService(t *testing.T) (*Service, ff.Store) {
 
 // saveOnce runs the snapshot saver until it has written the latest view,
 // stopping it as a server does at shutdown (which flushes).
-func saveOnce(t *testing.T, s *Service, path string) {
+func saveOnce(t *testing.T, s *service.Service, path string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
@@ -51,18 +54,18 @@ func str(s string) *string { return &s }
 
 // fixture fills s with flags, a segment and tokens, and returns the secrets
 // of an admin token, a server key and a revoked token.
-func fixture(t *testing.T, s *Service) (admin, key, revoked string) {
+func fixture(t *testing.T, s *service.Service) (admin, key, revoked string) {
 	t.Helper()
 	ctx := t.Context()
-	if _, err := s.CreateSegment(ctx, SegmentInput{Name: str("beta"), Conditions: &[]ff.Condition{
+	if _, err := s.CreateSegment(ctx, service.SegmentInput{Name: str("beta"), Conditions: &[]ff.Condition{
 		{Attribute: "email", Operator: "endsWith", Value: "@example.com"},
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateFlag(ctx, FlagInput{Name: "checkout", Environments: map[string]bool{"production": true}}); err != nil {
+	if _, err := s.CreateFlag(ctx, service.FlagInput{Name: "checkout", Environments: map[string]bool{"production": true}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateFlag(ctx, FlagInput{
+	if _, err := s.CreateFlag(ctx, service.FlagInput{
 		Name: "banner", Type: ff.TypeString, Variants: map[string]any{"a": "A", "b": "B"},
 		Environments: map[string]bool{"production": true, "staging": true},
 		Targeting: map[string]*ff.Targeting{"production": {
@@ -74,15 +77,15 @@ func fixture(t *testing.T, s *Service) (admin, key, revoked string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	_, admin, err := s.CreateToken(ctx, TokenInput{Name: "ops", Role: ff.RoleAdmin})
+	_, admin, err := s.CreateToken(ctx, service.TokenInput{Name: "ops", Role: ff.RoleAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, key, err = s.CreateToken(ctx, TokenInput{Name: "backend", Role: ff.RoleServerKey, Environment: "production"})
+	_, key, err = s.CreateToken(ctx, service.TokenInput{Name: "backend", Role: ff.RoleServerKey, Environment: "production"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gone, revoked, err := s.CreateToken(ctx, TokenInput{Name: "old", Role: ff.RoleViewer})
+	gone, revoked, err := s.CreateToken(ctx, service.TokenInput{Name: "old", Role: ff.RoleViewer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +141,7 @@ func TestSnapshotFileRoundTrip(t *testing.T) {
 		}
 	}
 
-	d := New(nil)
+	d := service.New(nil)
 	if d.Snapshot() != nil || !d.AuthRequired() {
 		t.Fatal("a service without a view must evaluate nothing and require tokens")
 	}
@@ -165,7 +168,7 @@ func TestSnapshotFileRoundTrip(t *testing.T) {
 	if _, err := d.Authenticate(admin); err != nil {
 		t.Fatalf("admin token from the file: %v", err)
 	}
-	if _, err := d.Authenticate(revoked); !errors.Is(err, ErrTokenRevoked) {
+	if _, err := d.Authenticate(revoked); !errors.Is(err, service.ErrTokenRevoked) {
 		t.Fatalf("revoked token from the file: %v", err)
 	}
 	why := d.Degraded()
@@ -212,7 +215,7 @@ func TestNoStore(t *testing.T) {
 	saveOnce(t, s, path)
 
 	for _, loaded := range []bool{false, true} {
-		d := New(nil)
+		d := service.New(nil)
 		if loaded {
 			if _, err := d.LoadSnapshotFile(path); err != nil {
 				t.Fatal(err)
@@ -222,14 +225,14 @@ func TestNoStore(t *testing.T) {
 		_, refreshErr := d.Refresh(ctx)
 		_, flagsErr := d.ListFlags(ctx)
 		_, flagErr := d.Flag(ctx, "checkout")
-		_, createErr := d.CreateFlag(ctx, FlagInput{Name: "new"})
+		_, createErr := d.CreateFlag(ctx, service.FlagInput{Name: "new"})
 		_, toggleErr := d.ToggleFlag(ctx, "checkout", "production", 0)
 		_, segErr := d.ListSegments(ctx)
 		_, envErr := d.CreateEnvironment(ctx, "qa")
 		_, exportErr := d.Export(ctx)
 		_, tokensErr := d.ListTokens(ctx)
-		_, _, createTokErr := d.CreateToken(ctx, TokenInput{Role: ff.RoleViewer})
-		_, _, auditErr := d.ListAudit(ctx, AuditQuery{})
+		_, _, createTokErr := d.CreateToken(ctx, service.TokenInput{Role: ff.RoleViewer})
+		_, _, auditErr := d.ListAudit(ctx, service.AuditQuery{})
 		_, adminErr := d.EnsureAdminToken(ctx, strings.Repeat("x", auth.MinSecretLength))
 		for i, err := range []error{
 			refreshErr, flagsErr, flagErr, createErr, toggleErr, segErr, envErr, exportErr, tokensErr, createTokErr, auditErr, adminErr,
@@ -255,9 +258,9 @@ func TestNoStore(t *testing.T) {
 // latest view; changes never wait for the saver.
 func TestSnapshotSaverCoalesces(t *testing.T) {
 	s, _ := sqliteService(t)
-	s.snapshotEvery = 50 * time.Millisecond
+	s.SetSnapshotEvery(50 * time.Millisecond)
 	ctx := t.Context()
-	if _, err := s.CreateFlag(ctx, FlagInput{Name: "hot"}); err != nil {
+	if _, err := s.CreateFlag(ctx, service.FlagInput{Name: "hot"}); err != nil {
 		t.Fatal(err)
 	}
 	// Without a saver running, changes go on: the wake-up never blocks.
@@ -285,18 +288,18 @@ func TestSnapshotSaverCoalesces(t *testing.T) {
 	stop()
 	<-done
 
-	v, info, err := readSnapshotFile(path)
+	v, info, err := readFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := s.Snapshot().Revision(); info.Revision != want {
 		t.Fatalf("the file holds revision %d after the final flush, want %d", info.Revision, want)
 	}
-	if got := v.flag("hot").Environments["production"]; got != s.view.Load().flag("hot").Environments["production"] {
+	if got := v.Flag("hot").Environments["production"]; got != s.Latest().Flag("hot").Environments["production"] {
 		t.Fatal("the file's flag differs from the view's")
 	}
-	saves := s.snapshotSaves.Load()
-	if limit := int64(elapsed/s.snapshotEvery) + 3; saves > limit || saves > changes/2 {
+	saves := s.SnapshotSaves()
+	if limit := int64(elapsed/s.SnapshotEvery()) + 3; saves > limit || saves > changes/2 {
 		t.Fatalf("%d writes for %d changes in %v; want at most %d", saves, changes, elapsed, limit)
 	}
 	t.Logf("%d changes in %v: %d snapshot writes", changes, elapsed, saves)
@@ -309,8 +312,8 @@ func TestSnapshotFileAtomic(t *testing.T) {
 	fixture(t, s)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "snapshot.json")
-	v := s.view.Load()
-	if err := writeSnapshotFile(path, v, time.Now()); err != nil {
+	v := s.Latest()
+	if err := snapfile.Write(path, v.Dataset(), v.TokenList(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -323,14 +326,14 @@ func TestSnapshotFileAtomic(t *testing.T) {
 				return
 			default:
 			}
-			if _, info, err := readSnapshotFile(path); err != nil || info.Revision != v.revision {
+			if _, info, err := readFile(path); err != nil || info.Revision != v.Revision {
 				t.Errorf("a reader found %+v, %v", info, err)
 				return
 			}
 		}
 	})
 	for range 100 {
-		if err := writeSnapshotFile(path, v, time.Now()); err != nil {
+		if err := snapfile.Write(path, v.Dataset(), v.TokenList(), time.Now()); err != nil {
 			t.Error(err)
 			break
 		}
@@ -344,7 +347,7 @@ func TestSnapshotFileAtomic(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(blocked, "inside"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeSnapshotFile(blocked, v, time.Now()); err == nil {
+	if err := snapfile.Write(blocked, v.Dataset(), v.TokenList(), time.Now()); err == nil {
 		t.Fatal("wrote over a directory")
 	}
 	entries, err := os.ReadDir(dir)
@@ -360,7 +363,7 @@ func TestSnapshotFileAtomic(t *testing.T) {
 
 func TestSnapshotFileErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := New(nil).LoadSnapshotFile(filepath.Join(dir, "missing.json")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := service.New(nil).LoadSnapshotFile(filepath.Join(dir, "missing.json")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("missing file: %v", err)
 	}
 	for name, content := range map[string]string{
@@ -372,7 +375,7 @@ func TestSnapshotFileErrors(t *testing.T) {
 		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		d := New(nil)
+		d := service.New(nil)
 		if _, err := d.LoadSnapshotFile(path); err == nil || !strings.Contains(err.Error(), name) {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -386,4 +389,13 @@ func TestSnapshotFileErrors(t *testing.T) {
 	if _, err := s.LoadSnapshotFile(path); err == nil {
 		t.Fatal("a file replaced the view of a service that has one")
 	}
+}
+
+// readFile reads the snapshot file at path into a view.
+func readFile(path string) (*view.View, snapfile.Info, error) {
+	d, tokens, info, err := snapfile.Read(path)
+	if err != nil {
+		return nil, info, err
+	}
+	return view.New(d, tokens), info, nil
 }
