@@ -62,7 +62,7 @@ type live struct {
 	opts    stream.Options
 	remove  func() // stops publishing
 
-	snapshot, config, ofrep http.Handler
+	snapshot, config, ofrep, events http.Handler
 
 	// The Config of each environment at cacheRev, built once per revision
 	// however many streams ask.
@@ -84,14 +84,17 @@ func newLive(svc *service.Service, m *metrics, heartbeat time.Duration) *live {
 	l := &live{svc: svc, metrics: m, byToken: map[string]map[*context.CancelFunc]struct{}{}}
 	bind := func(kind, event string) func() { return m.streamEvents.WithLabelValues(kind, event).Inc }
 	incSnapshot, incChange, incRefetch := bind(streamSDK, wire.EventSnapshot), bind(streamSDK, wire.EventChange), bind(streamOFREP, wire.OFREPRefetchEvent)
+	incManage := bind(streamEvents, stream.EventChange)
 	l.hub = stream.NewHub(stream.HubOptions{Metrics: stream.Metrics{
-		EventSent: func(_, event string) {
-			switch event {
-			case wire.EventSnapshot:
+		EventSent: func(topic, event string) {
+			switch {
+			case topic == manageTopic:
+				incManage()
+			case event == wire.EventSnapshot:
 				incSnapshot()
-			case wire.EventChange:
+			case event == wire.EventChange:
 				incChange()
-			case wire.OFREPRefetchEvent:
+			case event == wire.OFREPRefetchEvent:
 				incRefetch()
 			}
 		},
@@ -102,6 +105,7 @@ func newLive(svc *service.Service, m *metrics, heartbeat time.Duration) *live {
 	l.snapshot = stream.SnapshotHandler(l.hub, l.opts)
 	l.config = stream.ConfigHandler(l.opts)
 	l.ofrep = stream.OFREPHandler(l.hub, l.opts)
+	l.events = stream.EventsHandler(l.hub, manageTopic, l.latestRevision, l.opts)
 	l.remove = svc.AddPublisher(l)
 	if v, ok := svc.Live(); ok {
 		l.known.add(v.Revision)
@@ -167,6 +171,15 @@ func (l *live) configOf(_ context.Context, env string) (*wire.Config, error) {
 		l.configs[env] = c
 	}
 	return c, nil
+}
+
+// latestRevision is the revision of the latest view, for /events.
+func (l *live) latestRevision() (int64, bool) {
+	v, ok := l.svc.Live()
+	if !ok {
+		return 0, false
+	}
+	return v.Revision, true
 }
 
 // revisionOf is the OFREP stream's Revision: the latest view's, checking
@@ -285,106 +298,11 @@ func (s *Server) ofrepEvents(w http.ResponseWriter, r *http.Request) {
 	s.live.ofrep.ServeHTTP(w, r)
 }
 
-// events serves GET /events: a "change" event for every committed change
-// (tokens included), whose id and data name its revision. Changes that
-// queue up while the client is slow are coalesced into the latest. A
-// client reconnecting with Last-Event-ID hears at once of the current
-// revision if it differs.
+// events serves GET /events (stream.EventsHandler).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	last := int64(-1)
-	if id := strings.TrimSpace(r.Header.Get(wire.HeaderLastEventID)); id != "" {
-		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n >= 0 {
-			last = n
-		}
-	}
-	sub := s.live.hub.Subscribe(manageTopic, -1)
-	defer sub.Close()
 	w, r, done := s.live.open(w, r, streamEvents, "")
 	defer done()
-	h := w.Header()
-	h.Set("Content-Type", wire.ContentTypeSSE)
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	sw := &sseWriter{w: w, rc: http.NewResponseController(w), timeout: s.live.writeTimeout()}
-	if sw.write([]byte("retry: "+strconv.FormatInt(s.live.retry().Milliseconds(), 10)+"\n\n")) != nil {
-		return
-	}
-	if v, ok := s.svc.Live(); ok && last >= 0 && v.Revision != last {
-		if s.sendChange(sw, v.Revision, time.Time{}) != nil {
-			return
-		}
-	}
-	hb := time.NewTicker(s.live.heartbeat())
-	defer hb.Stop()
-	for {
-		select {
-		case ev, ok := <-sub.C():
-			if !ok {
-				return
-			}
-			for drained := false; !drained; {
-				select {
-				case next, ok := <-sub.C():
-					if !ok {
-						drained = true
-					} else {
-						ev = next
-					}
-				default:
-					drained = true
-				}
-			}
-			if s.sendChange(sw, ev.Revision, ev.Time) != nil {
-				return
-			}
-		case <-hb.C:
-			if sw.write([]byte(wire.HeartbeatComment+"\n\n")) != nil {
-				return
-			}
-		case <-r.Context().Done():
-			return
-		}
-	}
-}
-
-func (s *Server) sendChange(sw *sseWriter, rev int64, at time.Time) error {
-	id := strconv.FormatInt(rev, 10)
-	if err := sw.write([]byte("id: " + id + "\nevent: change\ndata: {\"revision\":" + id + "}\n\n")); err != nil {
-		return err
-	}
-	s.metrics.streamEvents.WithLabelValues(streamEvents, "change").Inc()
-	if !at.IsZero() {
-		s.metrics.streamLag.Observe(time.Since(at).Seconds())
-	}
-	return nil
-}
-
-func (l *live) heartbeat() time.Duration {
-	if l.opts.Heartbeat > 0 {
-		return l.opts.Heartbeat
-	}
-	return 15 * time.Second
-}
-
-func (l *live) retry() time.Duration { return 2 * time.Second }
-
-func (l *live) writeTimeout() time.Duration { return 10 * time.Second }
-
-// sseWriter writes the records of /events, each flushed at once under a
-// write deadline, so that a client that stopped reading ends its stream.
-type sseWriter struct {
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	timeout time.Duration
-}
-
-func (s *sseWriter) write(b []byte) error {
-	_ = s.rc.SetWriteDeadline(time.Now().Add(s.timeout))
-	if _, err := s.w.Write(b); err != nil {
-		return err
-	}
-	return s.rc.Flush()
+	s.live.events.ServeHTTP(w, r)
 }
 
 // revisionSet is the revisions this server's views had, the last
