@@ -23,26 +23,37 @@ type entityTag struct {
 func parseETags(values []string) (tags []entityTag, star bool, ok bool) {
 	for _, v := range values {
 		for v = strings.TrimLeft(v, " \t,"); v != ""; v = strings.TrimLeft(v, " \t,") {
-			if v[0] == '*' {
-				star, v = true, v[1:]
-				continue
-			}
 			var t entityTag
-			if strings.HasPrefix(v, "W/") {
-				t.weak, v = true, v[2:]
-			}
-			end := strings.IndexByte(v[min(1, len(v)):], '"') + 1
-			if v == "" || v[0] != '"' || end <= 0 {
+			if t, v, ok = nextETag(v); !ok {
 				return nil, false, false
 			}
-			t.tag, v = v[:end+1], v[end+1:]
-			if v != "" && v[0] != ',' && v[0] != ' ' && v[0] != '\t' {
-				return nil, false, false
+			if t.tag == "*" {
+				star = true
+			} else {
+				tags = append(tags, t)
 			}
-			tags = append(tags, t)
 		}
 	}
 	return tags, star, true
+}
+
+// nextETag reads the list member v starts with, "*" or an entity tag, and
+// returns the rest, which must be empty or start with the next comma.
+func nextETag(v string) (t entityTag, rest string, ok bool) {
+	if v[0] == '*' {
+		t.tag, v = "*", v[1:]
+	} else {
+		if strings.HasPrefix(v, "W/") {
+			t.weak, v = true, v[2:]
+		}
+		end := strings.IndexByte(v[min(1, len(v)):], '"') + 2 // just after the closing quote
+		if v == "" || v[0] != '"' || end < 2 {
+			return t, "", false
+		}
+		t.tag, v = v[:end], v[end:]
+	}
+	v = strings.TrimLeft(v, " \t")
+	return t, v, v == "" || v[0] == ','
 }
 
 // NoneMatch reports whether r's If-None-Match names tag, by the weak
