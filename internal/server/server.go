@@ -1,8 +1,8 @@
 // Package server is the HTTP face of the flag service: one route table, in
 // which every route declares the permission it requires, one place that
-// checks it (guard), one way to decode requests and one to answer errors,
-// and the middleware that gives every request an id, a log line and
-// metrics.
+// checks it (guard), and the middleware that gives every request an id, a
+// log line and metrics. Requests are decoded and errors answered through
+// package httpx; event streams are served by package stream.
 package server
 
 import (
