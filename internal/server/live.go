@@ -18,9 +18,7 @@ package server
 // store, so they keep working while the database is away.
 
 import (
-	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -201,9 +199,8 @@ func unknownEnvironment(env string, envs []string) error {
 
 // open prepares a stream request: its environment, its end when its token
 // stops being valid (revoked, expired, or, without one, access control
-// switched on), no read or write deadline of the server's (the stream sets
-// its own per write), the open-streams gauge, and a writer that takes the
-// connection over once the stream starts (see streamWriter). done must be
+// switched on), the open-streams gauge, and a writer that takes the
+// connection over once the stream starts (see stream.Writer). done must be
 // called when the stream ends.
 func (l *live) open(w http.ResponseWriter, r *http.Request, kind, env string) (http.ResponseWriter, *http.Request, func()) {
 	ctx := r.Context()
@@ -232,14 +229,11 @@ func (l *live) open(w http.ResponseWriter, r *http.Request, kind, env string) (h
 	set[&cancel] = struct{}{}
 	l.streamsMu.Unlock()
 
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Time{})
 	gauge := l.metrics.streams.WithLabelValues(kind)
 	gauge.Inc()
-	sw := &streamWriter{w: w, rc: rc, get: r.Method == http.MethodGet}
+	sw := stream.NewWriter(w, r)
 	return sw, r.WithContext(ctx), func() {
-		sw.close()
+		sw.Close()
 		gauge.Dec()
 		cancel()
 		l.streamsMu.Lock()
@@ -344,104 +338,4 @@ func (k *revisionSet) has(rev int64) bool {
 	defer k.mu.Unlock()
 	_, ok := k.set[rev]
 	return ok
-}
-
-// streamWriter is the ResponseWriter of an event stream. A stream on an
-// HTTP/1.x connection answers 200 and then only writes; when it starts, the
-// writer takes the connection over from net/http (Hijack) and writes the
-// response itself, unchunked and ended by closing the connection. That
-// frees what net/http keeps per connection and request (its buffers, about
-// 10 KB, and a goroutine reading the connection), which is most of what
-// each of ten thousand open streams would cost. A client that goes away is
-// then noticed at the next write, a heartbeat at the latest. Anything else
-// (errors, HTTP/2, HEAD) goes through net/http as usual.
-type streamWriter struct {
-	w   http.ResponseWriter
-	rc  *http.ResponseController
-	get bool
-
-	conn   net.Conn // once taken over
-	header http.Header
-	wrote  bool
-	err    error // the first write error on conn
-}
-
-func (s *streamWriter) Header() http.Header {
-	if s.conn != nil {
-		return s.header
-	}
-	return s.w.Header()
-}
-
-func (s *streamWriter) WriteHeader(status int) {
-	if s.wrote {
-		return
-	}
-	s.wrote = true
-	h := s.w.Header()
-	if status != http.StatusOK || !s.get || h.Get("Content-Type") != wire.ContentTypeSSE {
-		s.w.WriteHeader(status)
-		return
-	}
-	conn, rw, err := s.rc.Hijack()
-	if err != nil { // HTTP/2, say: stream through net/http
-		s.w.WriteHeader(status)
-		return
-	}
-	_ = rw // holds nothing a GET stream needs; dropping it frees its buffers
-	_ = conn.SetDeadline(time.Time{})
-	s.conn, s.header = conn, h.Clone()
-	s.header.Set("Connection", "close")
-	s.header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	var b bytes.Buffer
-	b.WriteString("HTTP/1.1 200 OK\r\n")
-	_ = s.header.Write(&b)
-	b.WriteString("\r\n")
-	_, s.err = conn.Write(b.Bytes())
-}
-
-func (s *streamWriter) Write(p []byte) (int, error) {
-	if !s.wrote {
-		s.WriteHeader(http.StatusOK)
-	}
-	if s.conn == nil {
-		return s.w.Write(p)
-	}
-	if s.err != nil {
-		return 0, s.err
-	}
-	n, err := s.conn.Write(p)
-	if err != nil {
-		s.err = err
-	}
-	return n, err
-}
-
-// FlushError flushes; a connection taken over is written unbuffered.
-func (s *streamWriter) FlushError() error {
-	if s.conn == nil {
-		return s.rc.Flush()
-	}
-	return s.err
-}
-
-func (s *streamWriter) SetWriteDeadline(t time.Time) error {
-	if s.conn == nil {
-		return s.rc.SetWriteDeadline(t)
-	}
-	return s.conn.SetWriteDeadline(t)
-}
-
-func (s *streamWriter) SetReadDeadline(t time.Time) error {
-	if s.conn == nil {
-		return s.rc.SetReadDeadline(t)
-	}
-	return s.conn.SetReadDeadline(t)
-}
-
-// close ends the response of a connection taken over.
-func (s *streamWriter) close() {
-	if s.conn != nil {
-		s.conn.Close()
-	}
 }
