@@ -105,12 +105,11 @@ func (s *Server) authorize(r *http.Request, perm auth.Permission) (*ff.Token, er
 		return nil, ff.Errorf(ff.EUNAUTHORIZED, "this server requires a token: send it as Authorization: Bearer <token> (or X-API-Key: <token>)")
 	}
 	tok, err := s.svc.Authenticate(secret)
+	if errors.Is(err, service.ErrTokenUnknown) {
+		return nil, ff.Errorf(ff.EUNAUTHORIZED, "%s: no token has this secret", ff.ErrorMessage(err))
+	}
 	if err != nil {
-		msg := err.Error()
-		if errors.Is(err, service.ErrTokenUnknown) {
-			msg += ": no token has this secret"
-		}
-		return nil, &ff.Error{Code: ff.EUNAUTHORIZED, Message: msg}
+		return nil, err
 	}
 	if !auth.Allows(tok.Role, perm) {
 		return nil, &ff.Error{Code: ff.EFORBIDDEN, Message: forbidden(tok.Role, perm)}
