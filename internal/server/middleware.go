@@ -95,6 +95,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 				s.log.ErrorContext(r.Context(), "panic", "request_id", id, "panic", p, "stack", string(debug.Stack()))
 				if rec.status == 0 {
+					// Logged above with its stack: the body is the generic
+					// message of internal errors, without a second log line.
 					httpx.WriteJSON(rec, http.StatusInternalServerError, httpx.ErrorBody{Error: ff.ErrorMessage(nil)})
 				}
 			}
