@@ -3,6 +3,7 @@ package featureflags
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. Each maps to one HTTP status in the server and to one meaning
@@ -14,6 +15,16 @@ const (
 	EPRECONDITION = "precondition" // an If-Match version does not match the current one
 	EUNAVAILABLE  = "unavailable"  // the store cannot be reached; retrying later may work
 	EINTERNAL     = "internal"     // a bug or an unexpected failure
+
+	EUNAUTHORIZED = "unauthorized" // no valid credentials: none, unknown, expired or revoked
+	EFORBIDDEN    = "forbidden"    // valid credentials whose role may not do this
+	ETOOMANY      = "too_many"     // a rate limit refused the request; Limit names it, RetryAfter says when to retry
+
+	// Codes of the protocol rather than the domain, so that every refusal
+	// goes through the same code-to-status table.
+	ETOOLARGE  = "too_large"          // the request body exceeds a size limit (Limit names it)
+	EMEDIATYPE = "unsupported_media"  // the request body is not in a media type the endpoint reads
+	EMETHOD    = "method_not_allowed" // the path exists, the method does not
 )
 
 // Error is the domain's error: a code for programs, a message for people and,
@@ -22,6 +33,12 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
+	// Limit names the configured limit the request exceeded, e.g.
+	// "max-rules-per-flag" (the name of its command-line flag).
+	Limit string
+	// RetryAfter is how long to wait before retrying a refused request
+	// (ETOOMANY); zero when unknown.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -69,6 +86,15 @@ func ErrorField(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Field
+	}
+	return ""
+}
+
+// ErrorLimit returns the limit named by the first *Error in err's chain.
+func ErrorLimit(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Limit
 	}
 	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
 )
 
@@ -26,15 +27,15 @@ var auditParams = []string{"flag", "environment", "actor", "since", "until", "li
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	q, err := parseAuditQuery(r.URL.Query(), auditParams)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	events, next, err := s.svc.ListAudit(r.Context(), q)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, auditPage{Events: events, NextCursor: next})
+	httpx.WriteJSON(w, http.StatusOK, auditPage{Events: events, NextCursor: next})
 }
 
 // flagHistory answers GET /flags/{id}/history: the audit events of one
@@ -42,15 +43,15 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 func (s *Server) flagHistory(w http.ResponseWriter, r *http.Request) {
 	q, err := parseAuditQuery(r.URL.Query(), auditParams[1:])
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	events, next, err := s.svc.FlagHistory(r.Context(), r.PathValue("id"), q)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, auditPage{Events: events, NextCursor: next})
+	httpx.WriteJSON(w, http.StatusOK, auditPage{Events: events, NextCursor: next})
 }
 
 // parseAuditQuery reads the query parameters allowed, each at most once;

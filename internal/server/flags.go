@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
 )
 
@@ -20,31 +21,31 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	env, filtered := r.URL.Query()["environment"]
 	flags, err := s.svc.ListFlags(r.Context())
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	if !filtered {
 		if flags == nil {
 			flags = []*ff.Flag{}
 		}
-		writeJSON(w, http.StatusOK, flags)
+		httpx.WriteJSON(w, http.StatusOK, flags)
 		return
 	}
 	envs, err := s.svc.Environments(r.Context())
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	name := env[0]
 	if !contains(envs, name) {
-		writeError(w, r, &ff.Error{Code: ff.EINVALID, Field: "environment", Message: "unknown environment " + strconv.Quote(name) + "; existing environments: " + strings.Join(envs, ", ")})
+		httpx.Error(w, r, &ff.Error{Code: ff.EINVALID, Field: "environment", Message: "unknown environment " + strconv.Quote(name) + "; existing environments: " + strings.Join(envs, ", ")})
 		return
 	}
 	out := make([]flagWithState, len(flags))
 	for i, f := range flags {
 		out[i] = flagWithState{Flag: f, Enabled: f.Environments[name]}
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 func contains(list []string, s string) bool {
@@ -69,12 +70,12 @@ type createFlagRequest struct {
 
 func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
 	var req createFlagRequest
-	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		writeError(w, r, err)
+	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
+		httpx.Error(w, r, err)
 		return
 	}
 	if req.Name == nil {
-		writeError(w, r, ff.FieldErrorf("name", "name is required"))
+		httpx.Error(w, r, ff.FieldErrorf("name", "name is required"))
 		return
 	}
 	f, err := s.svc.CreateFlag(r.Context(), service.FlagInput{
@@ -82,7 +83,7 @@ func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
 		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags,
 	})
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/flags/"+f.ID)
@@ -92,11 +93,11 @@ func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
 	f, err := s.svc.Flag(r.Context(), r.PathValue("id"))
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == etag(f.Version) {
-		w.Header().Set("ETag", etag(f.Version))
+	if httpx.NoneMatch(r, httpx.ETag(f.Version)) {
+		w.Header().Set("ETag", httpx.ETag(f.Version))
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -117,12 +118,12 @@ type updateFlagRequest struct {
 func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
 	ifMatch, err := parseIfMatch(r)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	var req updateFlagRequest
-	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		writeError(w, r, err)
+	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
+		httpx.Error(w, r, err)
 		return
 	}
 	f, err := s.svc.UpdateFlag(r.Context(), r.PathValue("id"), service.FlagPatch{
@@ -130,7 +131,7 @@ func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
 		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags,
 	}, ifMatch)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	writeFlag(w, http.StatusOK, f)
@@ -145,11 +146,11 @@ func (s *Server) deleteFlag(w http.ResponseWriter, r *http.Request) {
 func deleteByID(w http.ResponseWriter, r *http.Request, del func(ctx context.Context, idOrName string, ifMatch int64) error) {
 	ifMatch, err := parseIfMatch(r)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	if err := del(r.Context(), r.PathValue("id"), ifMatch); err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -168,45 +169,42 @@ type toggleResponse struct {
 func (s *Server) toggleFlag(w http.ResponseWriter, r *http.Request) {
 	ifMatch, err := parseIfMatch(r)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	var req toggleRequest
-	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		writeError(w, r, err)
+	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
+		httpx.Error(w, r, err)
 		return
 	}
 	if req.Environment == nil || *req.Environment == "" {
-		writeError(w, r, ff.FieldErrorf("environment", `environment is required, e.g. {"environment":"production"}`))
+		httpx.Error(w, r, ff.FieldErrorf("environment", `environment is required, e.g. {"environment":"production"}`))
 		return
 	}
 	f, err := s.svc.ToggleFlag(r.Context(), r.PathValue("id"), *req.Environment, ifMatch)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", etag(f.Version))
-	writeJSON(w, http.StatusOK, toggleResponse{ID: f.ID, Name: f.Name, Enabled: f.Environments[*req.Environment]})
+	w.Header().Set("ETag", httpx.ETag(f.Version))
+	httpx.WriteJSON(w, http.StatusOK, toggleResponse{ID: f.ID, Name: f.Name, Enabled: f.Environments[*req.Environment]})
 }
 
 func writeFlag(w http.ResponseWriter, status int, f *ff.Flag) {
-	w.Header().Set("ETag", etag(f.Version))
-	writeJSON(w, status, f)
+	w.Header().Set("ETag", httpx.ETag(f.Version))
+	httpx.WriteJSON(w, status, f)
 }
-
-// etag is the strong entity tag of a version.
-func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
 // parseIfMatch reads an If-Match header: a version as an entity tag ("3"),
 // or "*" / absent for any version. Anything else cannot match: 412.
 func parseIfMatch(r *http.Request) (int64, error) {
-	h := strings.TrimSpace(r.Header.Get("If-Match"))
-	if h == "" || h == "*" {
+	v, anyVersion, ok := httpx.IfMatchVersion(r)
+	switch {
+	case !ok:
+		return 0, ff.Errorf(ff.EPRECONDITION, "If-Match %q matches no version; use the ETag of the flag as you last read it",
+			strings.TrimSpace(r.Header.Get("If-Match")))
+	case anyVersion:
 		return ff.AnyVersion, nil
-	}
-	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
-	if err != nil || v <= 0 {
-		return 0, ff.Errorf(ff.EPRECONDITION, "If-Match %q matches no version; use the ETag of the flag as you last read it", h)
 	}
 	return v, nil
 }
@@ -216,17 +214,17 @@ func parseIfMatch(r *http.Request) (int64, error) {
 func (s *Server) putTargeting(w http.ResponseWriter, r *http.Request) {
 	ifMatch, err := parseIfMatch(r)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	var t ff.Targeting
-	if err := decodeJSON(w, r, s.maxBody, &t); err != nil {
-		writeError(w, r, err)
+	if err := httpx.DecodeJSON(w, r, s.maxBody, &t); err != nil {
+		httpx.Error(w, r, err)
 		return
 	}
 	f, err := s.svc.SetTargeting(r.Context(), r.PathValue("id"), r.PathValue("environment"), &t, ifMatch)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	writeFlag(w, http.StatusOK, f)
@@ -236,12 +234,12 @@ func (s *Server) putTargeting(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteTargeting(w http.ResponseWriter, r *http.Request) {
 	ifMatch, err := parseIfMatch(r)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	f, err := s.svc.SetTargeting(r.Context(), r.PathValue("id"), r.PathValue("environment"), nil, ifMatch)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	writeFlag(w, http.StatusOK, f)

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"math"
 	"net/http"
 	"strconv"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
 )
 
@@ -49,23 +49,23 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 		// credentials is refused without asking the store anything.
 		if s.svc.AuthRequired() {
 			if secret, ok := auth.Credentials(r.Header); !ok || secret == "" {
-				_, status, msg := s.authorize(r, rt.perm)
-				s.deny(w, r, ofrep, status, msg)
+				_, err := s.authorize(r, rt.perm)
+				s.deny(w, r, ofrep, err)
 				return
 			}
 		}
 		if !ofrep && rt.perm != auth.Rules { // SDKs read the view, as evaluation does
 			var err error
 			if ctx, err = s.svc.Refresh(ctx); err != nil {
-				writeError(w, r, err)
+				httpx.Error(w, r, err)
 				return
 			}
 		}
 		var key string
 		if s.svc.AuthRequired() {
-			tok, status, msg := s.authorize(r, rt.perm)
-			if status != 0 {
-				s.deny(w, r, ofrep, status, msg)
+			tok, err := s.authorize(r, rt.perm)
+			if err != nil {
+				s.deny(w, r, ofrep, err)
 				return
 			}
 			ctx = auth.WithToken(ctx, tok)
@@ -78,14 +78,8 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 			key = tok.ID
 		}
 		if limited && key != "" {
-			if ok, wait := s.limiter.allow(key); !ok {
-				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-				writeJSON(w, http.StatusTooManyRequests, errorBody{
-					Error: "too many changes: at most " + strconv.FormatFloat(s.limiter.rate, 'g', -1, 64) +
-						" per second (in bursts of " + strconv.Itoa(int(s.limiter.burst)) +
-						") are allowed per token; retry after the time Retry-After gives (limit write-rate)",
-					Limit: "write-rate",
-				})
+			if err := s.limiter.allow(key); err != nil {
+				httpx.Error(w, r, err)
 				return
 			}
 		}
@@ -100,33 +94,33 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 type keyEnvKey struct{}
 
 // authorize authenticates r and checks its token may use a route that
-// needs perm: it returns the token, or a status (401 or 403) and why.
-func (s *Server) authorize(r *http.Request, perm auth.Permission) (*ff.Token, int, string) {
+// needs perm: it returns the token, or why not (EUNAUTHORIZED or
+// EFORBIDDEN).
+func (s *Server) authorize(r *http.Request, perm auth.Permission) (*ff.Token, error) {
 	secret, ok := auth.Credentials(r.Header)
 	if !ok {
-		return nil, http.StatusUnauthorized, `the Authorization header must be "Bearer <token>"`
+		return nil, ff.Errorf(ff.EUNAUTHORIZED, `the Authorization header must be "Bearer <token>"`)
 	}
 	if secret == "" {
-		return nil, http.StatusUnauthorized, "this server requires a token: send it as Authorization: Bearer <token> (or X-API-Key: <token>)"
+		return nil, ff.Errorf(ff.EUNAUTHORIZED, "this server requires a token: send it as Authorization: Bearer <token> (or X-API-Key: <token>)")
 	}
 	tok, err := s.svc.Authenticate(secret)
+	if errors.Is(err, service.ErrTokenUnknown) {
+		return nil, ff.Errorf(ff.EUNAUTHORIZED, "%s: no token has this secret", ff.ErrorMessage(err))
+	}
 	if err != nil {
-		msg := err.Error()
-		if errors.Is(err, service.ErrTokenUnknown) {
-			msg += ": no token has this secret"
-		}
-		return nil, http.StatusUnauthorized, msg
+		return nil, err
 	}
 	if !auth.Allows(tok.Role, perm) {
-		return nil, http.StatusForbidden, forbidden(tok.Role, perm)
+		return nil, &ff.Error{Code: ff.EFORBIDDEN, Message: forbidden(tok.Role, perm)}
 	}
 	if tok.Role.IsKey() {
 		if env := r.Header.Get(environmentHeader); env != "" && env != tok.Environment {
-			return nil, http.StatusForbidden, "this " + string(tok.Role) + " belongs to environment " + strconv.Quote(tok.Environment) +
-				" and cannot evaluate in " + strconv.Quote(env) + "; leave out the " + environmentHeader + " header"
+			return nil, &ff.Error{Code: ff.EFORBIDDEN, Message: "this " + string(tok.Role) + " belongs to environment " + strconv.Quote(tok.Environment) +
+				" and cannot evaluate in " + strconv.Quote(env) + "; leave out the " + environmentHeader + " header"}
 		}
 	}
-	return tok, 0, ""
+	return tok, nil
 }
 
 // forbidden explains a 403.
@@ -148,17 +142,15 @@ func forbidden(role ff.Role, perm auth.Permission) string {
 	return "a " + string(role) + " token may not do this; it needs " + need
 }
 
-// deny answers a request access control refused.
-func (s *Server) deny(w http.ResponseWriter, r *http.Request, ofrep bool, status int, msg string) {
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="featureflags"`)
-	}
+// deny answers a request access control refused, in OFREP's shape on
+// evaluation routes.
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, ofrep bool, err error) {
 	if ofrep {
 		corsHeaders(w.Header())
-		s.ofrepFail(w, r, "", false, &ofrepFailure{status: status, details: msg})
+		s.ofrepFail(w, r, "", false, &ofrepFailure{err: err})
 		return
 	}
-	writeJSON(w, status, errorBody{Error: msg})
+	httpx.Error(w, r, err)
 }
 
 // limiter is a token bucket per token id: each
@@ -183,8 +175,21 @@ func newLimiter(rate float64, burst int, now func() time.Time) *limiter {
 	return &limiter{rate: rate, burst: float64(burst), now: now, buckets: map[string]*bucket{}}
 }
 
-// allow takes one from key's bucket, or reports how long until it can.
-func (l *limiter) allow(key string) (bool, time.Duration) {
+// allow takes one from key's bucket or, when it is empty, returns an
+// ETOOMANY error that says how long until it holds one again.
+func (l *limiter) allow(key string) error {
+	ok, wait := l.take(key)
+	if ok {
+		return nil
+	}
+	return &ff.Error{Code: ff.ETOOMANY, Limit: "write-rate", RetryAfter: wait,
+		Message: "too many changes: at most " + strconv.FormatFloat(l.rate, 'g', -1, 64) +
+			" per second (in bursts of " + strconv.Itoa(int(l.burst)) +
+			") are allowed per token; retry after the time Retry-After gives (limit write-rate)"}
+}
+
+// take takes one from key's bucket, or reports how long until it can.
+func (l *limiter) take(key string) (bool, time.Duration) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -18,9 +18,7 @@ package server
 // store, so they keep working while the database is away.
 
 import (
-	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -63,7 +61,7 @@ type live struct {
 	opts    stream.Options
 	remove  func() // stops publishing
 
-	snapshot, config, ofrep http.Handler
+	snapshot, config, ofrep, events http.Handler
 
 	// The Config of each environment at cacheRev, built once per revision
 	// however many streams ask.
@@ -85,14 +83,17 @@ func newLive(svc *service.Service, m *metrics, heartbeat time.Duration) *live {
 	l := &live{svc: svc, metrics: m, byToken: map[string]map[*context.CancelFunc]struct{}{}}
 	bind := func(kind, event string) func() { return m.streamEvents.WithLabelValues(kind, event).Inc }
 	incSnapshot, incChange, incRefetch := bind(streamSDK, wire.EventSnapshot), bind(streamSDK, wire.EventChange), bind(streamOFREP, wire.OFREPRefetchEvent)
+	incManage := bind(streamEvents, stream.EventChange)
 	l.hub = stream.NewHub(stream.HubOptions{Metrics: stream.Metrics{
-		EventSent: func(_, event string) {
-			switch event {
-			case wire.EventSnapshot:
+		EventSent: func(topic, event string) {
+			switch {
+			case topic == manageTopic:
+				incManage()
+			case event == wire.EventSnapshot:
 				incSnapshot()
-			case wire.EventChange:
+			case event == wire.EventChange:
 				incChange()
-			case wire.OFREPRefetchEvent:
+			case event == wire.OFREPRefetchEvent:
 				incRefetch()
 			}
 		},
@@ -103,6 +104,7 @@ func newLive(svc *service.Service, m *metrics, heartbeat time.Duration) *live {
 	l.snapshot = stream.SnapshotHandler(l.hub, l.opts)
 	l.config = stream.ConfigHandler(l.opts)
 	l.ofrep = stream.OFREPHandler(l.hub, l.opts)
+	l.events = stream.EventsHandler(l.hub, manageTopic, l.latestRevision, l.opts)
 	l.remove = svc.AddPublisher(l)
 	if v, ok := svc.Live(); ok {
 		l.known.add(v.Revision)
@@ -170,6 +172,15 @@ func (l *live) configOf(_ context.Context, env string) (*wire.Config, error) {
 	return c, nil
 }
 
+// latestRevision is the revision of the latest view, for /events.
+func (l *live) latestRevision() (int64, bool) {
+	v, ok := l.svc.Live()
+	if !ok {
+		return 0, false
+	}
+	return v.Revision, true
+}
+
 // revisionOf is the OFREP stream's Revision: the latest view's, checking
 // that env exists without building its Config.
 func (l *live) revisionOf(_ context.Context, env string) (int64, error) {
@@ -189,9 +200,8 @@ func unknownEnvironment(env string, envs []string) error {
 
 // open prepares a stream request: its environment, its end when its token
 // stops being valid (revoked, expired, or, without one, access control
-// switched on), no read or write deadline of the server's (the stream sets
-// its own per write), the open-streams gauge, and a writer that takes the
-// connection over once the stream starts (see streamWriter). done must be
+// switched on), the open-streams gauge, and a writer that takes the
+// connection over once the stream starts (see stream.Writer). done must be
 // called when the stream ends.
 func (l *live) open(w http.ResponseWriter, r *http.Request, kind, env string) (http.ResponseWriter, *http.Request, func()) {
 	ctx := r.Context()
@@ -220,14 +230,11 @@ func (l *live) open(w http.ResponseWriter, r *http.Request, kind, env string) (h
 	set[&cancel] = struct{}{}
 	l.streamsMu.Unlock()
 
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Time{})
 	gauge := l.metrics.streams.WithLabelValues(kind)
 	gauge.Inc()
-	sw := &streamWriter{w: w, rc: rc, get: r.Method == http.MethodGet}
+	sw := stream.NewWriter(w, r)
 	return sw, r.WithContext(ctx), func() {
-		sw.close()
+		sw.Close()
 		gauge.Dec()
 		cancel()
 		l.streamsMu.Lock()
@@ -286,106 +293,11 @@ func (s *Server) ofrepEvents(w http.ResponseWriter, r *http.Request) {
 	s.live.ofrep.ServeHTTP(w, r)
 }
 
-// events serves GET /events: a "change" event for every committed change
-// (tokens included), whose id and data name its revision. Changes that
-// queue up while the client is slow are coalesced into the latest. A
-// client reconnecting with Last-Event-ID hears at once of the current
-// revision if it differs.
+// events serves GET /events (stream.EventsHandler).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	last := int64(-1)
-	if id := strings.TrimSpace(r.Header.Get(wire.HeaderLastEventID)); id != "" {
-		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n >= 0 {
-			last = n
-		}
-	}
-	sub := s.live.hub.Subscribe(manageTopic, -1)
-	defer sub.Close()
 	w, r, done := s.live.open(w, r, streamEvents, "")
 	defer done()
-	h := w.Header()
-	h.Set("Content-Type", wire.ContentTypeSSE)
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	sw := &sseWriter{w: w, rc: http.NewResponseController(w), timeout: s.live.writeTimeout()}
-	if sw.write([]byte("retry: "+strconv.FormatInt(s.live.retry().Milliseconds(), 10)+"\n\n")) != nil {
-		return
-	}
-	if v, ok := s.svc.Live(); ok && last >= 0 && v.Revision != last {
-		if s.sendChange(sw, v.Revision, time.Time{}) != nil {
-			return
-		}
-	}
-	hb := time.NewTicker(s.live.heartbeat())
-	defer hb.Stop()
-	for {
-		select {
-		case ev, ok := <-sub.C():
-			if !ok {
-				return
-			}
-			for drained := false; !drained; {
-				select {
-				case next, ok := <-sub.C():
-					if !ok {
-						drained = true
-					} else {
-						ev = next
-					}
-				default:
-					drained = true
-				}
-			}
-			if s.sendChange(sw, ev.Revision, ev.Time) != nil {
-				return
-			}
-		case <-hb.C:
-			if sw.write([]byte(wire.HeartbeatComment+"\n\n")) != nil {
-				return
-			}
-		case <-r.Context().Done():
-			return
-		}
-	}
-}
-
-func (s *Server) sendChange(sw *sseWriter, rev int64, at time.Time) error {
-	id := strconv.FormatInt(rev, 10)
-	if err := sw.write([]byte("id: " + id + "\nevent: change\ndata: {\"revision\":" + id + "}\n\n")); err != nil {
-		return err
-	}
-	s.metrics.streamEvents.WithLabelValues(streamEvents, "change").Inc()
-	if !at.IsZero() {
-		s.metrics.streamLag.Observe(time.Since(at).Seconds())
-	}
-	return nil
-}
-
-func (l *live) heartbeat() time.Duration {
-	if l.opts.Heartbeat > 0 {
-		return l.opts.Heartbeat
-	}
-	return 15 * time.Second
-}
-
-func (l *live) retry() time.Duration { return 2 * time.Second }
-
-func (l *live) writeTimeout() time.Duration { return 10 * time.Second }
-
-// sseWriter writes the records of /events, each flushed at once under a
-// write deadline, so that a client that stopped reading ends its stream.
-type sseWriter struct {
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	timeout time.Duration
-}
-
-func (s *sseWriter) write(b []byte) error {
-	_ = s.rc.SetWriteDeadline(time.Now().Add(s.timeout))
-	if _, err := s.w.Write(b); err != nil {
-		return err
-	}
-	return s.rc.Flush()
+	s.live.events.ServeHTTP(w, r)
 }
 
 // revisionSet is the revisions this server's views had, the last
@@ -427,104 +339,4 @@ func (k *revisionSet) has(rev int64) bool {
 	defer k.mu.Unlock()
 	_, ok := k.set[rev]
 	return ok
-}
-
-// streamWriter is the ResponseWriter of an event stream. A stream on an
-// HTTP/1.x connection answers 200 and then only writes; when it starts, the
-// writer takes the connection over from net/http (Hijack) and writes the
-// response itself, unchunked and ended by closing the connection. That
-// frees what net/http keeps per connection and request (its buffers, about
-// 10 KB, and a goroutine reading the connection), which is most of what
-// each of ten thousand open streams would cost. A client that goes away is
-// then noticed at the next write, a heartbeat at the latest. Anything else
-// (errors, HTTP/2, HEAD) goes through net/http as usual.
-type streamWriter struct {
-	w   http.ResponseWriter
-	rc  *http.ResponseController
-	get bool
-
-	conn   net.Conn // once taken over
-	header http.Header
-	wrote  bool
-	err    error // the first write error on conn
-}
-
-func (s *streamWriter) Header() http.Header {
-	if s.conn != nil {
-		return s.header
-	}
-	return s.w.Header()
-}
-
-func (s *streamWriter) WriteHeader(status int) {
-	if s.wrote {
-		return
-	}
-	s.wrote = true
-	h := s.w.Header()
-	if status != http.StatusOK || !s.get || h.Get("Content-Type") != wire.ContentTypeSSE {
-		s.w.WriteHeader(status)
-		return
-	}
-	conn, rw, err := s.rc.Hijack()
-	if err != nil { // HTTP/2, say: stream through net/http
-		s.w.WriteHeader(status)
-		return
-	}
-	_ = rw // holds nothing a GET stream needs; dropping it frees its buffers
-	_ = conn.SetDeadline(time.Time{})
-	s.conn, s.header = conn, h.Clone()
-	s.header.Set("Connection", "close")
-	s.header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	var b bytes.Buffer
-	b.WriteString("HTTP/1.1 200 OK\r\n")
-	_ = s.header.Write(&b)
-	b.WriteString("\r\n")
-	_, s.err = conn.Write(b.Bytes())
-}
-
-func (s *streamWriter) Write(p []byte) (int, error) {
-	if !s.wrote {
-		s.WriteHeader(http.StatusOK)
-	}
-	if s.conn == nil {
-		return s.w.Write(p)
-	}
-	if s.err != nil {
-		return 0, s.err
-	}
-	n, err := s.conn.Write(p)
-	if err != nil {
-		s.err = err
-	}
-	return n, err
-}
-
-// FlushError flushes; a connection taken over is written unbuffered.
-func (s *streamWriter) FlushError() error {
-	if s.conn == nil {
-		return s.rc.Flush()
-	}
-	return s.err
-}
-
-func (s *streamWriter) SetWriteDeadline(t time.Time) error {
-	if s.conn == nil {
-		return s.rc.SetWriteDeadline(t)
-	}
-	return s.conn.SetWriteDeadline(t)
-}
-
-func (s *streamWriter) SetReadDeadline(t time.Time) error {
-	if s.conn == nil {
-		return s.rc.SetReadDeadline(t)
-	}
-	return s.conn.SetReadDeadline(t)
-}
-
-// close ends the response of a connection taken over.
-func (s *streamWriter) close() {
-	if s.conn != nil {
-		s.conn.Close()
-	}
 }

@@ -5,6 +5,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/httpx"
 )
 
 // meResponse is the answer of GET /me: who the caller is, so that a client
@@ -26,5 +27,5 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 		out.ID, out.Name, out.Role = tok.ID, tok.Name, tok.Role
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }

@@ -11,11 +11,10 @@ import (
 	"strings"
 	"time"
 
+	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/httpx"
 )
-
-// requestID returns the request id stored in ctx by the middleware.
-func requestID(ctx context.Context) string { return auth.RequestIDFrom(ctx) }
 
 // requestInfo is what the handlers learn about a request for its log line.
 type requestInfo struct {
@@ -86,7 +85,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		info := &requestInfo{}
-		r = r.WithContext(context.WithValue(auth.WithRequestID(r.Context(), id), infoKey{}, info))
+		ctx := httpx.WithLogger(auth.WithRequestID(r.Context(), id), s.log)
+		r = r.WithContext(context.WithValue(ctx, infoKey{}, info))
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -95,7 +95,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 				s.log.ErrorContext(r.Context(), "panic", "request_id", id, "panic", p, "stack", string(debug.Stack()))
 				if rec.status == 0 {
-					writeJSON(rec, http.StatusInternalServerError, errorBody{Error: "internal error; the server log has the details"})
+					// Logged above with its stack: the body is the generic
+					// message of internal errors, without a second log line.
+					httpx.WriteJSON(rec, http.StatusInternalServerError, httpx.ErrorBody{Error: ff.ErrorMessage(nil)})
 				}
 			}
 			route := routeLabel(r.Pattern)

@@ -12,9 +12,6 @@ package server
 import (
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -23,6 +20,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/ofrepjson"
 )
 
@@ -36,12 +34,17 @@ type ofrepRequest struct {
 	Context eval.Context `json:"context"`
 }
 
-// ofrepFailure is an evaluation that did not produce a value, as the
-// protocol answers it.
+// ofrepFailure is an evaluation that did not produce a value: the error,
+// whose code gives the status, and OFREP's error code for the body.
 type ofrepFailure struct {
-	status  int
-	code    string // empty for a 500, whose body is only errorDetails
-	details string
+	code string // OFREP's; empty when the body is only errorDetails
+	err  error
+}
+
+// failure is an ofrepFailure of OFREP error code code and domain error code
+// errCode.
+func failure(code, errCode, msg string) *ofrepFailure {
+	return &ofrepFailure{code, &ff.Error{Code: errCode, Message: msg}}
 }
 
 // Preallocated header values. Setting a header to one of these shares the
@@ -136,7 +139,7 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 	b := *out
 	tag := ofrepjson.BulkETag(b[:0], env, snap.Revision(), ctx)
 	w.Header().Set("ETag", tag)
-	if ifNoneMatch(r, tag) {
+	if httpx.NoneMatch(r, tag) {
 		putBuf(out, b)
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -163,68 +166,28 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 // ofrepContext reads the request body into buf and decodes its context. It
 // returns buf, possibly grown, for the caller to pool.
 func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request, buf []byte) (eval.Context, []byte, *ofrepFailure) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return nil, buf, &ofrepFailure{http.StatusUnsupportedMediaType, eval.ErrorGeneral,
-				"the body must be JSON, sent with Content-Type: application/json (got " + strconv.Quote(ct) + ")"}
-		}
-	}
-	body, err := readBody(w, r, s.maxBody, buf)
+	body, err := httpx.ReadJSONBody(w, r, s.maxBody, buf)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, body, &ofrepFailure{http.StatusRequestEntityTooLarge, eval.ErrorGeneral,
-				"the body is larger than the limit of " + strconv.FormatInt(mbe.Limit, 10) + " bytes (limit max-body-bytes)"}
-		}
-		return nil, body, &ofrepFailure{http.StatusBadRequest, eval.ErrorGeneral, "the body could not be read: " + err.Error()}
+		return nil, body, &ofrepFailure{eval.ErrorGeneral, err}
 	}
 	if i := firstNonSpace(body); i < 0 || body[i] != '{' {
-		return nil, body, &ofrepFailure{http.StatusBadRequest, eval.ErrorParse,
-			`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`}
+		return nil, body, failure(eval.ErrorParse, ff.EINVALID,
+			`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`)
 	}
 	var req ofrepRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) && typ.Field == "context" {
-			return nil, body, &ofrepFailure{http.StatusBadRequest, eval.ErrorParse,
-				"context must be a JSON object, not " + typ.Value}
+			return nil, body, failure(eval.ErrorParse, ff.EINVALID, "context must be a JSON object, not "+typ.Value)
 		}
-		return nil, body, &ofrepFailure{http.StatusBadRequest, eval.ErrorParse, ff.ErrorMessage(jsonError(err))}
+		return nil, body, &ofrepFailure{eval.ErrorParse, httpx.JSONError(err)}
 	}
 	if tk, ok := req.Context["targetingKey"]; ok && tk != nil {
 		if _, isString := tk.(string); !isString {
-			return nil, body, &ofrepFailure{http.StatusBadRequest, eval.ErrorInvalidContext,
-				"context.targetingKey must be a string"}
+			return nil, body, failure(eval.ErrorInvalidContext, ff.EINVALID, "context.targetingKey must be a string")
 		}
 	}
 	return req.Context, body, nil
-}
-
-// readBody reads r's body, at most limit bytes, appending to buf.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64, buf []byte) ([]byte, error) {
-	if r.ContentLength > limit {
-		return buf, &http.MaxBytesError{Limit: limit}
-	}
-	var rd io.Reader = r.Body // with a Content-Length, the server reads no more
-	if r.ContentLength < 0 {
-		rd = http.MaxBytesReader(w, r.Body, limit)
-	} else if int64(cap(buf)) < r.ContentLength+1 {
-		buf = slices.Grow(buf, int(r.ContentLength)+1)
-	}
-	for {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, 512)
-		}
-		n, err := rd.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
 }
 
 func firstNonSpace(b []byte) int {
@@ -248,22 +211,22 @@ func (s *Server) environment(r *http.Request) string {
 	return s.defaultEnv
 }
 
-var errNoSnapshot = &ofrepFailure{http.StatusInternalServerError, "", "no flags are loaded yet; the server log has the details"}
+var errNoSnapshot = failure("", ff.EINTERNAL, "no flags are loaded yet; the server log has the details")
 
 // resultFailure maps a failed evaluation to its answer.
 func (s *Server) resultFailure(snap *eval.Snapshot, env string, r *http.Request, res *eval.Result) *ofrepFailure {
 	switch res.ErrorCode {
 	case eval.ErrorFlagNotFound:
-		return &ofrepFailure{http.StatusNotFound, eval.ErrorFlagNotFound,
-			"flag " + strconv.Quote(res.Key) + " was not found in environment " + strconv.Quote(env)}
+		return failure(eval.ErrorFlagNotFound, ff.ENOTFOUND,
+			"flag "+strconv.Quote(res.Key)+" was not found in environment "+strconv.Quote(env))
 	case eval.ErrorGeneral: // the only GENERAL Evaluate gives: an unknown environment
 		if !slices.Contains(snap.Environments(), env) {
 			return s.unknownEnvironment(snap, env, r)
 		}
 	case eval.ErrorParse, eval.ErrorTargetingKeyMissing, eval.ErrorInvalidContext:
-		return &ofrepFailure{http.StatusBadRequest, res.ErrorCode, res.ErrorDetails}
+		return failure(res.ErrorCode, ff.EINVALID, res.ErrorDetails)
 	}
-	return &ofrepFailure{http.StatusBadRequest, eval.ErrorGeneral, res.ErrorCode + ": " + res.ErrorDetails}
+	return failure(eval.ErrorGeneral, ff.EINVALID, res.ErrorCode+": "+res.ErrorDetails)
 }
 
 // unknownEnvironment explains an environment that does not exist. The
@@ -276,23 +239,24 @@ func (s *Server) unknownEnvironment(snap *eval.Snapshot, env string, r *http.Req
 	} else if r.Header.Get(environmentHeader) == "" {
 		from = "the server's default environment; send the " + environmentHeader + " header"
 	}
-	return &ofrepFailure{http.StatusBadRequest, eval.ErrorGeneral,
-		"unknown environment " + strconv.Quote(env) + " (from " + from + "); existing environments: " +
-			strings.Join(snap.Environments(), ", ")}
+	return failure(eval.ErrorGeneral, ff.EINVALID,
+		"unknown environment "+strconv.Quote(env)+" (from "+from+"); existing environments: "+
+			strings.Join(snap.Environments(), ", "))
 }
 
 func valueFailure(res *eval.Result) *ofrepFailure {
-	return &ofrepFailure{http.StatusInternalServerError, "", "the value of flag " + strconv.Quote(res.Key) + " could not be encoded as JSON"}
+	return failure("", ff.EINTERNAL, "the value of flag "+strconv.Quote(res.Key)+" could not be encoded as JSON")
 }
 
-// ofrepFail writes a failure: {"key","errorCode","errorDetails"} for a
-// single flag, without the key in bulk, and only errorDetails for a 500.
+// ofrepFail writes a failure, its status from the one table (httpx):
+// {"key","errorCode","errorDetails"} for a single flag, without the key in
+// bulk, and only errorDetails without an OFREP error code (a 500, or access
+// refused). The details are the error's message: a failure's own, never an
+// internal error's text.
 func (s *Server) ofrepFail(w http.ResponseWriter, r *http.Request, key string, single bool, f *ofrepFailure) {
-	if f.status >= 500 {
-		s.log.LogAttrs(r.Context(), slog.LevelError, "evaluation failed",
-			slog.String("error", f.details), slog.String("request_id", requestID(r.Context())))
-	}
-	b := make([]byte, 0, 128+len(f.details))
+	status := httpx.Prepare(w, r, f.err)
+	details := ff.ErrorMessage(f.err)
+	b := make([]byte, 0, 128+len(details))
 	b = append(b, '{')
 	if f.code != "" {
 		if single {
@@ -305,9 +269,9 @@ func (s *Server) ofrepFail(w http.ResponseWriter, r *http.Request, key string, s
 		b = append(b, ',')
 	}
 	b = append(b, `"errorDetails":`...)
-	b = ofrepjson.AppendString(b, f.details)
+	b = ofrepjson.AppendString(b, details)
 	b = append(b, "}\n"...)
-	writeBody(w, f.status, b)
+	writeBody(w, status, b)
 }
 
 // writeBody writes a complete JSON answer. net/http sets the Content-Length
@@ -320,20 +284,4 @@ func writeBody(w http.ResponseWriter, status int, b []byte) {
 	}
 	w.WriteHeader(status)
 	w.Write(b)
-}
-
-// ifNoneMatch reports whether r's If-None-Match names tag (weak comparison,
-// as RFC 9110 specifies for If-None-Match) or is "*".
-func ifNoneMatch(r *http.Request, tag string) bool {
-	for _, v := range r.Header.Values("If-None-Match") {
-		for v != "" {
-			var part string
-			part, v, _ = strings.Cut(v, ",")
-			part = strings.TrimSpace(part)
-			if part == "*" || strings.TrimPrefix(part, "W/") == tag {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -4,29 +4,30 @@ import (
 	"net/http"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
 )
 
 func (s *Server) listSegments(w http.ResponseWriter, r *http.Request) {
 	segs, err := s.svc.ListSegments(r.Context())
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	if segs == nil {
 		segs = []*ff.Segment{}
 	}
-	writeJSON(w, http.StatusOK, segs)
+	httpx.WriteJSON(w, http.StatusOK, segs)
 }
 
 func (s *Server) getSegment(w http.ResponseWriter, r *http.Request) {
 	sg, err := s.svc.Segment(r.Context(), r.PathValue("id"))
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", etag(sg.Version))
-	writeJSON(w, http.StatusOK, sg)
+	w.Header().Set("ETag", httpx.ETag(sg.Version))
+	httpx.WriteJSON(w, http.StatusOK, sg)
 }
 
 // segmentRequest is the body of POST and PUT /segments: in a PUT every
@@ -44,42 +45,42 @@ func (req segmentRequest) input() service.SegmentInput {
 
 func (s *Server) createSegment(w http.ResponseWriter, r *http.Request) {
 	var req segmentRequest
-	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		writeError(w, r, err)
+	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
+		httpx.Error(w, r, err)
 		return
 	}
 	if req.Name == nil {
-		writeError(w, r, ff.FieldErrorf("name", "name is required"))
+		httpx.Error(w, r, ff.FieldErrorf("name", "name is required"))
 		return
 	}
 	sg, err := s.svc.CreateSegment(r.Context(), req.input())
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/segments/"+sg.ID)
-	w.Header().Set("ETag", etag(sg.Version))
-	writeJSON(w, http.StatusCreated, sg)
+	w.Header().Set("ETag", httpx.ETag(sg.Version))
+	httpx.WriteJSON(w, http.StatusCreated, sg)
 }
 
 func (s *Server) updateSegment(w http.ResponseWriter, r *http.Request) {
 	ifMatch, err := parseIfMatch(r)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	var req segmentRequest
-	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		writeError(w, r, err)
+	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
+		httpx.Error(w, r, err)
 		return
 	}
 	sg, err := s.svc.UpdateSegment(r.Context(), r.PathValue("id"), req.input(), ifMatch)
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", etag(sg.Version))
-	writeJSON(w, http.StatusOK, sg)
+	w.Header().Set("ETag", httpx.ETag(sg.Version))
+	httpx.WriteJSON(w, http.StatusOK, sg)
 }
 
 func (s *Server) deleteSegment(w http.ResponseWriter, r *http.Request) {

@@ -1,8 +1,8 @@
 // Package server is the HTTP face of the flag service: one route table, in
 // which every route declares the permission it requires, one place that
-// checks it (guard), one way to decode requests and one to answer errors,
-// and the middleware that gives every request an id, a log line and
-// metrics.
+// checks it (guard), and the middleware that gives every request an id, a
+// log line and metrics. Requests are decoded and errors answered through
+// package httpx; event streams are served by package stream.
 package server
 
 import (
@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/ui"
 	"github.com/featureflags/featureflags/wire"
@@ -186,7 +188,7 @@ func (s *Server) routes() http.Handler {
 		allow := strings.Join(allowed[p], ", ")
 		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method " + r.Method + " is not allowed here; use " + allow})
+			httpx.Error(w, r, ff.Errorf(ff.EMETHOD, "method %s is not allowed here; use %s", r.Method, allow))
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -194,27 +196,31 @@ func (s *Server) routes() http.Handler {
 			page(w, r)
 			return
 		}
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "no such endpoint: " + r.URL.Path})
+		httpx.Error(w, r, ff.Errorf(ff.ENOTFOUND, "no such endpoint: %s", r.URL.Path))
 	})
 	return mux
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if why := s.svc.Degraded(); why != "" {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "degraded", "error": why})
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "degraded", "error": why})
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.svc.Store().Ping(ctx); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": "the store cannot be reached: " + err.Error()})
+		// The probe is public: the driver's text (addresses, user names)
+		// goes to the log, not to the caller.
+		httpx.Log(r, "store unreachable", err)
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable",
+			"error": "store unreachable: the store cannot be reached; the server log has the details"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // flagCount feeds the flags gauge.

@@ -5,16 +5,17 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
 )
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
 	tokens, err := s.svc.ListTokens(r.Context())
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, tokens)
+	httpx.WriteJSON(w, http.StatusOK, tokens)
 }
 
 // createTokenRequest is the body of POST /tokens. ExpiresAt and ExpiresIn
@@ -36,23 +37,23 @@ type createdToken struct {
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	var req createTokenRequest
-	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		writeError(w, r, err)
+	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
+		httpx.Error(w, r, err)
 		return
 	}
 	if req.Role == nil {
-		writeError(w, r, ff.FieldErrorf("role", "role is required: admin, editor, viewer, server-key or client-key"))
+		httpx.Error(w, r, ff.FieldErrorf("role", "role is required: admin, editor, viewer, server-key or client-key"))
 		return
 	}
 	expires := req.ExpiresAt
 	if req.ExpiresIn != nil {
 		if expires != nil {
-			writeError(w, r, ff.FieldErrorf("expiresIn", "give expiresAt or expiresIn, not both"))
+			httpx.Error(w, r, ff.FieldErrorf("expiresIn", "give expiresAt or expiresIn, not both"))
 			return
 		}
 		d, err := time.ParseDuration(*req.ExpiresIn)
 		if err != nil || d <= 0 {
-			writeError(w, r, ff.FieldErrorf("expiresIn", "expiresIn %q is not a positive duration such as 720h", *req.ExpiresIn))
+			httpx.Error(w, r, ff.FieldErrorf("expiresIn", "expiresIn %q is not a positive duration such as 720h", *req.ExpiresIn))
 			return
 		}
 		at := time.Now().Add(d)
@@ -62,17 +63,17 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		Name: req.Name, Role: *req.Role, Environment: req.Environment, ExpiresAt: expires,
 	})
 	if err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/tokens/"+t.ID)
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, createdToken{Token: t, Secret: secret})
+	httpx.WriteJSON(w, http.StatusCreated, createdToken{Token: t, Secret: secret})
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.svc.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
-		writeError(w, r, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

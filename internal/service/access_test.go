@@ -165,11 +165,11 @@ func TestImportLimits(t *testing.T) {
 	f := flagUsing("f1", "f1", "")
 	f.Targeting = map[string]*ff.Targeting{"production": {Rules: []ff.Rule{rule, rule}}}
 	err := s.Import(ctx, &ff.Dataset{Environments: []*ff.Environment{{Name: "production", CreatedAt: t0}}, Flags: []*ff.Flag{f}})
-	if service.LimitOf(err) != service.LimitRulesPerFlag || ff.ErrorField(err) != "flags[0].targeting.production.rules" || ff.ErrorCode(err) != ff.EINVALID {
+	if ff.ErrorLimit(err) != service.LimitRulesPerFlag || ff.ErrorField(err) != "flags[0].targeting.production.rules" || ff.ErrorCode(err) != ff.EINVALID {
 		t.Fatalf("rules over the limit: %v (field %q)", err, ff.ErrorField(err))
 	}
 	err = s.Import(ctx, &ff.Dataset{Flags: []*ff.Flag{flagUsing("a", "a", ""), flagUsing("b", "b", ""), flagUsing("c", "c", "")}})
-	if service.LimitOf(err) != service.LimitFlags || ff.ErrorCode(err) != ff.ECONFLICT {
+	if ff.ErrorLimit(err) != service.LimitFlags || ff.ErrorCode(err) != ff.ECONFLICT {
 		t.Fatalf("flags over the limit: %v", err)
 	}
 	events, _, err := s.ListAudit(ctx, service.AuditQuery{})

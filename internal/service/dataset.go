@@ -299,9 +299,5 @@ func within(path, kind, name string, err error) error {
 	if name == "" {
 		what = fmt.Sprintf("%s %s", kind, path)
 	}
-	placed := &ff.Error{Code: e.Code, Field: field, Message: what + ": " + e.Message}
-	if limit := LimitOf(err); limit != "" {
-		return &LimitError{Limit: limit, Err: placed}
-	}
-	return placed
+	return &ff.Error{Code: e.Code, Field: field, Message: what + ": " + e.Message, Limit: e.Limit}
 }

@@ -1,7 +1,6 @@
 package service
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
@@ -53,30 +52,10 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// LimitError is a write refused because it would exceed a limit. It wraps
-// the domain error (EINVALID for what one item holds, ECONFLICT for the
-// number of flags), so ff.ErrorCode and friends see through it; Limit names
-// the limit.
-type LimitError struct {
-	Limit string
-	Err   *ff.Error
-}
-
-func (e *LimitError) Error() string { return e.Err.Error() }
-func (e *LimitError) Unwrap() error { return e.Err }
-
-// LimitOf returns the name of the limit err reports, or "".
-func LimitOf(err error) string {
-	var le *LimitError
-	if errors.As(err, &le) {
-		return le.Limit
-	}
-	return ""
-}
-
 func overLimit(limit, field string, have, max int, what string) error {
-	return &LimitError{Limit: limit, Err: ff.FieldErrorf(field,
-		"%s has %d %s; at most %d are allowed (limit %s)", field, have, what, max, limit)}
+	e := ff.FieldErrorf(field, "%s has %d %s; at most %d are allowed (limit %s)", field, have, what, max, limit)
+	e.Limit = limit
+	return e
 }
 
 // checkFlag checks f's targeting against the limits, environments in name
@@ -140,6 +119,8 @@ func (l Limits) checkFlagCount(have, n int) error {
 	if have+n <= l.Flags {
 		return nil
 	}
-	return &LimitError{Limit: LimitFlags, Err: ff.Errorf(ff.ECONFLICT,
-		"there would be %d flags; at most %d are allowed (limit %s): delete flags or raise the limit", have+n, l.Flags, LimitFlags)}
+	e := ff.Errorf(ff.ECONFLICT,
+		"there would be %d flags; at most %d are allowed (limit %s): delete flags or raise the limit", have+n, l.Flags, LimitFlags)
+	e.Limit = LimitFlags
+	return e
 }

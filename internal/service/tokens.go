@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -20,11 +19,12 @@ import (
 // replica switches it on at its next view refresh after the first token is
 // created anywhere.
 
-// Authentication failures; the server answers each with 401.
+// Authentication failures (EUNAUTHORIZED: the server answers each with
+// 401); compare with errors.Is.
 var (
-	ErrTokenUnknown = errors.New("the token is not valid")
-	ErrTokenExpired = errors.New("the token has expired")
-	ErrTokenRevoked = errors.New("the token has been revoked")
+	ErrTokenUnknown error = ff.Errorf(ff.EUNAUTHORIZED, "the token is not valid")
+	ErrTokenExpired error = ff.Errorf(ff.EUNAUTHORIZED, "the token has expired")
+	ErrTokenRevoked error = ff.Errorf(ff.EUNAUTHORIZED, "the token has been revoked")
 )
 
 // BootstrapTokenName names the admin token created from

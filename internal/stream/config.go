@@ -3,8 +3,8 @@ package stream
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/wire"
 )
 
@@ -16,12 +16,12 @@ func ConfigHandler(opts Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		env := o.Environment(r)
 		if env == "" {
-			writeJSONError(w, http.StatusBadRequest, "no environment: use an environment key or the "+wire.HeaderEnvironment+" header")
+			httpx.Error(w, r, errNoEnvironment)
 			return
 		}
 		cfg, err := o.Config(r.Context(), env)
 		if err != nil {
-			writeError(w, err)
+			httpx.Error(w, r, err)
 			return
 		}
 		tag := wire.ETag(cfg.Revision)
@@ -29,27 +29,16 @@ func ConfigHandler(opts Options) http.Handler {
 		h.Set("ETag", tag)
 		h.Set("Cache-Control", "private, no-cache") // holds targeting rules: no shared caches
 		h.Set("Vary", "Authorization, X-API-Key, "+wire.HeaderEnvironment)
-		if etagMatches(r.Header.Get("If-None-Match"), tag) {
+		if httpx.NoneMatch(r, tag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
 		body, err := json.Marshal(cfg)
 		if err != nil {
-			writeError(w, err)
+			httpx.Error(w, r, err)
 			return
 		}
 		h.Set("Content-Type", wire.ContentTypeJSON)
 		_, _ = w.Write(body)
 	})
-}
-
-// etagMatches implements If-None-Match's weak comparison against tag.
-func etagMatches(header, tag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
-			return true
-		}
-	}
-	return false
 }

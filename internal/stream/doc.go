@@ -6,6 +6,8 @@
 // subscriber has a bounded buffer, and one that falls behind is dropped (its
 // stream ends; the client reconnects and catches up from the hub's per
 // environment history or a full snapshot). The HTTP handlers (SnapshotHandler,
-// ConfigHandler, OFREPHandler) speak the protocol of package wire; the
-// caller authenticates the request and chooses its environment.
+// ConfigHandler, OFREPHandler) speak the protocol of package wire, and
+// EventsHandler the management API's change stream; the caller
+// authenticates the request and chooses its environment. Errors are
+// answered through package httpx, as all of the server's.
 package stream

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/wire"
 )
 
@@ -31,7 +32,7 @@ func (h *ofrepHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer sub.Close()
 	rev, err := h.o.Revision(r.Context(), env) // also checks that env exists
 	if err != nil {
-		writeError(w, err)
+		httpx.Error(w, r, err)
 		return
 	}
 	var missed *Event

@@ -2,13 +2,11 @@ package stream
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/wire"
 )
 
@@ -20,8 +18,7 @@ type Options struct {
 	// Config returns an environment's current Config, flags projected (see
 	// wire.NewConfig). It must already include every revision published to
 	// the hub for that environment, so publish after the view is updated.
-	// A *featureflags.Error chooses the status: ENOTFOUND 404, EINVALID 400,
-	// EUNAVAILABLE 503, anything else 500.
+	// A *featureflags.Error's code chooses the status (httpx.Status).
 	Config func(ctx context.Context, env string) (*wire.Config, error)
 	// Revision returns an environment's current revision for the OFREP
 	// stream; the default calls Config.
@@ -87,27 +84,6 @@ func lastEventID(r *http.Request) int64 {
 		return -1
 	}
 	return rev
-}
-
-// writeError answers a request that could not start, as the server's other
-// errors: {"error": message}.
-func writeError(w http.ResponseWriter, err error) {
-	status := http.StatusInternalServerError
-	switch featureflags.ErrorCode(err) {
-	case featureflags.ENOTFOUND:
-		status = http.StatusNotFound
-	case featureflags.EINVALID:
-		status = http.StatusBadRequest
-	case featureflags.EUNAVAILABLE:
-		status = http.StatusServiceUnavailable
-	}
-	writeJSONError(w, status, featureflags.ErrorMessage(err))
-}
-
-func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", wire.ContentTypeJSON)
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
 
 // observe reports one event written to a stream.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/wire"
 )
 
@@ -38,11 +39,11 @@ func (h *snapshotHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// subscription and skipped below when the snapshot has them.
 		cfg, err := h.o.Config(r.Context(), env)
 		if err != nil {
-			writeError(w, err)
+			httpx.Error(w, r, err)
 			return
 		}
 		if first, err = json.Marshal(cfg); err != nil {
-			writeError(w, err)
+			httpx.Error(w, r, err)
 			return
 		}
 		sent = cfg.Revision

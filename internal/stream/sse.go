@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/featureflags/featureflags"
+
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/wire"
 )
 
@@ -61,12 +64,15 @@ func (s *sseWriter) write(b []byte) error {
 	return s.rc.Flush()
 }
 
+// errNoEnvironment answers a stream request that names no environment.
+var errNoEnvironment = featureflags.Errorf(featureflags.EINVALID, "no environment: use an environment key or the %s header", wire.HeaderEnvironment)
+
 // subscribe subscribes to the request's environment from its Last-Event-ID,
 // or answers 400 and returns ok false when the request names none.
 func (o *Options) subscribe(hub *Hub, w http.ResponseWriter, r *http.Request) (env string, last int64, sub *Subscription, ok bool) {
 	env = o.Environment(r)
 	if env == "" {
-		writeJSONError(w, http.StatusBadRequest, "no environment: use an environment key or the "+wire.HeaderEnvironment+" header")
+		httpx.Error(w, r, errNoEnvironment)
 		return "", 0, nil, false
 	}
 	last = lastEventID(r)

@@ -15,12 +15,14 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"io/fs"
 	"net/http"
 	"path"
 	"strconv"
 	"strings"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/httpx"
 )
 
 //go:embed assets
@@ -65,17 +67,14 @@ func Handler() http.Handler {
 			h.Set(k, v)
 		}
 		if a == nil {
-			msg, _ := json.Marshal(map[string]string{"error": "no such file of the web UI: " + r.URL.Path})
-			h.Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusNotFound)
-			w.Write(append(msg, '\n'))
+			httpx.Error(w, r, ff.Errorf(ff.ENOTFOUND, "no such file of the web UI: %s", r.URL.Path))
 			return
 		}
 		h.Set("Content-Type", a.ctype)
 		h.Set("Cache-Control", "no-cache")
 		h.Set("ETag", a.etag)
 		h.Set("Vary", "Accept-Encoding")
-		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, a.etag) {
+		if httpx.NoneMatch(r, a.etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/stream"
 	"github.com/featureflags/featureflags/wire"
 )
@@ -159,23 +160,17 @@ func authorize(next http.Handler) http.Handler {
 			env = "production"
 		case ClientKey:
 			if r.URL.Path != wire.OFREPEventsPath {
-				writeError(w, http.StatusForbidden, "client keys cannot read targeting rules")
+				httpx.Error(w, r, featureflags.Errorf(featureflags.EFORBIDDEN, "client keys cannot read targeting rules"))
 				return
 			}
 			env = "production"
 		case "":
 		default:
-			writeError(w, http.StatusUnauthorized, "unknown key")
+			httpx.Error(w, r, featureflags.Errorf(featureflags.EUNAUTHORIZED, "unknown key"))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(stream.WithEnvironment(r.Context(), env)))
 	})
-}
-
-func writeError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", wire.ContentTypeJSON)
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(`{"error":"` + msg + `"}`))
 }
 
 type statusRecorder struct {
