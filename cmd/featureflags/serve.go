@@ -151,6 +151,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			Service: svc, Logger: log, Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
 			DefaultEnvironment: cfg.DefaultEnvironment,
 			WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
+			TrustedProxies: cfg.TrustedProxies,
 		})
 		return api
 	}
