@@ -1,0 +1,3 @@
+module github.com/featureflags/featureflags/deploy/deploytest
+
+go 1.26.8
