@@ -227,3 +227,10 @@ func readFile(t *testing.T, path string) []byte {
 	return b
 }
 
+// writeTemp writes a file the test made.
+func writeTemp(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
