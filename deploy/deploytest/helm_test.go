@@ -319,7 +319,6 @@ func TestChartRejects(t *testing.T) {
 	}
 }
 
-
 // TestStrictDecoding: the decoding the chart tests rely on refuses
 // unknown and mistyped fields.
 func TestStrictDecoding(t *testing.T) {
