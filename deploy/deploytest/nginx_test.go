@@ -1,8 +1,6 @@
 package deploytest
 
 import (
-	"bufio"
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -136,34 +134,7 @@ func TestNginxStreams(t *testing.T) {
 	if code, _ := call(t, "POST", base+"/flags", `{"name":"streamed"}`, nil); code != 201 {
 		t.Fatalf("create: %d", code)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/events", nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
-		t.Fatalf("/events through nginx: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
-	}
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(res.Body)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	// The stream starts with its retry line: the subscription is open.
-	if line := <-lines; !strings.HasPrefix(line, "retry:") {
-		t.Fatalf("first line %q", line)
-	}
+	lines := subscribe(t, base)
 	toggled := time.Now()
 	if code, _ := call(t, "POST", base+"/flags/streamed/toggle", `{"environment":"production"}`, nil); code != 200 {
 		t.Fatalf("toggle: %d", code)

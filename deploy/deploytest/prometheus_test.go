@@ -1,8 +1,6 @@
 package deploytest
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -149,21 +147,14 @@ func startPrometheus(t *testing.T, prometheus, promtool, target string) string {
 // an OFREP evaluation, and a change heard on an event stream.
 func traffic(t *testing.T, base string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/events", nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	sc := bufio.NewScanner(res.Body)
-	sc.Scan() // the retry line: the subscription is open
+	lines := subscribe(t, base)
 	if code, _ := call(t, "POST", base+"/flags", `{"name":"observed","environments":{"production":true}}`, nil); code != 201 {
 		t.Fatalf("create: %d", code)
 	}
-	for sc.Scan() && sc.Text() != "event: change" {
+	for line := range lines {
+		if line == "event: change" {
+			break
+		}
 	}
 	if code, _ := call(t, "POST", base+"/ofrep/v1/evaluate/flags/observed", `{"context":{"targetingKey":"u1"}}`, nil); code != 200 {
 		t.Fatalf("OFREP evaluation: %d", code)

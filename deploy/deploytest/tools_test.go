@@ -234,3 +234,41 @@ func writeTemp(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// subscribe opens base's /events stream with the admin token and returns
+// its lines once the stream is open (after its first line, retry:). The
+// stream ends with the test.
+func subscribe(t *testing.T, base string) <-chan string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		res.Body.Close()
+	})
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("/events: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	if line := <-lines; !strings.HasPrefix(line, "retry:") {
+		t.Fatalf("/events: first line %q", line)
+	}
+	return lines
+}
