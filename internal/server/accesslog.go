@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// ServiceName is the service field of every request log line.
-const ServiceName = "featureflags"
+// serviceName is the service field of every request log line.
+const serviceName = "featureflags"
 
 // accessLog writes the one log line per request, with the fields a log
 // dashboard filters on.
@@ -21,7 +21,7 @@ type accessLog struct {
 }
 
 func newAccessLog(log *slog.Logger, version string, trusted []netip.Prefix) accessLog {
-	return accessLog{log: log.With(slog.String("service", ServiceName), slog.String("version", version)), trusted: trusted}
+	return accessLog{log: log.With(slog.String("service", serviceName), slog.String("version", version)), trusted: trusted}
 }
 
 // entry is what the middleware learned about one request.
