@@ -30,9 +30,13 @@ func tool(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
+		// Where go install and Debian's nginx put them, when not on PATH.
+		dirs := []string{"/usr/sbin"}
 		if gopath, gerr := exec.Command("go", "env", "GOPATH").Output(); gerr == nil {
-			candidate := filepath.Join(strings.TrimSpace(string(gopath)), "bin", name)
-			if _, serr := os.Stat(candidate); serr == nil {
+			dirs = append(dirs, filepath.Join(strings.TrimSpace(string(gopath)), "bin"))
+		}
+		for _, dir := range dirs {
+			if candidate := filepath.Join(dir, name); isExecutable(candidate) {
 				return candidate
 			}
 		}
@@ -42,6 +46,11 @@ func tool(t *testing.T, name string) string {
 		t.Skipf("SKIPPED: %s is not installed; .ci/run shows how to install it", name)
 	}
 	return path
+}
+
+func isExecutable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
 }
 
 var (
