@@ -5,25 +5,32 @@ POSTGRES_NOTE = "NOTE: FEATUREFLAGS_TEST_POSTGRES_URL is not set, so the Postgre
 
 .PHONY: run build test lint bench fuzz
 
+# VERSION is stamped into the binary (featureflags version, featureflags_build_info).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# The build flags; the Dockerfile uses the same (deploy/deploytest checks it).
+LDFLAGS = -s -w -X main.version=$(VERSION)
+
 ## run: start the service on 127.0.0.1:8080 with its data in ./data
 run:
 	$(GO) run ./cmd/featureflags serve --log-format text
 
 ## build: build the binary into bin/featureflags (no cgo needed)
 build:
-	CGO_ENABLED=0 $(GO) build -o bin/featureflags ./cmd/featureflags
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/featureflags ./cmd/featureflags
 
-## lint: gofmt and go vet over both modules
+## lint: gofmt and go vet over the three modules
 lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	cd internal/mongotest && $(GO) vet ./...
+	cd deploy/deploytest && $(GO) vet ./...
 
-## test: every test, with the race detector, in both modules
+## test: every test, with the race detector, in the three modules (deploy/deploytest: the deployment kit)
 test: lint
 	@if [ -z "$$FEATUREFLAGS_TEST_POSTGRES_URL" ]; then echo $(POSTGRES_NOTE); fi
 	$(GO) test -race -count=1 ./...
 	cd internal/mongotest && $(GO) test -race -count=1 ./...
+	cd deploy/deploytest && $(GO) test -race -count=1 ./...
 	@if [ -z "$$FEATUREFLAGS_TEST_POSTGRES_URL" ]; then echo $(POSTGRES_NOTE); fi
 
 ## bench: every benchmark (figures in the README)

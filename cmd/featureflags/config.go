@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
 )
 
@@ -65,6 +67,9 @@ type config struct {
 	// more at shutdown within TokenFlushTimeout.
 	TokenFlushInterval time.Duration
 	TokenFlushTimeout  time.Duration
+	// TrustedProxies are the peers (load balancers, ingress) whose
+	// X-Forwarded-For header names the client in request logs.
+	TrustedProxies []netip.Prefix
 }
 
 func defaultConfig() config {
@@ -122,6 +127,10 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
+	fs.Func("trusted-proxies", "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For names the client in request logs, e.g. 10.0.0.0/8,127.0.0.1", func(v string) (err error) {
+		cfg.TrustedProxies, err = server.ParseTrustedProxies(v)
+		return err
+	})
 	snapshot := &optionalString{}
 	fs.Var(snapshot, "snapshot-file", "file keeping the last flags (and token hashes) so that evaluation can start while the store is unreachable; \"\" or off disables it (default: snapshot.json beside a SQLite store, else ./data/snapshot.json)")
 	fs.Lookup("snapshot-file").DefValue = filepath.Join("data", "snapshot.json")

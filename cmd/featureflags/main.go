@@ -23,6 +23,7 @@ Usage:
   featureflags import [--store S] FILE  load a file written by export (- for stdin): all of it or nothing
   featureflags token create --role R    create an API token or environment key; prints its secret once
   featureflags token list | revoke ID   list tokens, or revoke one
+  featureflags healthcheck [--addr A]   exit 0 if the server at A is ready (/readyz), 1 if not
   featureflags version                  print the version
 
 Run 'featureflags <command> --help' for a command's flags.
@@ -36,7 +37,7 @@ func main() {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "featureflags:", err)
 		}
-		os.Exit(2)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return importData(ctx, args[1:], os.Stdin, stderr)
 	case "token":
 		return tokenCommand(ctx, args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil

@@ -270,7 +270,7 @@ func (m *Main) newAPI() http.Handler {
 		Service: m.svc, Logger: m.Log, Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
 		DefaultEnvironment: cfg.DefaultEnvironment,
 		WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
-		StreamHeartbeat: cfg.StreamHeartbeat,
+		StreamHeartbeat: cfg.StreamHeartbeat, TrustedProxies: cfg.TrustedProxies,
 	})
 	return m.api
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -48,10 +47,12 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// statusRecorder remembers the status a handler wrote.
+// statusRecorder remembers the status a handler wrote and counts the body
+// bytes, for the log line.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	bytes  int64
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -65,7 +66,9 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
-	return s.ResponseWriter.Write(b)
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the connection (flushing for
@@ -74,8 +77,8 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 
 // observe wraps the whole server: it assigns the request id, recovers from
 // panics, and records one log line and the metrics per request, labelled by
-// route pattern, never by raw path. The log line names the token a request
-// used by its id; no header, and so no secret, is ever logged.
+// route pattern, never by raw path. The log line (accesslog.go) names the
+// token a request used by its id; no secret header is ever logged.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -107,20 +110,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			elapsed := time.Since(start)
 			s.metrics.observe(r.Method, route, strconv.Itoa(status), elapsed)
-			attrs := [...]slog.Attr{
-				slog.String("method", r.Method),
-				slog.String("route", route),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", status),
-				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-				slog.String("request_id", id),
-				slog.String("token_id", info.actor),
-			}
-			n := len(attrs)
-			if info.actor == "" {
-				n--
-			}
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:n]...)
+			s.access.write(r.Context(), r, entry{route: route, id: id, actor: info.actor, status: status, bytes: rec.bytes, elapsed: elapsed})
 		}()
 		next.ServeHTTP(rec, r)
 	})

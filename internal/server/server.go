@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ type Config struct {
 	// StreamHeartbeat is the interval of heartbeats on idle event streams
 	// (live.go); 15s when zero.
 	StreamHeartbeat time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// in request logs (see ParseTrustedProxies); none when empty.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the API.
@@ -46,6 +50,7 @@ type Server struct {
 	svc     *service.Service
 	log     *slog.Logger
 	metrics *metrics
+	access  accessLog
 	maxBody int64
 	handler http.Handler
 	// defaultEnv is Config.DefaultEnvironment.
@@ -72,6 +77,7 @@ func New(cfg Config) *Server {
 		s.limiter = newLimiter(cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
 	}
 	s.metrics = newMetrics(cfg.Version, s.flagCount)
+	s.access = newAccessLog(s.log, cfg.Version, cfg.TrustedProxies)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat)
 	s.handler = s.observe(s.routes())
 	return s
