@@ -69,7 +69,7 @@ func New(cfg Config) *Server {
 		s.defaultEnv = "production"
 	}
 	if cfg.WriteRate > 0 {
-		s.limiter = newLimiter(cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
+		s.limiter = newLimiter("write-rate", cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
 	}
 	s.metrics = newMetrics(cfg.Version, s.flagCount)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat)
