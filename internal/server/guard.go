@@ -79,6 +79,12 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 				return
 			}
 		}
+		if ofrep {
+			if err := s.allowEval(r, key); err != nil {
+				s.deny(w, r, true, err)
+				return
+			}
+		}
 		if ctx != r.Context() {
 			r = r.WithContext(ctx)
 		}

@@ -103,3 +103,41 @@ func clientAddr(r *http.Request) string {
 	}
 	return host
 }
+
+// Names of the evaluation limits, as the command line and answers give them.
+const (
+	LimitEvalRate     = "eval-rate"
+	LimitContextBytes = "max-context-bytes"
+)
+
+// setEvalLimits applies cfg's evaluation bounds, with their defaults.
+func (s *Server) setEvalLimits(cfg Config) {
+	if cfg.EvalRate > 0 {
+		s.evalLimit = newLimiter(LimitEvalRate, cfg.EvalRate, max(cfg.EvalBurst, 1), time.Now)
+	}
+	s.maxContext = cfg.MaxContextBytes
+	if s.maxContext <= 0 {
+		s.maxContext = 64 << 10
+	}
+	s.maxContext = min(s.maxContext, s.maxBody)
+	s.maxDepth = cfg.MaxDepth
+	if s.maxDepth <= 0 {
+		s.maxDepth = ff.DefaultMaxDepth
+	}
+}
+
+// allowEval takes one evaluation from the bucket of the request's token, if
+// any, and from that of its client address: a shared browser key cannot
+// be drained by one address, nor one address get round the limit with
+// many keys.
+func (s *Server) allowEval(r *http.Request, tokenID string) error {
+	if s.evalLimit == nil {
+		return nil
+	}
+	if tokenID != "" {
+		if err := s.evalLimit.allow(tokenID); err != nil {
+			return err
+		}
+	}
+	return s.evalLimit.allow("addr:" + clientAddr(r))
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/stream"
 	"github.com/featureflags/featureflags/internal/ui"
 	"github.com/featureflags/featureflags/wire"
 )
@@ -39,6 +40,19 @@ type Config struct {
 	// StreamHeartbeat is the interval of heartbeats on idle event streams
 	// (live.go); 15s when zero.
 	StreamHeartbeat time.Duration
+	// Streams bounds open event streams in total, per token and per client
+	// address (429 beyond); zero fields are unbounded.
+	Streams stream.Limits
+	// EvalRate limits evaluations (OFREP) per token and, separately, per
+	// client address, in bursts of EvalBurst; zero disables it.
+	EvalRate  float64
+	EvalBurst int
+	// MaxContextBytes bounds an OFREP request body (the evaluation
+	// context), below MaxBodyBytes; MaxDepth bounds the nesting of JSON
+	// values: contexts here, variant values in the service. Zero: 64 KiB
+	// and ff.DefaultMaxDepth.
+	MaxContextBytes int64
+	MaxDepth        int
 }
 
 // Server serves the API.
@@ -51,6 +65,9 @@ type Server struct {
 	// defaultEnv is Config.DefaultEnvironment.
 	defaultEnv string
 	limiter    *limiter // nil: writes are not rate limited
+	evalLimit  *limiter // nil: evaluation is not rate limited
+	maxContext int64
+	maxDepth   int
 	table      []route
 	live       *live // the event streams (live.go)
 }
@@ -71,8 +88,9 @@ func New(cfg Config) *Server {
 	if cfg.WriteRate > 0 {
 		s.limiter = newLimiter("write-rate", cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
 	}
+	s.setEvalLimits(cfg)
 	s.metrics = newMetrics(cfg.Version, s.flagCount)
-	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat)
+	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams)
 	s.handler = s.observe(s.routes())
 	return s
 }
