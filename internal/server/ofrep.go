@@ -146,7 +146,11 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rp := resultPool.Get().(*[]eval.Result)
-	results := snap.EvaluateAll(env, ctx, (*rp)[:0])
+	results, finished := snap.EvaluateAllUntil(env, ctx, (*rp)[:0], r.Context().Done())
+	if !finished { // the client went away: nobody reads an answer
+		putBuf(out, b)
+		return
+	}
 	b = append(b[:0], `{"flags":[`...)
 	for i := range results {
 		if i > 0 {
