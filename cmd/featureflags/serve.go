@@ -14,6 +14,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/eval"
 	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
@@ -93,6 +94,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// The service exists before its store, which it may have to do
 	// without for a while; the store is closed last, after every worker
 	// that uses it has stopped.
+	eval.SetMaxRegexProgram(m.Config.MaxRegexProgram) // before any flag compiles
 	m.svc = service.New(nil, service.WithLimits(m.Config.Limits))
 	m.background, m.stopBackground = context.WithCancel(context.Background())
 	m.sw = &handlerSwitch{}
@@ -271,6 +273,8 @@ func (m *Main) newAPI() http.Handler {
 		DefaultEnvironment: cfg.DefaultEnvironment,
 		WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
 		StreamHeartbeat: cfg.StreamHeartbeat, TrustedProxies: cfg.TrustedProxies,
+		Streams: cfg.Streams, EvalRate: cfg.EvalRate, EvalBurst: cfg.EvalBurst,
+		MaxContextBytes: cfg.MaxContextBytes, MaxDepth: cfg.Limits.Depth,
 	})
 	return m.api
 }

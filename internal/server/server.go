@@ -17,6 +17,7 @@ import (
 	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/stream"
 	"github.com/featureflags/featureflags/internal/ui"
 	"github.com/featureflags/featureflags/wire"
 )
@@ -43,6 +44,19 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For names the client
 	// in request logs (see ParseTrustedProxies); none when empty.
 	TrustedProxies []netip.Prefix
+	// Streams bounds open event streams in total, per token and per client
+	// address (429 beyond); zero fields are unbounded.
+	Streams stream.Limits
+	// EvalRate limits evaluations (OFREP) per token and, separately, per
+	// client address, in bursts of EvalBurst; zero disables it.
+	EvalRate  float64
+	EvalBurst int
+	// MaxContextBytes bounds an OFREP request body (the evaluation
+	// context), below MaxBodyBytes; MaxDepth bounds the nesting of JSON
+	// values: contexts here, variant values in the service. Zero: 64 KiB
+	// and ff.DefaultMaxDepth.
+	MaxContextBytes int64
+	MaxDepth        int
 }
 
 // Server serves the API.
@@ -51,11 +65,15 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	access  accessLog
+	proxies proxies // who may name the client in X-Forwarded-For
 	maxBody int64
 	handler http.Handler
 	// defaultEnv is Config.DefaultEnvironment.
 	defaultEnv string
 	limiter    *limiter // nil: writes are not rate limited
+	evalLimit  *limiter // nil: evaluation is not rate limited
+	maxContext int64
+	maxDepth   int
 	table      []route
 	live       *live // the event streams (live.go)
 }
@@ -74,11 +92,13 @@ func New(cfg Config) *Server {
 		s.defaultEnv = "production"
 	}
 	if cfg.WriteRate > 0 {
-		s.limiter = newLimiter(cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
+		s.limiter = newLimiter("write-rate", cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
 	}
+	s.setEvalLimits(cfg)
 	s.metrics = newMetrics(cfg.Version, s.flagCount)
-	s.access = newAccessLog(s.log, cfg.Version, cfg.TrustedProxies)
-	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat)
+	s.proxies = proxies(cfg.TrustedProxies)
+	s.access = newAccessLog(s.log, cfg.Version, s.proxies)
+	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)
 	s.handler = s.observe(s.routes())
 	return s
 }
