@@ -12,8 +12,12 @@ import (
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at build time with
+// -ldflags "-X main.version=... -X main.commit=..." (see the Makefile).
+var (
+	version = "dev"
+	commit  = "unknown"
+)
 
 const usage = `featureflags is a self-hosted feature-flag service.
 
@@ -60,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, version)
+		fmt.Fprintln(stdout, version, commit)
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

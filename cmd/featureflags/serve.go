@@ -269,7 +269,7 @@ func (m *Main) serveAPI() {
 func (m *Main) newAPI() http.Handler {
 	cfg := m.Config
 	m.api = server.New(server.Config{
-		Service: m.svc, Logger: m.Log, Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
+		Service: m.svc, Logger: m.Log, Version: version, Commit: commit, MaxBodyBytes: cfg.MaxBodyBytes,
 		DefaultEnvironment: cfg.DefaultEnvironment,
 		WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
 		StreamHeartbeat: cfg.StreamHeartbeat, TrustedProxies: cfg.TrustedProxies,

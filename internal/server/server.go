@@ -27,6 +27,8 @@ type Config struct {
 	Service *service.Service
 	Logger  *slog.Logger
 	Version string
+	// Commit is the source revision the binary was built from.
+	Commit string
 	// MaxBodyBytes bounds request bodies; 1 MiB when zero.
 	MaxBodyBytes int64
 	// DefaultEnvironment is where OFREP requests without an X-Environment
@@ -95,7 +97,7 @@ func New(cfg Config) *Server {
 		s.limiter = newLimiter("write-rate", cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
 	}
 	s.setEvalLimits(cfg)
-	s.metrics = newMetrics(cfg.Version, s.flagCount)
+	s.metrics = newMetrics(cfg.Version, cfg.Commit, s.flagCount, s.ready)
 	s.proxies = proxies(cfg.TrustedProxies)
 	s.access = newAccessLog(s.log, cfg.Version, s.proxies)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)
@@ -232,21 +234,41 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	if why := s.svc.Degraded(); why != "" {
-		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "degraded", "error": why})
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := s.svc.Store().Ping(ctx); err != nil {
+	status, why, err := s.readiness(r.Context())
+	if err != nil {
 		// The probe is public: the driver's text (addresses, user names)
 		// goes to the log, not to the caller.
 		httpx.Log(r, "store unreachable", err)
-		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable",
-			"error": "store unreachable: the store cannot be reached; the server log has the details"})
+	}
+	if status != "ready" {
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": status, "error": why})
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": status})
+}
+
+// readiness is what /readyz answers and the ready gauge shows: "ready",
+// "degraded" (serving evaluations from the snapshot file) or "unavailable"
+// (the store does not answer a ping within two seconds), with the reason a
+// caller may see and the store's own error, for the log only.
+func (s *Server) readiness(ctx context.Context) (status, why string, err error) {
+	if why := s.svc.Degraded(); why != "" {
+		return "degraded", why, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := s.svc.Store().Ping(ctx); err != nil {
+		return "unavailable", "store unreachable: the store cannot be reached; the server log has the details", err
+	}
+	return "ready", "", nil
+}
+
+// ready feeds the ready gauge: 1 when /readyz would answer 200.
+func (s *Server) ready() float64 {
+	if status, _, _ := s.readiness(context.Background()); status == "ready" {
+		return 1
+	}
+	return 0
 }
 
 // flagCount feeds the flags gauge.
