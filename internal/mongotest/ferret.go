@@ -1,6 +1,36 @@
 // Package mongotest runs the MongoDB store's tests against an embedded
 // FerretDB v1, so they need no MongoDB server. It is a module of its own so
 // that FerretDB's dependencies stay out of the service's go.mod.
+//
+// Start serves FerretDB on SQLite through one connection, for every test
+// that needs MongoDB's atomic single-document updates; StartPostgres serves
+// it on PostgreSQL through a real pool, for the tests of concurrent writers.
+//
+// No FerretDB v1 backend updates one document atomically across
+// connections. For update and findAndModify, handler/msg_update.go
+// (updateDocument) and handler/msg_findandmodify.go (findAndModifyDocument)
+// query the matching documents, handler/common/update.go (UpdateDocument)
+// applies the operators ($inc, $bit, ...) to each in Go, and the backend
+// writes the result back: on PostgreSQL, backends/postgresql/collection.go
+// runs Query as a plain SELECT outside any transaction, with no FOR UPDATE,
+// and UpdateAll as "UPDATE ... SET _jsonb = $1 WHERE _id = $2", which
+// checks neither the filter nor the version read. No isolation level helps,
+// as read and write are separate transactions. Through a pool, the store
+// conformance suite's ConcurrentToggle therefore loses most of its 200
+// toggles, ConcurrentUpdateOneWinner has several winners and
+// ConcurrentToggleAudit records toggles twice. What FerretDB does keep
+// atomic is a unique index (a PostgreSQL unique index), and writes to
+// distinct documents do not interfere, so the pool tests check those: that
+// concurrent writers of their own flags, through several connections and
+// replicas, all succeed and lose nothing, and that of concurrent creations
+// of one name exactly one wins. Every write also increments the shared
+// revision document, and those increments can be lost on FerretDB; the
+// tests do not count them. That backend also answers an update that
+// violates a unique index with an internal error instead of E11000 (the
+// store recognises only the SQLite backend's wording), so the whole
+// conformance suite runs on Start. The HTTP API's concurrency cases pass on one
+// replica whatever the backend, since the service serialises a process's
+// writes.
 package mongotest
 
 import (
