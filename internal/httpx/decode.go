@@ -43,11 +43,8 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) er
 // it, at most limit bytes, appending to buf. It returns the bytes read even
 // on error, so that a caller can pool buf.
 func ReadJSONBody(w http.ResponseWriter, r *http.Request, limit int64, buf []byte) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return buf, ff.Errorf(ff.EMEDIATYPE, "the body must be JSON, sent with Content-Type: application/json (got %q)", ct)
-		}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !IsJSON(ct) {
+		return buf, ff.Errorf(ff.EMEDIATYPE, "the body must be JSON, sent with Content-Type: application/json (got %q)", ct)
 	}
 	body, err := readBody(w, r, limit, buf)
 	if err != nil {
@@ -60,6 +57,16 @@ func ReadJSONBody(w http.ResponseWriter, r *http.Request, limit int64, buf []byt
 		return body, ff.Errorf(ff.EINVALID, "the body could not be read: %v", err)
 	}
 	return body, nil
+}
+
+// IsJSON reports whether the media type ct is JSON: application/json or
+// a +json type, with any parameters.
+func IsJSON(ct string) bool {
+	if ct == "application/json" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 // readBody reads r's body, at most limit bytes, appending to buf.

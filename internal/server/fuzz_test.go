@@ -33,7 +33,9 @@ type fuzzTarget struct {
 
 func newFuzzTarget(f *testing.F) *fuzzTarget {
 	f.Helper()
-	store, err := sqlite.Open(f.Context(), filepath.Join(f.TempDir(), "flags.db"))
+	// Unsynced: accepted writes commit without waiting for the disk, so
+	// that fuzzing explores inputs rather than waiting for fsync.
+	store, err := sqlite.Open(f.Context(), filepath.Join(f.TempDir(), "flags.db"), sqlite.Unsynced())
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -59,6 +61,7 @@ func newFuzzTarget(f *testing.F) *fuzzTarget {
 		rec := httptest.NewRecorder()
 		r := httptest.NewRequest("POST", req.path, strings.NewReader(req.body))
 		r.Header.Set("Authorization", ft.bearer)
+		r.Header.Set("Content-Type", "application/json")
 		ft.h.ServeHTTP(rec, r)
 		if rec.Code != http.StatusCreated {
 			f.Fatalf("seed %s: %d %s", req.path, rec.Code, rec.Body)

@@ -28,6 +28,9 @@ import (
 //     which they select: without X-Environment a key evaluates in its own
 //     environment; X-Environment naming another one answers 403 rather than
 //     quietly serving a different environment than the caller asked for.
+//   - Management writes must be JSON and, from a browser, come from this
+//     server's origin or a trusted one (browser.go), so that web pages of
+//     other sites cannot send them.
 //   - Management writes are rate limited per token: 429 with Retry-After.
 //     While access control is off there is no token to limit, and the
 //     server only listens on loopback (or was told --insecure), so writes
@@ -45,6 +48,12 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 	limited := s.limiter != nil && !ofrep && rt.method != http.MethodGet
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		if !ofrep { // OFREP is open to every origin (cors.go)
+			if err := s.browser.checkWrite(r); err != nil {
+				httpx.Error(w, r, err)
+				return
+			}
+		}
 		// Access control never switches off once on, so a request without
 		// credentials is refused without asking the store anything.
 		if s.svc.AuthRequired() {

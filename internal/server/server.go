@@ -36,6 +36,12 @@ type Config struct {
 	// Evaluation is never limited.
 	WriteRate  float64
 	WriteBurst int
+	// AllowedHosts are the host names the Host header may carry (with any
+	// port); empty allows any. TrustedOrigins (host or host:port) are the
+	// origins besides the server's own whose pages may send writes, over
+	// http or https. See browser.go.
+	AllowedHosts   []string
+	TrustedOrigins []string
 	// StreamHeartbeat is the interval of heartbeats on idle event streams
 	// (live.go); 15s when zero.
 	StreamHeartbeat time.Duration
@@ -53,11 +59,14 @@ type Server struct {
 	limiter    *limiter // nil: writes are not rate limited
 	table      []route
 	live       *live // the event streams (live.go)
+	browser    *browserGuard
 }
 
-// New returns a Server for cfg.
+// New returns a Server for cfg. It panics for a Config.TrustedOrigins
+// entry ValidateOrigin refuses.
 func New(cfg Config) *Server {
 	s := &Server{svc: cfg.Service, log: cfg.Logger, maxBody: cfg.MaxBodyBytes}
+	s.browser = newBrowserGuard(cfg.AllowedHosts, cfg.TrustedOrigins)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -73,7 +82,7 @@ func New(cfg Config) *Server {
 	}
 	s.metrics = newMetrics(cfg.Version, s.flagCount)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat)
-	s.handler = s.observe(s.routes())
+	s.handler = s.observe(s.browser.hostGuard(s.routes()))
 	return s
 }
 
