@@ -13,6 +13,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
 )
 
@@ -54,6 +55,11 @@ type config struct {
 	// Unless set, it is snapshot.json in the SQLite store's directory, or
 	// ./data/snapshot.json for the other stores (see snapshotPath).
 	SnapshotFile string
+
+	// AllowedHosts (--allowed-hosts, comma-separated host or host:port)
+	// are the names clients may reach the server by besides the loopback
+	// ones, and whose pages may send writes; "*" allows any Host.
+	AllowedHosts string
 
 	// StreamHeartbeat is the interval of heartbeats on idle event streams.
 	StreamHeartbeat time.Duration
@@ -122,6 +128,8 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
+	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", cfg.AllowedHosts, "comma-separated host or host:port names clients reach the server by, besides localhost when it listens on loopback; "+
+		"web pages there may also send changes; * allows any Host header (default: only loopback names on loopback, any otherwise)")
 	snapshot := &optionalString{}
 	fs.Var(snapshot, "snapshot-file", "file keeping the last flags (and token hashes) so that evaluation can start while the store is unreachable; \"\" or off disables it (default: snapshot.json beside a SQLite store, else ./data/snapshot.json)")
 	fs.Lookup("snapshot-file").DefValue = filepath.Join("data", "snapshot.json")
@@ -244,10 +252,26 @@ func (c config) validate() error {
 	if c.ReadTimeout <= 0 {
 		return fmt.Errorf("--read-timeout (FEATUREFLAGS_READ_TIMEOUT) must be positive")
 	}
+	for _, h := range c.allowedHosts() {
+		if err := server.ValidateOrigin(h); err != nil && h != "*" {
+			return fmt.Errorf("--allowed-hosts (FEATUREFLAGS_ALLOWED_HOSTS): %v", err)
+		}
+	}
 	if c.RefreshInterval < 0 {
 		return fmt.Errorf("--refresh-interval (FEATUREFLAGS_REFRESH_INTERVAL) must not be negative")
 	}
 	return nil
+}
+
+// allowedHosts returns the entries of --allowed-hosts.
+func (c config) allowedHosts() []string {
+	var out []string
+	for h := range strings.SplitSeq(c.AllowedHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 func parseLevel(s string) (slog.Level, error) {

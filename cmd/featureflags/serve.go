@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -266,8 +267,10 @@ func (m *Main) serveAPI() {
 
 func (m *Main) newAPI() http.Handler {
 	cfg := m.Config
+	hosts, origins := hostAllowList(cfg.Listen, m.ln.Addr(), cfg.allowedHosts())
 	m.api = server.New(server.Config{
 		Service: m.svc, Logger: m.Log, Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
+		AllowedHosts: hosts, TrustedOrigins: origins,
 		DefaultEnvironment: cfg.DefaultEnvironment,
 		WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
 		StreamHeartbeat: cfg.StreamHeartbeat,
@@ -400,6 +403,26 @@ func (m *Main) checkExposure() error {
 	}
 	log.Warn("access control is off and the server listens on " + addr.String() + " (--insecure): anyone who can connect may change anything")
 	return nil
+}
+
+// hostAllowList returns the Host names the server answers and the origins
+// it trusts with writes: those of --allowed-hosts and, on loopback, the
+// listen address's host, localhost, 127.0.0.1 and ::1. Listening beyond
+// loopback without --allowed-hosts any Host is answered, since the names
+// clients use are unknown; "*" allows any Host always.
+func hostAllowList(listen string, addr net.Addr, configured []string) (hosts, origins []string) {
+	for _, h := range configured {
+		if h == "*" {
+			return nil, slices.DeleteFunc(slices.Clone(configured), func(h string) bool { return h == "*" })
+		}
+	}
+	origins = configured
+	hosts = slices.Clone(configured)
+	if isLoopback(addr) {
+		host, _, _ := net.SplitHostPort(listen)
+		hosts = append(hosts, host, addr.(*net.TCPAddr).IP.String(), "localhost", "127.0.0.1", "::1")
+	}
+	return hosts, origins
 }
 
 // isLoopback reports whether addr is a loopback address only.
