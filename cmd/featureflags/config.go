@@ -125,6 +125,7 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.IntVar(&cfg.Limits.ValuesPerList, "max-values-per-list", cfg.Limits.ValuesPerList, "most values a list condition (in, notIn, ...) may have")
 	fs.IntVar(&cfg.Limits.SegmentConditions, "max-segment-conditions", cfg.Limits.SegmentConditions, "most conditions a segment may have")
 	fs.IntVar(&cfg.Limits.Flags, "max-flags", cfg.Limits.Flags, "most flags the store may hold")
+	fs.IntVar(&cfg.Limits.TagsPerFlag, "max-tags-per-flag", cfg.Limits.TagsPerFlag, "most tags a flag may have (each at most 128 letters, digits, '-', '_' or '.')")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
@@ -240,7 +241,7 @@ func (c config) validate() error {
 	}{
 		{"max-rules-per-flag", c.Limits.RulesPerFlag}, {"max-conditions-per-rule", c.Limits.ConditionsPerRule},
 		{"max-values-per-list", c.Limits.ValuesPerList}, {"max-segment-conditions", c.Limits.SegmentConditions},
-		{"max-flags", c.Limits.Flags},
+		{"max-flags", c.Limits.Flags}, {"max-tags-per-flag", c.Limits.TagsPerFlag},
 	} {
 		if l.v < 1 {
 			return fmt.Errorf("--%s (%s) must be at least 1", l.name, envName(l.name))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -19,7 +20,8 @@ const LimitBodyBytes = "max-body-bytes"
 
 // DecodeJSON reads r's body, at most limit bytes, into dst, strictly: the
 // media type must be JSON (or absent), unknown fields and trailing data are
-// refused, and a wrong type names its field.
+// refused, and a wrong type names its field. Keys must match fields
+// exactly, once each, and the body must be UTF-8 (checkStrict).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) error {
 	body, err := ReadJSONBody(w, r, limit, nil)
 	if err != nil {
@@ -27,6 +29,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) er
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return ff.Errorf(ff.EINVALID, "the body is empty; send a JSON object")
+	}
+	if err := checkStrict(body, reflect.TypeOf(dst)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
