@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/featureflags/featureflags/internal/testenv"
 )
 
 // hostRequest sends method path to p with the Host header host and returns
@@ -66,5 +68,49 @@ func TestAllowedHostsInvalid(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "--allowed-hosts") {
 			t.Errorf("%q: %v, want an error naming --allowed-hosts", bad, err)
 		}
+	}
+}
+
+// net/http's own error lines (TLS handshakes, accept errors, superfluous
+// headers) went to the standard logger in plain text, whatever the log
+// format and level; they go through the configured logger.
+func TestHTTPErrorLogUsesLogger(t *testing.T) {
+	logs := &testenv.Logs{}
+	dir := t.TempDir()
+	m, err := NewMain([]string{"--listen", "127.0.0.1:0", "--store", dir + "/flags.db", "--log-level", "error"}, func(string) string { return "" }, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.http.ErrorLog == nil {
+		t.Fatal("http.Server.ErrorLog is not set: its lines bypass the configured logger")
+	}
+	m.http.ErrorLog.Print("http: TLS handshake error from 127.0.0.1:1: EOF")
+	out := logs.String()
+	if !strings.Contains(out, `"level":"ERROR","msg":"http: TLS handshake error`) || strings.Contains(out, `"level":"INFO"`) {
+		t.Fatalf("log: %s", out)
+	}
+}
+
+// Headers over --max-header-bytes were refused by net/http in plain text.
+func TestHeaderLimitAnswersJSON(t *testing.T) {
+	p := startMain(t, nil, "--max-header-bytes", "1024")
+	req, err := http.NewRequest("GET", p.base+"/flags", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Big", strings.Repeat("b", 8000))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge || res.Header.Get("Content-Type") != "application/json" ||
+		!strings.Contains(string(body), `"limit":"max-header-bytes"`) || !strings.Contains(string(body), "1024") {
+		t.Fatalf("%d %s %s", res.StatusCode, res.Header.Get("Content-Type"), body)
 	}
 }

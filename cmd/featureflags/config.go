@@ -49,6 +49,13 @@ type config struct {
 	// made by other processes, so that evaluation (which never reads the
 	// store) follows them; 0 disables it.
 	RefreshInterval time.Duration
+	// AllowedHosts (--allowed-hosts, comma-separated host or host:port)
+	// are the names clients may reach the server by besides the loopback
+	// ones, and whose pages may send writes; "*" allows any Host.
+	AllowedHosts string
+
+	// MaxHeaderBytes bounds a request's headers (--max-header-bytes).
+	MaxHeaderBytes int
 	// SnapshotFile is where the server keeps its last view (flags,
 	// segments, environments, token hashes) so that it can start and
 	// serve evaluations while the store is unreachable; "" disables it.
@@ -56,17 +63,10 @@ type config struct {
 	// ./data/snapshot.json for the other stores (see snapshotPath).
 	SnapshotFile string
 
-	// AllowedHosts (--allowed-hosts, comma-separated host or host:port)
-	// are the names clients may reach the server by besides the loopback
-	// ones, and whose pages may send writes; "*" allows any Host.
-	AllowedHosts string
-
 	// StreamHeartbeat is the interval of heartbeats on idle event streams.
 	StreamHeartbeat time.Duration
-	// IdleTimeout bounds an idle keep-alive connection, and MaxHeaderBytes
-	// a request's headers.
-	IdleTimeout    time.Duration
-	MaxHeaderBytes int
+	// IdleTimeout bounds an idle keep-alive connection.
+	IdleTimeout time.Duration
 	// Token use is written to the store every TokenFlushInterval, and once
 	// more at shutdown within TokenFlushTimeout.
 	TokenFlushInterval time.Duration
@@ -126,6 +126,7 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.IntVar(&cfg.Limits.SegmentConditions, "max-segment-conditions", cfg.Limits.SegmentConditions, "most conditions a segment may have")
 	fs.IntVar(&cfg.Limits.Flags, "max-flags", cfg.Limits.Flags, "most flags the store may hold")
 	fs.IntVar(&cfg.Limits.TagsPerFlag, "max-tags-per-flag", cfg.Limits.TagsPerFlag, "most tags a flag may have (each at most 128 letters, digits, '-', '_' or '.')")
+	fs.IntVar(&cfg.MaxHeaderBytes, "max-header-bytes", cfg.MaxHeaderBytes, "largest request header section accepted, in bytes (net/http allows 4096 more)")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
@@ -219,6 +220,9 @@ func (c config) validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout (FEATUREFLAGS_SHUTDOWN_TIMEOUT) must be positive")
+	}
+	if c.MaxHeaderBytes < 1024 {
+		return fmt.Errorf("--max-header-bytes (FEATUREFLAGS_MAX_HEADER_BYTES) must be at least 1024")
 	}
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("--max-body-bytes (FEATUREFLAGS_MAX_BODY_BYTES) must be at least 1024")

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"slices"
 	"sync"
 	"time"
 
@@ -72,8 +71,10 @@ func NewMain(args []string, getenv func(string) string, stderr io.Writer) (*Main
 		return nil, err
 	}
 	m := &Main{Config: cfg, AdminToken: getenv(adminTokenVariable), Log: cfg.logger(stderr)}
-	if m.AdminToken != "" && len(m.AdminToken) < auth.MinSecretLength {
-		return nil, fmt.Errorf("%s is too short: an admin token must be at least %d characters (e.g. from 'openssl rand -base64 32')", adminTokenVariable, auth.MinSecretLength)
+	if m.AdminToken != "" {
+		if why := weakSecret(m.AdminToken); why != "" {
+			return nil, fmt.Errorf("%s is too weak: %s; use a random one, e.g. from 'openssl rand -base64 32'", adminTokenVariable, why)
+		}
 	}
 	return m, nil
 }
@@ -287,8 +288,11 @@ func (m *Main) startHTTP() {
 		ReadTimeout:       cfg.ReadTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		// net/http's own error lines go through the configured logger.
+		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelError),
 	}
-	go func() { m.served <- m.http.Serve(m.ln) }()
+	ln := server.Listener(m.ln, cfg.MaxHeaderBytes) // its own error answers as JSON
+	go func() { m.served <- m.http.Serve(ln) }()
 	m.Log.Info("serving", "addr", m.ln.Addr().String(), "store", redact(cfg.Store), "version", version)
 }
 
@@ -403,32 +407,6 @@ func (m *Main) checkExposure() error {
 	}
 	log.Warn("access control is off and the server listens on " + addr.String() + " (--insecure): anyone who can connect may change anything")
 	return nil
-}
-
-// hostAllowList returns the Host names the server answers and the origins
-// it trusts with writes: those of --allowed-hosts and, on loopback, the
-// listen address's host, localhost, 127.0.0.1 and ::1. Listening beyond
-// loopback without --allowed-hosts any Host is answered, since the names
-// clients use are unknown; "*" allows any Host always.
-func hostAllowList(listen string, addr net.Addr, configured []string) (hosts, origins []string) {
-	for _, h := range configured {
-		if h == "*" {
-			return nil, slices.DeleteFunc(slices.Clone(configured), func(h string) bool { return h == "*" })
-		}
-	}
-	origins = configured
-	hosts = slices.Clone(configured)
-	if isLoopback(addr) {
-		host, _, _ := net.SplitHostPort(listen)
-		hosts = append(hosts, host, addr.(*net.TCPAddr).IP.String(), "localhost", "127.0.0.1", "::1")
-	}
-	return hosts, origins
-}
-
-// isLoopback reports whether addr is a loopback address only.
-func isLoopback(addr net.Addr) bool {
-	tcp, ok := addr.(*net.TCPAddr)
-	return ok && tcp.IP.IsLoopback()
 }
 
 // isFile reports whether path names a regular file.
