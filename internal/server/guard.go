@@ -63,7 +63,9 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 				return
 			}
 		}
-		if !ofrep && rt.perm != auth.Rules { // SDKs read the view, as evaluation does
+		// SDKs read the view, as evaluation does; so do metrics, which must
+		// keep answering while the store is away.
+		if !ofrep && rt.perm != auth.Rules && rt.pattern != metricsPath {
 			var err error
 			if ctx, err = s.svc.Refresh(ctx); err != nil {
 				httpx.Error(w, r, err)

@@ -176,7 +176,7 @@ func (s *Server) routes() http.Handler {
 
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", "/readyz", public, s.readyz},
-		{"GET", "/metrics", read, s.metrics.handler().ServeHTTP},
+		{"GET", metricsPath, read, s.metrics.handler().ServeHTTP},
 
 		{"GET", "/ui/", public, page},
 	}
@@ -231,6 +231,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
+
+// metricsPath serves the metrics, from the view only (see guard).
+const metricsPath = "/metrics"
 
 // flagCount feeds the flags gauge.
 func (s *Server) flagCount() float64 { return float64(s.svc.FlagCount()) }
