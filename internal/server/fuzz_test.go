@@ -83,6 +83,24 @@ func (ft *fuzzTarget) do(t *testing.T, method, path, body string, ofrep bool, he
 	rec := httptest.NewRecorder()
 	ft.h.ServeHTTP(rec, r)
 	checkAnswer(t, method+" "+path, rec, ofrep)
+	if loc := rec.Header().Get("Location"); method == "POST" && rec.Code == http.StatusCreated && loc != "" {
+		ft.undo(t, loc)
+	}
+}
+
+// undo deletes what a fuzzed request created, so that the store stays the
+// size of the seed: otherwise every accepted input adds a flag, segment,
+// environment or token, each write rebuilds a larger snapshot, and a long
+// run slows to a crawl.
+func (ft *fuzzTarget) undo(t *testing.T, location string) {
+	t.Helper()
+	r := httptest.NewRequest("DELETE", location, nil)
+	r.Header.Set("Authorization", ft.bearer)
+	rec := httptest.NewRecorder()
+	ft.h.ServeHTTP(rec, r)
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("DELETE %s after creating it: %d %s", location, rec.Code, rec.Body)
+	}
 }
 
 // checkAnswer: no 5xx; errors are JSON objects with a message; other
