@@ -60,6 +60,13 @@ type config struct {
 	// made by other processes, so that evaluation (which never reads the
 	// store) follows them; 0 disables it.
 	RefreshInterval time.Duration
+	// AllowedHosts (--allowed-hosts, comma-separated host or host:port)
+	// are the names clients may reach the server by besides the loopback
+	// ones, and whose pages may send writes; "*" allows any Host.
+	AllowedHosts string
+
+	// MaxHeaderBytes bounds a request's headers (--max-header-bytes).
+	MaxHeaderBytes int
 	// SnapshotFile is where the server keeps its last view (flags,
 	// segments, environments, token hashes) so that it can start and
 	// serve evaluations while the store is unreachable; "" disables it.
@@ -69,10 +76,8 @@ type config struct {
 
 	// StreamHeartbeat is the interval of heartbeats on idle event streams.
 	StreamHeartbeat time.Duration
-	// IdleTimeout bounds an idle keep-alive connection, and MaxHeaderBytes
-	// a request's headers.
-	IdleTimeout    time.Duration
-	MaxHeaderBytes int
+	// IdleTimeout bounds an idle keep-alive connection.
+	IdleTimeout time.Duration
 	// Token use is written to the store every TokenFlushInterval, and once
 	// more at shutdown within TokenFlushTimeout.
 	TokenFlushInterval time.Duration
@@ -147,6 +152,10 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 		cfg.TrustedProxies, err = server.ParseTrustedProxies(v)
 		return err
 	})
+	fs.IntVar(&cfg.Limits.TagsPerFlag, "max-tags-per-flag", cfg.Limits.TagsPerFlag, "most tags a flag may have (each at most 128 letters, digits, '-', '_' or '.')")
+	fs.IntVar(&cfg.MaxHeaderBytes, "max-header-bytes", cfg.MaxHeaderBytes, "largest request header section accepted, in bytes (net/http allows 4096 more)")
+	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", cfg.AllowedHosts, "comma-separated host or host:port names clients reach the server by, besides localhost when it listens on loopback; "+
+		"web pages there may also send changes; * allows any Host header (default: only loopback names on loopback, any otherwise)")
 	snapshot := &optionalString{}
 	fs.Var(snapshot, "snapshot-file", "file keeping the last flags (and token hashes) so that evaluation can start while the store is unreachable; \"\" or off disables it (default: snapshot.json beside a SQLite store, else ./data/snapshot.json)")
 	fs.Lookup("snapshot-file").DefValue = filepath.Join("data", "snapshot.json")
@@ -236,6 +245,9 @@ func (c config) validate() error {
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout (FEATUREFLAGS_SHUTDOWN_TIMEOUT) must be positive")
 	}
+	if c.MaxHeaderBytes < 1024 {
+		return fmt.Errorf("--max-header-bytes (FEATUREFLAGS_MAX_HEADER_BYTES) must be at least 1024")
+	}
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("--max-body-bytes (FEATUREFLAGS_MAX_BODY_BYTES) must be at least 1024")
 	}
@@ -263,7 +275,7 @@ func (c config) validate() error {
 	}{
 		{"max-rules-per-flag", c.Limits.RulesPerFlag}, {"max-conditions-per-rule", c.Limits.ConditionsPerRule},
 		{"max-values-per-list", c.Limits.ValuesPerList}, {"max-segment-conditions", c.Limits.SegmentConditions},
-		{"max-flags", c.Limits.Flags}, {"max-depth", c.Limits.Depth}, {"max-regex-program", c.MaxRegexProgram},
+		{"max-flags", c.Limits.Flags}, {"max-depth", c.Limits.Depth}, {"max-tags-per-flag", c.Limits.TagsPerFlag}, {"max-regex-program", c.MaxRegexProgram},
 		{"eval-burst", c.EvalBurst}, {"max-context-bytes", int(min(c.MaxContextBytes, math.MaxInt32))},
 	} {
 		if l.v < 1 {
@@ -276,10 +288,26 @@ func (c config) validate() error {
 	if c.ReadTimeout <= 0 {
 		return fmt.Errorf("--read-timeout (FEATUREFLAGS_READ_TIMEOUT) must be positive")
 	}
+	for _, h := range c.allowedHosts() {
+		if err := server.ValidateOrigin(h); err != nil && h != "*" {
+			return fmt.Errorf("--allowed-hosts (FEATUREFLAGS_ALLOWED_HOSTS): %v", err)
+		}
+	}
 	if c.RefreshInterval < 0 {
 		return fmt.Errorf("--refresh-interval (FEATUREFLAGS_REFRESH_INTERVAL) must not be negative")
 	}
 	return nil
+}
+
+// allowedHosts returns the entries of --allowed-hosts.
+func (c config) allowedHosts() []string {
+	var out []string
+	for h := range strings.SplitSeq(c.AllowedHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -72,8 +72,10 @@ func NewMain(args []string, getenv func(string) string, stderr io.Writer) (*Main
 		return nil, err
 	}
 	m := &Main{Config: cfg, AdminToken: getenv(adminTokenVariable), Log: cfg.logger(stderr)}
-	if m.AdminToken != "" && len(m.AdminToken) < auth.MinSecretLength {
-		return nil, fmt.Errorf("%s is too short: an admin token must be at least %d characters (e.g. from 'openssl rand -base64 32')", adminTokenVariable, auth.MinSecretLength)
+	if m.AdminToken != "" {
+		if why := weakSecret(m.AdminToken); why != "" {
+			return nil, fmt.Errorf("%s is too weak: %s; use a random one, e.g. from 'openssl rand -base64 32'", adminTokenVariable, why)
+		}
 	}
 	return m, nil
 }
@@ -268,8 +270,10 @@ func (m *Main) serveAPI() {
 
 func (m *Main) newAPI() http.Handler {
 	cfg := m.Config
+	hosts, origins := hostAllowList(cfg.Listen, m.ln.Addr(), cfg.allowedHosts())
 	m.api = server.New(server.Config{
 		Service: m.svc, Logger: m.Log, Version: version, Commit: commit, MaxBodyBytes: cfg.MaxBodyBytes,
+		AllowedHosts: hosts, TrustedOrigins: origins,
 		DefaultEnvironment: cfg.DefaultEnvironment,
 		WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
 		StreamHeartbeat: cfg.StreamHeartbeat, TrustedProxies: cfg.TrustedProxies,
@@ -288,8 +292,11 @@ func (m *Main) startHTTP() {
 		ReadTimeout:       cfg.ReadTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		// net/http's own error lines go through the configured logger.
+		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelError),
 	}
-	go func() { m.served <- m.http.Serve(m.ln) }()
+	ln := server.Listener(m.ln, cfg.MaxHeaderBytes) // its own error answers as JSON
+	go func() { m.served <- m.http.Serve(ln) }()
 	m.Log.Info("serving", "addr", m.ln.Addr().String(), "store", redact(cfg.Store), "version", version)
 }
 
@@ -404,12 +411,6 @@ func (m *Main) checkExposure() error {
 	}
 	log.Warn("access control is off and the server listens on " + addr.String() + " (--insecure): anyone who can connect may change anything")
 	return nil
-}
-
-// isLoopback reports whether addr is a loopback address only.
-func isLoopback(addr net.Addr) bool {
-	tcp, ok := addr.(*net.TCPAddr)
-	return ok && tcp.IP.IsLoopback()
 }
 
 // isFile reports whether path names a regular file.

@@ -26,6 +26,9 @@ import (
 //     which they select: without X-Environment a key evaluates in its own
 //     environment; X-Environment naming another one answers 403 rather than
 //     quietly serving a different environment than the caller asked for.
+//   - Management writes must be JSON and, from a browser, come from this
+//     server's origin or a trusted one (browser.go), so that web pages of
+//     other sites cannot send them.
 //   - Management writes are rate limited per token, or per client address
 //     while access control is off: 429 with Retry-After (ratelimit.go).
 //
@@ -41,6 +44,12 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 	limited := s.limiter != nil && !ofrep && rt.method != http.MethodGet
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		if !ofrep { // OFREP is open to every origin (cors.go)
+			if err := s.browser.checkWrite(r); err != nil {
+				httpx.Error(w, r, err)
+				return
+			}
+		}
 		// Access control never switches off once on, so a request without
 		// credentials is refused without asking the store anything.
 		if s.svc.AuthRequired() {
@@ -50,7 +59,9 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 				return
 			}
 		}
-		if !ofrep && rt.perm != auth.Rules { // SDKs read the view, as evaluation does
+		// SDKs read the view, as evaluation does; so do metrics, which must
+		// keep answering while the store is away.
+		if !ofrep && rt.perm != auth.Rules && rt.pattern != metricsPath {
 			var err error
 			if ctx, err = s.svc.Refresh(ctx); err != nil {
 				httpx.Error(w, r, err)

@@ -40,6 +40,12 @@ type Config struct {
 	// Evaluation is never limited.
 	WriteRate  float64
 	WriteBurst int
+	// AllowedHosts are the host names the Host header may carry (with any
+	// port); empty allows any. TrustedOrigins (host or host:port) are the
+	// origins besides the server's own whose pages may send writes, over
+	// http or https. See browser.go.
+	AllowedHosts   []string
+	TrustedOrigins []string
 	// StreamHeartbeat is the interval of heartbeats on idle event streams
 	// (live.go); 15s when zero.
 	StreamHeartbeat time.Duration
@@ -78,11 +84,14 @@ type Server struct {
 	maxDepth   int
 	table      []route
 	live       *live // the event streams (live.go)
+	browser    *browserGuard
 }
 
-// New returns a Server for cfg.
+// New returns a Server for cfg. It panics for a Config.TrustedOrigins
+// entry ValidateOrigin refuses.
 func New(cfg Config) *Server {
 	s := &Server{svc: cfg.Service, log: cfg.Logger, maxBody: cfg.MaxBodyBytes}
+	s.browser = newBrowserGuard(cfg.AllowedHosts, cfg.TrustedOrigins)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -101,7 +110,7 @@ func New(cfg Config) *Server {
 	s.proxies = proxies(cfg.TrustedProxies)
 	s.access = newAccessLog(s.log, cfg.Version, s.proxies)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)
-	s.handler = s.observe(s.routes())
+	s.handler = s.observe(s.browser.hostGuard(s.routes()))
 	return s
 }
 
@@ -195,7 +204,7 @@ func (s *Server) routes() http.Handler {
 
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", "/readyz", public, s.readyz},
-		{"GET", "/metrics", read, s.metrics.handler().ServeHTTP},
+		{"GET", metricsPath, read, s.metrics.handler().ServeHTTP},
 
 		{"GET", "/ui/", public, page},
 	}
@@ -270,6 +279,9 @@ func (s *Server) ready() float64 {
 	}
 	return 0
 }
+
+// metricsPath serves the metrics, from the view only (see guard).
+const metricsPath = "/metrics"
 
 // flagCount feeds the flags gauge.
 func (s *Server) flagCount() float64 { return float64(s.svc.FlagCount()) }

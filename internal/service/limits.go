@@ -25,6 +25,8 @@ type Limits struct {
 	// Depth bounds the nesting of variant values (ff.LimitDepth), so that
 	// everything accepted can be exported, streamed and reloaded.
 	Depth int
+	// TagsPerFlag bounds the tags of one flag.
+	TagsPerFlag int
 }
 
 // The limits' names, as errors and the command line give them.
@@ -34,11 +36,12 @@ const (
 	LimitValuesPerList     = "max-values-per-list"
 	LimitSegmentConditions = "max-segment-conditions"
 	LimitFlags             = "max-flags"
+	LimitTagsPerFlag       = "max-tags-per-flag"
 )
 
 // DefaultLimits are the limits unless configured otherwise.
 func DefaultLimits() Limits {
-	return Limits{RulesPerFlag: 100, ConditionsPerRule: 50, ValuesPerList: 1000, SegmentConditions: 100, Flags: 10000, Depth: ff.DefaultMaxDepth}
+	return Limits{RulesPerFlag: 100, ConditionsPerRule: 50, ValuesPerList: 1000, SegmentConditions: 100, Flags: 10000, Depth: ff.DefaultMaxDepth, TagsPerFlag: 50}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -46,7 +49,7 @@ func (l Limits) withDefaults() Limits {
 	for _, p := range []struct{ v, def *int }{
 		{&l.RulesPerFlag, &d.RulesPerFlag}, {&l.ConditionsPerRule, &d.ConditionsPerRule},
 		{&l.ValuesPerList, &d.ValuesPerList}, {&l.SegmentConditions, &d.SegmentConditions},
-		{&l.Flags, &d.Flags}, {&l.Depth, &d.Depth},
+		{&l.Flags, &d.Flags}, {&l.Depth, &d.Depth}, {&l.TagsPerFlag, &d.TagsPerFlag},
 	} {
 		if *p.v <= 0 {
 			*p.v = *p.def
