@@ -62,8 +62,8 @@ func (s *Snapshot) Resolve(env, key string, ctx Context) *Result {
 	if t == nil {
 		return nil
 	}
-	f := t.byKey[key]
-	if f == nil {
+	f, ok := t.flags.Get(key)
+	if !ok {
 		return nil
 	}
 	return f.evaluate(ctx)
@@ -77,8 +77,8 @@ func (s *Snapshot) EvaluateAll(env string, ctx Context, dst []Result) []Result {
 	if t == nil {
 		return dst
 	}
-	dst = slices.Grow(dst, len(t.sorted))
-	for _, f := range t.sorted {
+	dst = slices.Grow(dst, t.flags.Len())
+	for _, f := range t.flags.All() {
 		dst = append(dst, *f.evaluate(ctx))
 	}
 	return dst

@@ -108,8 +108,11 @@ func (k *Keeper) SaveSnapshots(ctx context.Context, path string, report func(err
 			return
 		case <-k.view.changed:
 		}
+		began := time.Now()
 		if s.save() {
-			pause = k.snapshotEvery
+			// A large view takes a while to write: keep the saver to a
+			// fifth of the time, so that it does not slow the writes.
+			pause = max(k.snapshotEvery, 4*time.Since(began))
 		} else {
 			pause = min(2*pause, time.Minute)
 			k.view.wake() // try again after the pause
