@@ -114,11 +114,7 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.BoolVar(&cfg.Insecure, "insecure", cfg.Insecure, "allow listening on a non-loopback address without access control (no API token exists)")
 	fs.Float64Var(&cfg.WriteRate, "write-rate", cfg.WriteRate, "management writes allowed per second per token (per client address without access control); 0 disables the limit")
 	fs.IntVar(&cfg.WriteBurst, "write-burst", cfg.WriteBurst, "management writes allowed at once per token before --write-rate applies")
-	fs.IntVar(&cfg.Limits.RulesPerFlag, "max-rules-per-flag", cfg.Limits.RulesPerFlag, "most targeting rules a flag may have in one environment")
-	fs.IntVar(&cfg.Limits.ConditionsPerRule, "max-conditions-per-rule", cfg.Limits.ConditionsPerRule, "most conditions a targeting rule may have")
-	fs.IntVar(&cfg.Limits.ValuesPerList, "max-values-per-list", cfg.Limits.ValuesPerList, "most values a list condition (in, notIn, ...) may have")
-	fs.IntVar(&cfg.Limits.SegmentConditions, "max-segment-conditions", cfg.Limits.SegmentConditions, "most conditions a segment may have")
-	fs.IntVar(&cfg.Limits.Flags, "max-flags", cfg.Limits.Flags, "most flags the store may hold")
+	limitFlags(fs, &cfg.Limits)
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
@@ -131,16 +127,8 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 			fmt.Fprintf(output, "  --%s (%s)\n    \t%s (default %q)\n", f.Name, envName(f.Name), f.Usage, f.DefValue)
 		})
 	}
-	var envErr error
-	fs.VisitAll(func(f *flag.Flag) {
-		if v := getenv(envName(f.Name)); v != "" {
-			if err := f.Value.Set(v); err != nil && envErr == nil {
-				envErr = fmt.Errorf("%s=%q is invalid: %v", envName(f.Name), v, err)
-			}
-		}
-	})
-	if envErr != nil {
-		return cfg, envErr
+	if err := setFromEnv(fs, getenv); err != nil {
+		return cfg, err
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -153,6 +141,30 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	}
 	cfg.SnapshotFile = snapshotPath(snapshot, cfg.Store)
 	return cfg, cfg.validate()
+}
+
+// limitFlags defines the --max-* flags over l: serve and import share
+// them, so that both honour the same limits.
+func limitFlags(fs *flag.FlagSet, l *service.Limits) {
+	fs.IntVar(&l.RulesPerFlag, "max-rules-per-flag", l.RulesPerFlag, "most targeting rules a flag may have in one environment")
+	fs.IntVar(&l.ConditionsPerRule, "max-conditions-per-rule", l.ConditionsPerRule, "most conditions a targeting rule may have")
+	fs.IntVar(&l.ValuesPerList, "max-values-per-list", l.ValuesPerList, "most values a list condition (in, notIn, ...) may have")
+	fs.IntVar(&l.SegmentConditions, "max-segment-conditions", l.SegmentConditions, "most conditions a segment may have")
+	fs.IntVar(&l.Flags, "max-flags", l.Flags, "most flags the store may hold (about 3 KB of memory per flag)")
+}
+
+// setFromEnv sets every flag of fs that has a FEATUREFLAGS_* variable from
+// it; flags parsed afterwards win.
+func setFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" {
+			if err := f.Value.Set(v); err != nil && envErr == nil {
+				envErr = fmt.Errorf("%s=%q is invalid: %v", envName(f.Name), v, err)
+			}
+		}
+	})
+	return envErr
 }
 
 // optionalString is a string flag that knows whether it was set, so that
@@ -226,17 +238,8 @@ func (c config) validate() error {
 	if c.WriteBurst < 1 {
 		return fmt.Errorf("--write-burst (FEATUREFLAGS_WRITE_BURST) must be at least 1")
 	}
-	for _, l := range []struct {
-		name string
-		v    int
-	}{
-		{"max-rules-per-flag", c.Limits.RulesPerFlag}, {"max-conditions-per-rule", c.Limits.ConditionsPerRule},
-		{"max-values-per-list", c.Limits.ValuesPerList}, {"max-segment-conditions", c.Limits.SegmentConditions},
-		{"max-flags", c.Limits.Flags},
-	} {
-		if l.v < 1 {
-			return fmt.Errorf("--%s (%s) must be at least 1", l.name, envName(l.name))
-		}
+	if err := validateLimits(c.Limits); err != nil {
+		return err
 	}
 	if c.ReadHeaderTimeout <= 0 {
 		return fmt.Errorf("--read-header-timeout (FEATUREFLAGS_READ_HEADER_TIMEOUT) must be positive")
@@ -246,6 +249,22 @@ func (c config) validate() error {
 	}
 	if c.RefreshInterval < 0 {
 		return fmt.Errorf("--refresh-interval (FEATUREFLAGS_REFRESH_INTERVAL) must not be negative")
+	}
+	return nil
+}
+
+func validateLimits(l service.Limits) error {
+	for _, v := range []struct {
+		name string
+		v    int
+	}{
+		{"max-rules-per-flag", l.RulesPerFlag}, {"max-conditions-per-rule", l.ConditionsPerRule},
+		{"max-values-per-list", l.ValuesPerList}, {"max-segment-conditions", l.SegmentConditions},
+		{"max-flags", l.Flags},
+	} {
+		if v.v < 1 {
+			return fmt.Errorf("--%s (%s) must be at least 1", v.name, envName(v.name))
+		}
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ const (
 
 // DefaultLimits are the limits unless configured otherwise.
 func DefaultLimits() Limits {
-	return Limits{RulesPerFlag: 100, ConditionsPerRule: 50, ValuesPerList: 1000, SegmentConditions: 100, Flags: 10000}
+	return Limits{RulesPerFlag: 100, ConditionsPerRule: 50, ValuesPerList: 1000, SegmentConditions: 100, Flags: 100000}
 }
 
 func (l Limits) withDefaults() Limits {
