@@ -65,6 +65,12 @@ type config struct {
 	// more at shutdown within TokenFlushTimeout.
 	TokenFlushInterval time.Duration
 	TokenFlushTimeout  time.Duration
+	// EvalLogEvery logs one in this many successful OFREP evaluations;
+	// management requests and failures are always logged.
+	EvalLogEvery int
+	// DebugListen, when set, is a loopback address serving Go's pprof
+	// profiles (debug.go); off by default.
+	DebugListen string
 }
 
 func defaultConfig() config {
@@ -90,6 +96,7 @@ func defaultConfig() config {
 		MaxHeaderBytes:     64 << 10,
 		TokenFlushInterval: 30 * time.Second,
 		TokenFlushTimeout:  5 * time.Second,
+		EvalLogEvery:       100,
 	}
 }
 
@@ -118,6 +125,8 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
+	fs.IntVar(&cfg.EvalLogEvery, "eval-log-every", cfg.EvalLogEvery, "log one in this many successful OFREP evaluations (1: all); management requests and failures are always logged")
+	fs.StringVar(&cfg.DebugListen, "debug-listen", cfg.DebugListen, "loopback host:port serving Go's pprof profiles under /debug/pprof/; empty: off")
 	snapshot := &optionalString{}
 	fs.Var(snapshot, "snapshot-file", "file keeping the last flags (and token hashes) so that evaluation can start while the store is unreachable; \"\" or off disables it (default: snapshot.json beside a SQLite store, else ./data/snapshot.json)")
 	fs.Lookup("snapshot-file").DefValue = filepath.Join("data", "snapshot.json")
@@ -239,6 +248,12 @@ func (c config) validate() error {
 		return fmt.Errorf("--write-burst (FEATUREFLAGS_WRITE_BURST) must be at least 1")
 	}
 	if err := validateLimits(c.Limits); err != nil {
+		return err
+	}
+	if c.EvalLogEvery < 1 {
+		return fmt.Errorf("--eval-log-every (FEATUREFLAGS_EVAL_LOG_EVERY) must be at least 1")
+	}
+	if err := validateDebugListen(c.DebugListen); err != nil {
 		return err
 	}
 	if c.ReadHeaderTimeout <= 0 {

@@ -55,6 +55,7 @@ type Main struct {
 	http   *http.Server
 	api    *server.Server // its event streams end before Shutdown
 	served chan error     // what http.Server.Serve returned
+	debug  *http.Server   // --debug-listen's profiles (debug.go)
 
 	// background is the context of the work beside serving requests
 	// (workers), which ends before the store is closed.
@@ -97,7 +98,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.background, m.stopBackground = context.WithCancel(context.Background())
 	m.sw = &handlerSwitch{}
 	m.served = make(chan error, 1)
+	if err := m.startDebug(); err != nil {
+		m.stopWorkers()
+		return err
+	}
 	if err := m.open(ctx); err != nil {
+		m.stopDebug()
 		m.stopWorkers()
 		return err
 	}
@@ -270,7 +276,7 @@ func (m *Main) newAPI() http.Handler {
 		Service: m.svc, Logger: m.Log, Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
 		DefaultEnvironment: cfg.DefaultEnvironment,
 		WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
-		StreamHeartbeat: cfg.StreamHeartbeat,
+		StreamHeartbeat: cfg.StreamHeartbeat, EvalLogEvery: cfg.EvalLogEvery,
 	})
 	return m.api
 }
@@ -346,6 +352,7 @@ func (m *Main) Run(ctx context.Context) error {
 // closes the store.
 func (m *Main) Close() error {
 	err := m.shutdown()
+	m.stopDebug()
 	m.stopBackground()
 	m.workers.Wait()
 	fctx, cancel := context.WithTimeout(context.Background(), m.Config.TokenFlushTimeout)

@@ -107,6 +107,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			elapsed := time.Since(start)
 			s.metrics.observe(r.Method, route, strconv.Itoa(status), elapsed)
+			if !s.logSample.logs(route, status) {
+				return
+			}
 			attrs := [...]slog.Attr{
 				slog.String("method", r.Method),
 				slog.String("route", route),

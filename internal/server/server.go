@@ -39,6 +39,9 @@ type Config struct {
 	// StreamHeartbeat is the interval of heartbeats on idle event streams
 	// (live.go); 15s when zero.
 	StreamHeartbeat time.Duration
+	// EvalLogEvery logs one in this many successful OFREP evaluations
+	// (failures and management requests always); every one when zero.
+	EvalLogEvery int
 }
 
 // Server serves the API.
@@ -53,11 +56,12 @@ type Server struct {
 	limiter    *limiter // nil: writes are not rate limited
 	table      []route
 	live       *live // the event streams (live.go)
+	logSample  *logSampler
 }
 
 // New returns a Server for cfg.
 func New(cfg Config) *Server {
-	s := &Server{svc: cfg.Service, log: cfg.Logger, maxBody: cfg.MaxBodyBytes}
+	s := &Server{svc: cfg.Service, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, logSample: newLogSampler(cfg.EvalLogEvery)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
