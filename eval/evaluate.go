@@ -132,4 +132,6 @@ type flagEnv struct {
 	fixed *Result // the result whatever the context: broken, disabled or static
 	rules []rule
 	def   serve
+	// encoded is fixed as a bulk answer encodes it (encoded.go).
+	encoded encodedCache
 }

@@ -54,19 +54,12 @@ var (
 	hdrJSON = []string{"application/json"}
 )
 
-// bufPool holds request and response buffers; resultPool the results of
-// bulk evaluations.
-var (
-	bufPool    = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-	resultPool = sync.Pool{New: func() any { r := make([]eval.Result, 0, 256); return &r }}
-)
+// bufPool holds request and response buffers.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// maxPooledBuffer and maxPooledResults keep one unusually large request or
-// answer from pinning its memory.
-const (
-	maxPooledBuffer  = 4 << 20
-	maxPooledResults = 1 << 15
-)
+// maxPooledBuffer keeps one unusually large request or answer from pinning
+// its memory.
+const maxPooledBuffer = 4 << 20
 
 func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
 
@@ -145,22 +138,7 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	rp := resultPool.Get().(*[]eval.Result)
-	results := snap.EvaluateAll(env, ctx, (*rp)[:0])
-	b = append(b[:0], `{"flags":[`...)
-	for i := range results {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = ofrepjson.AppendItem(b, &results[i])
-	}
-	b = append(b, "],"+eventStreamsJSON+"}\n"...)
-	writeBody(w, http.StatusOK, b)
-	putBuf(out, b)
-	if cap(results) <= maxPooledResults {
-		*rp = results[:0]
-		resultPool.Put(rp)
-	}
+	putBuf(out, writeBulk(w, snap, env, ctx, b))
 }
 
 // ofrepContext reads the request body into buf and decodes its context. It
