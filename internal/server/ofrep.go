@@ -5,8 +5,8 @@ package server
 // evaluation, with ETag revalidation, for client-side ones.
 //
 // Evaluation reads the service's compiled snapshot and never the store. The
-// handlers are on the hot path, so they decode the context with a single
-// json.Unmarshal and write answers with package ofrepjson into pooled
+// handlers are on the hot path, so they decode the usual flat context by
+// hand (ofrepctx.go) and write answers with package ofrepjson into pooled
 // buffers instead of going through encoding/json.
 
 import (
@@ -153,7 +153,9 @@ func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request, buf []byte
 			`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`)
 	}
 	var req ofrepRequest
-	if err := json.Unmarshal(body, &req); err != nil {
+	if ctx, ok := quickContext(body); ok {
+		req.Context = ctx
+	} else if err := json.Unmarshal(body, &req); err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) && typ.Field == "context" {
 			return nil, body, failure(eval.ErrorParse, ff.EINVALID, "context must be a JSON object, not "+typ.Value)
