@@ -20,12 +20,17 @@ import (
 
 // buildBinary builds cmd/featureflags and returns its path.
 func buildBinary(b *testing.B) string {
+	return buildPackage(b, "github.com/featureflags/featureflags/cmd/featureflags")
+}
+
+// buildPackage builds the main package pkg and returns the binary's path.
+func buildPackage(b *testing.B, pkg string) string {
 	gotool, err := exec.LookPath("go")
 	if err != nil {
 		gotool = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
-	bin := filepath.Join(b.TempDir(), "featureflags")
-	if out, err := exec.Command(gotool, "build", "-o", bin, "github.com/featureflags/featureflags/cmd/featureflags").CombinedOutput(); err != nil {
+	bin := filepath.Join(b.TempDir(), filepath.Base(pkg))
+	if out, err := exec.Command(gotool, "build", "-o", bin, pkg).CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\\n%s", err, out)
 	}
 	return bin
@@ -60,8 +65,13 @@ type binary struct {
 // but args. It is serving once the store's view is loaded. The process is
 // stopped when the benchmark ends, or by stop.
 func startBinary(b *testing.B, bin, db string, args ...string) *binary {
-	cmd := exec.Command(bin, append([]string{"serve", "--store", db, "--listen", "127.0.0.1:0"}, args...)...)
-	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "FEATUREFLAGS_") })
+	return startCmd(b, exec.Command(bin, append([]string{"serve", "--store", db, "--listen", "127.0.0.1:0"}, args...)...))
+}
+
+// startCmd starts a server process that logs {"msg":"serving","addr"} in
+// JSON to stderr once it listens.
+func startCmd(b *testing.B, cmd *exec.Cmd) *binary {
+	cmd.Env = slices.DeleteFunc(append(os.Environ(), cmd.Env...), func(kv string) bool { return strings.HasPrefix(kv, "FEATUREFLAGS_") })
 	logs, err := cmd.StderrPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -72,7 +82,6 @@ func startBinary(b *testing.B, bin, db string, args ...string) *binary {
 	}
 	p := &binary{cmd: cmd, pid: strconv.Itoa(cmd.Process.Pid)}
 	b.Cleanup(p.stop)
-	// The server logs one JSON line per event; "serving" carries the address.
 	dec := json.NewDecoder(logs)
 	for p.addr == "" {
 		var line struct{ Msg, Addr string }

@@ -10,8 +10,9 @@ import (
 // bulkChunk is how much of a bulk answer is built before it is written:
 // an answer of 100,000 flags (about 7 MB) streams through one pooled
 // buffer instead of being built whole, so that concurrent bulk requests
-// hold a few chunks each, not an answer each.
-const bulkChunk = 32 << 10
+// hold a chunk each, not an answer each; answers of a few thousand flags
+// still go out in one write with a Content-Length.
+const bulkChunk = 128 << 10
 
 // writeBulk writes the bulk answer for env and ctx using b, a pooled
 // buffer, and returns it for pooling. Flags whose value does not depend on

@@ -15,8 +15,8 @@ import (
 	"github.com/featureflags/featureflags/store/sqlite"
 )
 
-// TestBulkStreamsSameAnswer: a bulk answer longer than one chunk (1,000
-// flags, about 70 kB) is streamed, and is byte for byte what encoding every
+// TestBulkStreamsSameAnswer: a bulk answer longer than one chunk (2,500
+// flags, about 170 kB) is streamed, and is byte for byte what encoding every
 // result of EvaluateAll gives, also the second time, when the flags without
 // targeting are copied ready-encoded; a toggle shows in the next answer.
 func TestBulkStreamsSameAnswer(t *testing.T) {
@@ -28,7 +28,7 @@ func TestBulkStreamsSameAnswer(t *testing.T) {
 	if err := service.New(store).Init(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(t.Context(), &ff.Dataset{Flags: benchFlags(1000)}); err != nil {
+	if err := store.Import(t.Context(), &ff.Dataset{Flags: benchFlags(2500)}); err != nil {
 		t.Fatal(err)
 	}
 	s := testenv.Start(t, testenv.OnStore(store))
@@ -54,7 +54,7 @@ func TestBulkStreamsSameAnswer(t *testing.T) {
 			s.Toggle("flag-00001", "production")
 		}
 		r := s.Expect(200, "POST", "/ofrep/v1/evaluate/flags", body)
-		if len(r.Body) < 64<<10 || !bytes.HasPrefix(r.Body, want()) || !strings.HasPrefix(string(r.Body[len(want()):]), "],") {
+		if len(r.Body) < 150<<10 || !bytes.HasPrefix(r.Body, want()) || !strings.HasPrefix(string(r.Body[len(want()):]), "],") {
 			t.Fatalf("round %d: bulk answer of %d bytes differs from the evaluated results", round, len(r.Body))
 		}
 	}
