@@ -110,9 +110,10 @@ func (k *Keeper) SaveSnapshots(ctx context.Context, path string, report func(err
 		}
 		began := time.Now()
 		if s.save() {
-			// A large view takes a while to write: keep the saver to a
-			// fifth of the time, so that it does not slow the writes.
-			pause = max(k.snapshotEvery, 4*time.Since(began))
+			// A large view takes a while to write (about a second at
+			// 100,000 flags on a busy machine): keep the saver to a tenth
+			// of the time, so that it does not slow the writes.
+			pause = max(k.snapshotEvery, 10*time.Since(began))
 		} else {
 			pause = min(2*pause, time.Minute)
 			k.view.wake() // try again after the pause
