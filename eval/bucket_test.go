@@ -25,7 +25,8 @@ func rolloutOf(t *testing.T, id, bucketBy string) *rollout {
 	snap := mustCompile(t, []*featureflags.Flag{
 		flagOn(id, "", nil, &featureflags.Targeting{DefaultServe: split(bucketBy, "on", 50.0, "off", 50.0)}),
 	})
-	return snap.envs[prod].byKey[id].def.rollout
+	f, _ := snap.envs[prod].flags.Get(id)
+	return f.def.rollout
 }
 
 // Pinned vectors: murmur3_32(salt + "/" + value, seed 0) × 100000 >> 32,

@@ -11,8 +11,8 @@ func (s *Snapshot) EvaluateAllUntil(env string, ctx Context, dst []Result, done 
 	if t == nil {
 		return dst, true
 	}
-	dst = slices.Grow(dst, len(t.sorted))
-	for _, f := range t.sorted {
+	dst = slices.Grow(dst, t.flags.Len())
+	for _, f := range t.flags.All() {
 		select {
 		case <-done:
 			return dst, false

@@ -1,10 +1,6 @@
 package eval
 
-import (
-	"slices"
-
-	"github.com/featureflags/featureflags"
-)
+import "github.com/featureflags/featureflags"
 
 // Reasons, as in OpenFeature.
 const (
@@ -62,8 +58,8 @@ func (s *Snapshot) Resolve(env, key string, ctx Context) *Result {
 	if t == nil {
 		return nil
 	}
-	f := t.byKey[key]
-	if f == nil {
+	f, ok := t.flags.Get(key)
+	if !ok {
 		return nil
 	}
 	return f.evaluate(ctx)
@@ -73,14 +69,7 @@ func (s *Snapshot) Resolve(env, key string, ctx Context) *Result {
 // dst and returns it; nothing for an unknown environment. Passing dst[:0]
 // of a previous call evaluates without allocating.
 func (s *Snapshot) EvaluateAll(env string, ctx Context, dst []Result) []Result {
-	t := s.env(env)
-	if t == nil {
-		return dst
-	}
-	dst = slices.Grow(dst, len(t.sorted))
-	for _, f := range t.sorted {
-		dst = append(dst, *f.evaluate(ctx))
-	}
+	dst, _ = s.EvaluateAllUntil(env, ctx, dst, nil) // a nil channel is never closed
 	return dst
 }
 
@@ -132,4 +121,6 @@ type flagEnv struct {
 	fixed *Result // the result whatever the context: broken, disabled or static
 	rules []rule
 	def   serve
+	// encoded is fixed as a bulk answer encodes it (encoded.go).
+	encoded encodedCache
 }

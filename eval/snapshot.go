@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/pmap"
 )
 
 // Snapshot is an immutable, compiled set of flags for a list of
@@ -19,10 +20,11 @@ type Snapshot struct {
 	segments map[string]*featureflags.Segment // as given to Compile, for With
 }
 
+// envFlags are one environment's flags by key, in a persistent map so that
+// With shares every flag it does not change with the snapshot before.
 type envFlags struct {
-	name   string
-	byKey  map[string]*flagEnv
-	sorted []*flagEnv // by key, for EvaluateAll and Keys
+	name  string
+	flags pmap.Map[*flagEnv]
 }
 
 // Compile compiles flags for environments. A flag that does not compile (a
@@ -41,33 +43,39 @@ func Compile(flags []*featureflags.Flag, segments []*featureflags.Segment, envir
 	}
 	c := newCompiler(sources)
 	snap := &Snapshot{revision: revision, envs: make(map[string]*envFlags, len(environments)), segments: sources}
+	builders := make([]pmap.Builder[*flagEnv], 0, len(environments))
 	for _, env := range environments {
 		if _, dup := snap.envs[env]; !dup {
-			t := &envFlags{name: env, byKey: make(map[string]*flagEnv, len(flags))}
+			t := &envFlags{name: env}
 			snap.envNames = append(snap.envNames, env)
 			snap.envList = append(snap.envList, t)
 			snap.envs[env] = t
+			builders = append(builders, pmap.Builder[*flagEnv]{})
 		}
 	}
-	for _, f := range flags {
-		if f == nil {
-			continue
-		}
+	for _, f := range firstByName(flags) {
 		d, err := c.flag(f)
-		for _, env := range snap.envNames {
-			t := snap.envs[env]
-			if _, dup := t.byKey[f.Name]; dup {
-				continue
-			}
-			fe := c.flagIn(f, d, err, env)
-			t.byKey[f.Name] = fe
-			t.sorted = append(t.sorted, fe)
+		for i, env := range snap.envNames {
+			builders[i].Add(f.Name, c.flagIn(f, d, err, env))
 		}
 	}
-	for _, t := range snap.envs {
-		slices.SortFunc(t.sorted, func(a, b *flagEnv) int { return strings.Compare(a.key, b.key) })
+	for i, t := range snap.envList {
+		t.flags = builders[i].Map()
 	}
 	return snap
+}
+
+// firstByName returns flags without nils, ordered by name, and of flags
+// sharing a name the first.
+func firstByName(flags []*featureflags.Flag) []*featureflags.Flag {
+	out := make([]*featureflags.Flag, 0, len(flags))
+	for _, f := range flags {
+		if f != nil {
+			out = append(out, f)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *featureflags.Flag) int { return strings.Compare(a.Name, b.Name) })
+	return slices.CompactFunc(out, func(a, b *featureflags.Flag) bool { return a.Name == b.Name })
 }
 
 // flagIn compiles f for env, given c.flag's result for it (d and defErr).
@@ -106,9 +114,9 @@ func (s *Snapshot) Keys(env string) []string {
 	if t == nil {
 		return nil
 	}
-	keys := make([]string, len(t.sorted))
-	for i, f := range t.sorted {
-		keys[i] = f.key
+	keys := make([]string, 0, t.flags.Len())
+	for k := range t.flags.All() {
+		keys = append(keys, k)
 	}
 	return keys
 }
@@ -116,7 +124,7 @@ func (s *Snapshot) Keys(env string) []string {
 // Lookup reports whether env has a flag named key, and its type.
 func (s *Snapshot) Lookup(env, key string) (featureflags.FlagType, bool) {
 	if t := s.env(env); t != nil {
-		if f := t.byKey[key]; f != nil {
+		if f, ok := t.flags.Get(key); ok {
 			return f.typ, true
 		}
 	}

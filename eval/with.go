@@ -1,16 +1,14 @@
 package eval
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/featureflags/featureflags"
 )
 
 // With returns a new snapshot at revision that differs from s in one flag:
 // the flag named oldKey (if any) is removed and f (if not nil) is compiled
-// in. It costs one flag's compilation and a copy of each environment's index,
-// instead of compiling every flag again; s itself is unchanged.
+// in. It costs one flag's compilation and, per environment, a change to a
+// persistent map that shares everything else with s: the cost does not grow
+// with the number of flags. s itself is unchanged.
 func (s *Snapshot) With(oldKey string, f *featureflags.Flag, revision int64) *Snapshot {
 	next := &Snapshot{revision: revision, envNames: s.envNames, envs: make(map[string]*envFlags, len(s.envs)), segments: s.segments}
 	c := newCompiler(s.segments)
@@ -20,25 +18,12 @@ func (s *Snapshot) With(oldKey string, f *featureflags.Flag, revision int64) *Sn
 		d, err = c.flag(f)
 	}
 	for _, t := range s.envList {
-		nt := &envFlags{name: t.name, byKey: make(map[string]*flagEnv, len(t.byKey)+1), sorted: make([]*flagEnv, 0, len(t.sorted)+1)}
-		for k, v := range t.byKey {
-			if k != oldKey {
-				nt.byKey[k] = v
-			}
-		}
-		for _, fe := range t.sorted {
-			if fe.key != oldKey {
-				nt.sorted = append(nt.sorted, fe)
-			}
+		nt := &envFlags{name: t.name, flags: t.flags}
+		if oldKey != "" {
+			nt.flags = nt.flags.Delete(oldKey)
 		}
 		if f != nil {
-			fe := c.flagIn(f, d, err, t.name)
-			if old, dup := nt.byKey[f.Name]; dup {
-				nt.sorted = slices.DeleteFunc(nt.sorted, func(x *flagEnv) bool { return x == old })
-			}
-			nt.byKey[f.Name] = fe
-			i, _ := slices.BinarySearchFunc(nt.sorted, f.Name, func(x *flagEnv, key string) int { return strings.Compare(x.key, key) })
-			nt.sorted = slices.Insert(nt.sorted, i, fe)
+			nt.flags = nt.flags.Set(f.Name, c.flagIn(f, d, err, t.name))
 		}
 		next.envList = append(next.envList, nt)
 		next.envs[t.name] = nt

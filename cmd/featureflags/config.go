@@ -85,6 +85,12 @@ type config struct {
 	// TrustedProxies are the peers (load balancers, ingress) whose
 	// X-Forwarded-For header names the client in request logs.
 	TrustedProxies []netip.Prefix
+	// EvalLogEvery logs one in this many successful OFREP evaluations;
+	// management requests and failures are always logged.
+	EvalLogEvery int
+	// DebugListen, when set, is a loopback address serving Go's pprof
+	// profiles (debug.go); off by default.
+	DebugListen string
 }
 
 func defaultConfig() config {
@@ -115,6 +121,7 @@ func defaultConfig() config {
 		MaxHeaderBytes:     64 << 10,
 		TokenFlushInterval: 30 * time.Second,
 		TokenFlushTimeout:  5 * time.Second,
+		EvalLogEvery:       100,
 	}
 }
 
@@ -139,20 +146,17 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.BoolVar(&cfg.Insecure, "insecure", cfg.Insecure, "allow listening on a non-loopback address without access control (no API token exists)")
 	fs.Float64Var(&cfg.WriteRate, "write-rate", cfg.WriteRate, "management writes allowed per second per token (per client address without access control); 0 disables the limit")
 	fs.IntVar(&cfg.WriteBurst, "write-burst", cfg.WriteBurst, "management writes allowed at once per token before --write-rate applies")
-	fs.IntVar(&cfg.Limits.RulesPerFlag, "max-rules-per-flag", cfg.Limits.RulesPerFlag, "most targeting rules a flag may have in one environment")
-	fs.IntVar(&cfg.Limits.ConditionsPerRule, "max-conditions-per-rule", cfg.Limits.ConditionsPerRule, "most conditions a targeting rule may have")
-	fs.IntVar(&cfg.Limits.ValuesPerList, "max-values-per-list", cfg.Limits.ValuesPerList, "most values a list condition (in, notIn, ...) may have")
-	fs.IntVar(&cfg.Limits.SegmentConditions, "max-segment-conditions", cfg.Limits.SegmentConditions, "most conditions a segment may have")
-	fs.IntVar(&cfg.Limits.Flags, "max-flags", cfg.Limits.Flags, "most flags the store may hold")
-	limitFlags(fs, &cfg)
+	limitFlags(fs, &cfg.Limits)
+	evalLimitFlags(fs, &cfg)
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
+	fs.IntVar(&cfg.EvalLogEvery, "eval-log-every", cfg.EvalLogEvery, "log one in this many successful OFREP evaluations (1: all); management requests and failures are always logged")
+	fs.StringVar(&cfg.DebugListen, "debug-listen", cfg.DebugListen, "loopback host:port serving Go's pprof profiles under /debug/pprof/; empty: off")
 	fs.Func("trusted-proxies", "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For names the client in request logs, e.g. 10.0.0.0/8,127.0.0.1", func(v string) (err error) {
 		cfg.TrustedProxies, err = server.ParseTrustedProxies(v)
 		return err
 	})
-	fs.IntVar(&cfg.Limits.TagsPerFlag, "max-tags-per-flag", cfg.Limits.TagsPerFlag, "most tags a flag may have (each at most 128 letters, digits, '-', '_' or '.')")
 	fs.IntVar(&cfg.MaxHeaderBytes, "max-header-bytes", cfg.MaxHeaderBytes, "largest request header section accepted, in bytes (net/http allows 4096 more)")
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", cfg.AllowedHosts, "comma-separated host or host:port names clients reach the server by, besides localhost when it listens on loopback; "+
 		"web pages there may also send changes; * allows any Host header (default: only loopback names on loopback, any otherwise)")
@@ -165,16 +169,8 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 			fmt.Fprintf(output, "  --%s (%s)\n    \t%s (default %q)\n", f.Name, envName(f.Name), f.Usage, f.DefValue)
 		})
 	}
-	var envErr error
-	fs.VisitAll(func(f *flag.Flag) {
-		if v := getenv(envName(f.Name)); v != "" {
-			if err := f.Value.Set(v); err != nil && envErr == nil {
-				envErr = fmt.Errorf("%s=%q is invalid: %v", envName(f.Name), v, err)
-			}
-		}
-	})
-	if envErr != nil {
-		return cfg, envErr
+	if err := setFromEnv(fs, getenv); err != nil {
+		return cfg, err
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -187,6 +183,32 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	}
 	cfg.SnapshotFile = snapshotPath(snapshot, cfg.Store)
 	return cfg, cfg.validate()
+}
+
+// limitFlags defines the --max-* flags over l: serve and import share
+// them, so that both honour the same limits.
+func limitFlags(fs *flag.FlagSet, l *service.Limits) {
+	fs.IntVar(&l.RulesPerFlag, "max-rules-per-flag", l.RulesPerFlag, "most targeting rules a flag may have in one environment")
+	fs.IntVar(&l.ConditionsPerRule, "max-conditions-per-rule", l.ConditionsPerRule, "most conditions a targeting rule may have")
+	fs.IntVar(&l.ValuesPerList, "max-values-per-list", l.ValuesPerList, "most values a list condition (in, notIn, ...) may have")
+	fs.IntVar(&l.SegmentConditions, "max-segment-conditions", l.SegmentConditions, "most conditions a segment may have")
+	fs.IntVar(&l.Flags, "max-flags", l.Flags, "most flags the store may hold (about 3 KB of memory per flag)")
+	fs.IntVar(&l.Depth, "max-depth", l.Depth, "deepest nesting of arrays and objects in variant values and evaluation contexts")
+	fs.IntVar(&l.TagsPerFlag, "max-tags-per-flag", l.TagsPerFlag, "most tags a flag may have (each at most 128 letters, digits, '-', '_' or '.')")
+}
+
+// setFromEnv sets every flag of fs that has a FEATUREFLAGS_* variable from
+// it; flags parsed afterwards win.
+func setFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" {
+			if err := f.Value.Set(v); err != nil && envErr == nil {
+				envErr = fmt.Errorf("%s=%q is invalid: %v", envName(f.Name), v, err)
+			}
+		}
+	})
+	return envErr
 }
 
 // optionalString is a string flag that knows whether it was set, so that
@@ -269,18 +291,22 @@ func (c config) validate() error {
 	if c.WriteBurst < 1 {
 		return fmt.Errorf("--write-burst (FEATUREFLAGS_WRITE_BURST) must be at least 1")
 	}
+	if err := validateLimits(c.Limits); err != nil {
+		return err
+	}
 	for _, l := range []struct {
 		name string
 		v    int
 	}{
-		{"max-rules-per-flag", c.Limits.RulesPerFlag}, {"max-conditions-per-rule", c.Limits.ConditionsPerRule},
-		{"max-values-per-list", c.Limits.ValuesPerList}, {"max-segment-conditions", c.Limits.SegmentConditions},
-		{"max-flags", c.Limits.Flags}, {"max-depth", c.Limits.Depth}, {"max-tags-per-flag", c.Limits.TagsPerFlag}, {"max-regex-program", c.MaxRegexProgram},
-		{"eval-burst", c.EvalBurst}, {"max-context-bytes", int(min(c.MaxContextBytes, math.MaxInt32))},
+		{"max-regex-program", c.MaxRegexProgram}, {"eval-burst", c.EvalBurst},
+		{"max-context-bytes", int(min(c.MaxContextBytes, math.MaxInt32))}, {"eval-log-every", c.EvalLogEvery},
 	} {
 		if l.v < 1 {
 			return fmt.Errorf("--%s (%s) must be at least 1", l.name, envName(l.name))
 		}
+	}
+	if err := validateDebugListen(c.DebugListen); err != nil {
+		return err
 	}
 	if c.ReadHeaderTimeout <= 0 {
 		return fmt.Errorf("--read-header-timeout (FEATUREFLAGS_READ_HEADER_TIMEOUT) must be positive")
@@ -310,6 +336,22 @@ func (c config) allowedHosts() []string {
 	return out
 }
 
+func validateLimits(l service.Limits) error {
+	for _, v := range []struct {
+		name string
+		v    int
+	}{
+		{"max-rules-per-flag", l.RulesPerFlag}, {"max-conditions-per-rule", l.ConditionsPerRule},
+		{"max-values-per-list", l.ValuesPerList}, {"max-segment-conditions", l.SegmentConditions},
+		{"max-flags", l.Flags}, {"max-depth", l.Depth}, {"max-tags-per-flag", l.TagsPerFlag},
+	} {
+		if v.v < 1 {
+			return fmt.Errorf("--%s (%s) must be at least 1", v.name, envName(v.name))
+		}
+	}
+	return nil
+}
+
 func parseLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
@@ -328,8 +370,7 @@ func (c config) logger(w io.Writer) *slog.Logger {
 }
 
 // limitFlags declares the resource bounds' flags.
-func limitFlags(fs *flag.FlagSet, cfg *config) {
-	fs.IntVar(&cfg.Limits.Depth, "max-depth", cfg.Limits.Depth, "deepest nesting of arrays and objects in variant values and evaluation contexts")
+func evalLimitFlags(fs *flag.FlagSet, cfg *config) {
 	fs.IntVar(&cfg.MaxRegexProgram, "max-regex-program", cfg.MaxRegexProgram, "most instructions a matches condition's compiled regular expression may have")
 	fs.Int64Var(&cfg.MaxContextBytes, "max-context-bytes", cfg.MaxContextBytes, "largest evaluation (OFREP) request body, in bytes")
 	fs.Float64Var(&cfg.EvalRate, "eval-rate", cfg.EvalRate, "evaluations allowed per second per token and per client address; 0 disables the limit")

@@ -56,6 +56,7 @@ type Main struct {
 	http   *http.Server
 	api    *server.Server // its event streams end before Shutdown
 	served chan error     // what http.Server.Serve returned
+	debug  *http.Server   // --debug-listen's profiles (debug.go)
 
 	// background is the context of the work beside serving requests
 	// (workers), which ends before the store is closed.
@@ -101,7 +102,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.background, m.stopBackground = context.WithCancel(context.Background())
 	m.sw = &handlerSwitch{}
 	m.served = make(chan error, 1)
+	if err := m.startDebug(); err != nil {
+		m.stopWorkers()
+		return err
+	}
 	if err := m.open(ctx); err != nil {
+		m.stopDebug()
 		m.stopWorkers()
 		return err
 	}
@@ -276,7 +282,7 @@ func (m *Main) newAPI() http.Handler {
 		AllowedHosts: hosts, TrustedOrigins: origins,
 		DefaultEnvironment: cfg.DefaultEnvironment,
 		WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
-		StreamHeartbeat: cfg.StreamHeartbeat, TrustedProxies: cfg.TrustedProxies,
+		StreamHeartbeat: cfg.StreamHeartbeat, TrustedProxies: cfg.TrustedProxies, EvalLogEvery: cfg.EvalLogEvery,
 		Streams: cfg.Streams, EvalRate: cfg.EvalRate, EvalBurst: cfg.EvalBurst,
 		MaxContextBytes: cfg.MaxContextBytes, MaxDepth: cfg.Limits.Depth,
 	})
@@ -357,6 +363,7 @@ func (m *Main) Run(ctx context.Context) error {
 // closes the store.
 func (m *Main) Close() error {
 	err := m.shutdown()
+	m.stopDebug()
 	m.stopBackground()
 	m.workers.Wait()
 	fctx, cancel := context.WithTimeout(context.Background(), m.Config.TokenFlushTimeout)

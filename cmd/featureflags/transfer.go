@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,7 +56,15 @@ func exportData(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // export from FILE (or stdin for "-"), validates all of it and loads it
 // into the store, or changes nothing.
 func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
-	storeURL, rest, err := transferFlags("import", " FILE", args, stderr)
+	limits := defaultConfig().Limits
+	var envErr error
+	storeURL, rest, err := storeCommandFlags("import", args, stderr, func(fs *flag.FlagSet) {
+		limitFlags(fs, &limits)
+		envErr = setFromEnv(fs, os.Getenv)
+	}, transferUsage("import", " FILE", stderr))
+	if err == nil {
+		err = cmp.Or(envErr, validateLimits(limits))
+	}
 	if err != nil || storeURL == "" {
 		return err
 	}
@@ -82,7 +91,7 @@ func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 		return fmt.Errorf("import: %w", err)
 	}
 	defer store.Close()
-	if err := service.New(store).Import(auth.WithActor(ctx, auth.CLI), &d); err != nil {
+	if err := service.New(store, service.WithLimits(limits)).Import(auth.WithActor(ctx, auth.CLI), &d); err != nil {
 		outcome := "nothing was imported"
 		if ff.ErrorCode(err) != ff.EINVALID && strings.HasPrefix(scheme(storeURL), "mongodb") {
 			// MongoDB imports without a multi-document transaction.
@@ -97,12 +106,17 @@ func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 // transferFlags parses the flags of export and import (see
 // storeCommandFlags).
 func transferFlags(name, positional string, args []string, stderr io.Writer) (string, []string, error) {
-	return storeCommandFlags(name, args, stderr, nil, func(fs *flag.FlagSet) {
-		fmt.Fprintf(stderr, "Usage: featureflags %s [--store STORE]%s\n\n", name, positional)
+	return storeCommandFlags(name, args, stderr, nil, transferUsage(name, positional, stderr))
+}
+
+// transferUsage prints the usage of export or import.
+func transferUsage(name, positional string, stderr io.Writer) func(*flag.FlagSet) {
+	return func(fs *flag.FlagSet) {
+		fmt.Fprintf(stderr, "Usage: featureflags %s [flags]%s\n\n", name, positional)
 		fs.VisitAll(func(f *flag.Flag) {
-			fmt.Fprintf(stderr, "  --%s (%s)\n    \t%s (default %q)\n", f.Name, envName(f.Name), f.Usage, defaultConfig().Store)
+			fmt.Fprintf(stderr, "  --%s (%s)\n    \t%s (default %q)\n", f.Name, envName(f.Name), f.Usage, f.DefValue)
 		})
-	})
+	}
 }
 
 // describe formats an error for the command line: a domain error's message

@@ -110,6 +110,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			elapsed := time.Since(start)
 			s.metrics.observe(r.Method, route, strconv.Itoa(status), elapsed)
+			if !s.logSample.logs(route, status) {
+				return
+			}
 			s.access.write(r.Context(), r, entry{route: route, id: id, actor: info.actor, status: status, bytes: rec.bytes, elapsed: elapsed})
 		}()
 		next.ServeHTTP(rec, r)

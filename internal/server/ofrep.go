@@ -5,8 +5,8 @@ package server
 // evaluation, with ETag revalidation, for client-side ones.
 //
 // Evaluation reads the service's compiled snapshot and never the store. The
-// handlers are on the hot path, so they decode the context with a single
-// json.Unmarshal and write answers with package ofrepjson into pooled
+// handlers are on the hot path, so they decode the usual flat context by
+// hand (ofrepctx.go) and write answers with package ofrepjson into pooled
 // buffers instead of going through encoding/json.
 
 import (
@@ -54,19 +54,12 @@ var (
 	hdrJSON = []string{"application/json"}
 )
 
-// bufPool holds request and response buffers; resultPool the results of
-// bulk evaluations.
-var (
-	bufPool    = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-	resultPool = sync.Pool{New: func() any { r := make([]eval.Result, 0, 256); return &r }}
-)
+// bufPool holds request and response buffers.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// maxPooledBuffer and maxPooledResults keep one unusually large request or
-// answer from pinning its memory.
-const (
-	maxPooledBuffer  = 4 << 20
-	maxPooledResults = 1 << 15
-)
+// maxPooledBuffer keeps one unusually large request or answer from pinning
+// its memory.
+const maxPooledBuffer = 4 << 20
 
 func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
 
@@ -145,26 +138,7 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	rp := resultPool.Get().(*[]eval.Result)
-	results, finished := snap.EvaluateAllUntil(env, ctx, (*rp)[:0], r.Context().Done())
-	if !finished { // the client went away: nobody reads an answer
-		putBuf(out, b)
-		return
-	}
-	b = append(b[:0], `{"flags":[`...)
-	for i := range results {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = ofrepjson.AppendItem(b, &results[i])
-	}
-	b = append(b, "],"+eventStreamsJSON+"}\n"...)
-	writeBody(w, http.StatusOK, b)
-	putBuf(out, b)
-	if cap(results) <= maxPooledResults {
-		*rp = results[:0]
-		resultPool.Put(rp)
-	}
+	putBuf(out, writeBulk(w, snap, env, ctx, b, r.Context().Done()))
 }
 
 // ofrepContext reads the request body into buf and decodes its context. It
@@ -182,7 +156,9 @@ func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request, buf []byte
 			`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`)
 	}
 	var req ofrepRequest
-	if err := json.Unmarshal(body, &req); err != nil {
+	if ctx, ok := quickContext(body); ok {
+		req.Context = ctx
+	} else if err := json.Unmarshal(body, &req); err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) && typ.Field == "context" {
 			return nil, body, failure(eval.ErrorParse, ff.EINVALID, "context must be a JSON object, not "+typ.Value)

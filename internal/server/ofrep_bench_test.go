@@ -25,16 +25,13 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -294,56 +291,10 @@ func BenchmarkOFREPServerRSS(b *testing.B) {
 	if runtime.GOOS != "linux" {
 		b.Skip("reads /proc")
 	}
-	gotool, err := exec.LookPath("go")
-	if err != nil {
-		gotool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "featureflags")
-	if out, err := exec.Command(gotool, "build", "-o", bin, "github.com/featureflags/featureflags/cmd/featureflags").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	db := filepath.Join(dir, "flags.db")
-	store, err := sqlite.Open(b.Context(), db)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := service.New(store).Init(b.Context()); err != nil {
-		b.Fatal(err)
-	}
-	if err := store.Import(b.Context(), &ff.Dataset{Flags: benchFlags(1000)}); err != nil {
-		b.Fatal(err)
-	}
-	store.Close()
-
-	cmd := exec.Command(bin, "serve", "--store", db, "--listen", "127.0.0.1:0")
-	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "FEATUREFLAGS_") })
-	logs, err := cmd.StderrPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	})
-	// The server logs one JSON line per event; "serving" carries the address.
-	dec := json.NewDecoder(logs)
-	var addr string
-	for addr == "" {
-		var line struct{ Msg, Addr string }
-		if err := dec.Decode(&line); err != nil {
-			b.Fatalf("the server stopped before serving: %v", err)
-		}
-		if line.Msg == "serving" {
-			addr = line.Addr
-		}
-	}
-	go io.Copy(io.Discard, io.MultiReader(dec.Buffered(), logs)) // request logs
+	db := seedStore(b, benchFlags(1000))
+	p := startBinary(b, buildBinary(b), db)
+	addr, pid := p.addr, p.pid
 	url := "http://" + addr + "/ofrep/v1/evaluate/flags"
-	pid := strconv.Itoa(cmd.Process.Pid)
 	c := benchClient(b)
 	idle := procStatusMB(b, pid, "VmRSS")
 	b.Run("bulk1000", func(b *testing.B) {

@@ -65,6 +65,9 @@ type Config struct {
 	// and ff.DefaultMaxDepth.
 	MaxContextBytes int64
 	MaxDepth        int
+	// EvalLogEvery logs one in this many successful OFREP evaluations
+	// (failures and management requests always); every one when zero.
+	EvalLogEvery int
 }
 
 // Server serves the API.
@@ -85,12 +88,13 @@ type Server struct {
 	table      []route
 	live       *live // the event streams (live.go)
 	browser    *browserGuard
+	logSample  *logSampler
 }
 
 // New returns a Server for cfg. It panics for a Config.TrustedOrigins
 // entry ValidateOrigin refuses.
 func New(cfg Config) *Server {
-	s := &Server{svc: cfg.Service, log: cfg.Logger, maxBody: cfg.MaxBodyBytes}
+	s := &Server{svc: cfg.Service, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, logSample: newLogSampler(cfg.EvalLogEvery)}
 	s.browser = newBrowserGuard(cfg.AllowedHosts, cfg.TrustedOrigins)
 	if s.log == nil {
 		s.log = slog.Default()

@@ -261,20 +261,20 @@ func validateImport(in, cur *ff.Dataset, limits Limits) error {
 	// Imported items replace stored ones by id or name: a stored segment
 	// whose id an imported segment of another name takes disappears under
 	// its old name, which what the store keeps may still use.
-	kept := &view.View{Segments: keptSegments}
+	var kept []*ff.Flag
 	for _, f := range cur.Flags {
 		if !importedFlag["id:"+f.ID] && !importedFlag["name:"+f.Name] {
-			kept.Flags = append(kept.Flags, f)
+			kept = append(kept, f)
 		}
 	}
-	if err := limits.checkFlagCount(len(kept.Flags), len(in.Flags)); err != nil {
+	if err := limits.checkFlagCount(len(kept), len(in.Flags)); err != nil {
 		return err
 	}
 	for _, sg := range cur.Segments {
 		if _, ok := segments[sg.Name]; ok {
 			continue
 		}
-		if user := segmentUser(kept, sg.Name); user != "" {
+		if user := segmentUser(kept, keptSegments, sg.Name); user != "" {
 			return ff.Errorf(ff.EINVALID, "the import replaces segment %q (id %s) by one of another name, but %s, which the store keeps, uses it", sg.Name, sg.ID, user)
 		}
 	}

@@ -46,7 +46,7 @@ func (s *Service) ListFlags(ctx context.Context) ([]*ff.Flag, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v.Flags, nil
+	return v.Flags(), nil
 }
 
 // Flag returns the flag whose id or name is idOrName. It is shared: callers
@@ -74,7 +74,7 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 		f.Type = ff.TypeBoolean
 	}
 	err := s.Write(ctx, func(v *view.View) error {
-		if err := s.limits.checkFlagCount(len(v.Flags), 1); err != nil {
+		if err := s.limits.checkFlagCount(v.FlagCount(), 1); err != nil {
 			return err
 		}
 		if err := s.validateFlag(f, v.EnvNames, v.SegmentMap()); err != nil {

@@ -41,7 +41,7 @@ const (
 
 // DefaultLimits are the limits unless configured otherwise.
 func DefaultLimits() Limits {
-	return Limits{RulesPerFlag: 100, ConditionsPerRule: 50, ValuesPerList: 1000, SegmentConditions: 100, Flags: 10000, Depth: ff.DefaultMaxDepth, TagsPerFlag: 50}
+	return Limits{RulesPerFlag: 100, ConditionsPerRule: 50, ValuesPerList: 1000, SegmentConditions: 100, Flags: 100000, Depth: ff.DefaultMaxDepth, TagsPerFlag: 50}
 }
 
 func (l Limits) withDefaults() Limits {

@@ -80,7 +80,7 @@ func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in Segment
 		in.applyTo(next)
 		next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
 		if next.Name != cur.Name {
-			if user := segmentUser(v, cur.Name); user != "" {
+			if user := segmentUser(v.Flags(), v.Segments, cur.Name); user != "" {
 				return ff.FieldErrorf("name", "segment %q is used by %s; it cannot be renamed while in use", cur.Name, user)
 			}
 		}
@@ -107,7 +107,7 @@ func (s *Service) DeleteSegment(ctx context.Context, idOrName string, ifMatch in
 			if ifMatch != ff.AnyVersion && cur.Version != ifMatch {
 				return staleError("segment", cur.Name, cur.Version, ifMatch)
 			}
-			if user := segmentUser(v, cur.Name); user != "" {
+			if user := segmentUser(v.Flags(), v.Segments, cur.Name); user != "" {
 				return ff.Errorf(ff.ECONFLICT, "segment %q is used by %s; remove it from there first", cur.Name, user)
 			}
 			// At the version just read (see DeleteFlag).
@@ -158,7 +158,7 @@ func checkSegment(sg *ff.Segment, segments map[string]*ff.Segment, limits Limits
 
 // segmentUser names a flag or segment that refers to the segment name, or
 // returns "".
-func segmentUser(v *view.View, name string) string {
+func segmentUser(flags []*ff.Flag, segments []*ff.Segment, name string) string {
 	refers := func(cs []ff.Condition) bool {
 		for _, c := range cs {
 			if (c.Operator == "inSegment" || c.Operator == "notInSegment") && c.Value == name {
@@ -167,7 +167,7 @@ func segmentUser(v *view.View, name string) string {
 		}
 		return false
 	}
-	for _, f := range v.Flags {
+	for _, f := range flags {
 		for env, t := range f.Targeting {
 			for _, r := range t.Rules {
 				if refers(r.Conditions) {
@@ -176,7 +176,7 @@ func segmentUser(v *view.View, name string) string {
 			}
 		}
 	}
-	for _, sg := range v.Segments {
+	for _, sg := range segments {
 		if sg.Name != name && refers(sg.Conditions) {
 			return fmt.Sprintf("segment %q", sg.Name)
 		}

@@ -110,8 +110,12 @@ func (k *Keeper) SaveSnapshots(ctx context.Context, path string, report func(err
 			return
 		case <-k.view.changed:
 		}
+		began := time.Now()
 		if s.save() {
-			pause = k.snapshotEvery
+			// A large view takes a while to write (about a second at
+			// 100,000 flags on a busy machine): keep the saver to a tenth
+			// of the time, so that it does not slow the writes.
+			pause = max(k.snapshotEvery, 10*time.Since(began))
 		} else {
 			pause = min(2*pause, time.Minute)
 			k.view.wake() // try again after the pause

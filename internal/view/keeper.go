@@ -94,7 +94,7 @@ func (k *Keeper) Snapshot() *eval.Snapshot {
 // touching the store.
 func (k *Keeper) FlagCount() int {
 	if v := k.view.Load(); v != nil {
-		return len(v.Flags)
+		return v.FlagCount()
 	}
 	return 0
 }

@@ -131,8 +131,17 @@ func diff(old, v *View, at time.Time) *Change {
 		c.Reset = true
 		return c
 	}
+	if v.patch != nil && v.parent == old.seq {
+		if v.patch.upsert != nil {
+			c.Upsert = []*ff.Flag{v.patch.upsert}
+		}
+		if v.patch.deleted != "" {
+			c.Delete = []string{v.patch.deleted}
+		}
+		return c
+	}
 	// Both lists are ordered by name: walk them side by side.
-	a, b := old.Flags, v.Flags
+	a, b := old.Flags(), v.Flags()
 	for len(a) > 0 || len(b) > 0 {
 		switch {
 		case len(b) == 0 || (len(a) > 0 && a[0].Name < b[0].Name):
@@ -193,5 +202,5 @@ func (k *Keeper) Live() (Live, bool) {
 	if v == nil {
 		return Live{}, false
 	}
-	return Live{Revision: v.Revision, Environments: v.EnvNames, Flags: v.Flags, Segments: v.Segments}, true
+	return Live{Revision: v.Revision, Environments: v.EnvNames, Flags: v.Flags(), Segments: v.Segments}, true
 }

@@ -8,9 +8,12 @@ package view
 import (
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
+	"github.com/featureflags/featureflags/internal/pmap"
 )
 
 // View is an immutable picture of the whole store at one revision: what the
@@ -21,18 +24,46 @@ type View struct {
 	Revision     int64
 	Environments []*ff.Environment
 	EnvNames     []string
-	Flags        []*ff.Flag // completed, ordered by name
 	Segments     []*ff.Segment
 	Snapshot     *eval.Snapshot
 
 	// Tokens are the store's tokens by hash (revoked and expired ones
 	// too), read right after the dataset, so at least as new as Revision.
 	Tokens map[string]*ff.Token
+
+	// The flags (completed) by name and by id, in persistent maps that a
+	// change shares with the view before: a write costs what it changes,
+	// not what the view holds.
+	byName, byID pmap.Map[*ff.Flag]
+	list         *flagList
+
+	// seq identifies the view; a view made by WithFlag records its
+	// parent's seq and the change, so that publishing it needs no walk
+	// over every flag (publish.go).
+	seq, parent uint64
+	patch       *patch
 }
 
-// New builds the view of d and tokens; it completes and orders d's flags.
+// patch is how a view made by WithFlag differs from its parent.
+type patch struct {
+	upsert  *ff.Flag // nil for a deletion
+	deleted string   // the name removed (deleted or renamed away), or ""
+}
+
+// seqs numbers views.
+var seqs atomic.Uint64
+
+// flagList is the flags as a slice ordered by name, built on first use:
+// listing and streaming whole snapshots need one, writes do not.
+type flagList struct {
+	once  sync.Once
+	flags []*ff.Flag
+}
+
+// New builds the view of d and tokens; it completes d's flags. Of flags
+// sharing a name or an id the first is kept.
 func New(d *ff.Dataset, tokens []*ff.Token) *View {
-	v := &View{Revision: d.Revision, Environments: d.Environments, Flags: d.Flags, Segments: d.Segments}
+	v := &View{Revision: d.Revision, Environments: d.Environments, Segments: d.Segments, seq: seqs.Add(1), list: &flagList{}}
 	v.Tokens = make(map[string]*ff.Token, len(tokens))
 	for _, t := range tokens {
 		// Should two tokens share a hash (replicas racing to create the
@@ -45,47 +76,69 @@ func New(d *ff.Dataset, tokens []*ff.Token) *View {
 	for _, e := range d.Environments {
 		v.EnvNames = append(v.EnvNames, e.Name)
 	}
-	for _, f := range v.Flags {
+	for _, f := range d.Flags {
 		Complete(f, v.EnvNames)
 	}
-	slices.SortFunc(v.Flags, func(a, b *ff.Flag) int { return strings.Compare(a.Name, b.Name) })
-	v.Snapshot = eval.Compile(v.Flags, v.Segments, v.EnvNames, v.Revision)
+	v.byName = build(d.Flags, func(f *ff.Flag) string { return f.Name })
+	v.byID = build(d.Flags, func(f *ff.Flag) string { return f.ID })
+	v.Snapshot = eval.Compile(v.Flags(), v.Segments, v.EnvNames, v.Revision)
 	return v
 }
 
+// build returns flags in a map by key, the first of each key.
+func build(flags []*ff.Flag, key func(*ff.Flag) string) pmap.Map[*ff.Flag] {
+	sorted := slices.Clone(flags)
+	slices.SortStableFunc(sorted, func(a, b *ff.Flag) int { return strings.Compare(key(a), key(b)) })
+	var b pmap.Builder[*ff.Flag]
+	for i, f := range sorted {
+		if i == 0 || key(f) != key(sorted[i-1]) {
+			b.Add(key(f), f)
+		}
+	}
+	return b.Map()
+}
+
 // WithFlag returns v changed in one flag at revision: the flag with id
-// (if any) removed and f (if not nil) put in its place by name.
+// (if any) removed and f (if not nil) put in its place by name. Its cost
+// grows with the logarithm of the number of flags only.
 func (v *View) WithFlag(id string, f *ff.Flag, revision int64) *View {
 	next := *v
-	next.Revision = revision
-	next.Flags = make([]*ff.Flag, 0, len(v.Flags)+1)
-	oldName := ""
-	for _, g := range v.Flags {
-		if g.ID == id {
-			oldName = g.Name
-			continue
+	next.Revision, next.seq, next.parent, next.list = revision, seqs.Add(1), v.seq, &flagList{}
+	p := &patch{upsert: f}
+	if old, ok := v.byID.Get(id); ok && id != "" {
+		next.byName, next.byID = next.byName.Delete(old.Name), next.byID.Delete(id)
+		if f == nil || f.Name != old.Name {
+			p.deleted = old.Name
 		}
-		next.Flags = append(next.Flags, g)
 	}
 	if f != nil {
-		i, _ := slices.BinarySearchFunc(next.Flags, f.Name, byName)
-		next.Flags = slices.Insert(next.Flags, i, f)
+		if clash, ok := next.byName.Get(f.Name); ok {
+			next.byID = next.byID.Delete(clash.ID)
+		}
+		next.byName, next.byID = next.byName.Set(f.Name, f), next.byID.Set(f.ID, f)
 	}
-	next.Snapshot = v.Snapshot.With(oldName, f, revision)
+	next.patch = p
+	next.Snapshot = v.Snapshot.With(p.deleted, f, revision)
 	return &next
 }
 
-func byName(g *ff.Flag, name string) int { return strings.Compare(g.Name, name) }
+// Flags returns every flag ordered by name. The slice is built once per
+// view and shared: callers must not change it.
+func (v *View) Flags() []*ff.Flag {
+	v.list.once.Do(func() { v.list.flags = v.byName.Values(make([]*ff.Flag, 0, v.byName.Len())) })
+	return v.list.flags
+}
+
+// FlagCount returns the number of flags.
+func (v *View) FlagCount() int { return v.byName.Len() }
 
 // Flag returns the flag whose id or name is idOrName, or nil.
 func (v *View) Flag(idOrName string) *ff.Flag {
-	for _, f := range v.Flags {
-		if f.ID == idOrName {
-			return f
-		}
+	if f, ok := v.byID.Get(idOrName); ok {
+		return f
 	}
-	if i, ok := slices.BinarySearchFunc(v.Flags, idOrName, byName); ok {
-		return v.Flags[i]
+	if f, ok := v.byName.Get(idOrName); ok {
+		return f
 	}
 	return nil
 }
@@ -101,7 +154,7 @@ func (v *View) SegmentMap() map[string]*ff.Segment {
 
 // Dataset returns the view's dataset (sharing its items).
 func (v *View) Dataset() *ff.Dataset {
-	return &ff.Dataset{Revision: v.Revision, Environments: v.Environments, Flags: v.Flags, Segments: v.Segments}
+	return &ff.Dataset{Revision: v.Revision, Environments: v.Environments, Flags: v.Flags(), Segments: v.Segments}
 }
 
 // TokenList returns the view's tokens in no particular order.
