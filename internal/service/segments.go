@@ -78,6 +78,10 @@ func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in Segment
 		c := *cur
 		next = &c
 		in.applyTo(next)
+		if unchanged(cur, next) {
+			next = cur
+			return nil
+		}
 		next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
 		if next.Name != cur.Name {
 			if user := segmentUser(v, cur.Name); user != "" {

@@ -1,0 +1,75 @@
+package service_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/featureflags/featureflags/internal/testenv"
+)
+
+// flagState is what these tests read of a flag.
+type flagState struct {
+	ID          string `json:"_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Version     int64  `json:"version"`
+}
+
+func getFlag(t *testing.T, c *testenv.Client, idOrName string) flagState {
+	t.Helper()
+	var f flagState
+	c.Expect(http.StatusOK, "GET", "/flags/"+idOrName, nil).JSON(t, &f)
+	return f
+}
+
+func historyLen(t *testing.T, c *testenv.Client, idOrName string) int {
+	t.Helper()
+	var page struct {
+		Events []map[string]any `json:"events"`
+	}
+	c.Expect(http.StatusOK, "GET", "/flags/"+idOrName+"/history", nil).JSON(t, &page)
+	return len(page.Events)
+}
+
+// An update that changes nothing answers 200 with the flag as it is and
+// writes neither a version nor an audit event.
+func TestUpdateThatChangesNothing(t *testing.T) {
+	s := testenv.Start(t)
+	var f flagState
+	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "quiet", "description": "d"}).JSON(t, &f)
+	for _, body := range []string{`{}`, `{"description":"d"}`, `{"name":"quiet","environments":{"production":false}}`} {
+		var got flagState
+		s.Expect(http.StatusOK, "PUT", "/flags/"+f.ID, body).JSON(t, &got)
+		if got != f {
+			t.Fatalf("PUT %s answered %+v, want the unchanged %+v", body, got, f)
+		}
+	}
+	if v := getFlag(t, s.Client, f.ID).Version; v != 1 {
+		t.Fatalf("version after no-op updates = %d, want 1", v)
+	}
+	if n := historyLen(t, s.Client, f.ID); n != 1 {
+		t.Fatalf("history has %d events after no-op updates, want 1 (the create)", n)
+	}
+	s.Expect(http.StatusOK, "PUT", "/flags/"+f.ID, `{"description":"e"}`)
+	if v, n := getFlag(t, s.Client, f.ID).Version, historyLen(t, s.Client, f.ID); v != 2 || n != 2 {
+		t.Fatalf("after a real change: version %d, %d events; want 2 and 2", v, n)
+	}
+}
+
+// A segment update that changes nothing writes nothing either.
+func TestSegmentUpdateThatChangesNothing(t *testing.T) {
+	s := testenv.Start(t)
+	var sg struct {
+		ID      string `json:"_id"`
+		Version int64  `json:"version"`
+	}
+	s.Expect(http.StatusCreated, "POST", "/segments", map[string]any{"name": "beta", "match": "any"}).JSON(t, &sg)
+	s.Expect(http.StatusOK, "PUT", "/segments/beta", `{"match":"any"}`)
+	var got struct {
+		Events []map[string]any `json:"events"`
+	}
+	s.Expect(http.StatusOK, "GET", "/audit", nil).JSON(t, &got)
+	if len(got.Events) != 1 {
+		t.Fatalf("audit has %d events after a no-op segment update, want 1", len(got.Events))
+	}
+}
