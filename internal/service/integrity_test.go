@@ -1,9 +1,14 @@
 package service_test
 
 import (
+	"context"
 	"net/http"
+	"path/filepath"
 	"testing"
+	"time"
 
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/testenv"
 )
 
@@ -71,5 +76,43 @@ func TestSegmentUpdateThatChangesNothing(t *testing.T) {
 	s.Expect(http.StatusOK, "GET", "/audit", nil).JSON(t, &got)
 	if len(got.Events) != 1 {
 		t.Fatalf("audit has %d events after a no-op segment update, want 1", len(got.Events))
+	}
+}
+
+// hangUp is a store whose ToggleFlag, once committed, cancels the caller's
+// context: the client that asked went away right after the commit.
+type hangUp struct {
+	ff.Store
+	cancel context.CancelFunc
+}
+
+func (h hangUp) ToggleFlag(ctx context.Context, id, env string, expect int64, now time.Time) (*ff.Flag, error) {
+	f, err := h.Store.ToggleFlag(ctx, id, env, expect, now)
+	h.cancel()
+	return f, err
+}
+
+// A committed toggle reaches the view even when its client is gone by
+// the time the view would learn of it.
+func TestCommittedToggleReachesViewAfterHangUp(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	st := openSQLite(t, filepath.Join(t.TempDir(), "flags.db"))
+	s := service.New(hangUp{Store: st, cancel: cancel})
+	if err := s.Init(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.CreateFlag(t.Context(), service.FlagInput{Name: "gone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ToggleFlag(ctx, f.ID, "production", ff.AnyVersion); err != nil {
+		t.Fatalf("toggle: %v", err)
+	}
+	stored, err := st.FindFlag(t.Context(), f.ID)
+	if err != nil || !stored.Environments["production"] {
+		t.Fatalf("store has %+v (%v), want the toggle committed", stored, err)
+	}
+	if got := s.Latest().Flag(f.ID); !got.Environments["production"] {
+		t.Fatalf("view still has production %v after the committed toggle", got.Environments["production"])
 	}
 }
