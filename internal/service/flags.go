@@ -256,7 +256,7 @@ func (s *Service) validateFlag(f *ff.Flag, envs []string, segments map[string]*f
 }
 
 func validateFlag(f *ff.Flag, envs []string, segments map[string]*ff.Segment, limits Limits) error {
-	if err := ff.ValidateName("name", f.Name); err != nil {
+	if err := ff.ValidateItemName("name", f.Name); err != nil {
 		return err
 	}
 	if err := validateText("description", f.Description, MaxDescriptionLength); err != nil {

@@ -116,3 +116,26 @@ func TestCommittedToggleReachesViewAfterHangUp(t *testing.T) {
 		t.Fatalf("view still has production %v after the committed toggle", got.Environments["production"])
 	}
 }
+
+// A flag or segment may not be named like an id, so that an id and a name
+// never pick two different items: DELETE /flags/<name> once deleted the
+// flag whose id that name was.
+func TestNamesCannotBeIDs(t *testing.T) {
+	s := testenv.Start(t)
+	var victim flagState
+	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "victim"}).JSON(t, &victim)
+	r := s.Expect(http.StatusBadRequest, "POST", "/flags", map[string]any{"name": victim.ID})
+	var e struct {
+		Field string `json:"field"`
+	}
+	r.JSON(t, &e)
+	if e.Field != "name" {
+		t.Fatalf("refusal blames %q, want name: %s", e.Field, r.Body)
+	}
+	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{"name": "other"})
+	s.Expect(http.StatusBadRequest, "PUT", "/flags/other", map[string]any{"name": victim.ID})
+	s.Expect(http.StatusBadRequest, "POST", "/segments", map[string]any{"name": "0123456789abcdef01234567"})
+	if got := getFlag(t, s.Client, victim.ID); got.Name != "victim" {
+		t.Fatalf("victim is now %+v", got)
+	}
+}

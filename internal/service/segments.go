@@ -148,7 +148,7 @@ func (s *Service) validateSegment(sg *ff.Segment, v *view.View, replaces string)
 // the evaluation compiler, its match, conditions and references among
 // segments (keyed by name, sg's own name mapping to sg).
 func checkSegment(sg *ff.Segment, segments map[string]*ff.Segment, limits Limits) error {
-	if err := ff.ValidateName("name", sg.Name); err != nil {
+	if err := ff.ValidateItemName("name", sg.Name); err != nil {
 		return err
 	}
 	if err := validateText("description", sg.Description, MaxDescriptionLength); err != nil {
