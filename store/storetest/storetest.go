@@ -34,6 +34,8 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentToggle", testConcurrentToggle},
 		{"ConcurrentUpdateOneWinner", testConcurrentUpdateOneWinner},
 		{"Segments", testSegments},
+		{"SegmentRefs", testSegmentRefs},
+		{"ImportRefs", testImportRefs},
 		{"Revision", testRevision},
 		{"LoadAndImport", testLoadAndImport},
 		{"ImportAllOrNothing", testImportAllOrNothing},
