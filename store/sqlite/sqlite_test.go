@@ -34,3 +34,18 @@ func TestRefusesNewerSchema(t *testing.T) {
 		t.Fatalf("opening a newer database: %v, want a refusal", err)
 	}
 }
+
+func TestReplicas(t *testing.T) {
+	storetest.RunReplicas(t, func(t *testing.T) (ff.Store, ff.Store) {
+		path := filepath.Join(t.TempDir(), "flags.db")
+		a, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	})
+}

@@ -7,9 +7,10 @@
 -- name, detail: its user, column: "name" for a rename), FF003 a cycle
 -- (message: the names along it).
 --
--- The triggers run BEFORE the row is written, so within the one statement
+-- The triggers run BEFORE the rows are written, so within the one statement
 -- that also increments the revision they take their locks before that
--- statement locks the revision row. Import sets featureflags.deferred_refs
+-- statement locks the revision row; the segment lock comes first of all
+-- (a statement trigger), before the row locks. Import sets featureflags.deferred_refs
 -- for its transaction, to insert segments referring to each other in any
 -- order, and checks everything at its end (featureflags_check_all).
 
@@ -80,11 +81,18 @@ BEGIN
     END IF;
 END $$;
 
--- Segment checks take one advisory lock so that each sees what every
--- earlier segment write committed: two updates that each close half of a
--- cycle cannot both pass.
+-- Segment writes take one advisory lock, before any row lock, so that
+-- each sees what every earlier segment write committed: two updates that
+-- each close half of a cycle cannot both pass.
 CREATE FUNCTION featureflags_lock_segments() RETURNS void
 LANGUAGE sql AS $$ SELECT pg_advisory_xact_lock(7378707130299557891) $$;
+
+CREATE FUNCTION featureflags_lock_segments_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM featureflags_lock_segments();
+    RETURN NULL;
+END $$;
 
 CREATE FUNCTION featureflags_refs_deferred() RETURNS boolean
 LANGUAGE sql STABLE AS $$ SELECT coalesce(current_setting('featureflags.deferred_refs', true), '') = 'on' $$;
@@ -104,7 +112,6 @@ BEGIN
     IF featureflags_refs_deferred() THEN
         RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
     END IF;
-    PERFORM featureflags_lock_segments();
     IF TG_OP = 'DELETE' THEN
         PERFORM featureflags_refuse_used(OLD.name, OLD.id, '');
         RETURN OLD;
@@ -133,5 +140,7 @@ END $$;
 
 CREATE TRIGGER flags_segment_refs BEFORE INSERT OR UPDATE OF targeting ON flags
     FOR EACH ROW EXECUTE FUNCTION featureflags_check_flag();
+CREATE TRIGGER segments_lock BEFORE INSERT OR UPDATE OR DELETE ON segments
+    FOR EACH STATEMENT EXECUTE FUNCTION featureflags_lock_segments_trigger();
 CREATE TRIGGER segments_refs BEFORE INSERT OR UPDATE OR DELETE ON segments
     FOR EACH ROW EXECUTE FUNCTION featureflags_check_segment();
