@@ -245,7 +245,7 @@ func withRevision(stmt, returning, selectList, audit string) string {
 }
 
 // auditTypes are the types of the columns of codec.AuditColumnList.
-var auditTypes = [...]string{"text", "bigint", "text", "text", "text", "text", "text", "text", "text", "text", "json", "json", "text"}
+var auditTypes = [...]string{"text", "bigint", "text", "text", "text", "text", "text", "text", "text", "text", "json", "json", "text", "json"}
 
 // The indexes of "before" and "after" in codec.AuditColumnList.
 const auditBefore, auditAfter = 10, 11
