@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"Audit", testAudit},
 		{"AuditList", testAuditList},
+		{"AuditRetention", testAuditRetention},
 		{"ConcurrentToggleAudit", testConcurrentToggleAudit},
 	}
 	for _, tt := range tests {
