@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,9 @@ type config struct {
 	WriteBurst int
 	// Limits on what flags and segments hold (--max-*).
 	Limits service.Limits
+	// AuditRetention prunes old audit events (--audit-retention,
+	// --audit-max-events); off by default: the whole history is kept.
+	AuditRetention service.AuditRetention
 	// ReadHeaderTimeout and ReadTimeout bound reading a request's headers
 	// and the whole request.
 	ReadHeaderTimeout time.Duration
@@ -65,6 +69,8 @@ type config struct {
 	// more at shutdown within TokenFlushTimeout.
 	TokenFlushInterval time.Duration
 	TokenFlushTimeout  time.Duration
+	// AuditPruneInterval is how often AuditRetention is enforced.
+	AuditPruneInterval time.Duration
 }
 
 func defaultConfig() config {
@@ -90,6 +96,7 @@ func defaultConfig() config {
 		MaxHeaderBytes:     64 << 10,
 		TokenFlushInterval: 30 * time.Second,
 		TokenFlushTimeout:  5 * time.Second,
+		AuditPruneInterval: time.Hour,
 	}
 }
 
@@ -119,6 +126,8 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.IntVar(&cfg.Limits.ValuesPerList, "max-values-per-list", cfg.Limits.ValuesPerList, "most values a list condition (in, notIn, ...) may have")
 	fs.IntVar(&cfg.Limits.SegmentConditions, "max-segment-conditions", cfg.Limits.SegmentConditions, "most conditions a segment may have")
 	fs.IntVar(&cfg.Limits.Flags, "max-flags", cfg.Limits.Flags, "most flags the store may hold")
+	fs.Var((*days)(&cfg.AuditRetention.MaxAge), "audit-retention", "delete audit events older than this (e.g. 90d, 36h); 0 keeps them all")
+	fs.IntVar(&cfg.AuditRetention.MaxEvents, "audit-max-events", cfg.AuditRetention.MaxEvents, "keep at most this many audit events, the newest; 0 keeps them all")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
@@ -238,6 +247,12 @@ func (c config) validate() error {
 			return fmt.Errorf("--%s (%s) must be at least 1", l.name, envName(l.name))
 		}
 	}
+	if c.AuditRetention.MaxAge < 0 {
+		return fmt.Errorf("--audit-retention (FEATUREFLAGS_AUDIT_RETENTION) must not be negative")
+	}
+	if c.AuditRetention.MaxEvents < 0 {
+		return fmt.Errorf("--audit-max-events (FEATUREFLAGS_AUDIT_MAX_EVENTS) must not be negative")
+	}
 	if c.ReadHeaderTimeout <= 0 {
 		return fmt.Errorf("--read-header-timeout (FEATUREFLAGS_READ_HEADER_TIMEOUT) must be positive")
 	}
@@ -247,6 +262,36 @@ func (c config) validate() error {
 	if c.RefreshInterval < 0 {
 		return fmt.Errorf("--refresh-interval (FEATUREFLAGS_REFRESH_INTERVAL) must not be negative")
 	}
+	return nil
+}
+
+// days is a duration flag that also takes whole days, "90d".
+type days time.Duration
+
+func (d *days) String() string {
+	if d == nil || *d == 0 {
+		return "0"
+	}
+	if time.Duration(*d)%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(time.Duration(*d)/(24*time.Hour)), 10) + "d"
+	}
+	return time.Duration(*d).String()
+}
+
+func (d *days) Set(v string) error {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		k, err := strconv.ParseInt(n, 10, 32)
+		if err != nil {
+			return fmt.Errorf("%q is not a number of days", v)
+		}
+		*d = days(time.Duration(k) * 24 * time.Hour)
+		return nil
+	}
+	x, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 90d or 36h", v)
+	}
+	*d = days(x)
 	return nil
 }
 

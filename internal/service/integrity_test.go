@@ -139,3 +139,48 @@ func TestNamesCannotBeIDs(t *testing.T) {
 		t.Fatalf("victim is now %+v", got)
 	}
 }
+
+// PruneAudit keeps what the retention says, by the service's clock.
+func TestAuditRetention(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flags.db")
+	clock := t0
+	now := func() time.Time { return clock }
+	st := openSQLite(t, path)
+	byAge := service.New(st, service.WithClock(now), service.WithAuditRetention(service.AuditRetention{MaxAge: 90 * 24 * time.Hour}))
+	if err := byAge.Init(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		events, _, err := byAge.ListAudit(t.Context(), service.AuditQuery{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(events)
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		if _, err := byAge.CreateFlag(t.Context(), service.FlagInput{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+		clock = clock.Add(30 * 24 * time.Hour)
+	}
+	// Now t0+90d: a's event is exactly 90 days old and stays.
+	if n, err := byAge.PruneAudit(t.Context()); err != nil || n != 0 || count() != 3 {
+		t.Fatalf("at 90 days: deleted %d (%v), %d left; want 0 and 3", n, err, count())
+	}
+	clock = clock.Add(31 * 24 * time.Hour)
+	if n, err := byAge.PruneAudit(t.Context()); err != nil || n != 2 || count() != 1 {
+		t.Fatalf("at 121 days: deleted %d (%v), %d left; want 2 and 1", n, err, count())
+	}
+
+	off := service.New(st, service.WithClock(func() time.Time { return clock.Add(1000 * 24 * time.Hour) }))
+	if n, err := off.PruneAudit(t.Context()); err != nil || n != 0 || count() != 1 {
+		t.Fatalf("retention off: deleted %d (%v), %d left; want 0 and 1", n, err, count())
+	}
+	byCount := service.New(st, service.WithAuditRetention(service.AuditRetention{MaxEvents: 1}))
+	if _, err := byCount.CreateFlag(t.Context(), service.FlagInput{Name: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := byCount.PruneAudit(t.Context()); err != nil || n != 1 || count() != 1 {
+		t.Fatalf("keeping 1: deleted %d (%v), %d left; want 1 and 1", n, err, count())
+	}
+}
