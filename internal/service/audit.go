@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
@@ -142,6 +143,10 @@ func (s *Service) FlagHistory(ctx context.Context, idOrName string, q AuditQuery
 	}
 	return events, next, nil
 }
+
+// errUnchanged ends a write that would change nothing: it writes nothing,
+// and the view, which nothing outdated, is not read again.
+var errUnchanged = errors.New("unchanged")
 
 // unchanged reports whether next, an update of cur (a flag or segment),
 // holds what cur holds apart from the version and update time a write

@@ -106,7 +106,6 @@ func (s *Service) SetTargeting(ctx context.Context, idOrName, env string, t *ff.
 
 func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, ifMatch int64, action, env string) (*ff.Flag, error) {
 	var next *ff.Flag
-	same := false
 	err := s.Write(ctx, func(v *view.View) error {
 		return retrying(ifMatch, func() error {
 			cur, err := s.Store().FindFlag(ctx, idOrName)
@@ -123,8 +122,8 @@ func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, 
 			view.Complete(next, v.EnvNames)
 			view.Complete(cur, v.EnvNames)
 			if unchanged(cur, next) {
-				next, same = cur, true
-				return nil
+				next = cur
+				return errUnchanged
 			}
 			next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
 			if err := s.validateFlag(next, v.EnvNames, v.SegmentMap()); err != nil {
@@ -132,13 +131,8 @@ func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, 
 			}
 			return s.Store().UpdateFlag(s.audited(ctx, action, "flag", next.ID, next.Name, env, cur, next), next, cur.Version)
 		})
-	}, func(v *view.View, rev int64) *view.View {
-		if same {
-			return v
-		}
-		return v.WithFlag(next.ID, next, rev)
-	})
-	if err != nil {
+	}, func(v *view.View, rev int64) *view.View { return v.WithFlag(next.ID, next, rev) })
+	if err != nil && err != errUnchanged {
 		return nil, err
 	}
 	return next, nil

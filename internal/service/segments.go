@@ -80,7 +80,7 @@ func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in Segment
 		in.applyTo(next)
 		if unchanged(cur, next) {
 			next = cur
-			return nil
+			return errUnchanged
 		}
 		next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
 		if next.Name != cur.Name {
@@ -94,7 +94,7 @@ func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in Segment
 		// The store's version check makes a concurrent change fail, not vanish.
 		return s.Store().UpdateSegment(s.audited(ctx, ActionSegmentUpdate, "segment", next.ID, next.Name, "", cur, next), next, cur.Version)
 	}, nil)
-	if err != nil {
+	if err != nil && err != errUnchanged {
 		return nil, err
 	}
 	return next, nil
