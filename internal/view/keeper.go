@@ -196,6 +196,9 @@ func (k *Keeper) Write(ctx context.Context, change func(v *View) error, apply fu
 			return err
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return err // the client left while waiting: nothing was written
+	}
 	err := change(before)
 	if err != nil && ctx.Err() == nil {
 		return err
