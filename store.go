@@ -95,11 +95,23 @@ type TokenStore interface {
 	TouchTokens(ctx context.Context, lastUsed map[string]time.Time) error
 }
 
-// AuditLog reads the audit history that every write appends to.
+// AuditLog reads the audit history that every write appends to (and that
+// only AuditPruner, by the retention a deployment sets, shortens).
 type AuditLog interface {
 	// ListAudit returns the events f selects, newest first, and the cursor
 	// of the next page ("" after the last).
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, string, error)
+}
+
+// AuditPruner removes old audit events, for deployments that set a
+// retention. Every store implements it; it is apart from Store so that a
+// consumer asks for it by name.
+type AuditPruner interface {
+	// PruneAudit deletes the events older than before (none if before is
+	// zero) and all but the newest keep events (none if keep is 0), and
+	// returns how many it deleted. It is bookkeeping: it writes no audit
+	// event and does not move the revision.
+	PruneAudit(ctx context.Context, before time.Time, keep int) (int64, error)
 }
 
 // DatasetStore reads and writes the whole dataset at one revision.

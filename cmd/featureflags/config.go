@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,9 @@ type config struct {
 	MaxContextBytes int64
 	MaxRegexProgram int
 	Streams         stream.Limits
+	// AuditRetention prunes old audit events (--audit-retention,
+	// --audit-max-events); off by default: the whole history is kept.
+	AuditRetention service.AuditRetention
 	// ReadHeaderTimeout and ReadTimeout bound reading a request's headers
 	// and the whole request.
 	ReadHeaderTimeout time.Duration
@@ -91,6 +95,8 @@ type config struct {
 	// DebugListen, when set, is a loopback address serving Go's pprof
 	// profiles (debug.go); off by default.
 	DebugListen string
+	// AuditPruneInterval is how often AuditRetention is enforced.
+	AuditPruneInterval time.Duration
 }
 
 func defaultConfig() config {
@@ -122,6 +128,7 @@ func defaultConfig() config {
 		TokenFlushInterval: 30 * time.Second,
 		TokenFlushTimeout:  5 * time.Second,
 		EvalLogEvery:       100,
+		AuditPruneInterval: time.Hour,
 	}
 }
 
@@ -148,6 +155,8 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.IntVar(&cfg.WriteBurst, "write-burst", cfg.WriteBurst, "management writes allowed at once per token before --write-rate applies")
 	limitFlags(fs, &cfg.Limits)
 	evalLimitFlags(fs, &cfg)
+	fs.Var((*days)(&cfg.AuditRetention.MaxAge), "audit-retention", "delete audit events older than this (e.g. 90d, 36h); 0 keeps them all")
+	fs.IntVar(&cfg.AuditRetention.MaxEvents, "audit-max-events", cfg.AuditRetention.MaxEvents, "keep at most this many audit events, the newest; 0 keeps them all")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
@@ -308,6 +317,12 @@ func (c config) validate() error {
 	if err := validateDebugListen(c.DebugListen); err != nil {
 		return err
 	}
+	if c.AuditRetention.MaxAge < 0 {
+		return fmt.Errorf("--audit-retention (FEATUREFLAGS_AUDIT_RETENTION) must not be negative")
+	}
+	if c.AuditRetention.MaxEvents < 0 {
+		return fmt.Errorf("--audit-max-events (FEATUREFLAGS_AUDIT_MAX_EVENTS) must not be negative")
+	}
 	if c.ReadHeaderTimeout <= 0 {
 		return fmt.Errorf("--read-header-timeout (FEATUREFLAGS_READ_HEADER_TIMEOUT) must be positive")
 	}
@@ -349,6 +364,36 @@ func validateLimits(l service.Limits) error {
 			return fmt.Errorf("--%s (%s) must be at least 1", v.name, envName(v.name))
 		}
 	}
+	return nil
+}
+
+// days is a duration flag that also takes whole days, "90d".
+type days time.Duration
+
+func (d *days) String() string {
+	if d == nil || *d == 0 {
+		return "0"
+	}
+	if time.Duration(*d)%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(time.Duration(*d)/(24*time.Hour)), 10) + "d"
+	}
+	return time.Duration(*d).String()
+}
+
+func (d *days) Set(v string) error {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		k, err := strconv.ParseInt(n, 10, 32)
+		if err != nil {
+			return fmt.Errorf("%q is not a number of days", v)
+		}
+		*d = days(time.Duration(k) * 24 * time.Hour)
+		return nil
+	}
+	x, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 90d or 36h", v)
+	}
+	*d = days(x)
 	return nil
 }
 

@@ -98,7 +98,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// without for a while; the store is closed last, after every worker
 	// that uses it has stopped.
 	eval.SetMaxRegexProgram(m.Config.MaxRegexProgram) // before any flag compiles
-	m.svc = service.New(nil, service.WithLimits(m.Config.Limits))
+	m.svc = service.New(nil, service.WithLimits(m.Config.Limits), service.WithAuditRetention(m.Config.AuditRetention))
 	m.background, m.stopBackground = context.WithCancel(context.Background())
 	m.sw = &handlerSwitch{}
 	m.served = make(chan error, 1)
@@ -329,6 +329,15 @@ func (m *Main) startWorkers() {
 			log.Warn("following the store's changes failed; reconnecting", "error", err.Error())
 		})
 	})
+	if !cfg.AuditRetention.Off() {
+		m.workers.Go(func() {
+			report := func(err error) { log.Warn("pruning the audit log failed; retrying later", "error", err.Error()) }
+			if err := m.pruneAudit(ctx); err != nil && ctx.Err() == nil {
+				report(err)
+			}
+			every(ctx, cfg.AuditPruneInterval, m.pruneAudit, report)
+		})
+	}
 	if cfg.RefreshInterval > 0 {
 		m.workers.Go(func() {
 			every(ctx, cfg.RefreshInterval, m.poll, func(err error) {
@@ -336,6 +345,15 @@ func (m *Main) startWorkers() {
 			})
 		})
 	}
+}
+
+// pruneAudit enforces --audit-retention and --audit-max-events once.
+func (m *Main) pruneAudit(ctx context.Context) error {
+	n, err := m.svc.PruneAudit(ctx)
+	if n > 0 {
+		m.Log.Info("pruned the audit log", "deleted", n)
+	}
+	return err
 }
 
 // poll brings the view up to date with the store, so that changes made

@@ -29,6 +29,21 @@ func open(t *testing.T) ff.Store {
 
 func TestConformance(t *testing.T) { storetest.Run(t, open) }
 
+func TestReplicas(t *testing.T) {
+	storetest.RunReplicas(t, func(t *testing.T) (ff.Store, ff.Store) {
+		url := mongotest.Start(t)
+		a, err := mongo.Open(t.Context(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := mongo.Open(t.Context(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	})
+}
+
 func TestRefusesNewerSchema(t *testing.T) {
 	url := mongotest.Start(t)
 	s, err := mongo.Open(t.Context(), url)

@@ -303,16 +303,17 @@ func TestOFREPBulk(t *testing.T) {
 	}
 	seedOFREP(s)
 
-	// A flag using a segment that does not exist cannot be created through
+	// A flag serving a variant it does not have cannot be created through
 	// the service: store it directly, then make the service reload (a
-	// write that is not the only one since its view).
+	// write that is not the only one since its view). (A flag on a missing
+	// segment no store accepts at all.)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	broken := &ff.Flag{
 		ID: ff.NewID(), Name: "broken", Type: ff.TypeBoolean, Version: 1, CreatedAt: now, UpdatedAt: now,
 		Environments: map[string]bool{"development": true, "staging": true, "production": true},
 		Targeting: map[string]*ff.Targeting{"production": {Rules: []ff.Rule{{
-			Conditions: []ff.Condition{{Operator: "inSegment", Value: "deleted-segment"}},
-			Serve:      ff.Serve{Variant: "on"},
+			Conditions: []ff.Condition{{Attribute: "country", Operator: "eq", Value: "NZ"}},
+			Serve:      ff.Serve{Variant: "missing-variant"},
 		}}}},
 	}
 	if err := s.Store.CreateFlag(t.Context(), broken); err != nil {

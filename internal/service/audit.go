@@ -1,8 +1,10 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
@@ -140,4 +142,28 @@ func (s *Service) FlagHistory(ctx context.Context, idOrName string, q AuditQuery
 		}
 	}
 	return events, next, nil
+}
+
+// errUnchanged ends a write that would change nothing: it writes nothing,
+// and the view, which nothing outdated, is not read again.
+var errUnchanged = errors.New("unchanged")
+
+// unchanged reports whether next, an update of cur (a flag or segment),
+// holds what cur holds apart from the version and update time a write
+// moves: such an update changes nothing, so it writes nothing, neither a
+// version nor an audit event.
+func unchanged(cur, next any) bool {
+	return bytes.Equal(content(cur), content(next))
+}
+
+// content is v's document without its version and update time.
+func content(v any) []byte {
+	var m map[string]any
+	if err := json.Unmarshal(document(v), &m); err != nil {
+		return nil // plain data: cannot happen
+	}
+	delete(m, "version")
+	delete(m, "updatedAt")
+	b, _ := json.Marshal(m)
+	return b
 }

@@ -119,16 +119,20 @@ func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, 
 			if err := p.apply(next, v.EnvNames); err != nil {
 				return err
 			}
+			view.Complete(next, v.EnvNames)
+			view.Complete(cur, v.EnvNames)
+			if unchanged(cur, next) {
+				next = cur
+				return errUnchanged
+			}
 			next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
 			if err := s.validateFlag(next, v.EnvNames, v.SegmentMap()); err != nil {
 				return err
 			}
-			view.Complete(next, v.EnvNames)
-			view.Complete(cur, v.EnvNames)
 			return s.Store().UpdateFlag(s.audited(ctx, action, "flag", next.ID, next.Name, env, cur, next), next, cur.Version)
 		})
 	}, func(v *view.View, rev int64) *view.View { return v.WithFlag(next.ID, next, rev) })
-	if err != nil {
+	if err != nil && err != errUnchanged {
 		return nil, err
 	}
 	return next, nil
@@ -246,7 +250,7 @@ func (s *Service) validateFlag(f *ff.Flag, envs []string, segments map[string]*f
 }
 
 func validateFlag(f *ff.Flag, envs []string, segments map[string]*ff.Segment, limits Limits) error {
-	if err := ff.ValidateName("name", f.Name); err != nil {
+	if err := ff.ValidateItemName("name", f.Name); err != nil {
 		return err
 	}
 	if err := validateText("description", f.Description, MaxDescriptionLength); err != nil {

@@ -78,6 +78,10 @@ func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in Segment
 		c := *cur
 		next = &c
 		in.applyTo(next)
+		if unchanged(cur, next) {
+			next = cur
+			return errUnchanged
+		}
 		next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
 		if next.Name != cur.Name {
 			if user := segmentUser(v.Flags(), v.Segments, cur.Name); user != "" {
@@ -90,7 +94,7 @@ func (s *Service) UpdateSegment(ctx context.Context, idOrName string, in Segment
 		// The store's version check makes a concurrent change fail, not vanish.
 		return s.Store().UpdateSegment(s.audited(ctx, ActionSegmentUpdate, "segment", next.ID, next.Name, "", cur, next), next, cur.Version)
 	}, nil)
-	if err != nil {
+	if err != nil && err != errUnchanged {
 		return nil, err
 	}
 	return next, nil
@@ -144,7 +148,7 @@ func (s *Service) validateSegment(sg *ff.Segment, v *view.View, replaces string)
 // the evaluation compiler, its match, conditions and references among
 // segments (keyed by name, sg's own name mapping to sg).
 func checkSegment(sg *ff.Segment, segments map[string]*ff.Segment, limits Limits) error {
-	if err := ff.ValidateName("name", sg.Name); err != nil {
+	if err := ff.ValidateItemName("name", sg.Name); err != nil {
 		return err
 	}
 	if err := validateText("description", sg.Description, MaxDescriptionLength); err != nil {

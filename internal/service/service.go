@@ -27,8 +27,9 @@ type Service struct {
 	// Attach) and the view every operation reads and writes through.
 	*view.Keeper
 
-	now    func() time.Time
-	limits Limits
+	now       func() time.Time
+	limits    Limits
+	retention AuditRetention
 
 	// usage holds the last-used times of tokens not yet written to the
 	// store: token id -> *atomic.Int64 (Unix milliseconds, 0 when flushed).

@@ -196,7 +196,19 @@ func (k *Keeper) Write(ctx context.Context, change func(v *View) error, apply fu
 			return err
 		}
 	}
-	if err := change(before); err != nil {
+	if err := ctx.Err(); err != nil {
+		return err // the client left while waiting: nothing was written
+	}
+	err := change(before)
+	if err != nil && ctx.Err() == nil {
+		return err
+	}
+	// From here on the change may be committed: the view learns of it
+	// whether or not the client that asked is still there. (A change that
+	// failed because the client left may have committed all the same.)
+	ctx = context.WithoutCancel(ctx)
+	if err != nil {
+		_, _ = k.reload(ctx, time.Now())
 		return err
 	}
 	committed := time.Now()

@@ -3,7 +3,6 @@ package mongo
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -154,6 +153,9 @@ type auditDoc struct {
 	Before      string        `bson:"before,omitempty"` // JSON
 	After       string        `bson:"after,omitempty"`  // JSON
 	RequestID   string        `bson:"requestId"`
+	// BeforeDiff stands in for Before: a JSON merge patch from After
+	// (see codec.StoredBefore).
+	BeforeDiff string `bson:"beforeDiff,omitempty"`
 }
 
 type actorDoc struct {
@@ -163,26 +165,22 @@ type actorDoc struct {
 }
 
 func encodeAudit(ev *ff.AuditEvent) *auditDoc {
+	before, diff := codec.StoredBefore(ev.Before, ev.After)
 	return &auditDoc{
 		ID: ev.ID, Time: date(ev.Time), Actor: actorDoc(ev.Actor), Action: ev.Action,
 		TargetType: ev.TargetType, TargetID: ev.TargetID, TargetName: ev.TargetName,
-		Environment: ev.Environment, Before: string(ev.Before), After: string(ev.After), RequestID: ev.RequestID,
+		Environment: ev.Environment, Before: string(before), After: string(ev.After), RequestID: ev.RequestID,
+		BeforeDiff: string(diff),
 	}
 }
 
-func decodeAudit(d *auditDoc) *ff.AuditEvent {
+func decodeAudit(d *auditDoc) (*ff.AuditEvent, error) {
 	ev := &ff.AuditEvent{
 		ID: d.ID, Time: fromDate(d.Time), Actor: ff.Actor(d.Actor), Action: d.Action,
 		TargetType: d.TargetType, TargetID: d.TargetID, TargetName: d.TargetName,
 		Environment: d.Environment, RequestID: d.RequestID,
 	}
-	if d.Before != "" {
-		ev.Before = json.RawMessage(d.Before)
-	}
-	if d.After != "" {
-		ev.After = json.RawMessage(d.After)
-	}
-	return ev
+	return ev, codec.SetStates(ev, d.Before, d.After, d.BeforeDiff)
 }
 
 // prepareEvent readies the audit event ctx carries, if any, before a write
@@ -263,7 +261,11 @@ func (s *Store) ListAudit(ctx context.Context, f ff.AuditFilter) ([]*ff.AuditEve
 	}
 	events := make([]*ff.AuditEvent, 0, len(docs))
 	for _, d := range docs {
-		events = append(events, decodeAudit(d))
+		ev, err := decodeAudit(d)
+		if err != nil {
+			return nil, "", err
+		}
+		events = append(events, ev)
 	}
 	events, next := codec.AuditPage(events, limit)
 	return events, next, nil

@@ -227,8 +227,16 @@ func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
 	if err != nil {
 		return err
 	}
+	refs := f.SegmentRefs()
+	if err := s.requireSegments(ctx, "targeting", refs); err != nil {
+		return err
+	}
 	if _, err = s.flags.InsertOne(ctx, d); err != nil {
 		return writeError(ctx, s.flags, f.ID, err)
+	}
+	if err := s.requireSegments(ctx, "targeting", refs); err != nil {
+		s.undoInsert(ctx, s.flags, f.ID, f.Version)
+		return err
 	}
 	s.changed(ctx)
 	return nil
@@ -243,12 +251,17 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	if err != nil {
 		return err
 	}
-	res, err := s.flags.ReplaceOne(ctx, byID(f.ID, expectVersion), d)
-	if err != nil {
-		return writeError(ctx, s.flags, "", err)
+	refs := f.SegmentRefs()
+	if err := s.requireSegments(ctx, "targeting", refs); err != nil {
+		return err
 	}
-	if res.MatchedCount == 0 {
-		return missingOrStale(ctx, s.flags, storeerr.Flag, f.ID, expectVersion)
+	old, err := replaceKeepingOld[flagDoc](ctx, s.flags, f.ID, expectVersion, d, storeerr.Flag)
+	if err != nil {
+		return err
+	}
+	if err := s.requireSegments(ctx, "targeting", refs); err != nil {
+		s.undoReplace(ctx, s.flags, f.ID, f.Version, old)
+		return err
 	}
 	s.changed(ctx)
 	return nil

@@ -3,9 +3,10 @@
 //
 // It uses only the official driver, go.mongodb.org/mongo-driver/v2, and no
 // multi-document transactions: every change a caller can observe is one
-// atomic single-document write, and the one rule that spans documents (an
+// atomic single-document write. Of the rules that span documents, one (an
 // environment may not be deleted while it is the last one) is kept by a
-// counter document updated with a conditional filter.
+// counter document updated with a conditional filter, and segment
+// references by checking again after the write and undoing it (refs.go).
 //
 // # Collections and documents
 //
@@ -25,7 +26,8 @@
 //	               expiresAt, lastUsedAt, revokedAt: date (absent when unset)}
 //	audit         {_id, time: date, actor: {type, id, name}, action,
 //	               targetType, targetId, targetName, environment,
-//	               before, after: "<JSON>" (absent when empty), requestId}
+//	               before, after: "<JSON>" (absent when empty), requestId,
+//	               beforeDiff: "<JSON merge patch>" (in place of before, see codec.StoredBefore)}
 //
 // # Audit events
 //
@@ -36,8 +38,8 @@
 // change can stand without its event if the process dies between the two,
 // or if the insert still fails after a few attempts (the failure is not
 // reported as the change's: the change is done, and a caller retrying it
-// would repeat it). The audit collection is append-only: nothing updates
-// or deletes its documents.
+// would repeat it). Nothing updates audit documents; only PruneAudit, the
+// retention a deployment sets, deletes them.
 //
 // Values of type any (variant values, condition values) are kept as JSON
 // strings so that they come back exactly as encoding/json produces them

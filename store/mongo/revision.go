@@ -121,6 +121,9 @@ func (s *Store) Import(ctx context.Context, d *ff.Dataset) (err error) {
 		}
 		segs = append(segs, sd)
 	}
+	if err := s.checkImport(ctx, d); err != nil {
+		return err
+	}
 
 	changed := false
 	defer func() {

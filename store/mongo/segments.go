@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 type segmentDoc struct {
@@ -83,8 +85,15 @@ func (s *Store) CreateSegment(ctx context.Context, sg *ff.Segment) error {
 	if err != nil {
 		return err
 	}
+	if err := s.requireSegments(ctx, "conditions", sg.SegmentRefs()); err != nil {
+		return err
+	}
 	if _, err = s.segments.InsertOne(ctx, d); err != nil {
 		return writeError(ctx, s.segments, sg.ID, err)
+	}
+	if err := s.checkSegment(ctx, sg, ""); err != nil {
+		s.undoInsert(ctx, s.segments, sg.ID, sg.Version)
+		return err
 	}
 	s.changed(ctx)
 	return nil
@@ -99,12 +108,16 @@ func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion
 	if err != nil {
 		return err
 	}
-	res, err := s.segments.ReplaceOne(ctx, byID(sg.ID, expectVersion), d)
-	if err != nil {
-		return writeError(ctx, s.segments, "", err)
+	if err := s.requireSegments(ctx, "conditions", sg.SegmentRefs()); err != nil {
+		return err
 	}
-	if res.MatchedCount == 0 {
-		return missingOrStale(ctx, s.segments, storeerr.Segment, sg.ID, expectVersion)
+	old, err := replaceKeepingOld[segmentDoc](ctx, s.segments, sg.ID, expectVersion, d, storeerr.Segment)
+	if err != nil {
+		return err
+	}
+	if err := s.checkSegment(ctx, sg, old.Name); err != nil {
+		s.undoReplace(ctx, s.segments, sg.ID, sg.Version, old)
+		return err
 	}
 	s.changed(ctx)
 	return nil
@@ -115,12 +128,25 @@ func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int6
 	if err := prepareEvent(ctx); err != nil {
 		return err
 	}
-	res, err := s.segments.DeleteOne(ctx, byID(id, expectVersion))
+	if cur, err := s.FindSegment(ctx, id); err == nil && cur.ID == id {
+		if err := s.refuseUsed(ctx, cur.Name, id, storeerr.SegmentInUse); err != nil {
+			return err
+		}
+	}
+	var old segmentDoc
+	err := s.segments.FindOneAndDelete(ctx, byID(id, expectVersion)).Decode(&old)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return missingOrStale(ctx, s.segments, storeerr.Segment, id, expectVersion)
+	}
 	if err != nil {
 		return translate(err)
 	}
-	if res.DeletedCount == 0 {
-		return missingOrStale(ctx, s.segments, storeerr.Segment, id, expectVersion)
+	if err := s.refuseUsed(ctx, old.Name, old.ID, storeerr.SegmentInUse); err != nil {
+		s.undo(ctx, func(ctx context.Context) error {
+			_, err := s.segments.InsertOne(ctx, &old)
+			return err
+		})
+		return err
 	}
 	s.changed(ctx)
 	return nil

@@ -59,6 +59,11 @@ func (s *Store) Import(ctx context.Context, d *ff.Dataset) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, importLockKey); err != nil {
 			return err
 		}
+		// Segments may refer to ones inserted after them: the references
+		// are checked once everything is in (migration 0004).
+		if _, err := tx.Exec(ctx, `SET LOCAL featureflags.deferred_refs = 'on'`); err != nil {
+			return err
+		}
 		for _, e := range d.Environments {
 			if _, err := tx.Exec(ctx, insertEnvironmentSQL+` ON CONFLICT (name) DO NOTHING`,
 				e.Name, codec.Millis(e.CreatedAt)); err != nil {
@@ -81,6 +86,7 @@ func (s *Store) Import(ctx context.Context, d *ff.Dataset) error {
 				return err
 			}
 		}
-		return nil
+		_, err := tx.Exec(ctx, `SELECT featureflags_check_all()`)
+		return err
 	})
 }

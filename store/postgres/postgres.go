@@ -245,7 +245,7 @@ func withRevision(stmt, returning, selectList, audit string) string {
 }
 
 // auditTypes are the types of the columns of codec.AuditColumnList.
-var auditTypes = [...]string{"text", "bigint", "text", "text", "text", "text", "text", "text", "text", "text", "json", "json", "text"}
+var auditTypes = [...]string{"text", "bigint", "text", "text", "text", "text", "text", "text", "text", "text", "json", "json", "text", "json"}
 
 // The indexes of "before" and "after" in codec.AuditColumnList.
 const auditBefore, auditAfter = 10, 11
@@ -333,6 +333,14 @@ func serverError(pe *pgconn.PgError, err error) error {
 		pe.Code == "57P03", // cannot_connect_now
 		pe.Code == "53300": // too_many_connections
 		return storeerr.Unavailable(err)
+	case pe.Code == "FF001": // a missing segment (migration 0004)
+		return storeerr.MissingSegment(pe.ColumnName, pe.Message)
+	case pe.Code == "FF002" && pe.ColumnName == "name": // renaming a segment in use
+		return storeerr.SegmentRenameInUse(pe.Message, pe.Detail)
+	case pe.Code == "FF002": // deleting a segment in use
+		return storeerr.SegmentInUse(pe.Message, pe.Detail)
+	case pe.Code == "FF003": // a cycle among segments
+		return storeerr.SegmentCycle(strings.Split(pe.Message, " -> "))
 	case pe.Code == "22021", // character_not_in_repertoire: NUL or invalid UTF-8 in text
 		pe.Code == "22P05": // untranslatable_character: \u0000 in jsonb
 		return storeerr.InvalidText(err)

@@ -86,6 +86,14 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestReplicas(t *testing.T) {
+	pgtest.AdminURL(t)
+	storetest.RunReplicas(t, func(t *testing.T) (ff.Store, ff.Store) {
+		url := pgtest.URL(t)
+		return openURL(t, url), openURL(t, url)
+	})
+}
+
 func TestRefusesNewerSchema(t *testing.T) {
 	url := pgtest.URL(t)
 	openURL(t, url).Close()

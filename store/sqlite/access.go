@@ -17,7 +17,7 @@ import (
 // event in its context.
 func insertAudit(ctx context.Context, tx *sql.Tx, ev *ff.AuditEvent) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit (`+codec.AuditColumnList+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, codec.AuditArgs(ev)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, codec.AuditArgs(ev)...)
 	return err
 }
 

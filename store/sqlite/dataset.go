@@ -65,6 +65,6 @@ func (s *Store) Import(ctx context.Context, d *ff.Dataset) error {
 				return err
 			}
 		}
-		return nil
+		return checkDataset(ctx, tx)
 	})
 }

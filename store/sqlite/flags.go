@@ -62,7 +62,12 @@ func findFlag(ctx context.Context, q queryer, idOrName string) (*ff.Flag, error)
 
 // CreateFlag inserts f.
 func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return insertFlag(ctx, tx, f) })
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
+			return err
+		}
+		return insertFlag(ctx, tx, f)
+	})
 }
 
 func insertFlag(ctx context.Context, e execer, f *ff.Flag) error {
@@ -83,6 +88,9 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE flags SET name = ?, description = ?, type = ?, variants = ?,
 			environments = ?, targeting = ?, tags = ?, version = ?, updated_at = ?
 			WHERE id = ? AND (?11 = 0 OR version = ?11)`,

@@ -46,7 +46,12 @@ func (s *Store) FindSegment(ctx context.Context, idOrName string) (*ff.Segment, 
 
 // CreateSegment inserts sg.
 func (s *Store) CreateSegment(ctx context.Context, sg *ff.Segment) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return insertSegment(ctx, tx, sg) })
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := insertSegment(ctx, tx, sg); err != nil {
+			return err
+		}
+		return checkSegmentWrite(ctx, tx, sg, "")
+	})
 }
 
 func insertSegment(ctx context.Context, e execer, sg *ff.Segment) error {
@@ -66,23 +71,36 @@ func (s *Store) UpdateSegment(ctx context.Context, sg *ff.Segment, expectVersion
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		var oldName string
+		err := tx.QueryRowContext(ctx, `SELECT name FROM segments WHERE id = ?`, sg.ID).Scan(&oldName)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE segments SET name = ?, description = ?, match = ?, conditions = ?,
 			version = ?, updated_at = ? WHERE id = ? AND (?8 = 0 OR version = ?8)`,
 			sg.Name, sg.Description, sg.Match, conds, sg.Version, codec.Millis(sg.UpdatedAt), sg.ID, expectVersion)
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "segments", storeerr.Segment, sg.ID, expectVersion)
+		if err := checkAffected(ctx, tx, res, "segments", storeerr.Segment, sg.ID, expectVersion); err != nil {
+			return err
+		}
+		return checkSegmentWrite(ctx, tx, sg, oldName)
 	})
 }
 
 // DeleteSegment deletes the segment id if its version is expectVersion.
 func (s *Store) DeleteSegment(ctx context.Context, id string, expectVersion int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM segments WHERE id = ?1 AND (?2 = 0 OR version = ?2)`, id, expectVersion)
+		var name string
+		err := tx.QueryRowContext(ctx, `DELETE FROM segments WHERE id = ?1 AND (?2 = 0 OR version = ?2) RETURNING name`,
+			id, expectVersion).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return missingOrStale(ctx, tx, "segments", storeerr.Segment, id, expectVersion)
+		}
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "segments", storeerr.Segment, id, expectVersion)
+		return refuseUsed(ctx, tx, name, storeerr.SegmentInUse)
 	})
 }

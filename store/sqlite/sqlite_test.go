@@ -58,3 +58,18 @@ func TestFilesPrivate(t *testing.T) {
 		}
 	}
 }
+
+func TestReplicas(t *testing.T) {
+	storetest.RunReplicas(t, func(t *testing.T) (ff.Store, ff.Store) {
+		path := filepath.Join(t.TempDir(), "flags.db")
+		a, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	})
+}

@@ -34,12 +34,15 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentToggle", testConcurrentToggle},
 		{"ConcurrentUpdateOneWinner", testConcurrentUpdateOneWinner},
 		{"Segments", testSegments},
+		{"SegmentRefs", testSegmentRefs},
+		{"ImportRefs", testImportRefs},
 		{"Revision", testRevision},
 		{"LoadAndImport", testLoadAndImport},
 		{"ImportAllOrNothing", testImportAllOrNothing},
 		{"Tokens", testTokens},
 		{"Audit", testAudit},
 		{"AuditList", testAuditList},
+		{"AuditRetention", testAuditRetention},
 		{"ConcurrentToggleAudit", testConcurrentToggleAudit},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package codec
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +55,7 @@ func OptTime(ms *int64) *time.Time {
 // AuditColumnList is the column list ScanAudit reads and AuditArgs fills,
 // in their order. "time", "before" and "after" are quoted: they are
 // keywords in SQLite or PostgreSQL.
-const AuditColumnList = `id, "time", actor_type, actor_id, actor_name, action, target_type, target_id, target_name, environment, "before", "after", request_id`
+const AuditColumnList = `id, "time", actor_type, actor_id, actor_name, action, target_type, target_id, target_name, environment, "before", "after", request_id, before_diff`
 
 // PrepareEvent readies ev for storing: it gives it an id if it has none and
 // checks that Before and After, when set, are JSON, so that every store
@@ -73,11 +74,13 @@ func PrepareEvent(ev *ff.AuditEvent) error {
 }
 
 // AuditArgs returns ev's column values in the order of AuditColumnList:
-// Before and After are strings holding their JSON byte for byte, or nil
-// (NULL) when absent.
+// Before (or, in its place, before_diff: see StoredBefore) and After are
+// strings holding their JSON byte for byte, or nil (NULL) when absent.
 func AuditArgs(ev *ff.AuditEvent) []any {
+	before, diff := StoredBefore(ev.Before, ev.After)
 	return []any{ev.ID, Millis(ev.Time), ev.Actor.Type, ev.Actor.ID, ev.Actor.Name, ev.Action,
-		ev.TargetType, ev.TargetID, ev.TargetName, ev.Environment, OptJSON(ev.Before), OptJSON(ev.After), ev.RequestID}
+		ev.TargetType, ev.TargetID, ev.TargetName, ev.Environment, OptJSON(before), OptJSON(ev.After), ev.RequestID,
+		OptJSON(diff)}
 }
 
 // OptJSON is the stored form of an optional JSON value: nil (NULL) when
@@ -93,20 +96,40 @@ func OptJSON(b json.RawMessage) any {
 func ScanAudit(row Row) (*ff.AuditEvent, error) {
 	var ev ff.AuditEvent
 	var at int64
-	var before, after *string
+	var before, after, diff *string
 	err := row.Scan(&ev.ID, &at, &ev.Actor.Type, &ev.Actor.ID, &ev.Actor.Name, &ev.Action,
-		&ev.TargetType, &ev.TargetID, &ev.TargetName, &ev.Environment, &before, &after, &ev.RequestID)
+		&ev.TargetType, &ev.TargetID, &ev.TargetName, &ev.Environment, &before, &after, &ev.RequestID, &diff)
 	if err != nil {
 		return nil, err
 	}
 	ev.Time = Time(at)
-	if before != nil {
-		ev.Before = json.RawMessage(*before)
+	return &ev, SetStates(&ev, deref(before), deref(after), deref(diff))
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
 	}
-	if after != nil {
-		ev.After = json.RawMessage(*after)
+	return *s
+}
+
+// SetStates sets ev's Before and After from their stored form ("" for
+// none): the before in full, or a diff from the after (see StoredBefore).
+func SetStates(ev *ff.AuditEvent, before, after, diff string) error {
+	if after != "" {
+		ev.After = json.RawMessage(after)
 	}
-	return &ev, nil
+	switch {
+	case before != "":
+		ev.Before = json.RawMessage(before)
+	case diff != "":
+		b, err := RestoreBefore(ev.After, json.RawMessage(diff))
+		if err != nil {
+			return fmt.Errorf("audit event %s: before: %w", ev.ID, err)
+		}
+		ev.Before = b
+	}
+	return nil
 }
 
 // ToggleState is the Before or After of a toggle's audit event: the

@@ -12,6 +12,7 @@ package storeerr
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	ff "github.com/featureflags/featureflags"
 )
@@ -132,4 +133,30 @@ func article(kind string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// MissingSegment returns the EINVALID error for a write whose field
+// ("targeting", "conditions") refers to the segment name, which does not
+// exist: another writer may have deleted or renamed it since the writer
+// looked.
+func MissingSegment(field, name string) error {
+	return ff.FieldErrorf(field, "segment %q does not exist (it may just have been deleted or renamed); create it or refer to another", name)
+}
+
+// SegmentInUse returns the ECONFLICT error for deleting the segment name
+// while user ("flag \"a\"", "segment \"b\"") refers to it.
+func SegmentInUse(name, user string) error {
+	return ff.Errorf(ff.ECONFLICT, "segment %q is used by %s; remove it from there first", name, user)
+}
+
+// SegmentRenameInUse returns the EINVALID error for renaming the segment
+// name while user refers to it: references are by name.
+func SegmentRenameInUse(name, user string) error {
+	return ff.FieldErrorf("name", "segment %q is used by %s; it cannot be renamed while in use", name, user)
+}
+
+// SegmentCycle returns the EINVALID error for a write that would make the
+// segments of cycle (a -> b -> a) refer to each other in a loop.
+func SegmentCycle(cycle []string) error {
+	return ff.FieldErrorf("conditions", "segments would refer to each other in a cycle: %s", strings.Join(cycle, " -> "))
 }
