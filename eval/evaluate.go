@@ -66,7 +66,7 @@ func (s *Snapshot) Resolve(env, key string, ctx Context) *Result {
 	if f == nil {
 		return nil
 	}
-	return f.evaluate(ctx)
+	return s.count(f.evaluate(ctx))
 }
 
 // EvaluateAll appends the results of all of env's flags, in key order, to
@@ -79,12 +79,12 @@ func (s *Snapshot) EvaluateAll(env string, ctx Context, dst []Result) []Result {
 	}
 	dst = slices.Grow(dst, len(t.sorted))
 	for _, f := range t.sorted {
-		dst = append(dst, *f.evaluate(ctx))
+		dst = append(dst, *s.count(f.evaluate(ctx)))
 	}
 	return dst
 }
 
-func (f *flagEnv) evaluate(ctx Context) *Result {
+func (f *flagEnv) evaluate(ctx Context) *tally {
 	if f.fixed != nil {
 		return f.fixed
 	}
@@ -100,11 +100,11 @@ func (f *flagEnv) evaluate(ctx Context) *Result {
 // result, or a rollout. Results are built at compile time so that evaluation
 // only copies one.
 type serve struct {
-	result  *Result
+	result  *tally
 	rollout *rollout
 }
 
-func (s *serve) pick(ctx Context) *Result {
+func (s *serve) pick(ctx Context) *tally {
 	if s.rollout == nil {
 		return s.result
 	}
@@ -129,7 +129,7 @@ func (r *rule) matches(ctx Context) bool {
 type flagEnv struct {
 	key   string
 	typ   featureflags.FlagType
-	fixed *Result // the result whatever the context: broken, disabled or static
+	fixed *tally // the result whatever the context: broken, disabled or static
 	rules []rule
 	def   serve
 }

@@ -12,11 +12,12 @@ import (
 // use; to apply changes, compile a new one and swap it in (an atomic.Pointer
 // suits).
 type Snapshot struct {
-	revision int64
-	envNames []string
-	envList  []*envFlags // in envNames order
-	envs     map[string]*envFlags
-	segments map[string]*featureflags.Segment // as given to Compile, for With
+	revision  int64
+	envNames  []string
+	envList   []*envFlags // in envNames order
+	envs      map[string]*envFlags
+	segments  map[string]*featureflags.Segment // as given to Compile, for With
+	uncounted bool                             // see WithoutCounting
 }
 
 type envFlags struct {
@@ -88,8 +89,8 @@ func brokenFlag(key string, typ featureflags.FlagType, err error) *flagEnv {
 	if typ == "" {
 		typ = featureflags.TypeBoolean
 	}
-	return &flagEnv{key: key, typ: typ, fixed: &Result{Key: key, Type: typ, Reason: ReasonError,
-		ErrorCode: ErrorParse, ErrorDetails: "the flag does not compile: " + err.Error()}}
+	return &flagEnv{key: key, typ: typ, fixed: &tally{Result: Result{Key: key, Type: typ, Reason: ReasonError,
+		ErrorCode: ErrorParse, ErrorDetails: "the flag does not compile: " + err.Error()}}}
 }
 
 // Revision returns the revision Compile was given.

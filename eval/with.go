@@ -12,7 +12,7 @@ import (
 // in. It costs one flag's compilation and a copy of each environment's index,
 // instead of compiling every flag again; s itself is unchanged.
 func (s *Snapshot) With(oldKey string, f *featureflags.Flag, revision int64) *Snapshot {
-	next := &Snapshot{revision: revision, envNames: s.envNames, envs: make(map[string]*envFlags, len(s.envs)), segments: s.segments}
+	next := &Snapshot{revision: revision, envNames: s.envNames, envs: make(map[string]*envFlags, len(s.envs)), segments: s.segments, uncounted: s.uncounted}
 	c := newCompiler(s.segments)
 	var d *flagDef
 	var err error
