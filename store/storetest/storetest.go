@@ -41,6 +41,8 @@ func Run(t *testing.T, open Opener) {
 		{"Audit", testAudit},
 		{"AuditList", testAuditList},
 		{"ConcurrentToggleAudit", testConcurrentToggleAudit},
+		{"Usage", testUsage},
+		{"ConcurrentUsage", testConcurrentUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
