@@ -65,6 +65,8 @@ type config struct {
 	// more at shutdown within TokenFlushTimeout.
 	TokenFlushInterval time.Duration
 	TokenFlushTimeout  time.Duration
+	// Usage configures evaluation counting (usageconfig.go).
+	Usage usageConfig
 }
 
 func defaultConfig() config {
@@ -90,6 +92,7 @@ func defaultConfig() config {
 		MaxHeaderBytes:     64 << 10,
 		TokenFlushInterval: 30 * time.Second,
 		TokenFlushTimeout:  5 * time.Second,
+		Usage:              defaultUsageConfig(),
 	}
 }
 
@@ -122,6 +125,7 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
+	usageFlags(fs, &cfg.Usage)
 	snapshot := &optionalString{}
 	fs.Var(snapshot, "snapshot-file", "file keeping the last flags (and token hashes) so that evaluation can start while the store is unreachable; \"\" or off disables it (default: snapshot.json beside a SQLite store, else ./data/snapshot.json)")
 	fs.Lookup("snapshot-file").DefValue = filepath.Join("data", "snapshot.json")
@@ -247,7 +251,7 @@ func (c config) validate() error {
 	if c.RefreshInterval < 0 {
 		return fmt.Errorf("--refresh-interval (FEATUREFLAGS_REFRESH_INTERVAL) must not be negative")
 	}
-	return nil
+	return c.Usage.validate()
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -271,6 +271,7 @@ func (m *Main) newAPI() http.Handler {
 		DefaultEnvironment: cfg.DefaultEnvironment,
 		WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
 		StreamHeartbeat: cfg.StreamHeartbeat,
+		Usage:           cfg.Usage.server(),
 	})
 	return m.api
 }
@@ -307,6 +308,7 @@ func (m *Main) startWorkers() {
 			log.Warn("recording token use failed; retrying later", "error", err.Error())
 		})
 	})
+	m.startUsage(ctx)
 	m.workers.Go(func() {
 		m.svc.Follow(ctx, func(err error) {
 			log.Warn("following the store's changes failed; reconnecting", "error", err.Error())
@@ -353,6 +355,7 @@ func (m *Main) Close() error {
 	if ferr := m.svc.FlushTokenUse(fctx); ferr != nil {
 		m.Log.Warn("recording token use at shutdown failed", "error", ferr.Error())
 	}
+	m.flushUsage(fctx)
 	m.svc.Store().Close()
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/httpx"
@@ -14,7 +15,8 @@ import (
 // flagWithState is a flag as listed for one environment.
 type flagWithState struct {
 	*ff.Flag
-	Enabled bool `json:"enabled"`
+	Enabled       bool                  `json:"enabled"`
+	LastEvaluated map[string]*time.Time `json:"lastEvaluated"`
 }
 
 func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
@@ -24,11 +26,13 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
+	last := s.usage.Known()
 	if !filtered {
-		if flags == nil {
-			flags = []*ff.Flag{}
+		out := make([]flagWithUsage, len(flags))
+		for i, f := range flags {
+			out[i] = flagWithUsage{Flag: f, LastEvaluated: lastOf(last, f)}
 		}
-		httpx.WriteJSON(w, http.StatusOK, flags)
+		httpx.WriteJSON(w, http.StatusOK, out)
 		return
 	}
 	envs, err := s.svc.Environments(r.Context())
@@ -43,7 +47,7 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]flagWithState, len(flags))
 	for i, f := range flags {
-		out[i] = flagWithState{Flag: f, Enabled: f.Environments[name]}
+		out[i] = flagWithState{Flag: f, Enabled: f.Environments[name], LastEvaluated: lastOf(last, f)}
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
@@ -101,7 +105,8 @@ func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeFlag(w, http.StatusOK, f)
+	w.Header().Set("ETag", httpx.ETag(f.Version))
+	httpx.WriteJSON(w, http.StatusOK, flagWithUsage{Flag: f, LastEvaluated: lastOf(s.usage.Known(), f)})
 }
 
 // updateFlagRequest is the body of PUT /flags/{id}: every field optional.

@@ -17,6 +17,7 @@ import (
 	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/ui"
+	"github.com/featureflags/featureflags/internal/usage"
 	"github.com/featureflags/featureflags/wire"
 )
 
@@ -39,6 +40,10 @@ type Config struct {
 	// StreamHeartbeat is the interval of heartbeats on idle event streams
 	// (live.go); 15s when zero.
 	StreamHeartbeat time.Duration
+	// Usage configures usage counting (usage.go).
+	Usage UsageConfig
+	// Clock is the server's clock for usage; time.Now when nil.
+	Clock func() time.Time
 }
 
 // Server serves the API.
@@ -53,6 +58,9 @@ type Server struct {
 	limiter    *limiter // nil: writes are not rate limited
 	table      []route
 	live       *live // the event streams (live.go)
+	usage      *usage.Collector
+	usageCfg   UsageConfig
+	now        func() time.Time
 }
 
 // New returns a Server for cfg.
@@ -73,6 +81,7 @@ func New(cfg Config) *Server {
 	}
 	s.metrics = newMetrics(cfg.Version, s.flagCount)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat)
+	s.setupUsage(cfg)
 	s.handler = s.observe(s.routes())
 	return s
 }
@@ -135,6 +144,7 @@ func (s *Server) routes() http.Handler {
 		{"PUT", "/flags/{id}/targeting/{environment}", write, s.putTargeting},
 		{"DELETE", "/flags/{id}/targeting/{environment}", write, s.deleteTargeting},
 		{"GET", "/flags/{id}/history", read, s.flagHistory},
+		{"GET", "/flags/{id}/usage", read, s.flagUsage},
 
 		{"GET", "/segments", read, s.listSegments},
 		{"POST", "/segments", write, s.createSegment},
@@ -161,6 +171,7 @@ func (s *Server) routes() http.Handler {
 		// Live updates (live.go).
 		{"GET", wire.StreamPath, rules, s.sdkStream},
 		{"GET", wire.ConfigPath, rules, s.sdkConfig},
+		{"POST", wire.UsagePath, rules, s.sdkUsage},
 		{"GET", wire.OFREPEventsPath, evaluate, s.ofrepEvents},
 		{"OPTIONS", wire.OFREPEventsPath, public, s.ofrepPreflight},
 		{"GET", EventsPath, read, s.events},

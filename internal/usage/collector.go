@@ -117,7 +117,11 @@ func (c *Collector) Report(env string, counts []eval.Count) {
 // idsLocked returns flag ids by name, read again when the snapshot's
 // revision moved.
 func (c *Collector) idsLocked(cur *eval.Snapshot) map[string]string {
-	if c.ids != nil && c.idsRev == cur.Revision() {
+	rev := int64(-1)
+	if cur != nil {
+		rev = cur.Revision()
+	}
+	if c.ids != nil && c.idsRev == rev {
 		return c.ids
 	}
 	flags := c.cfg.Flags()
@@ -125,12 +129,15 @@ func (c *Collector) idsLocked(cur *eval.Snapshot) map[string]string {
 	for _, f := range flags {
 		c.ids[f.Name] = f.ID
 	}
-	c.idsRev = cur.Revision()
+	c.idsRev = rev
 	return c.ids
 }
 
 // drainLocked moves s's counts into pending, at hour.
 func (c *Collector) drainLocked(s *eval.Snapshot, at time.Time, ids map[string]string) {
+	if s == nil {
+		return
+	}
 	hour := ff.UsageHour(at)
 	s.Drain(func(n eval.Count) { c.addLocked(n, hour, ids) })
 }
@@ -159,6 +166,11 @@ func (c *Collector) pendLocked(k key, n int64) {
 // buckets). Flags deleted meanwhile lose their counts.
 func (c *Collector) Flush(ctx context.Context) error {
 	us, ok := c.cfg.Store().(ff.UsageStore)
+	if ok {
+		if err := c.load(ctx); err != nil {
+			ok = false // keep the counts for the next flush
+		}
+	}
 	buckets, at := c.take(ok)
 	if !ok || len(buckets) == 0 {
 		return nil

@@ -38,13 +38,19 @@ func (c *Collector) LastEvaluated(ctx context.Context) (map[string]map[string]ti
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}
+	return c.Known(), nil
+}
+
+// Known is LastEvaluated without reading the store: what this process has
+// flushed, and what the store had when it was last read.
+func (c *Collector) Known() map[string]map[string]time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make(map[string]map[string]time.Time, len(c.last))
 	for id, m := range c.last {
 		out[id] = maps.Clone(m)
 	}
-	return out, nil
+	return out
 }
 
 // load reads the latest hours of usage from the store, once.
