@@ -17,10 +17,11 @@ type usageConfig struct {
 	MaxPoints       int
 	MaxReportCounts int
 	MetricFlags     string // comma-separated flag names
+	Counting        bool
 }
 
 func defaultUsageConfig() usageConfig {
-	return usageConfig{FlushInterval: 10 * time.Second, MaxPending: 100_000, MaxPoints: 2000, MaxReportCounts: 10_000}
+	return usageConfig{FlushInterval: 10 * time.Second, MaxPending: 100_000, MaxPoints: 2000, MaxReportCounts: 10_000, Counting: true}
 }
 
 func usageFlags(fs *flag.FlagSet, c *usageConfig) {
@@ -28,6 +29,7 @@ func usageFlags(fs *flag.FlagSet, c *usageConfig) {
 	fs.IntVar(&c.MaxPending, "usage-max-pending", c.MaxPending, "most usage buckets kept while the store cannot be written; counts beyond are dropped and counted")
 	fs.IntVar(&c.MaxPoints, "usage-max-points", c.MaxPoints, "most steps one GET /flags/{id}/usage answer may hold")
 	fs.IntVar(&c.MaxReportCounts, "usage-max-report-counts", c.MaxReportCounts, "most counts one SDK usage report may hold")
+	fs.BoolVar(&c.Counting, "usage-counting", c.Counting, "count OFREP evaluations per flag, variant and reason (false: SDK reports only)")
 	fs.StringVar(&c.MetricFlags, "usage-metric-flags", c.MetricFlags, "comma-separated flags whose evaluations the metrics label by flag key (others are not labelled)")
 }
 
@@ -54,7 +56,7 @@ func (c usageConfig) server() server.UsageConfig {
 			flags = append(flags, f)
 		}
 	}
-	return server.UsageConfig{MaxPending: c.MaxPending, MetricFlags: flags, MaxPoints: c.MaxPoints, MaxReportCounts: c.MaxReportCounts}
+	return server.UsageConfig{MaxPending: c.MaxPending, MetricFlags: flags, MaxPoints: c.MaxPoints, MaxReportCounts: c.MaxReportCounts, Off: !c.Counting}
 }
 
 // startUsage writes evaluation counts to the store every

@@ -89,7 +89,7 @@ func (s *Server) ofrepEvaluate(w http.ResponseWriter, r *http.Request) {
 		s.ofrepFail(w, r, key, true, fail)
 		return
 	}
-	snap := s.svc.Snapshot()
+	snap := s.evalSnapshot()
 	if snap == nil {
 		s.ofrepFail(w, r, key, true, errNoSnapshot)
 		return
@@ -124,7 +124,7 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 		s.ofrepFail(w, r, "", false, fail)
 		return
 	}
-	snap := s.svc.Snapshot()
+	snap := s.evalSnapshot()
 	if snap == nil {
 		s.ofrepFail(w, r, "", false, errNoSnapshot)
 		return

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
@@ -61,6 +62,7 @@ type Server struct {
 	usage      *usage.Collector
 	usageCfg   UsageConfig
 	now        func() time.Time
+	quiet      atomic.Pointer[uncounted] // see evalSnapshot
 }
 
 // New returns a Server for cfg.

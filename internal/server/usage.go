@@ -42,6 +42,27 @@ type UsageConfig struct {
 	// MaxReportCounts bounds the counts of one SDK usage report; 10,000
 	// when zero.
 	MaxReportCounts int
+	// Off stops counting OFREP evaluations (SDK reports are still taken).
+	Off bool
+}
+
+// uncounted is the current snapshot without counting, made once per
+// snapshot while counting is off.
+type uncounted struct{ src, snap *eval.Snapshot }
+
+// evalSnapshot is the snapshot OFREP evaluates on: the current one, or
+// while counting is off its uncounted twin.
+func (s *Server) evalSnapshot() *eval.Snapshot {
+	snap := s.svc.Snapshot()
+	if !s.usageCfg.Off || snap == nil {
+		return snap
+	}
+	if u := s.quiet.Load(); u != nil && u.src == snap {
+		return u.snap
+	}
+	u := &uncounted{src: snap, snap: snap.WithoutCounting()}
+	s.quiet.Store(u)
+	return u.snap
 }
 
 // retirePublisher tells the collector of every change of the view.
