@@ -132,9 +132,8 @@ const (
 // answers 405 with the methods it allows, and unknown paths answer 404, both
 // as JSON.
 func (s *Server) routes() http.Handler {
-	// The web UI: its files under /ui/ and, through the catch-all below,
-	// its page at /. Public: the page holds no data, it calls the API with
-	// the token a person signs in with.
+	// The web UI: its files under /ui/ and (catch-all below) its page at /.
+	// Public: the page holds no data; it calls the API with a person's token.
 	page := ui.Handler().ServeHTTP
 	s.table = []route{
 		{"GET", "/flags", read, s.listFlags},
@@ -146,7 +145,6 @@ func (s *Server) routes() http.Handler {
 		{"PUT", "/flags/{id}/targeting/{environment}", write, s.putTargeting},
 		{"DELETE", "/flags/{id}/targeting/{environment}", write, s.deleteTargeting},
 		{"GET", "/flags/{id}/history", read, s.flagHistory},
-		{"GET", "/flags/{id}/usage", read, s.flagUsage},
 
 		{"GET", "/segments", read, s.listSegments},
 		{"POST", "/segments", write, s.createSegment},
@@ -173,7 +171,6 @@ func (s *Server) routes() http.Handler {
 		// Live updates (live.go).
 		{"GET", wire.StreamPath, rules, s.sdkStream},
 		{"GET", wire.ConfigPath, rules, s.sdkConfig},
-		{"POST", wire.UsagePath, rules, s.sdkUsage},
 		{"GET", wire.OFREPEventsPath, evaluate, s.ofrepEvents},
 		{"OPTIONS", wire.OFREPEventsPath, public, s.ofrepPreflight},
 		{"GET", EventsPath, read, s.events},
@@ -184,6 +181,7 @@ func (s *Server) routes() http.Handler {
 
 		{"GET", "/ui/", public, page},
 	}
+	s.table = append(s.table, s.usageRoutes()...)
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	var order []string

@@ -95,6 +95,14 @@ func (s *Server) setupUsage(cfg Config) {
 	s.svc.AddPublisher(retirePublisher{s.usage})
 }
 
+// usageRoutes are the routes of usage.go, for the route table.
+func (s *Server) usageRoutes() []route {
+	return []route{
+		{"GET", "/flags/{id}/usage", read, s.flagUsage},
+		{"POST", wire.UsagePath, rules, s.sdkUsage},
+	}
+}
+
 // Usage returns the server's usage collector, whose Flush the caller runs
 // periodically and once at shutdown.
 func (s *Server) Usage() *usage.Collector { return s.usage }
@@ -203,7 +211,7 @@ func (s *Server) flagUsage(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	last, err := s.lastEvaluated(r)
+	last, err := s.usage.LastEvaluated(r.Context()) // usageStore flushed
 	if err != nil {
 		httpx.Error(w, r, err)
 		return
@@ -214,9 +222,7 @@ func (s *Server) flagUsage(w http.ResponseWriter, r *http.Request) {
 // usageStore flushes what evaluation counted so far (so the answer
 // includes it) and returns the store's usage side.
 func (s *Server) usageStore(r *http.Request) (ff.UsageStore, error) {
-	if err := s.usage.Flush(r.Context()); err != nil {
-		httpx.Log(r, "flushing usage before reading it failed", err)
-	}
+	s.flushForRead(r)
 	us, ok := s.svc.Store().(ff.UsageStore)
 	if !ok {
 		return nil, ff.Errorf(ff.EUNAVAILABLE, "usage is kept in the store, which cannot be reached now; retry later")
@@ -246,13 +252,12 @@ func buildUsage(f *ff.Flag, q usageQuery, buckets []ff.UsageBucket, last map[str
 	return a
 }
 
-// lastEvaluated returns when flags were last evaluated, by id and
-// environment; an error only when the store cannot tell.
-func (s *Server) lastEvaluated(r *http.Request) (map[string]map[string]time.Time, error) {
+// flushForRead flushes usage so that a read includes the latest counts; a
+// failure only makes the read older.
+func (s *Server) flushForRead(r *http.Request) {
 	if err := s.usage.Flush(r.Context()); err != nil {
 		httpx.Log(r, "flushing usage before reading it failed", err)
 	}
-	return s.usage.LastEvaluated(r.Context())
 }
 
 // flagWithUsage is a flag as GET /flags and /flags/{id} answer it.
