@@ -108,3 +108,26 @@ func testConcurrentUsage(t *testing.T, s ff.Store) {
 		}
 	}
 }
+
+// A flag's owner, kind, expiry and archive time are kept, changed by
+// UpdateFlag and cleared by it.
+func testLifecycle(t *testing.T, s ff.Store) {
+	f := richFlag("archivable")
+	must(t, s.CreateFlag(ctx(t), f))
+	g := f.Clone()
+	archived := now.Add(time.Hour)
+	g.ArchivedAt, g.Owner, g.Kind, g.Version = &archived, "someone else", ff.KindKillSwitch, 2
+	must(t, s.UpdateFlag(ctx(t), g, 1))
+	got, err := s.FindFlag(ctx(t), f.ID)
+	must(t, err)
+	if !reflect.DeepEqual(got, g) {
+		t.Fatalf("after update:\n got %s\nwant %s", dump(got), dump(g))
+	}
+	g.ArchivedAt, g.ExpiresAt, g.Owner, g.Kind, g.Version = nil, nil, "", "", 3
+	must(t, s.UpdateFlag(ctx(t), g, 2))
+	got, err = s.FindFlag(ctx(t), f.ID)
+	must(t, err)
+	if !reflect.DeepEqual(got, g) {
+		t.Fatalf("after clearing:\n got %s\nwant %s", dump(got), dump(g))
+	}
+}

@@ -11,3 +11,6 @@ CREATE TABLE usage (
     CONSTRAINT usage_pkey PRIMARY KEY (flag_id, environment, hour, variant, reason, error_code)
 );
 CREATE INDEX usage_hour_idx ON usage (hour);
+
+-- A flag's owner, kind, expiry and archive time, as one JSON object.
+ALTER TABLE flags ADD COLUMN lifecycle jsonb NOT NULL DEFAULT '{}';
