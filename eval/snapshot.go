@@ -51,7 +51,7 @@ func Compile(flags []*featureflags.Flag, segments []*featureflags.Segment, envir
 		}
 	}
 	for _, f := range flags {
-		if f == nil {
+		if f == nil || f.ArchivedAt != nil { // archived flags evaluate as not found
 			continue
 		}
 		d, err := c.flag(f)

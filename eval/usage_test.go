@@ -3,6 +3,7 @@ package eval
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/featureflags/featureflags"
 )
@@ -95,5 +96,19 @@ func TestDrainConcurrentWithSharedSnapshots(t *testing.T) {
 	}
 	if total != workers*each {
 		t.Errorf("drained %d evaluations, want %d", total, workers*each)
+	}
+}
+
+// Archived flags evaluate as not found, compiled whole or one at a time.
+func TestArchivedFlagsAreNotFound(t *testing.T) {
+	archived := flagOn("old", "", nil, nil)
+	archived.ArchivedAt = &time.Time{}
+	snap := mustCompile(t, []*featureflags.Flag{archived, flagOn("g", "", nil, nil)})
+	if r := snap.Evaluate(prod, "old", nil); r.ErrorCode != ErrorFlagNotFound {
+		t.Errorf("compiled archived flag: %+v", r)
+	}
+	live := mustCompile(t, []*featureflags.Flag{flagOn("old", "", nil, nil)})
+	if r := live.With("old", archived, 9).Evaluate(prod, "old", nil); r.ErrorCode != ErrorFlagNotFound {
+		t.Errorf("archived through With: %+v", r)
 	}
 }

@@ -12,6 +12,9 @@ import (
 // in. It costs one flag's compilation and a copy of each environment's index,
 // instead of compiling every flag again; s itself is unchanged.
 func (s *Snapshot) With(oldKey string, f *featureflags.Flag, revision int64) *Snapshot {
+	if f != nil && f.ArchivedAt != nil { // archived flags evaluate as not found
+		f = nil
+	}
 	next := &Snapshot{revision: revision, envNames: s.envNames, envs: make(map[string]*envFlags, len(s.envs)), segments: s.segments, uncounted: s.uncounted}
 	c := newCompiler(s.segments)
 	var d *flagDef

@@ -26,6 +26,11 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
+	flags, err = filterArchived(r, flags)
+	if err != nil {
+		httpx.Error(w, r, err)
+		return
+	}
 	last := s.usage.Known()
 	if !filtered {
 		out := make([]flagWithUsage, len(flags))
@@ -70,6 +75,9 @@ type createFlagRequest struct {
 	Environments map[string]bool          `json:"environments"`
 	Targeting    map[string]*ff.Targeting `json:"targeting"`
 	Tags         []string                 `json:"tags"`
+	Owner        string                   `json:"owner"`
+	Kind         ff.FlagKind              `json:"kind"`
+	ExpiresAt    *time.Time               `json:"expiresAt"`
 }
 
 func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +93,7 @@ func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
 	f, err := s.svc.CreateFlag(r.Context(), service.FlagInput{
 		Name: *req.Name, Description: req.Description, Type: req.Type, Variants: req.Variants,
 		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags,
+		Lifecycle: service.Lifecycle{Owner: req.Owner, Kind: req.Kind, ExpiresAt: req.ExpiresAt},
 	})
 	if err != nil {
 		httpx.Error(w, r, err)
@@ -118,6 +127,10 @@ type updateFlagRequest struct {
 	Environments map[string]bool          `json:"environments"`
 	Targeting    map[string]*ff.Targeting `json:"targeting"`
 	Tags         *[]string                `json:"tags"`
+	Owner        *string                  `json:"owner"`
+	Kind         *ff.FlagKind             `json:"kind"`
+	// ExpiresAt is an RFC 3339 time, or "" to remove the expiry.
+	ExpiresAt *string `json:"expiresAt"`
 }
 
 func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
@@ -131,9 +144,14 @@ func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
+	lp, err := lifecyclePatch(&req)
+	if err != nil {
+		httpx.Error(w, r, err)
+		return
+	}
 	f, err := s.svc.UpdateFlag(r.Context(), r.PathValue("id"), service.FlagPatch{
 		Name: req.Name, Description: req.Description, Type: req.Type, Variants: req.Variants,
-		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags,
+		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags, LifecyclePatch: lp,
 	}, ifMatch)
 	if err != nil {
 		httpx.Error(w, r, err)

@@ -95,11 +95,14 @@ func (s *Server) setupUsage(cfg Config) {
 	s.svc.AddPublisher(retirePublisher{s.usage})
 }
 
-// usageRoutes are the routes of usage.go, for the route table.
+// usageRoutes are the routes of usage.go and lifecycle.go, for the route
+// table.
 func (s *Server) usageRoutes() []route {
 	return []route{
 		{"GET", "/flags/{id}/usage", read, s.flagUsage},
 		{"POST", wire.UsagePath, rules, s.sdkUsage},
+		{"POST", "/flags/{id}/archive", write, s.archiveFlag},
+		{"POST", "/flags/{id}/restore", write, s.restoreFlag},
 	}
 }
 

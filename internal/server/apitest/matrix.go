@@ -106,6 +106,12 @@ var matrixRoutes = map[string]matrixRoute{
 	"DELETE /flags/{id}/targeting/{environment}": {editors, 200, fixed("/flags/matrix/targeting/staging", nil)},
 	"GET /flags/{id}/history":                    {readers, 200, fixed("/flags/matrix/history", nil)},
 	"GET /flags/{id}/usage":                      {readers, 200, fixed("/flags/matrix/usage", nil)},
+	"POST /flags/{id}/archive": {editors, 200, func(m *matrix) (string, any) {
+		return "/flags/" + m.c.create(map[string]any{"name": m.unique("archived")}).ID + "/archive", nil
+	}},
+	"POST /flags/{id}/restore": {editors, 200, func(m *matrix) (string, any) {
+		return "/flags/" + m.c.create(map[string]any{"name": m.unique("restored")}).ID + "/restore", nil
+	}},
 
 	"GET /segments": {readers, 200, fixed("/segments", nil)},
 	"POST /segments": {editors, 201, func(m *matrix) (string, any) {
