@@ -23,6 +23,7 @@ Usage:
   featureflags import [--store S] FILE  load a file written by export (- for stdin): all of it or nothing
   featureflags token create --role R    create an API token or environment key; prints its secret once
   featureflags token list | revoke ID   list tokens, or revoke one
+  featureflags stale [--url U]          list a running service's stale flags as JSON; exit 1 when any
   featureflags version                  print the version
 
 Run 'featureflags <command> --help' for a command's flags.
@@ -32,6 +33,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	if errors.Is(err, errStale) {
+		os.Exit(1)
+	}
 	if err != nil {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "featureflags:", err)
@@ -56,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return importData(ctx, args[1:], os.Stdin, stderr)
 	case "token":
 		return tokenCommand(ctx, args[1:], stdout, stderr)
+	case "stale":
+		return staleCommand(ctx, args[1:], os.Getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil

@@ -31,6 +31,9 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
+	if s.answerStale(w, r, flags) {
+		return
+	}
 	last := s.usage.Known()
 	if !filtered {
 		out := make([]flagWithUsage, len(flags))

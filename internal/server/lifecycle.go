@@ -8,6 +8,7 @@ import (
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/usage"
 )
 
 // lifecyclePatch reads the lifecycle fields of PUT /flags/{id}.
@@ -68,4 +69,57 @@ func (s *Server) lifecycleChange(w http.ResponseWriter, r *http.Request, change 
 		return
 	}
 	writeFlag(w, http.StatusOK, f)
+}
+
+// staleFlag is a flag as GET /flags?stale= lists it.
+type staleFlag struct {
+	*ff.Flag
+	LastEvaluated map[string]*time.Time `json:"lastEvaluated"`
+	Stale         []usage.Staleness     `json:"stale"`
+}
+
+// answerStale answers GET /flags?stale=kinds, the flags stale in one of
+// those ways with the reasons in words, and reports whether it did.
+func (s *Server) answerStale(w http.ResponseWriter, r *http.Request, flags []*ff.Flag) bool {
+	q, asked := r.URL.Query()["stale"]
+	if !asked {
+		return false
+	}
+	want, err := usage.ParseStaleKinds(q[0])
+	if err != nil {
+		httpx.Error(w, r, err)
+		return true
+	}
+	now, rules := s.now(), s.usageCfg.Stale
+	us, err := s.usageStore(r)
+	var recent []ff.UsageBucket
+	if err == nil {
+		recent, err = us.Usage(r.Context(), ff.UsageFilter{Since: now.Add(-rules.ConstantAfter)})
+	}
+	var last map[string]map[string]time.Time
+	if err == nil {
+		last, err = s.usage.LastEvaluated(r.Context())
+	}
+	if err != nil {
+		httpx.Error(w, r, err)
+		return true
+	}
+	byFlag := map[string][]ff.UsageBucket{}
+	for _, b := range recent {
+		byFlag[b.FlagID] = append(byFlag[b.FlagID], b)
+	}
+	out := []staleFlag{}
+	for _, f := range flags {
+		var why []usage.Staleness
+		for _, st := range rules.Stale(f, last[f.ID], byFlag[f.ID], now) {
+			if want[st.Kind] {
+				why = append(why, st)
+			}
+		}
+		if len(why) > 0 {
+			out = append(out, staleFlag{Flag: f, LastEvaluated: lastOf(last, f), Stale: why})
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return true
 }

@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 )
 
 func names(t *testing.T, s *ofrepServer, path string) []string {
@@ -81,5 +83,54 @@ func TestArchiveAndRestore(t *testing.T) {
 	}
 	if !seen["flag.archive"] || !seen["flag.restore"] {
 		t.Errorf("audit actions %v lack flag.archive and flag.restore", seen)
+	}
+}
+
+type staleAnswer []struct {
+	Name  string
+	Stale []struct{ Kind, Environment, Why string }
+}
+
+func staleOf(t *testing.T, s *ofrepServer, kinds string) map[string][]string {
+	t.Helper()
+	var a staleAnswer
+	s.Expect(http.StatusOK, "GET", "/flags?stale="+kinds, nil).JSON(t, &a)
+	out := map[string][]string{}
+	for _, f := range a {
+		for _, st := range f.Stale {
+			if st.Why == "" {
+				t.Errorf("%s: %s without words", f.Name, st.Kind)
+			}
+			out[f.Name] = append(out[f.Name], st.Kind+":"+st.Environment)
+		}
+	}
+	return out
+}
+
+func TestStaleFlags(t *testing.T) {
+	s := newOFREPServer(t)
+	s.createFlag(map[string]any{"name": "old-release", "kind": "release"})
+	s.createFlag(map[string]any{"name": "steady", "kind": "permission", "environments": map[string]bool{"production": true}})
+	s.Clock.Advance(20 * 24 * time.Hour)
+	for i := 0; i < 3; i++ {
+		s.evaluate(http.StatusOK, "steady", map[string]any{})
+	}
+	if got := staleOf(t, s, "constant"); len(got) != 1 || len(got["steady"]) != 1 {
+		t.Errorf("constant after 20 days: %v", got)
+	}
+	if got := staleOf(t, s, "overdue"); len(got) != 0 {
+		t.Errorf("overdue after 20 days: %v", got)
+	}
+	s.Clock.Advance(21 * 24 * time.Hour)
+	got := staleOf(t, s, "any")
+	if want := []string{"unused:development", "unused:production", "unused:staging", "overdue:"}; fmt.Sprint(got["old-release"]) != fmt.Sprint(want) {
+		t.Errorf("old-release after 41 days: %v, want %v", got["old-release"], want)
+	}
+	if want := []string{"unused:development", "unused:staging"}; fmt.Sprint(got["steady"]) != fmt.Sprint(want) {
+		t.Errorf("steady after 41 days: %v, want %v", got["steady"], want)
+	}
+	r := s.Expect(http.StatusBadRequest, "GET", "/flags?stale=old", nil)
+	if m := object(t, r); m["field"] != "stale" {
+		t.Errorf("bad stale: %v", m)
 	}
 }

@@ -44,6 +44,9 @@ type UsageConfig struct {
 	MaxReportCounts int
 	// Off stops counting OFREP evaluations (SDK reports are still taken).
 	Off bool
+	// Stale says when flags are stale; 30 days unused, 14 days constant and
+	// ff.DefaultLifetimes for the zero value's fields.
+	Stale usage.StaleRules
 }
 
 // uncounted is the current snapshot without counting, made once per
@@ -78,6 +81,7 @@ func (s *Server) setupUsage(cfg Config) {
 	if u.MaxReportCounts <= 0 {
 		u.MaxReportCounts = 10_000
 	}
+	u.Stale = u.Stale.WithDefaults()
 	s.usageCfg = u
 	s.now = cfg.Clock
 	if s.now == nil {
