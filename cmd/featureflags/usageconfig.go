@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags/internal/server"
+	ffusage "github.com/featureflags/featureflags/internal/usage"
 )
 
 // usageConfig configures evaluation counting and its flushes.
@@ -18,10 +19,13 @@ type usageConfig struct {
 	MaxReportCounts int
 	MetricFlags     string // comma-separated flag names
 	Counting        bool
+	StaleUnused     time.Duration
+	StaleConstant   time.Duration
 }
 
 func defaultUsageConfig() usageConfig {
-	return usageConfig{FlushInterval: 10 * time.Second, MaxPending: 100_000, MaxPoints: 2000, MaxReportCounts: 10_000, Counting: true}
+	return usageConfig{FlushInterval: 10 * time.Second, MaxPending: 100_000, MaxPoints: 2000, MaxReportCounts: 10_000, Counting: true,
+		StaleUnused: 30 * 24 * time.Hour, StaleConstant: 14 * 24 * time.Hour}
 }
 
 func usageFlags(fs *flag.FlagSet, c *usageConfig) {
@@ -30,12 +34,19 @@ func usageFlags(fs *flag.FlagSet, c *usageConfig) {
 	fs.IntVar(&c.MaxPoints, "usage-max-points", c.MaxPoints, "most steps one GET /flags/{id}/usage answer may hold")
 	fs.IntVar(&c.MaxReportCounts, "usage-max-report-counts", c.MaxReportCounts, "most counts one SDK usage report may hold")
 	fs.BoolVar(&c.Counting, "usage-counting", c.Counting, "count OFREP evaluations per flag, variant and reason (false: SDK reports only)")
+	fs.DurationVar(&c.StaleUnused, "stale-unused-after", c.StaleUnused, "a flag not evaluated in an environment for this long is stale (unused) there")
+	fs.DurationVar(&c.StaleConstant, "stale-constant-after", c.StaleConstant, "a flag that served one variant to every evaluation for this long is stale (constant)")
 	fs.StringVar(&c.MetricFlags, "usage-metric-flags", c.MetricFlags, "comma-separated flags whose evaluations the metrics label by flag key (others are not labelled)")
 }
 
 func (c usageConfig) validate() error {
-	if c.FlushInterval <= 0 {
-		return fmt.Errorf("--usage-flush-interval (%s) must be positive", envName("usage-flush-interval"))
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"usage-flush-interval", c.FlushInterval}, {"stale-unused-after", c.StaleUnused}, {"stale-constant-after", c.StaleConstant}} {
+		if d.v <= 0 {
+			return fmt.Errorf("--%s (%s) must be positive", d.name, envName(d.name))
+		}
 	}
 	for _, l := range []struct {
 		name string
@@ -56,7 +67,8 @@ func (c usageConfig) server() server.UsageConfig {
 			flags = append(flags, f)
 		}
 	}
-	return server.UsageConfig{MaxPending: c.MaxPending, MetricFlags: flags, MaxPoints: c.MaxPoints, MaxReportCounts: c.MaxReportCounts, Off: !c.Counting}
+	return server.UsageConfig{MaxPending: c.MaxPending, MetricFlags: flags, MaxPoints: c.MaxPoints, MaxReportCounts: c.MaxReportCounts, Off: !c.Counting,
+		Stale: ffusage.StaleRules{UnusedAfter: c.StaleUnused, ConstantAfter: c.StaleConstant}}
 }
 
 // startUsage writes evaluation counts to the store every
