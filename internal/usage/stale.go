@@ -2,6 +2,7 @@ package usage
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -133,20 +134,11 @@ func ParseStaleKinds(s string) (map[string]bool, error) {
 			k = strings.Join(StaleKinds, ",")
 		}
 		for _, k := range strings.Split(k, ",") {
-			if !contains(StaleKinds, k) {
+			if !slices.Contains(StaleKinds, k) {
 				return nil, ff.FieldErrorf("stale", "stale must be unused, constant, overdue, any, or a comma-separated list of them")
 			}
 			want[k] = true
 		}
 	}
 	return want, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
