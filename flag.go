@@ -36,6 +36,16 @@ type Flag struct {
 	// entry serves the flag's default variant while on.
 	Targeting map[string]*Targeting `json:"targeting,omitempty"`
 	Tags      []string              `json:"tags,omitempty"`
+	// Owner is who answers for the flag: a person or a team, free text.
+	Owner string `json:"owner,omitempty"`
+	// Kind says what the flag is for (lifecycle.go); empty: unknown.
+	Kind FlagKind `json:"kind,omitempty"`
+	// ExpiresAt, when set, is when the flag is due for removal.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// ArchivedAt, when set, is when the flag was archived: it then
+	// evaluates as not found but keeps its history and counts, and its
+	// name stays taken until it is deleted.
+	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
 	// Version grows by one on every change; If-Match and ETag carry it.
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"createdAt"`
@@ -56,6 +66,15 @@ func (f *Flag) Clone() *Flag {
 	if f.Tags != nil {
 		c.Tags = append([]string(nil), f.Tags...)
 	}
+	c.ExpiresAt, c.ArchivedAt = cloneTime(f.ExpiresAt), cloneTime(f.ArchivedAt)
+	return &c
+}
+
+func cloneTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := *t
 	return &c
 }
 

@@ -23,14 +23,14 @@ type rollout struct {
 	path    []string // the bucketing attribute
 	prefix  murmur3  // hash state after salt + "/"
 	upper   []uint32 // upper[i] is the exclusive last bucket of results[i]
-	results []Result // one per variant, reason SPLIT
-	missing Result   // the TARGETING_KEY_MISSING result
+	results []tally  // one per variant, reason SPLIT
+	missing tally    // the TARGETING_KEY_MISSING result
 }
 
 // pick returns the result of the variant ctx falls in, or the
 // TARGETING_KEY_MISSING result when the bucketing attribute is absent, empty
 // or neither a string nor a number.
-func (r *rollout) pick(ctx Context) *Result {
+func (r *rollout) pick(ctx Context) *tally {
 	b, ok := r.bucket(ctx)
 	if !ok {
 		return &r.missing

@@ -127,16 +127,15 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 	case !on:
 		fe.fixed = d.result(off, ReasonDisabled)
 	case len(fe.rules) == 0 && fe.def.rollout == nil:
-		static := *fe.def.result
-		static.Reason = ReasonStatic
-		fe.fixed = &static
+		fe.fixed = &tally{Result: fe.def.result.Result}
+		fe.fixed.Reason = ReasonStatic
 	}
 	return fe, nil
 }
 
 // result builds the result of serving v.
-func (d *flagDef) result(v *variant, reason string) *Result {
-	return &Result{Key: d.key, Type: d.typ, Value: v.value, Variant: v.name, Reason: reason}
+func (d *flagDef) result(v *variant, reason string) *tally {
+	return &tally{Result: Result{Key: d.key, Type: d.typ, Value: v.value, Variant: v.name, Reason: reason}}
 }
 
 // serve compiles a rule's or the default serve; reason is what a fixed
@@ -167,8 +166,8 @@ func (c *compiler) rollout(d *flagDef, path string, r *featureflags.Rollout) (*r
 	if err != nil {
 		return nil, err
 	}
-	out := &rollout{path: attr, missing: Result{Key: d.key, Type: d.typ, Reason: ReasonError, ErrorCode: ErrorTargetingKeyMissing,
-		ErrorDetails: "the rollout buckets by attribute " + strconv.Quote(bucketBy) + ", which is missing, empty, or neither a string nor a number"}}
+	out := &rollout{path: attr, missing: tally{Result: Result{Key: d.key, Type: d.typ, Reason: ReasonError, ErrorCode: ErrorTargetingKeyMissing,
+		ErrorDetails: "the rollout buckets by attribute " + strconv.Quote(bucketBy) + ", which is missing, empty, or neither a string nor a number"}}}
 	murmur3Write(&out.prefix, d.salt)
 	murmur3Write(&out.prefix, "/")
 	if len(r.Variants) == 0 {
@@ -195,7 +194,7 @@ func (c *compiler) rollout(d *flagDef, path string, r *featureflags.Rollout) (*r
 		}
 		sum += int64(milli)
 		seen = append(seen, v)
-		out.results = append(out.results, *d.result(v, ReasonSplit))
+		out.results = append(out.results, tally{Result: Result{Key: d.key, Type: d.typ, Value: v.value, Variant: v.name, Reason: ReasonSplit}})
 		out.upper = append(out.upper, uint32(min(sum, buckets)))
 	}
 	if sum != buckets {

@@ -26,9 +26,10 @@ func (s *Snapshot) Encoded(env string, ctx Context, encode func([]byte, *Result)
 		for _, f := range t.flags.All() {
 			var b []byte
 			if f.fixed != nil {
+				s.count(f.fixed)
 				b = f.encodedFixed(code, encode)
 			} else {
-				scratch = encode(scratch[:0], f.evaluate(ctx))
+				scratch = encode(scratch[:0], s.count(f.evaluate(ctx)))
 				b = scratch
 			}
 			if !yield(b) {
@@ -51,7 +52,7 @@ func (f *flagEnv) encodedFixed(code uintptr, encode func([]byte, *Result) []byte
 	if e := f.encoded.Load(); e != nil && e.code == code {
 		return e.b
 	}
-	e := &encoding{code: code, b: encode(nil, f.fixed)}
+	e := &encoding{code: code, b: encode(nil, &f.fixed.Result)}
 	f.encoded.Store(e)
 	return e.b
 }

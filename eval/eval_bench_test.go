@@ -107,3 +107,21 @@ func BenchmarkCompile1000(b *testing.B) {
 		Compile(flags, nil, testEnvs, 1)
 	}
 }
+
+// BenchmarkEvaluateCounting and BenchmarkEvaluateNotCounting measure what
+// counting usage costs, in the same run.
+func BenchmarkEvaluateCounting(b *testing.B) {
+	benchResolve(b, mustCompile(b, []*featureflags.Flag{benchFlag("f")}))
+}
+
+func BenchmarkEvaluateNotCounting(b *testing.B) {
+	benchResolve(b, mustCompile(b, []*featureflags.Flag{benchFlag("f")}).WithoutCounting())
+}
+
+func benchResolve(b *testing.B, snap *Snapshot) {
+	ctx := benchContext("user-12345")
+	b.ReportAllocs()
+	for b.Loop() {
+		snap.Resolve(prod, "f", ctx)
+	}
+}

@@ -62,7 +62,7 @@ func (s *Snapshot) Resolve(env, key string, ctx Context) *Result {
 	if !ok {
 		return nil
 	}
-	return f.evaluate(ctx)
+	return s.count(f.evaluate(ctx))
 }
 
 // EvaluateAll appends the results of all of env's flags, in key order, to
@@ -73,7 +73,7 @@ func (s *Snapshot) EvaluateAll(env string, ctx Context, dst []Result) []Result {
 	return dst
 }
 
-func (f *flagEnv) evaluate(ctx Context) *Result {
+func (f *flagEnv) evaluate(ctx Context) *tally {
 	if f.fixed != nil {
 		return f.fixed
 	}
@@ -89,11 +89,11 @@ func (f *flagEnv) evaluate(ctx Context) *Result {
 // result, or a rollout. Results are built at compile time so that evaluation
 // only copies one.
 type serve struct {
-	result  *Result
+	result  *tally
 	rollout *rollout
 }
 
-func (s *serve) pick(ctx Context) *Result {
+func (s *serve) pick(ctx Context) *tally {
 	if s.rollout == nil {
 		return s.result
 	}
@@ -118,7 +118,7 @@ func (r *rule) matches(ctx Context) bool {
 type flagEnv struct {
 	key   string
 	typ   featureflags.FlagType
-	fixed *Result // the result whatever the context: broken, disabled or static
+	fixed *tally // the result whatever the context: broken, disabled or static
 	rules []rule
 	def   serve
 	// encoded is fixed as a bulk answer encodes it (encoded.go).

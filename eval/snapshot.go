@@ -13,11 +13,12 @@ import (
 // use; to apply changes, compile a new one and swap it in (an atomic.Pointer
 // suits).
 type Snapshot struct {
-	revision int64
-	envNames []string
-	envList  []*envFlags // in envNames order
-	envs     map[string]*envFlags
-	segments map[string]*featureflags.Segment // as given to Compile, for With
+	revision  int64
+	envNames  []string
+	envList   []*envFlags // in envNames order
+	envs      map[string]*envFlags
+	segments  map[string]*featureflags.Segment // as given to Compile, for With
+	uncounted bool                             // see WithoutCounting
 }
 
 // envFlags are one environment's flags by key, in a persistent map so that
@@ -54,6 +55,9 @@ func Compile(flags []*featureflags.Flag, segments []*featureflags.Segment, envir
 		}
 	}
 	for _, f := range firstByName(flags) {
+		if f.ArchivedAt != nil { // archived flags evaluate as not found
+			continue
+		}
 		d, err := c.flag(f)
 		for i, env := range snap.envNames {
 			builders[i].Add(f.Name, c.flagIn(f, d, err, env))
@@ -96,8 +100,8 @@ func brokenFlag(key string, typ featureflags.FlagType, err error) *flagEnv {
 	if typ == "" {
 		typ = featureflags.TypeBoolean
 	}
-	return &flagEnv{key: key, typ: typ, fixed: &Result{Key: key, Type: typ, Reason: ReasonError,
-		ErrorCode: ErrorParse, ErrorDetails: "the flag does not compile: " + err.Error()}}
+	return &flagEnv{key: key, typ: typ, fixed: &tally{Result: Result{Key: key, Type: typ, Reason: ReasonError,
+		ErrorCode: ErrorParse, ErrorDetails: "the flag does not compile: " + err.Error()}}}
 }
 
 // Revision returns the revision Compile was given.

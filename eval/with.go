@@ -10,7 +10,11 @@ import (
 // persistent map that shares everything else with s: the cost does not grow
 // with the number of flags. s itself is unchanged.
 func (s *Snapshot) With(oldKey string, f *featureflags.Flag, revision int64) *Snapshot {
-	next := &Snapshot{revision: revision, envNames: s.envNames, envs: make(map[string]*envFlags, len(s.envs)), segments: s.segments}
+	archived := ""
+	if f != nil && f.ArchivedAt != nil { // archived flags evaluate as not found
+		archived, f = f.Name, nil
+	}
+	next := &Snapshot{revision: revision, envNames: s.envNames, envs: make(map[string]*envFlags, len(s.envs)), segments: s.segments, uncounted: s.uncounted}
 	c := newCompiler(s.segments)
 	var d *flagDef
 	var err error
@@ -19,8 +23,10 @@ func (s *Snapshot) With(oldKey string, f *featureflags.Flag, revision int64) *Sn
 	}
 	for _, t := range s.envList {
 		nt := &envFlags{name: t.name, flags: t.flags}
-		if oldKey != "" {
-			nt.flags = nt.flags.Delete(oldKey)
+		for _, key := range [...]string{oldKey, archived} {
+			if key != "" {
+				nt.flags = nt.flags.Delete(key)
+			}
 		}
 		if f != nil {
 			nt.flags = nt.flags.Set(f.Name, c.flagIn(f, d, err, t.name))

@@ -14,11 +14,16 @@ func benchContext() Context {
 }
 
 // BenchmarkBool evaluates a boolean flag with five rules, none matching,
-// and a 30/70 rollout, through a client fed by a real stream.
-func BenchmarkBool(b *testing.B) {
+// and a 30/70 rollout, through a client fed by a real stream, counting
+// usage; BenchmarkBoolNotCounting is the same with usage off.
+func BenchmarkBool(b *testing.B) { benchBool(b, false) }
+
+func BenchmarkBoolNotCounting(b *testing.B) { benchBool(b, true) }
+
+func benchBool(b *testing.B, noUsage bool) {
 	s := streamtest.New(b, []*featureflags.Flag{checkout(true)}, nil)
 	s.Start("")
-	c, err := New(b.Context(), Options{URL: s.URL(), Key: serverKey})
+	c, err := New(b.Context(), Options{URL: s.URL(), Key: serverKey, DisableUsage: noUsage})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -41,6 +41,9 @@ type Client struct {
 	writerDone chan struct{}
 
 	forceSnapshot bool // loop only: do not resume (a change could not be applied)
+
+	usage     reporter      // usage.go
+	usageDone chan struct{} // the usage reporter has returned
 }
 
 // compiled is one immutable configuration, swapped in whole.
@@ -73,6 +76,7 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	c.st.Store(int32(StateStale))
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	go c.run()
+	c.startUsage()
 	if o.CachePath != "" {
 		go c.writer()
 	} else {
@@ -101,6 +105,7 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 func (c *Client) Close() error {
 	c.cancel()
 	<-c.done
+	<-c.usageDone
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()

@@ -37,7 +37,7 @@ func (c *Client) applySnapshot(cfg *wire.Config, fromService bool) error {
 		changed, names = diff(c.flags, flags, c.segments, cfg.Segments)
 	}
 	c.rev, c.env, c.flags, c.segments = cfg.Revision, cfg.Environment, flags, cfg.Segments
-	c.cur.Store(&compiled{snap: snap, env: cfg.Environment})
+	c.install(&compiled{snap: snap, env: cfg.Environment})
 	if fromService {
 		c.setStateLocked(StateReady, nil)
 	}
@@ -74,7 +74,7 @@ func (c *Client) applyChange(ch *wire.Change) {
 		snap = snap.With("", nil, ch.Revision)
 	}
 	c.rev = ch.Revision
-	c.cur.Store(&compiled{snap: snap, env: c.env})
+	c.install(&compiled{snap: snap, env: c.env})
 	c.emitLocked(Event{Type: EventConfigChanged, State: c.State(), Revision: c.rev, Flags: names})
 }
 

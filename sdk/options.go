@@ -45,6 +45,16 @@ type Options struct {
 	// StreamRetry is how long the client polls before trying the stream
 	// again; default 5m.
 	StreamRetry time.Duration
+	// UsageInterval is how often the client reports how often it evaluated
+	// each flag (a POST to the service, also made once at Close); default
+	// 1m. Reports never delay evaluation: a failed one is retried with the
+	// next, and counts beyond MaxUsageCounts are dropped.
+	UsageInterval time.Duration
+	// MaxUsageCounts bounds the distinct counts (flag, variant, reason)
+	// kept between reports; default 10,000.
+	MaxUsageCounts int
+	// DisableUsage turns usage counting and reports off.
+	DisableUsage bool
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -69,6 +79,10 @@ func (o Options) withDefaults() (Options, error) {
 	def(&o.MinBackoff, 500*time.Millisecond)
 	def(&o.MaxBackoff, 30*time.Second)
 	def(&o.StreamRetry, 5*time.Minute)
+	def(&o.UsageInterval, time.Minute)
+	if o.MaxUsageCounts <= 0 {
+		o.MaxUsageCounts = 10_000
+	}
 	o.MaxBackoff = max(o.MaxBackoff, o.MinBackoff)
 	return o, nil
 }

@@ -27,8 +27,11 @@ import (
 
 // Routes, relative to the service's base URL.
 const (
-	StreamPath      = "/sdk/v1/stream"
-	ConfigPath      = "/sdk/v1/config"
+	StreamPath = "/sdk/v1/stream"
+	ConfigPath = "/sdk/v1/config"
+	// UsagePath takes an SDK's counts of in-process evaluations (POST, a
+	// UsageReport; 204).
+	UsagePath       = "/sdk/v1/usage"
 	OFREPEventsPath = "/ofrep/v1/events"
 )
 

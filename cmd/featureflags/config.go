@@ -97,6 +97,8 @@ type config struct {
 	DebugListen string
 	// AuditPruneInterval is how often AuditRetention is enforced.
 	AuditPruneInterval time.Duration
+	// Usage configures evaluation counting (usageconfig.go).
+	Usage usageConfig
 }
 
 func defaultConfig() config {
@@ -129,6 +131,7 @@ func defaultConfig() config {
 		TokenFlushTimeout:  5 * time.Second,
 		EvalLogEvery:       100,
 		AuditPruneInterval: time.Hour,
+		Usage:              defaultUsageConfig(),
 	}
 }
 
@@ -169,6 +172,7 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.IntVar(&cfg.MaxHeaderBytes, "max-header-bytes", cfg.MaxHeaderBytes, "largest request header section accepted, in bytes (net/http allows 4096 more)")
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", cfg.AllowedHosts, "comma-separated host or host:port names clients reach the server by, besides localhost when it listens on loopback; "+
 		"web pages there may also send changes; * allows any Host header (default: only loopback names on loopback, any otherwise)")
+	usageFlags(fs, &cfg.Usage)
 	snapshot := &optionalString{}
 	fs.Var(snapshot, "snapshot-file", "file keeping the last flags (and token hashes) so that evaluation can start while the store is unreachable; \"\" or off disables it (default: snapshot.json beside a SQLite store, else ./data/snapshot.json)")
 	fs.Lookup("snapshot-file").DefValue = filepath.Join("data", "snapshot.json")
@@ -337,7 +341,7 @@ func (c config) validate() error {
 	if c.RefreshInterval < 0 {
 		return fmt.Errorf("--refresh-interval (FEATUREFLAGS_REFRESH_INTERVAL) must not be negative")
 	}
-	return nil
+	return c.Usage.validate()
 }
 
 // allowedHosts returns the entries of --allowed-hosts.

@@ -28,6 +28,7 @@ Usage:
   featureflags token create --role R    create an API token or environment key; prints its secret once
   featureflags token list | revoke ID   list tokens, or revoke one
   featureflags healthcheck [--addr A]   exit 0 if the server at A is ready (/readyz), 1 if not
+  featureflags stale [--url U]          list a running service's stale flags as JSON; exit 1 when any
   featureflags version                  print the version
 
 Run 'featureflags <command> --help' for a command's flags.
@@ -37,6 +38,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	if errors.Is(err, errStale) {
+		os.Exit(1)
+	}
 	if err != nil {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "featureflags:", err)
@@ -63,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return tokenCommand(ctx, args[1:], stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], stdout, stderr)
+	case "stale":
+		return staleCommand(ctx, args[1:], os.Getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version, commit)
 		return nil

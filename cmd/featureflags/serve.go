@@ -285,6 +285,7 @@ func (m *Main) newAPI() http.Handler {
 		StreamHeartbeat: cfg.StreamHeartbeat, TrustedProxies: cfg.TrustedProxies, EvalLogEvery: cfg.EvalLogEvery,
 		Streams: cfg.Streams, EvalRate: cfg.EvalRate, EvalBurst: cfg.EvalBurst,
 		MaxContextBytes: cfg.MaxContextBytes, MaxDepth: cfg.Limits.Depth,
+		Usage: cfg.Usage.server(),
 	})
 	return m.api
 }
@@ -324,6 +325,7 @@ func (m *Main) startWorkers() {
 			log.Warn("recording token use failed; retrying later", "error", err.Error())
 		})
 	})
+	m.startUsage(ctx)
 	m.workers.Go(func() {
 		m.svc.Follow(ctx, func(err error) {
 			log.Warn("following the store's changes failed; reconnecting", "error", err.Error())
@@ -389,6 +391,7 @@ func (m *Main) Close() error {
 	if ferr := m.svc.FlushTokenUse(fctx); ferr != nil {
 		m.Log.Warn("recording token use at shutdown failed", "error", ferr.Error())
 	}
+	m.flushUsage(fctx)
 	m.svc.Store().Close()
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/httpx"
@@ -14,7 +15,8 @@ import (
 // flagWithState is a flag as listed for one environment.
 type flagWithState struct {
 	*ff.Flag
-	Enabled bool `json:"enabled"`
+	Enabled       bool                  `json:"enabled"`
+	LastEvaluated map[string]*time.Time `json:"lastEvaluated"`
 }
 
 func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
@@ -24,11 +26,21 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
+	flags, err = filterArchived(r, flags)
+	if err != nil {
+		httpx.Error(w, r, err)
+		return
+	}
+	if s.answerStale(w, r, flags) {
+		return
+	}
+	last := s.usage.Known()
 	if !filtered {
-		if flags == nil {
-			flags = []*ff.Flag{}
+		out := make([]flagWithUsage, len(flags))
+		for i, f := range flags {
+			out[i] = flagWithUsage{Flag: f, LastEvaluated: lastOf(last, f)}
 		}
-		httpx.WriteJSON(w, http.StatusOK, flags)
+		httpx.WriteJSON(w, http.StatusOK, out)
 		return
 	}
 	envs, err := s.svc.Environments(r.Context())
@@ -43,7 +55,7 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]flagWithState, len(flags))
 	for i, f := range flags {
-		out[i] = flagWithState{Flag: f, Enabled: f.Environments[name]}
+		out[i] = flagWithState{Flag: f, Enabled: f.Environments[name], LastEvaluated: lastOf(last, f)}
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
@@ -66,6 +78,9 @@ type createFlagRequest struct {
 	Environments map[string]bool          `json:"environments"`
 	Targeting    map[string]*ff.Targeting `json:"targeting"`
 	Tags         []string                 `json:"tags"`
+	Owner        string                   `json:"owner"`
+	Kind         ff.FlagKind              `json:"kind"`
+	ExpiresAt    *time.Time               `json:"expiresAt"`
 }
 
 func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
@@ -81,6 +96,7 @@ func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
 	f, err := s.svc.CreateFlag(r.Context(), service.FlagInput{
 		Name: *req.Name, Description: req.Description, Type: req.Type, Variants: req.Variants,
 		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags,
+		Lifecycle: service.Lifecycle{Owner: req.Owner, Kind: req.Kind, ExpiresAt: req.ExpiresAt},
 	})
 	if err != nil {
 		httpx.Error(w, r, err)
@@ -101,7 +117,8 @@ func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeFlag(w, http.StatusOK, f)
+	w.Header().Set("ETag", httpx.ETag(f.Version))
+	httpx.WriteJSON(w, http.StatusOK, flagWithUsage{Flag: f, LastEvaluated: lastOf(s.usage.Known(), f)})
 }
 
 // updateFlagRequest is the body of PUT /flags/{id}: every field optional.
@@ -113,6 +130,10 @@ type updateFlagRequest struct {
 	Environments map[string]bool          `json:"environments"`
 	Targeting    map[string]*ff.Targeting `json:"targeting"`
 	Tags         *[]string                `json:"tags"`
+	Owner        *string                  `json:"owner"`
+	Kind         *ff.FlagKind             `json:"kind"`
+	// ExpiresAt is an RFC 3339 time, or "" to remove the expiry.
+	ExpiresAt *string `json:"expiresAt"`
 }
 
 func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
@@ -126,9 +147,14 @@ func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
+	lp, err := lifecyclePatch(&req)
+	if err != nil {
+		httpx.Error(w, r, err)
+		return
+	}
 	f, err := s.svc.UpdateFlag(r.Context(), r.PathValue("id"), service.FlagPatch{
 		Name: req.Name, Description: req.Description, Type: req.Type, Variants: req.Variants,
-		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags,
+		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags, LifecyclePatch: lp,
 	}, ifMatch)
 	if err != nil {
 		httpx.Error(w, r, err)

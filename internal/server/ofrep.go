@@ -82,7 +82,7 @@ func (s *Server) ofrepEvaluate(w http.ResponseWriter, r *http.Request) {
 		s.ofrepFail(w, r, key, true, fail)
 		return
 	}
-	snap := s.svc.Snapshot()
+	snap := s.evalSnapshot()
 	if snap == nil {
 		s.ofrepFail(w, r, key, true, errNoSnapshot)
 		return
@@ -117,7 +117,7 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 		s.ofrepFail(w, r, "", false, fail)
 		return
 	}
-	snap := s.svc.Snapshot()
+	snap := s.evalSnapshot()
 	if snap == nil {
 		s.ofrepFail(w, r, "", false, errNoSnapshot)
 		return

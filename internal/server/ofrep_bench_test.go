@@ -74,7 +74,7 @@ func startBaseline(b *testing.B) string {
 
 // startOFREP starts the real server on a SQLite store holding n flags of
 // assorted kinds (see benchFlags), loaded with Import in one transaction.
-func startOFREP(b *testing.B, n int) string {
+func startOFREP(b *testing.B, n int, opts ...testenv.Option) string {
 	store, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "flags.db"))
 	if err != nil {
 		b.Fatal(err)
@@ -87,7 +87,7 @@ func startOFREP(b *testing.B, n int) string {
 	if err := store.Import(b.Context(), &ff.Dataset{Flags: benchFlags(n)}); err != nil {
 		b.Fatal(err)
 	}
-	return testenv.Start(b, testenv.OnStore(store)).URL() // a fresh service loads what was imported
+	return testenv.Start(b, append(opts, testenv.OnStore(store))...).URL() // a fresh service loads what was imported
 }
 
 // benchFlags returns n valid flags, on in production, in four kinds: a

@@ -13,7 +13,8 @@ import (
 // holds up to burst, refills at rate per second, and a request takes one.
 // name is the limit's command-line name, which its 429 gives.
 type limiter struct {
-	name        string
+	name        string // the setting, as the command line names it
+	what        string // what it counts: "changes", "evaluations"
 	rate, burst float64
 	now         func() time.Time
 
@@ -29,8 +30,8 @@ type bucket struct {
 // maxBuckets bounds the buckets kept; beyond it, full (idle) ones go.
 const maxBuckets = 10000
 
-func newLimiter(name string, rate float64, burst int, now func() time.Time) *limiter {
-	return &limiter{name: name, rate: rate, burst: float64(burst), now: now, buckets: map[string]*bucket{}}
+func newLimiter(name, what string, rate float64, burst int, now func() time.Time) *limiter {
+	return &limiter{name: name, what: what, rate: rate, burst: float64(burst), now: now, buckets: map[string]*bucket{}}
 }
 
 // allow takes one from key's bucket or, when it is empty, returns an
@@ -44,7 +45,7 @@ func (l *limiter) allow(key string) error {
 		return nil
 	}
 	return &ff.Error{Code: ff.ETOOMANY, Limit: l.name, RetryAfter: wait,
-		Message: "too many requests: at most " + strconv.FormatFloat(l.rate, 'g', -1, 64) +
+		Message: "too many " + l.what + ": at most " + strconv.FormatFloat(l.rate, 'g', -1, 64) +
 			" per second (in bursts of " + strconv.Itoa(int(l.burst)) +
 			") are allowed per token and per client address; retry after the time Retry-After gives (limit " + l.name + ")"}
 }
@@ -101,7 +102,7 @@ const (
 // setEvalLimits applies cfg's evaluation bounds, with their defaults.
 func (s *Server) setEvalLimits(cfg Config) {
 	if cfg.EvalRate > 0 {
-		s.evalLimit = newLimiter(LimitEvalRate, cfg.EvalRate, max(cfg.EvalBurst, 1), time.Now)
+		s.evalLimit = newLimiter(LimitEvalRate, "evaluations", cfg.EvalRate, max(cfg.EvalBurst, 1), time.Now)
 	}
 	s.maxContext = cfg.MaxContextBytes
 	if s.maxContext <= 0 {

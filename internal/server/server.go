@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
@@ -19,6 +20,7 @@ import (
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/stream"
 	"github.com/featureflags/featureflags/internal/ui"
+	"github.com/featureflags/featureflags/internal/usage"
 	"github.com/featureflags/featureflags/wire"
 )
 
@@ -68,6 +70,10 @@ type Config struct {
 	// EvalLogEvery logs one in this many successful OFREP evaluations
 	// (failures and management requests always); every one when zero.
 	EvalLogEvery int
+	// Usage configures usage counting (usage.go).
+	Usage UsageConfig
+	// Clock is the server's clock for usage; time.Now when nil.
+	Clock func() time.Time
 }
 
 // Server serves the API.
@@ -89,6 +95,10 @@ type Server struct {
 	live       *live // the event streams (live.go)
 	browser    *browserGuard
 	logSample  *logSampler
+	usage      *usage.Collector
+	usageCfg   UsageConfig
+	now        func() time.Time
+	quiet      atomic.Pointer[uncounted] // see evalSnapshot
 }
 
 // New returns a Server for cfg. It panics for a Config.TrustedOrigins
@@ -107,13 +117,14 @@ func New(cfg Config) *Server {
 		s.defaultEnv = "production"
 	}
 	if cfg.WriteRate > 0 {
-		s.limiter = newLimiter("write-rate", cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
+		s.limiter = newLimiter("write-rate", "changes", cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
 	}
 	s.setEvalLimits(cfg)
 	s.metrics = newMetrics(cfg.Version, cfg.Commit, s.flagCount, s.ready)
 	s.proxies = proxies(cfg.TrustedProxies)
 	s.access = newAccessLog(s.log, cfg.Version, s.proxies)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)
+	s.setupUsage(cfg)
 	s.handler = s.observe(s.browser.hostGuard(s.routes()))
 	return s
 }
@@ -162,9 +173,8 @@ const (
 // answers 405 with the methods it allows, and unknown paths answer 404, both
 // as JSON.
 func (s *Server) routes() http.Handler {
-	// The web UI: its files under /ui/ and, through the catch-all below,
-	// its page at /. Public: the page holds no data, it calls the API with
-	// the token a person signs in with.
+	// The web UI: its files under /ui/ and (catch-all below) its page at /.
+	// Public: the page holds no data; it calls the API with a person's token.
 	page := ui.Handler().ServeHTTP
 	s.table = []route{
 		{"GET", "/flags", read, s.listFlags},
@@ -212,6 +222,7 @@ func (s *Server) routes() http.Handler {
 
 		{"GET", "/ui/", public, page},
 	}
+	s.table = append(s.table, s.usageRoutes()...)
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	var order []string

@@ -18,6 +18,8 @@ const (
 	ActionFlagDelete        = "flag.delete"
 	ActionFlagToggle        = "flag.toggle"
 	ActionFlagTargeting     = "flag.targeting"
+	ActionFlagArchive       = "flag.archive"
+	ActionFlagRestore       = "flag.restore"
 	ActionEnvironmentCreate = "environment.create"
 	ActionEnvironmentDelete = "environment.delete"
 	ActionSegmentCreate     = "segment.create"

@@ -23,6 +23,7 @@ type FlagInput struct {
 	Environments map[string]bool
 	Targeting    map[string]*ff.Targeting
 	Tags         []string
+	Lifecycle    Lifecycle // owner, kind, expiry (lifecycle.go)
 }
 
 // FlagPatch is a partial update: nil fields are left as they are, and
@@ -37,6 +38,7 @@ type FlagPatch struct {
 	// value removes that environment's targeting.
 	Targeting map[string]*ff.Targeting
 	Tags      *[]string
+	LifecyclePatch
 }
 
 // ListFlags returns every flag, ordered by name, with every environment.
@@ -69,7 +71,9 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 		ID: ff.NewID(), Name: in.Name, Description: in.Description, Type: in.Type,
 		Variants: in.Variants, Environments: in.Environments, Targeting: in.Targeting, Tags: in.Tags,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
+		Owner: in.Lifecycle.Owner, Kind: in.Lifecycle.Kind,
 	}
+	(&LifecyclePatch{ExpiresAt: in.Lifecycle.ExpiresAt}).apply(f)
 	if f.Type == "" {
 		f.Type = ff.TypeBoolean
 	}
@@ -155,6 +159,7 @@ func (p *FlagPatch) apply(f *ff.Flag, envs []string) error {
 	if p.Tags != nil {
 		f.Tags = *p.Tags
 	}
+	p.LifecyclePatch.apply(f)
 	for env, on := range p.Environments {
 		if err := checkEnvironment("environments."+env, env, envs); err != nil {
 			return err
@@ -258,6 +263,9 @@ func validateFlag(f *ff.Flag, envs []string, segments map[string]*ff.Segment, li
 	}
 	if len(f.Tags) > limits.TagsPerFlag {
 		return overLimit(LimitTagsPerFlag, "tags", len(f.Tags), limits.TagsPerFlag, "tags")
+	}
+	if err := validateLifecycle(f); err != nil {
+		return err
 	}
 	for i, tag := range f.Tags {
 		if err := ff.ValidateName(fmt.Sprintf("tags[%d]", i), tag); err != nil {

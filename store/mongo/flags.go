@@ -28,6 +28,7 @@ type flagDoc struct {
 	Environments bson.D        `bson:"environments"`        // key(env) -> int32 0|1, sorted by key
 	Targeting    bson.D        `bson:"targeting,omitempty"` // key(env) -> JSON, sorted by key
 	Tags         []string      `bson:"tags,omitempty"`
+	Lifecycle    string        `bson:"lifecycle,omitempty"` // JSON (codec.EncodeLifecycle)
 	Version      int64         `bson:"version"`
 	CreatedAt    bson.DateTime `bson:"createdAt"`
 	UpdatedAt    bson.DateTime `bson:"updatedAt"`
@@ -64,6 +65,11 @@ func encodeFlag(f *ff.Flag) (*flagDoc, error) {
 		}
 		d.Variants = string(b)
 	}
+	if l, err := codec.EncodeLifecycle(f); err != nil {
+		return nil, fmt.Errorf("flag %s lifecycle: %w", f.ID, err)
+	} else if string(l) != "{}" {
+		d.Lifecycle = string(l)
+	}
 	for _, env := range sortedKeys(f.Environments) {
 		d.Environments = append(d.Environments, bson.E{Key: key(env), Value: bit(f.Environments[env])})
 	}
@@ -84,6 +90,9 @@ func decodeFlag(d *flagDoc) (*ff.Flag, error) {
 		Version:      d.Version,
 		CreatedAt:    fromDate(d.CreatedAt),
 		UpdatedAt:    fromDate(d.UpdatedAt),
+	}
+	if err := codec.DecodeLifecycle(f, []byte(d.Lifecycle)); err != nil {
+		return nil, fmt.Errorf("store: flag %s lifecycle: %w", d.ID, err)
 	}
 	if d.Variants != "" {
 		if err := json.Unmarshal([]byte(d.Variants), &f.Variants); err != nil {

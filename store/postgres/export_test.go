@@ -8,3 +8,13 @@ func LatestVersion() int { return latestVersion() }
 
 // MigrationsTable records the applied migrations.
 const MigrationsTable = migrationsTable
+
+// MigrationCount is how many migration files there are (their numbers may
+// skip, so it can be below LatestVersion).
+func MigrationCount() int {
+	ms, err := migrations()
+	if err != nil {
+		panic(err)
+	}
+	return len(ms)
+}

@@ -38,7 +38,7 @@ func (s *Store) FindFlag(ctx context.Context, idOrName string) (*ff.Flag, error)
 }
 
 const insertFlagSQL = `INSERT INTO flags (` + flagColumns + `)
-	VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11)`
+	VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12::jsonb)`
 
 // insertFlagArgs encodes f as the arguments of insertFlagSQL.
 func insertFlagArgs(f *ff.Flag) ([]any, error) {
@@ -48,7 +48,7 @@ func insertFlagArgs(f *ff.Flag) ([]any, error) {
 	}
 	return []any{f.ID, f.Name, f.Description, string(f.Type),
 		string(c.Variants), string(c.Environments), string(c.Targeting), string(c.Tags),
-		f.Version, codec.Millis(f.CreatedAt), codec.Millis(f.UpdatedAt)}, nil
+		f.Version, codec.Millis(f.CreatedAt), codec.Millis(f.UpdatedAt), string(c.Lifecycle)}, nil
 }
 
 // CreateFlag inserts f.
@@ -79,11 +79,11 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	}
 	n, err := s.exec(ctx, `UPDATE flags SET name = $1, description = $2, type = $3,
 			variants = $4::jsonb, environments = $5::jsonb, targeting = $6::jsonb, tags = $7::jsonb,
-			version = $8, updated_at = $9
+			version = $8, updated_at = $9, lifecycle = $12::jsonb
 		WHERE id = $10 AND ($11::bigint = 0 OR version = $11::bigint)`,
 		f.Name, f.Description, string(f.Type),
 		string(c.Variants), string(c.Environments), string(c.Targeting), string(c.Tags),
-		f.Version, codec.Millis(f.UpdatedAt), f.ID, expectVersion)
+		f.Version, codec.Millis(f.UpdatedAt), f.ID, expectVersion, string(c.Lifecycle))
 	if err != nil {
 		return err
 	}

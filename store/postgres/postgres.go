@@ -117,7 +117,7 @@ func latestVersion() int {
 	if err != nil {
 		panic(err)
 	}
-	return len(ms)
+	return ms[len(ms)-1].Version // numbers may skip (see migrate.Load)
 }
 
 // migrate applies the embedded migrations the database lacks, all in one

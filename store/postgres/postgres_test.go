@@ -115,8 +115,8 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 	s.Close()
 	const applied = `SELECT format('%s %s %s', version, name, applied_at) FROM ` + postgres.MigrationsTable + ` ORDER BY version`
 	before := query[string](t, url, applied)
-	if len(before) != postgres.LatestVersion() {
-		t.Fatalf("applied migrations %v, want %d", before, postgres.LatestVersion())
+	if len(before) != postgres.MigrationCount() {
+		t.Fatalf("applied migrations %v, want %d", before, postgres.MigrationCount())
 	}
 
 	s = openURL(t, url)
@@ -164,7 +164,7 @@ func TestConcurrentOpen(t *testing.T) {
 		must(t, err)
 	}
 	versions := query[int32](t, url, `SELECT version FROM `+postgres.MigrationsTable+` ORDER BY version`)
-	if len(versions) != postgres.LatestVersion() {
+	if len(versions) != postgres.MigrationCount() || int(versions[len(versions)-1]) != postgres.LatestVersion() {
 		t.Fatalf("migrations recorded: %v", versions)
 	}
 }

@@ -75,9 +75,9 @@ func insertFlag(ctx context.Context, e execer, f *ff.Flag) error {
 	if err != nil {
 		return err
 	}
-	_, err = e.ExecContext(ctx, `INSERT INTO flags (`+flagColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = e.ExecContext(ctx, `INSERT INTO flags (`+flagColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.ID, f.Name, f.Description, f.Type, c.Variants, c.Environments, c.Targeting, c.Tags,
-		f.Version, codec.Millis(f.CreatedAt), codec.Millis(f.UpdatedAt))
+		f.Version, codec.Millis(f.CreatedAt), codec.Millis(f.UpdatedAt), c.Lifecycle)
 	return err
 }
 
@@ -92,10 +92,10 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE flags SET name = ?, description = ?, type = ?, variants = ?,
-			environments = ?, targeting = ?, tags = ?, version = ?, updated_at = ?
-			WHERE id = ? AND (?11 = 0 OR version = ?11)`,
+			environments = ?, targeting = ?, tags = ?, version = ?, updated_at = ?, lifecycle = ?
+			WHERE id = ? AND (?12 = 0 OR version = ?12)`,
 			f.Name, f.Description, f.Type, c.Variants, c.Environments, c.Targeting, c.Tags,
-			f.Version, codec.Millis(f.UpdatedAt), f.ID, expectVersion)
+			f.Version, codec.Millis(f.UpdatedAt), c.Lifecycle, f.ID, expectVersion)
 		if err != nil {
 			return err
 		}

@@ -44,6 +44,9 @@ func Run(t *testing.T, open Opener) {
 		{"AuditList", testAuditList},
 		{"AuditRetention", testAuditRetention},
 		{"ConcurrentToggleAudit", testConcurrentToggleAudit},
+		{"Usage", testUsage},
+		{"Lifecycle", testLifecycle},
+		{"ConcurrentUsage", testConcurrentUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,6 +94,8 @@ func richFlag(name string) *ff.Flag {
 	f.Type = ff.TypeString
 	f.Variants = map[string]any{"blue": "#00f", "red": "#f00"}
 	f.Tags = []string{"checkout", "ui"}
+	expires := now.Add(40 * 24 * time.Hour)
+	f.Owner, f.Kind, f.ExpiresAt = "team-checkout", ff.KindRelease, &expires
 	f.Targeting = map[string]*ff.Targeting{"production": {
 		Rules: []ff.Rule{{
 			Name:       "beta users",

@@ -105,6 +105,13 @@ var matrixRoutes = map[string]matrixRoute{
 		map[string]any{"defaultServe": map[string]any{"variant": "on"}})},
 	"DELETE /flags/{id}/targeting/{environment}": {editors, 200, fixed("/flags/matrix/targeting/staging", nil)},
 	"GET /flags/{id}/history":                    {readers, 200, fixed("/flags/matrix/history", nil)},
+	"GET /flags/{id}/usage":                      {readers, 200, fixed("/flags/matrix/usage", nil)},
+	"POST /flags/{id}/archive": {editors, 200, func(m *matrix) (string, any) {
+		return "/flags/" + m.c.create(map[string]any{"name": m.unique("archived")}).ID + "/archive", nil
+	}},
+	"POST /flags/{id}/restore": {editors, 200, func(m *matrix) (string, any) {
+		return "/flags/" + m.c.create(map[string]any{"name": m.unique("restored")}).ID + "/restore", nil
+	}},
 
 	"GET /segments": {readers, 200, fixed("/segments", nil)},
 	"POST /segments": {editors, 201, func(m *matrix) (string, any) {
@@ -145,8 +152,10 @@ var matrixRoutes = map[string]matrixRoute{
 	"OPTIONS /ofrep/v1/evaluate/flags":       {anyone, 204, fixed("/ofrep/v1/evaluate/flags", nil)},
 
 	// Live updates; the matrix client does not read event streams' bodies.
-	"GET /sdk/v1/stream":       {ruleReaders, 200, fixed("/sdk/v1/stream", nil)},
-	"GET /sdk/v1/config":       {ruleReaders, 200, fixed("/sdk/v1/config", nil)},
+	"GET /sdk/v1/stream": {ruleReaders, 200, fixed("/sdk/v1/stream", nil)},
+	"GET /sdk/v1/config": {ruleReaders, 200, fixed("/sdk/v1/config", nil)},
+	"POST /sdk/v1/usage": {ruleReaders, 204, fixed("/sdk/v1/usage",
+		map[string]any{"counts": []any{map[string]any{"flag": "matrix", "variant": "on", "reason": "STATIC", "count": 1}}})},
 	"GET /ofrep/v1/events":     {evaluators, 200, fixed("/ofrep/v1/events", nil)},
 	"OPTIONS /ofrep/v1/events": {anyone, 204, fixed("/ofrep/v1/events", nil)},
 	"GET /events":              {readers, 200, fixed("/events", nil)},

@@ -13,7 +13,41 @@ import (
 
 // FlagColumns are a flag's JSON-encoded columns.
 type FlagColumns struct {
-	Variants, Environments, Targeting, Tags []byte
+	Variants, Environments, Targeting, Tags, Lifecycle []byte
+}
+
+// lifecycle is the stored form of a flag's lifecycle fields, one JSON
+// column; times are Unix milliseconds, as elsewhere.
+type lifecycle struct {
+	Owner      string      `json:"owner,omitempty"`
+	Kind       ff.FlagKind `json:"kind,omitempty"`
+	ExpiresAt  *int64      `json:"expiresAt,omitempty"`
+	ArchivedAt *int64      `json:"archivedAt,omitempty"`
+}
+
+// EncodeLifecycle encodes f's owner, kind, expiry and archive time as one
+// JSON object ("{}" when all are empty).
+func EncodeLifecycle(f *ff.Flag) ([]byte, error) {
+	l := lifecycle{Owner: f.Owner, Kind: f.Kind, ExpiresAt: optMillis(f.ExpiresAt), ArchivedAt: optMillis(f.ArchivedAt)}
+	return json.Marshal(l)
+}
+
+// DecodeLifecycle sets f's lifecycle fields from EncodeLifecycle's form.
+func DecodeLifecycle(f *ff.Flag, b []byte) error {
+	var l lifecycle
+	if err := unmarshalNonEmpty(b, &l); err != nil {
+		return err
+	}
+	f.Owner, f.Kind, f.ExpiresAt, f.ArchivedAt = l.Owner, l.Kind, OptTime(l.ExpiresAt), OptTime(l.ArchivedAt)
+	return nil
+}
+
+func optMillis(t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	ms := Millis(*t)
+	return &ms
 }
 
 // EncodeFlag encodes f's structured fields. Empty values encode as "{}" or
@@ -33,6 +67,9 @@ func EncodeFlag(f *ff.Flag) (FlagColumns, error) {
 	if c.Tags, err = marshalOr(f.Tags, "[]"); err != nil {
 		return c, err
 	}
+	if c.Lifecycle, err = EncodeLifecycle(f); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -50,6 +87,9 @@ func DecodeFlag(f *ff.Flag, c FlagColumns) error {
 	}
 	if err := unmarshalNonEmpty(c.Tags, &f.Tags); err != nil {
 		return fmt.Errorf("flag %s tags: %w", f.ID, err)
+	}
+	if err := DecodeLifecycle(f, c.Lifecycle); err != nil {
+		return fmt.Errorf("flag %s lifecycle: %w", f.ID, err)
 	}
 	if f.Environments == nil {
 		f.Environments = map[string]bool{}

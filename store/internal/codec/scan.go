@@ -6,7 +6,7 @@ import ff "github.com/featureflags/featureflags"
 type Row interface{ Scan(dest ...any) error }
 
 // FlagColumnList is the column list ScanFlag reads, in its order.
-const FlagColumnList = `id, name, description, type, variants, environments, targeting, tags, version, created_at, updated_at`
+const FlagColumnList = `id, name, description, type, variants, environments, targeting, tags, version, created_at, updated_at, lifecycle`
 
 // SegmentColumnList is the column list ScanSegment reads, in its order.
 const SegmentColumnList = `id, name, description, match, conditions, version, created_at, updated_at`
@@ -16,7 +16,7 @@ func ScanFlag(row Row) (*ff.Flag, error) {
 	var f ff.Flag
 	var c FlagColumns
 	var created, updated int64
-	err := row.Scan(&f.ID, &f.Name, &f.Description, &f.Type, &c.Variants, &c.Environments, &c.Targeting, &c.Tags, &f.Version, &created, &updated)
+	err := row.Scan(&f.ID, &f.Name, &f.Description, &f.Type, &c.Variants, &c.Environments, &c.Targeting, &c.Tags, &f.Version, &created, &updated, &c.Lifecycle)
 	if err != nil {
 		return nil, err
 	}

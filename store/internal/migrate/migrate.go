@@ -34,7 +34,9 @@ type Schema interface {
 }
 
 // Load reads the migrations in dir of files, ordered by name, and checks
-// that they are numbered 1, 2, 3... without gaps.
+// that their numbers are positive and strictly increasing. Numbers may skip
+// (a number held for a migration another line of work adds), but a database
+// past a number never runs a file added below it later: add numbers upward.
 func Load(files fs.FS, dir string) ([]Migration, error) {
 	entries, err := fs.ReadDir(files, dir)
 	if err != nil {
@@ -46,11 +48,13 @@ func Load(files fs.FS, dir string) ([]Migration, error) {
 	}
 	slices.Sort(names)
 	ms := make([]Migration, 0, len(names))
-	for i, name := range names {
+	last := 0
+	for _, name := range names {
 		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil || n != i+1 {
+		if err != nil || n <= last {
 			return nil, fmt.Errorf("store: migration %s is out of sequence", name)
 		}
+		last = n
 		body, err := fs.ReadFile(files, path.Join(dir, name))
 		if err != nil {
 			return nil, err
@@ -66,10 +70,17 @@ func Run(ctx context.Context, s Schema, ms []Migration) error {
 	if err != nil {
 		return fmt.Errorf("store: read schema version: %w", err)
 	}
-	if current > len(ms) {
-		return storeerr.NewerSchema(current, len(ms))
+	latest := 0
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].Version
 	}
-	for _, m := range ms[current:] {
+	if current > latest {
+		return storeerr.NewerSchema(current, latest)
+	}
+	for _, m := range ms {
+		if m.Version <= current {
+			continue
+		}
 		if err := s.Apply(ctx, m); err != nil {
 			return fmt.Errorf("store: migration %s: %w", m.Name, err)
 		}

@@ -55,9 +55,29 @@ func TestRunRefusesNewerSchema(t *testing.T) {
 	}
 }
 
-func TestLoadRefusesGaps(t *testing.T) {
-	_, err := Load(fstest.MapFS{"m/0001_a.sql": {}, "m/0003_c.sql": {}}, "m")
-	if err == nil || !strings.Contains(err.Error(), "0003_c.sql is out of sequence") {
-		t.Fatalf("gap: %v", err)
+func TestLoadRefusesRepeatedNumbers(t *testing.T) {
+	_, err := Load(fstest.MapFS{"m/0001_a.sql": {}, "m/0001_b.sql": {}}, "m")
+	if err == nil || !strings.Contains(err.Error(), "0001_b.sql is out of sequence") {
+		t.Fatalf("repeated number: %v", err)
+	}
+	_, err = Load(fstest.MapFS{"m/0001_a.sql": {}, "m/x_b.sql": {}}, "m")
+	if err == nil || !strings.Contains(err.Error(), "x_b.sql is out of sequence") {
+		t.Fatalf("no number: %v", err)
+	}
+}
+
+// A number may be skipped; the database records the number of the last
+// file it ran.
+func TestRunSkipsHeldNumbers(t *testing.T) {
+	ms, err := Load(fstest.MapFS{"m/0001_a.sql": {Data: []byte("A")}, "m/0004_d.sql": {Data: []byte("D")}}, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &memory{version: 1}
+	if err := Run(t.Context(), s, ms); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(s.applied, ""); got != "D" || s.version != 4 {
+		t.Fatalf("applied %q up to %d, want D up to 4", got, s.version)
 	}
 }

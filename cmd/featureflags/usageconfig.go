@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/featureflags/featureflags/internal/server"
+	ffusage "github.com/featureflags/featureflags/internal/usage"
+)
+
+// usageConfig configures evaluation counting and its flushes.
+type usageConfig struct {
+	FlushInterval   time.Duration
+	MaxPending      int
+	MaxPoints       int
+	MaxReportCounts int
+	MetricFlags     string // comma-separated flag names
+	Counting        bool
+	StaleUnused     time.Duration
+	StaleConstant   time.Duration
+}
+
+func defaultUsageConfig() usageConfig {
+	return usageConfig{FlushInterval: 10 * time.Second, MaxPending: 100_000, MaxPoints: 2000, MaxReportCounts: 10_000, Counting: true,
+		StaleUnused: 30 * 24 * time.Hour, StaleConstant: 14 * 24 * time.Hour}
+}
+
+func usageFlags(fs *flag.FlagSet, c *usageConfig) {
+	fs.DurationVar(&c.FlushInterval, "usage-flush-interval", c.FlushInterval, "how often evaluation counts are written to the store (and once more at shutdown)")
+	fs.IntVar(&c.MaxPending, "usage-max-pending", c.MaxPending, "most usage buckets kept while the store cannot be written; counts beyond are dropped and counted")
+	fs.IntVar(&c.MaxPoints, "usage-max-points", c.MaxPoints, "most steps one GET /flags/{id}/usage answer may hold")
+	fs.IntVar(&c.MaxReportCounts, "usage-max-report-counts", c.MaxReportCounts, "most counts one SDK usage report may hold")
+	fs.BoolVar(&c.Counting, "usage-counting", c.Counting, "count OFREP evaluations per flag, variant and reason (false: SDK reports only)")
+	fs.DurationVar(&c.StaleUnused, "stale-unused-after", c.StaleUnused, "a flag not evaluated in an environment for this long is stale (unused) there")
+	fs.DurationVar(&c.StaleConstant, "stale-constant-after", c.StaleConstant, "a flag that served one variant to every evaluation for this long is stale (constant)")
+	fs.StringVar(&c.MetricFlags, "usage-metric-flags", c.MetricFlags, "comma-separated flags whose evaluations the metrics label by flag key (others are not labelled)")
+}
+
+func (c usageConfig) validate() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"usage-flush-interval", c.FlushInterval}, {"stale-unused-after", c.StaleUnused}, {"stale-constant-after", c.StaleConstant}} {
+		if d.v <= 0 {
+			return fmt.Errorf("--%s (%s) must be positive", d.name, envName(d.name))
+		}
+	}
+	for _, l := range []struct {
+		name string
+		v    int
+	}{{"usage-max-pending", c.MaxPending}, {"usage-max-points", c.MaxPoints}, {"usage-max-report-counts", c.MaxReportCounts}} {
+		if l.v < 1 {
+			return fmt.Errorf("--%s (%s) must be at least 1", l.name, envName(l.name))
+		}
+	}
+	return nil
+}
+
+// server is the server's part of c.
+func (c usageConfig) server() server.UsageConfig {
+	var flags []string
+	for _, f := range strings.Split(c.MetricFlags, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			flags = append(flags, f)
+		}
+	}
+	return server.UsageConfig{MaxPending: c.MaxPending, MetricFlags: flags, MaxPoints: c.MaxPoints, MaxReportCounts: c.MaxReportCounts, Off: !c.Counting,
+		Stale: ffusage.StaleRules{UnusedAfter: c.StaleUnused, ConstantAfter: c.StaleConstant}}
+}
+
+// startUsage writes evaluation counts to the store every
+// --usage-flush-interval.
+func (m *Main) startUsage(ctx context.Context) {
+	if m.api == nil {
+		return
+	}
+	u := m.api.Usage()
+	m.workers.Go(func() {
+		every(ctx, m.Config.Usage.FlushInterval, u.Flush, func(err error) {
+			m.Log.Warn("writing evaluation counts failed; keeping them for the next flush", "error", err.Error())
+		})
+	})
+}
+
+// flushUsage writes the last evaluation counts at shutdown.
+func (m *Main) flushUsage(ctx context.Context) {
+	if m.api == nil {
+		return
+	}
+	if err := m.api.Usage().Flush(ctx); err != nil {
+		m.Log.Warn("writing evaluation counts at shutdown failed", "error", err.Error())
+	}
+}
