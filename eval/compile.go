@@ -92,7 +92,7 @@ func (c *compiler) flag(f *featureflags.Flag) (*flagDef, error) {
 
 // env compiles the flag's state and targeting in one environment.
 func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on bool) (*flagEnv, error) {
-	fe := &flagEnv{key: d.key, typ: d.typ, def: serve{result: d.result(d.on, ReasonDefault)}}
+	fe := &flagEnv{key: d.key, typ: d.typ, def: serve{result: d.result(d.on, ReasonDefault)}, overWork: overWork(d.key, d.typ)}
 	off := d.off
 	if t != nil {
 		base := "targeting." + env

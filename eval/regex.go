@@ -41,7 +41,14 @@ func MaxRegexProgram() int { return int(maxRegexProgram.Load()) }
 // would exceed the bound. Source length says little (x{1000}{1000} is
 // short), so the parsed tree's size is estimated first, without building
 // anything large, and the exact program is then measured.
-func compileRegex(field, src string) (*regexp.Regexp, error) {
+// regex is a compiled "matches" operand and its program's size, the cost
+// of each input byte (work.go).
+type regex struct {
+	*regexp.Regexp
+	inst int
+}
+
+func compileRegex(field, src string) (*regex, error) {
 	re, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
 		return nil, featureflags.FieldErrorf(field, "invalid regular expression: %v", err)
@@ -61,7 +68,7 @@ func compileRegex(field, src string) (*regexp.Regexp, error) {
 	if err != nil {
 		return nil, featureflags.FieldErrorf(field, "invalid regular expression: %v", err)
 	}
-	return out, nil
+	return &regex{out, len(prog.Inst)}, nil
 }
 
 func regexTooLarge(field string, n, limit int) *featureflags.Error {
