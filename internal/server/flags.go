@@ -13,7 +13,7 @@ import (
 
 // flagWithState is a flag as listed for one environment.
 type flagWithState struct {
-	*ff.Flag
+	flagOut
 	Enabled bool `json:"enabled"`
 }
 
@@ -25,10 +25,7 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !filtered {
-		if flags == nil {
-			flags = []*ff.Flag{}
-		}
-		httpx.WriteJSON(w, http.StatusOK, flags)
+		httpx.WriteJSON(w, http.StatusOK, s.flagsOut(flags))
 		return
 	}
 	envs, err := s.svc.Environments(r.Context())
@@ -43,7 +40,7 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]flagWithState, len(flags))
 	for i, f := range flags {
-		out[i] = flagWithState{Flag: f, Enabled: f.Environments[name]}
+		out[i] = flagWithState{flagOut: s.flagOut(f), Enabled: f.Environments[name]}
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
@@ -87,7 +84,7 @@ func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/flags/"+f.ID)
-	writeFlag(w, http.StatusCreated, f)
+	s.writeFlag(w, http.StatusCreated, f)
 }
 
 func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
@@ -101,7 +98,7 @@ func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeFlag(w, http.StatusOK, f)
+	s.writeFlag(w, http.StatusOK, f)
 }
 
 // updateFlagRequest is the body of PUT /flags/{id}: every field optional.
@@ -134,7 +131,7 @@ func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	writeFlag(w, http.StatusOK, f)
+	s.writeFlag(w, http.StatusOK, f)
 }
 
 func (s *Server) deleteFlag(w http.ResponseWriter, r *http.Request) {
@@ -190,11 +187,6 @@ func (s *Server) toggleFlag(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, toggleResponse{ID: f.ID, Name: f.Name, Enabled: f.Environments[*req.Environment]})
 }
 
-func writeFlag(w http.ResponseWriter, status int, f *ff.Flag) {
-	w.Header().Set("ETag", httpx.ETag(f.Version))
-	httpx.WriteJSON(w, status, f)
-}
-
 // parseIfMatch reads an If-Match header: a version as an entity tag ("3"),
 // or "*" / absent for any version. Anything else cannot match: 412.
 func parseIfMatch(r *http.Request) (int64, error) {
@@ -227,7 +219,7 @@ func (s *Server) putTargeting(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	writeFlag(w, http.StatusOK, f)
+	s.writeFlag(w, http.StatusOK, f)
 }
 
 // deleteTargeting removes one environment's targeting of a flag.
@@ -242,5 +234,5 @@ func (s *Server) deleteTargeting(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	writeFlag(w, http.StatusOK, f)
+	s.writeFlag(w, http.StatusOK, f)
 }

@@ -95,7 +95,7 @@ func New(cfg Config) *Server {
 		s.limiter = newLimiter("write-rate", cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
 	}
 	s.setEvalLimits(cfg)
-	s.metrics = newMetrics(cfg.Version, s.flagCount)
+	s.metrics = newMetrics(cfg.Version, s.flagCount, s.invalidFlags)
 	s.proxies = proxies(cfg.TrustedProxies)
 	s.access = newAccessLog(s.log, cfg.Version, s.proxies)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)
