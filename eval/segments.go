@@ -60,6 +60,9 @@ func (c *compiler) segment(name string) (*segment, *featureflags.Error) {
 }
 
 func (c *compiler) segmentBody(src *featureflags.Segment) (*segment, *featureflags.Error) {
+	outer := c.regexLeft // a segment has an allowance of its own
+	c.regexLeft = MaxRegexTotal()
+	defer func() { c.regexLeft = outer }()
 	s := &segment{}
 	switch src.Match {
 	case "", "all":

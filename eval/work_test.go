@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -77,17 +78,49 @@ func TestProblems(t *testing.T) {
 }
 
 // worstFlag has the most rules and conditions the service accepts by
-// default (100 × 50), every one a worst-case pattern on one attribute.
+// default (100 × 50): first as many worst-case patterns as
+// --max-regex-total allows, then substring tests, all on one attribute.
 func worstFlag() *featureflags.Flag {
-	conds := make([]featureflags.Condition, 50)
-	for i := range conds {
-		conds[i] = cond("ua", "matches", worstPattern)
+	re, err := compileRegex("v", worstPattern)
+	if err != nil {
+		panic(err)
 	}
+	patterns := MaxRegexTotal() / re.inst
 	rules := make([]featureflags.Rule, 100)
 	for i := range rules {
+		conds := make([]featureflags.Condition, 50)
+		for j := range conds {
+			if i*50+j < patterns {
+				conds[j] = cond("ua", "matches", worstPattern)
+			} else {
+				conds[j] = cond("ua", "contains", strings.Repeat("b", 100))
+			}
+		}
 		rules[i] = serveRule("on", conds...)
 	}
 	return flagOn("worst", "", nil, &featureflags.Targeting{Rules: rules})
+}
+
+// TestRegexTotalBound: the worst flag is accepted; one more pattern is
+// refused, naming the place and max-regex-total; a segment has an
+// allowance of its own.
+func TestRegexTotalBound(t *testing.T) {
+	f := worstFlag()
+	if err := Validate(f, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.Targeting[prod].Rules[99].Conditions[49] = cond("ua", "matches", worstPattern)
+	err := Validate(f, nil)
+	var e *featureflags.Error
+	if !errors.As(err, &e) || e.Limit != LimitRegexTotal || e.Field != "targeting.production.rules[99].conditions[49].value" {
+		t.Fatalf("error %v, want %s at the last condition", err, LimitRegexTotal)
+	}
+	seg := &featureflags.Segment{Name: "s", Conditions: []featureflags.Condition{cond("ua", "matches", worstPattern)}}
+	f = worstFlag()
+	f.Targeting[prod].Rules[99].Conditions[49] = cond("", "inSegment", "s")
+	if err := Validate(f, map[string]*featureflags.Segment{"s": seg}); err != nil {
+		t.Fatalf("a segment's pattern counted against the flag: %v", err)
+	}
 }
 
 // BenchmarkWorstEvaluation measures the CPU of the costliest evaluation of
@@ -103,8 +136,8 @@ func BenchmarkWorstEvaluation(b *testing.B) {
 	n := min(MaxMatchInput(), MaxEvalWork()/re.inst-1)
 	ctx := Context{"ua": strings.Repeat("a", n)}
 	b.ReportMetric(float64(n), "input-bytes")
-	if r := snap.Evaluate(prod, "worst", ctx); r.ErrorCode != ErrorGeneral {
-		b.Fatalf("%+v, want the work bound", r)
+	if r := snap.Evaluate(prod, "worst", ctx); r.ErrorCode == ErrorParse {
+		b.Fatalf("%+v: the worst flag must compile", r)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -123,5 +156,17 @@ func BenchmarkWorstMatch(b *testing.B) {
 	b.ReportMetric(float64(re.inst), "instructions")
 	for b.Loop() {
 		re.MatchString(s)
+	}
+}
+
+// BenchmarkCompileWorstFlag measures compiling the flag with the most
+// costly patterns the default bounds accept, the CPU one write of it
+// takes (and every start, once per environment that targets it).
+func BenchmarkCompileWorstFlag(b *testing.B) {
+	f := worstFlag()
+	for b.Loop() {
+		if err := Validate(f, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -51,6 +51,7 @@ type config struct {
 	EvalBurst       int
 	MaxContextBytes int64
 	MaxRegexProgram int
+	MaxRegexTotal   int // instructions of all of one flag's or segment's patterns
 	MaxMatchInput   int // bytes of an attribute a matches condition runs on
 	MaxEvalWork     int // matches work of one evaluation (eval.SetMaxEvalWork)
 	Streams         stream.Limits
@@ -102,6 +103,7 @@ func defaultConfig() config {
 		EvalBurst:         200,
 		MaxContextBytes:   64 << 10,
 		MaxRegexProgram:   eval.DefaultMaxRegexProgram,
+		MaxRegexTotal:     eval.DefaultMaxRegexTotal,
 		MaxMatchInput:     eval.DefaultMaxMatchInput,
 		MaxEvalWork:       eval.DefaultMaxEvalWork,
 		Streams:           stream.Limits{Total: 10000, PerKey: 5000, PerAddr: 100},
@@ -268,7 +270,7 @@ func (c config) validate() error {
 		{"max-rules-per-flag", c.Limits.RulesPerFlag}, {"max-conditions-per-rule", c.Limits.ConditionsPerRule},
 		{"max-values-per-list", c.Limits.ValuesPerList}, {"max-segment-conditions", c.Limits.SegmentConditions},
 		{"max-flags", c.Limits.Flags}, {"max-depth", c.Limits.Depth}, {"max-regex-program", c.MaxRegexProgram},
-		{"max-match-input", c.MaxMatchInput}, {"max-eval-work", c.MaxEvalWork},
+		{"max-regex-total", c.MaxRegexTotal}, {"max-match-input", c.MaxMatchInput}, {"max-eval-work", c.MaxEvalWork},
 		{"eval-burst", c.EvalBurst}, {"max-context-bytes", int(min(c.MaxContextBytes, math.MaxInt32))},
 	} {
 		if l.v < 1 {
@@ -308,6 +310,7 @@ func (c config) logger(w io.Writer) *slog.Logger {
 func limitFlags(fs *flag.FlagSet, cfg *config) {
 	fs.IntVar(&cfg.Limits.Depth, "max-depth", cfg.Limits.Depth, "deepest nesting of arrays and objects in variant values and evaluation contexts")
 	fs.IntVar(&cfg.MaxRegexProgram, "max-regex-program", cfg.MaxRegexProgram, "most instructions a matches condition's compiled regular expression may have")
+	fs.IntVar(&cfg.MaxRegexTotal, "max-regex-total", cfg.MaxRegexTotal, "most instructions all the matches conditions of one flag, or one segment, may have together")
 	fs.IntVar(&cfg.MaxMatchInput, "max-match-input", cfg.MaxMatchInput, "longest attribute, in bytes, a matches condition runs against; a longer one does not match")
 	fs.IntVar(&cfg.MaxEvalWork, "max-eval-work", cfg.MaxEvalWork, "most work (input bytes times program instructions of the matches conditions run) one flag's evaluation may take; past it the evaluation errors")
 	fs.Int64Var(&cfg.MaxContextBytes, "max-context-bytes", cfg.MaxContextBytes, "largest evaluation (OFREP) request body, in bytes")

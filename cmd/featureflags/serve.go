@@ -95,6 +95,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// without for a while; the store is closed last, after every worker
 	// that uses it has stopped.
 	eval.SetMaxRegexProgram(m.Config.MaxRegexProgram) // before any flag compiles
+	eval.SetMaxRegexTotal(m.Config.MaxRegexTotal)
 	eval.SetMaxMatchInput(m.Config.MaxMatchInput)
 	eval.SetMaxEvalWork(m.Config.MaxEvalWork)
 	m.svc = service.New(nil, service.WithLimits(m.Config.Limits), service.WithLogger(m.Log))
