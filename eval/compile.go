@@ -25,6 +25,9 @@ type compiler struct {
 	done     map[string]*segment
 	failed   map[string]*featureflags.Error
 	visiting map[string]bool
+	// regexLeft is what the flag or segment being compiled may still
+	// spend on regular expressions (LimitRegexTotal).
+	regexLeft int
 }
 
 func newCompiler(segments map[string]*featureflags.Segment) *compiler {
@@ -39,6 +42,7 @@ func newCompiler(segments map[string]*featureflags.Segment) *compiler {
 // flag compiles a flag's type and variants.
 func (c *compiler) flag(f *featureflags.Flag) (*flagDef, error) {
 	d := &flagDef{key: f.Name, typ: f.Type, salt: f.ID, variants: map[string]*variant{}}
+	c.regexLeft = MaxRegexTotal()
 	if d.typ == "" {
 		d.typ = featureflags.TypeBoolean
 	}
@@ -92,7 +96,7 @@ func (c *compiler) flag(f *featureflags.Flag) (*flagDef, error) {
 
 // env compiles the flag's state and targeting in one environment.
 func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on bool) (*flagEnv, error) {
-	fe := &flagEnv{key: d.key, typ: d.typ, def: serve{result: d.result(d.on, ReasonDefault)}}
+	fe := &flagEnv{key: d.key, typ: d.typ, def: serve{result: d.result(d.on, ReasonDefault)}, overWork: overWork(d.key, d.typ)}
 	off := d.off
 	if t != nil {
 		base := "targeting." + env

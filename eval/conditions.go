@@ -72,7 +72,7 @@ func (c *compiler) condition(path string, in *featureflags.Condition) (condition
 		if !isString {
 			return out, featureflags.FieldErrorf(vpath, "matches needs a regular expression (RE2 syntax) as value")
 		}
-		if out.re, err = compileRegex(vpath, str); err != nil {
+		if out.re, err = c.regex(vpath, str); err != nil {
 			return out, err
 		}
 	case opLt, opLte, opGt, opGte:

@@ -77,8 +77,14 @@ func (f *flagEnv) evaluate(ctx Context) *tally {
 	if f.fixed != nil {
 		return f.fixed
 	}
+	w := maxEvalWork.Load()
 	for i := range f.rules {
-		if r := &f.rules[i]; r.matches(ctx) {
+		r := &f.rules[i]
+		matched := r.matches(ctx, &w)
+		if w < 0 {
+			return f.overWork
+		}
+		if matched {
 			return r.serve.pick(ctx)
 		}
 	}
@@ -105,9 +111,9 @@ type rule struct {
 	serve serve
 }
 
-func (r *rule) matches(ctx Context) bool {
+func (r *rule) matches(ctx Context, w *int64) bool {
 	for i := range r.conds {
-		if !r.conds[i].match(ctx) {
+		if !r.conds[i].match(ctx, w) {
 			return false
 		}
 	}
@@ -123,4 +129,9 @@ type flagEnv struct {
 	def   serve
 	// encoded is fixed as a bulk answer encodes it (encoded.go).
 	encoded encodedCache
+	// problem is why the flag does not compile here (fixed is then its
+	// PARSE_ERROR), or nil.
+	problem *Problem
+	// overWork is the result when the rules need more work than allowed.
+	overWork *tally
 }

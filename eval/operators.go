@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"regexp"
 	"strings"
 	"time"
 )
@@ -82,7 +81,7 @@ type condition struct {
 	num  float64    // eq, neq, lt, lte, gt, gte
 	b    bool       // eq, neq
 	set  *valueSet  // in, notIn
-	re   *regexp.Regexp
+	re   *regex
 	ver  version   // semver*
 	t    time.Time // before, after
 	seg  *segment  // inSegment, notInSegment
@@ -91,12 +90,12 @@ type condition struct {
 // match reports whether ctx satisfies c. An absent attribute, or one of a
 // type the operator cannot compare, matches nothing but "absent": negated
 // operators (neq, notIn, semverNeq) only match a present, comparable value.
-func (c *condition) match(ctx Context) bool {
+func (c *condition) match(ctx Context, w *int64) bool {
 	switch c.op {
 	case opInSegment:
-		return c.seg.contains(ctx)
+		return c.seg.contains(ctx, w)
 	case opNotInSegment:
-		return !c.seg.contains(ctx)
+		return !c.seg.contains(ctx, w)
 	}
 	v, ok := lookup(ctx, c.path)
 	if c.op == opAbsent {
@@ -127,7 +126,7 @@ func (c *condition) match(ctx Context) bool {
 		case opEndsWith:
 			return strings.HasSuffix(s, c.str)
 		}
-		return c.re.MatchString(s)
+		return c.matchRegex(s, w)
 	case opLt, opLte, opGt, opGte:
 		n, ok := toNumber(v)
 		if !ok {

@@ -34,6 +34,48 @@ func SetMaxRegexProgram(n int) {
 	maxRegexProgram.Store(int64(n))
 }
 
+// LimitRegexTotal names the bound on all the regular expressions of one
+// flag or segment together: each pattern costs milliseconds and megabytes
+// to compile, and a flag may hold 5000 conditions (ten seconds and 1.2 GB
+// per write, and per start, before this bound).
+const LimitRegexTotal = "max-regex-total"
+
+// DefaultMaxRegexTotal allows ten patterns at the program bound, or a
+// hundred of an e-mail pattern's size.
+const DefaultMaxRegexTotal = 10 * DefaultMaxRegexProgram
+
+var maxRegexTotal atomic.Int64
+
+func init() { maxRegexTotal.Store(DefaultMaxRegexTotal) }
+
+// SetMaxRegexTotal sets the bound on the instructions of all the
+// "matches" programs of one flag (all environments) or one segment; n < 1
+// restores the default. Stored flags over a lowered bound evaluate to
+// PARSE_ERROR and are reported (Snapshot.Problems).
+func SetMaxRegexTotal(n int) { setBound(&maxRegexTotal, n, DefaultMaxRegexTotal) }
+
+// MaxRegexTotal returns the bound SetMaxRegexTotal set.
+func MaxRegexTotal() int { return int(maxRegexTotal.Load()) }
+
+// regex compiles a "matches" operand within what the flag or segment
+// being compiled may still spend; once that is spent nothing more is
+// compiled, so a write costs at most the total and one program.
+func (c *compiler) regex(field, src string) (*regex, error) {
+	if c.regexLeft > 0 {
+		re, err := compileRegex(field, src)
+		if err != nil {
+			return nil, err
+		}
+		if c.regexLeft -= re.inst; c.regexLeft >= 0 {
+			return re, nil
+		}
+	}
+	limit := MaxRegexTotal()
+	e := featureflags.FieldErrorf(field, "the regular expressions of this flag or segment have more than %d instructions in all (limit %s): use fewer or simpler patterns", limit, LimitRegexTotal)
+	e.Limit = LimitRegexTotal
+	return nil, e
+}
+
 // MaxRegexProgram returns the bound SetMaxRegexProgram set.
 func MaxRegexProgram() int { return int(maxRegexProgram.Load()) }
 
@@ -41,7 +83,14 @@ func MaxRegexProgram() int { return int(maxRegexProgram.Load()) }
 // would exceed the bound. Source length says little (x{1000}{1000} is
 // short), so the parsed tree's size is estimated first, without building
 // anything large, and the exact program is then measured.
-func compileRegex(field, src string) (*regexp.Regexp, error) {
+// regex is a compiled "matches" operand and its program's size, the cost
+// of each input byte (work.go).
+type regex struct {
+	*regexp.Regexp
+	inst int
+}
+
+func compileRegex(field, src string) (*regex, error) {
 	re, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
 		return nil, featureflags.FieldErrorf(field, "invalid regular expression: %v", err)
@@ -61,7 +110,7 @@ func compileRegex(field, src string) (*regexp.Regexp, error) {
 	if err != nil {
 		return nil, featureflags.FieldErrorf(field, "invalid regular expression: %v", err)
 	}
-	return out, nil
+	return &regex{out, len(prog.Inst)}, nil
 }
 
 func regexTooLarge(field string, n, limit int) *featureflags.Error {

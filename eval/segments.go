@@ -15,13 +15,13 @@ type segment struct {
 
 // contains reports whether ctx is in the segment. A segment without
 // conditions contains nobody, whatever its Match.
-func (s *segment) contains(ctx Context) bool {
+func (s *segment) contains(ctx Context, w *int64) bool {
 	if len(s.conds) == 0 {
 		return false
 	}
 	// "any" stops at the first match, "all" at the first miss.
 	for i := range s.conds {
-		if s.conds[i].match(ctx) == s.any {
+		if s.conds[i].match(ctx, w) == s.any {
 			return s.any
 		}
 	}
@@ -60,6 +60,9 @@ func (c *compiler) segment(name string) (*segment, *featureflags.Error) {
 }
 
 func (c *compiler) segmentBody(src *featureflags.Segment) (*segment, *featureflags.Error) {
+	outer := c.regexLeft // a segment has an allowance of its own
+	c.regexLeft = MaxRegexTotal()
+	defer func() { c.regexLeft = outer }()
 	s := &segment{}
 	switch src.Match {
 	case "", "all":

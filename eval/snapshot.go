@@ -87,20 +87,20 @@ func firstByName(flags []*featureflags.Flag) []*featureflags.Flag {
 // evaluates to PARSE_ERROR.
 func (c *compiler) flagIn(f *featureflags.Flag, d *flagDef, defErr error, env string) *flagEnv {
 	if defErr != nil {
-		return brokenFlag(f.Name, f.Type, defErr)
+		return brokenFlag(f.Name, f.Type, env, defErr)
 	}
 	fe, err := c.env(d, env, f.Targeting[env], f.Environments[env])
 	if err != nil {
-		return brokenFlag(d.key, d.typ, err)
+		return brokenFlag(d.key, d.typ, env, err)
 	}
 	return fe
 }
 
-func brokenFlag(key string, typ featureflags.FlagType, err error) *flagEnv {
+func brokenFlag(key string, typ featureflags.FlagType, env string, err error) *flagEnv {
 	if typ == "" {
 		typ = featureflags.TypeBoolean
 	}
-	return &flagEnv{key: key, typ: typ, fixed: &tally{Result: Result{Key: key, Type: typ, Reason: ReasonError,
+	return &flagEnv{key: key, typ: typ, problem: problemOf(key, env, err), fixed: &tally{Result: Result{Key: key, Type: typ, Reason: ReasonError,
 		ErrorCode: ErrorParse, ErrorDetails: "the flag does not compile: " + err.Error()}}}
 }
 

@@ -52,6 +52,9 @@ type config struct {
 	EvalBurst       int
 	MaxContextBytes int64
 	MaxRegexProgram int
+	MaxRegexTotal   int // instructions of all of one flag's or segment's patterns
+	MaxMatchInput   int // bytes of an attribute a matches condition runs on
+	MaxEvalWork     int // matches work of one evaluation (eval.SetMaxEvalWork)
 	Streams         stream.Limits
 	// AuditRetention prunes old audit events (--audit-retention,
 	// --audit-max-events); off by default: the whole history is kept.
@@ -119,6 +122,9 @@ func defaultConfig() config {
 		EvalBurst:         20000,
 		MaxContextBytes:   64 << 10,
 		MaxRegexProgram:   eval.DefaultMaxRegexProgram,
+		MaxRegexTotal:     eval.DefaultMaxRegexTotal,
+		MaxMatchInput:     eval.DefaultMaxMatchInput,
+		MaxEvalWork:       eval.DefaultMaxEvalWork,
 		Streams:           stream.Limits{Total: 10000, PerKey: 5000, PerAddr: 1000},
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -311,7 +317,8 @@ func (c config) validate() error {
 		name string
 		v    int
 	}{
-		{"max-regex-program", c.MaxRegexProgram}, {"eval-burst", c.EvalBurst},
+		{"max-regex-program", c.MaxRegexProgram}, {"max-regex-total", c.MaxRegexTotal},
+		{"max-match-input", c.MaxMatchInput}, {"max-eval-work", c.MaxEvalWork}, {"eval-burst", c.EvalBurst},
 		{"max-context-bytes", int(min(c.MaxContextBytes, math.MaxInt32))}, {"eval-log-every", c.EvalLogEvery},
 	} {
 		if l.v < 1 {
@@ -421,6 +428,9 @@ func (c config) logger(w io.Writer) *slog.Logger {
 // limitFlags declares the resource bounds' flags.
 func evalLimitFlags(fs *flag.FlagSet, cfg *config) {
 	fs.IntVar(&cfg.MaxRegexProgram, "max-regex-program", cfg.MaxRegexProgram, "most instructions a matches condition's compiled regular expression may have")
+	fs.IntVar(&cfg.MaxRegexTotal, "max-regex-total", cfg.MaxRegexTotal, "most instructions all the matches conditions of one flag, or one segment, may have together")
+	fs.IntVar(&cfg.MaxMatchInput, "max-match-input", cfg.MaxMatchInput, "longest attribute, in bytes, a matches condition runs against; a longer one does not match")
+	fs.IntVar(&cfg.MaxEvalWork, "max-eval-work", cfg.MaxEvalWork, "most work (input bytes times program instructions of the matches conditions run) one flag's evaluation may take; past it the evaluation errors")
 	fs.Int64Var(&cfg.MaxContextBytes, "max-context-bytes", cfg.MaxContextBytes, "largest evaluation (OFREP) request body, in bytes")
 	fs.Float64Var(&cfg.EvalRate, "eval-rate", cfg.EvalRate, "evaluations allowed per second per token and per client address; 0 disables the limit")
 	fs.IntVar(&cfg.EvalBurst, "eval-burst", cfg.EvalBurst, "evaluations allowed at once before --eval-rate applies")

@@ -98,7 +98,10 @@ func (m *Main) Open(ctx context.Context) error {
 	// without for a while; the store is closed last, after every worker
 	// that uses it has stopped.
 	eval.SetMaxRegexProgram(m.Config.MaxRegexProgram) // before any flag compiles
-	m.svc = service.New(nil, service.WithLimits(m.Config.Limits), service.WithAuditRetention(m.Config.AuditRetention))
+	eval.SetMaxRegexTotal(m.Config.MaxRegexTotal)
+	eval.SetMaxMatchInput(m.Config.MaxMatchInput)
+	eval.SetMaxEvalWork(m.Config.MaxEvalWork)
+	m.svc = service.New(nil, service.WithLimits(m.Config.Limits), service.WithAuditRetention(m.Config.AuditRetention), service.WithLogger(m.Log))
 	m.background, m.stopBackground = context.WithCancel(context.Background())
 	m.sw = &handlerSwitch{}
 	m.served = make(chan error, 1)

@@ -14,9 +14,8 @@ import (
 
 // flagWithState is a flag as listed for one environment.
 type flagWithState struct {
-	*ff.Flag
-	Enabled       bool                  `json:"enabled"`
-	LastEvaluated map[string]*time.Time `json:"lastEvaluated"`
+	flagOut
+	Enabled bool `json:"enabled"`
 }
 
 func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
@@ -36,11 +35,7 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	}
 	last := s.usage.Known()
 	if !filtered {
-		out := make([]flagWithUsage, len(flags))
-		for i, f := range flags {
-			out[i] = flagWithUsage{Flag: f, LastEvaluated: lastOf(last, f)}
-		}
-		httpx.WriteJSON(w, http.StatusOK, out)
+		httpx.WriteJSON(w, http.StatusOK, s.flagsOut(flags, last))
 		return
 	}
 	envs, err := s.svc.Environments(r.Context())
@@ -55,7 +50,7 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]flagWithState, len(flags))
 	for i, f := range flags {
-		out[i] = flagWithState{Flag: f, Enabled: f.Environments[name], LastEvaluated: lastOf(last, f)}
+		out[i] = flagWithState{flagOut: s.flagOut(f, last), Enabled: f.Environments[name]}
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
@@ -103,7 +98,7 @@ func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/flags/"+f.ID)
-	writeFlag(w, http.StatusCreated, f)
+	s.writeFlag(w, http.StatusCreated, f)
 }
 
 func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
@@ -117,8 +112,7 @@ func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	w.Header().Set("ETag", httpx.ETag(f.Version))
-	httpx.WriteJSON(w, http.StatusOK, flagWithUsage{Flag: f, LastEvaluated: lastOf(s.usage.Known(), f)})
+	s.writeFlag(w, http.StatusOK, f)
 }
 
 // updateFlagRequest is the body of PUT /flags/{id}: every field optional.
@@ -160,7 +154,7 @@ func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	writeFlag(w, http.StatusOK, f)
+	s.writeFlag(w, http.StatusOK, f)
 }
 
 func (s *Server) deleteFlag(w http.ResponseWriter, r *http.Request) {
@@ -216,11 +210,6 @@ func (s *Server) toggleFlag(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, toggleResponse{ID: f.ID, Name: f.Name, Enabled: f.Environments[*req.Environment]})
 }
 
-func writeFlag(w http.ResponseWriter, status int, f *ff.Flag) {
-	w.Header().Set("ETag", httpx.ETag(f.Version))
-	httpx.WriteJSON(w, status, f)
-}
-
 // parseIfMatch reads an If-Match header: a version as an entity tag ("3"),
 // or "*" / absent for any version. Anything else cannot match: 412.
 func parseIfMatch(r *http.Request) (int64, error) {
@@ -253,7 +242,7 @@ func (s *Server) putTargeting(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	writeFlag(w, http.StatusOK, f)
+	s.writeFlag(w, http.StatusOK, f)
 }
 
 // deleteTargeting removes one environment's targeting of a flag.
@@ -268,5 +257,5 @@ func (s *Server) deleteTargeting(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	writeFlag(w, http.StatusOK, f)
+	s.writeFlag(w, http.StatusOK, f)
 }

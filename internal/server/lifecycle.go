@@ -68,7 +68,7 @@ func (s *Server) lifecycleChange(w http.ResponseWriter, r *http.Request, change 
 		httpx.Error(w, r, err)
 		return
 	}
-	writeFlag(w, http.StatusOK, f)
+	s.writeFlag(w, http.StatusOK, f)
 }
 
 // staleFlag is a flag as GET /flags?stale= lists it.

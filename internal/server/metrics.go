@@ -34,7 +34,7 @@ var durationBuckets = []float64{
 	1, 1.5, 2, 3, 4, 5,
 }
 
-func newMetrics(version, commit string, flagCount, ready func() float64) *metrics {
+func newMetrics(version, commit string, flagCount, ready, invalidFlags func() float64) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -73,6 +73,10 @@ func newMetrics(version, commit string, flagCount, ready func() float64) *metric
 			Name: "featureflags_flags",
 			Help: "Number of flags.",
 		}, flagCount),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "featureflags_flags_invalid",
+			Help: "Flags that do not compile under the current limits in at least one environment (they evaluate to PARSE_ERROR there; the log and the API's \"problems\" say why).",
+		}, invalidFlags),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name:        "featureflags_build_info",
 			Help:        "Build information; the value is always 1.",

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -75,12 +77,40 @@ func (l *limiter) take(key string) (bool, time.Duration) {
 }
 
 // sweep drops the buckets that have refilled: forgetting them changes
-// nothing.
+// nothing. A flood from more addresses than maxBuckets, faster than
+// buckets refill, leaves few full ones; then the fullest go until half
+// remain (evict), so memory stays bounded and sweeping stays rare.
 func (l *limiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
-		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
+		if l.level(b, now) >= l.burst {
 			delete(l.buckets, k)
 		}
+	}
+	if len(l.buckets) >= maxBuckets*3/4 {
+		l.evict(now, maxBuckets/2)
+	}
+}
+
+// level is what b would hold at now.
+func (l *limiter) level(b *bucket, now time.Time) float64 {
+	return b.tokens + now.Sub(b.last).Seconds()*l.rate
+}
+
+// evict forgets the fullest buckets until keep remain: forgetting a bucket
+// refills it, and the fullest lose least; the emptiest, those of the
+// clients being limited, stay.
+func (l *limiter) evict(now time.Time, keep int) {
+	type entry struct {
+		key   string
+		level float64
+	}
+	all := make([]entry, 0, len(l.buckets))
+	for k, b := range l.buckets {
+		all = append(all, entry{k, l.level(b, now)})
+	}
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(b.level, a.level) })
+	for _, e := range all[:max(len(all)-keep, 0)] {
+		delete(l.buckets, e.key)
 	}
 }
 

@@ -120,7 +120,7 @@ func New(cfg Config) *Server {
 		s.limiter = newLimiter("write-rate", "changes", cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
 	}
 	s.setEvalLimits(cfg)
-	s.metrics = newMetrics(cfg.Version, cfg.Commit, s.flagCount, s.ready)
+	s.metrics = newMetrics(cfg.Version, cfg.Commit, s.flagCount, s.ready, s.invalidFlags)
 	s.proxies = proxies(cfg.TrustedProxies)
 	s.access = newAccessLog(s.log, cfg.Version, s.proxies)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)

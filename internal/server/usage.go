@@ -267,14 +267,6 @@ func (s *Server) flushForRead(r *http.Request) {
 	}
 }
 
-// flagWithUsage is a flag as GET /flags and /flags/{id} answer it.
-type flagWithUsage struct {
-	*ff.Flag
-	// LastEvaluated is when the flag was last evaluated, per environment
-	// (null: never, as far as this server knows).
-	LastEvaluated map[string]*time.Time `json:"lastEvaluated"`
-}
-
 // lastOf is f's entry of last, with every environment of f (null: never).
 func lastOf(last map[string]map[string]time.Time, f *ff.Flag) map[string]*time.Time {
 	out := make(map[string]*time.Time, len(f.Environments))

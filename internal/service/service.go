@@ -8,6 +8,7 @@ package service
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -30,6 +31,7 @@ type Service struct {
 	now       func() time.Time
 	limits    Limits
 	retention AuditRetention
+	log       *slog.Logger
 
 	// usage holds the last-used times of tokens not yet written to the
 	// store: token id -> *atomic.Int64 (Unix milliseconds, 0 when flushed).
@@ -42,6 +44,10 @@ type Option func(*Service)
 // WithLimits sets the limits on what flags and segments may hold; a zero
 // field keeps its default.
 func WithLimits(l Limits) Option { return func(s *Service) { s.limits = l.withDefaults() } }
+
+// WithLogger sets the logger that hears of stored flags that do not
+// compile under today's limits; slog.Default() otherwise.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // WithClock sets the clock the service stamps changes with and checks token
 // expiry against (tests).
@@ -57,7 +63,7 @@ func New(store ff.Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	s.Keeper = view.NewKeeper(view.Config{Store: store, Prepare: s.ensureEnvironments, Now: s.now})
+	s.Keeper = view.NewKeeper(view.Config{Store: store, Prepare: s.ensureEnvironments, Now: s.now, Logger: s.log})
 	return s
 }
 

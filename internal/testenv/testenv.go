@@ -70,7 +70,8 @@ func Start(t testing.TB, opts ...Option) *Server {
 // of its HTTP handler; the one place tests assemble service and server.
 func (s *Server) wire(o options) (*service.Service, func() http.Handler) {
 	s.t.Helper()
-	svc := service.New(s.Store, service.WithClock(s.Clock.Now), service.WithLimits(o.limits))
+	log := slog.New(slog.NewJSONHandler(s.Logs, nil))
+	svc := service.New(s.Store, service.WithClock(s.Clock.Now), service.WithLimits(o.limits), service.WithLogger(log))
 	if err := svc.Init(context.Background()); err != nil {
 		s.t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func (s *Server) wire(o options) (*service.Service, func() http.Handler) {
 		wg.Go(func() { svc.Follow(ctx, func(err error) { s.t.Logf("follow: %v", err) }) })
 		s.t.Cleanup(func() { cancel(); wg.Wait() })
 	}
-	cfg := server.Config{Logger: slog.New(slog.NewJSONHandler(s.Logs, nil)), Version: "test", Commit: "test", Clock: s.Clock.Now}
+	cfg := server.Config{Logger: log, Version: "test", Commit: "test", Clock: s.Clock.Now}
 	for _, f := range o.configure {
 		f(&cfg)
 	}

@@ -91,6 +91,7 @@ func (k *Keeper) LoadSnapshotFile(path string) (snapfile.Info, error) {
 		return info, errors.New("the service has a view already")
 	}
 	k.fileInfo.Store(&info)
+	reportProblems(k.log, nil, v)
 	return info, nil
 }
 

@@ -2,6 +2,7 @@ package view
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,6 +20,7 @@ type Keeper struct {
 	store   atomic.Pointer[storeBox]
 	prepare func(context.Context, ff.Store) error
 	now     func() time.Time
+	log     *slog.Logger
 
 	mu   sync.Mutex // serialises this process's writes and view reloads
 	view cell       // the latest view; storing one wakes the snapshot saver
@@ -51,6 +53,9 @@ type Config struct {
 	Prepare func(ctx context.Context, st ff.Store) error
 	// Now is the clock token expiry and the snapshot file's time use.
 	Now func() time.Time
+	// Logger hears of stored flags that do not compile (problems.go);
+	// slog.Default() when nil.
+	Logger *slog.Logger
 }
 
 // defaultSnapshotEvery is the shortest time between two writes of the
@@ -60,9 +65,12 @@ const defaultSnapshotEvery = 200 * time.Millisecond
 // NewKeeper returns a Keeper with no view yet: Init or LoadSnapshotFile
 // gives it one.
 func NewKeeper(cfg Config) *Keeper {
-	k := &Keeper{prepare: cfg.Prepare, now: cfg.Now, snapshotEvery: defaultSnapshotEvery}
+	k := &Keeper{prepare: cfg.Prepare, now: cfg.Now, log: cfg.Logger, snapshotEvery: defaultSnapshotEvery}
 	if k.now == nil {
 		k.now = time.Now
+	}
+	if k.log == nil {
+		k.log = slog.Default()
 	}
 	k.view.changed = make(chan struct{}, 1)
 	k.store.Store(none)

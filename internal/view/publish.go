@@ -96,6 +96,7 @@ func (k *Keeper) AddPublisher(p Publisher) (remove func()) {
 func (k *Keeper) install(v *View, at time.Time) {
 	old := k.view.Load()
 	k.view.Store(v)
+	reportProblems(k.log, old, v)
 	pubs := k.pubs.pubs.Load()
 	if pubs == nil || len(*pubs) == 0 || old == v {
 		return

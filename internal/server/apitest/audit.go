@@ -112,6 +112,9 @@ func testAuditEachChange(t *testing.T, open Opener) {
 		if ev.ID == "" || time.Since(ev.Time) > time.Minute || time.Until(ev.Time) > time.Minute {
 			t.Fatalf("%s: id %q time %v", action, ev.ID, ev.Time)
 		}
+		if targetType == "flag" { // the answers add what the store does not keep
+			before, after = storedFlag(t, before), storedFlag(t, after)
+		}
 		if !sameJSON(ev.Before, before) {
 			t.Fatalf("%s: before\n%s\nwant\n%s", action, ev.Before, before)
 		}
@@ -392,14 +395,18 @@ func actions(events []*ff.AuditEvent) string {
 }
 
 // storedFlag is a flag as GET /flags/{id} answers it without what the
-// server adds beside the stored flag (lastEvaluated).
+// server adds beside the stored flag (lastEvaluated, problems); nil stays nil.
 func storedFlag(t *testing.T, body []byte) []byte {
 	t.Helper()
+	if body == nil || !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{\"_id\"")) {
+		return body
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatal(err)
 	}
 	delete(m, "lastEvaluated")
+	delete(m, "problems")
 	b, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import { toggle, deleteFlag } from './actions.js';
 import { openFlagForm, hasTargeting } from './flags.js';
 import { targetingEditor, targetingSummary, describeServe, defaultVariants, variantNames } from './targeting.js';
 import { historyList } from './audit.js';
+import { problemNotice } from './problems.js';
 import { setQuery, setShownHash } from './nav.js';
 import { h, time, fmtDate, isProduction, envBadge, toast, confirmDialog, keepFocus } from './dom.js';
 
@@ -46,7 +47,8 @@ export function flagView(root, { params: [name], query }) {
         (flag.tags || []).map((t) => h('a', { class: 'tag', href: `#/flags?tag=${encodeURIComponent(t)}` }, t)),
         h('span', null, `Version ${flag.version}`),
         h('span', null, 'Changed ', time(flag.updatedAt)),
-        h('span', null, `Created ${fmtDate(flag.createdAt)}`)));
+        h('span', null, `Created ${fmtDate(flag.createdAt)}`)),
+      problemNotice(flag));
   }
 
   function renderVariants() {

@@ -7,6 +7,7 @@
 import { api, STALE } from './api.js';
 import { state, can, subscribe, putFlag, pending, shownState } from './store.js';
 import { toggle } from './actions.js';
+import { problemBadge } from './problems.js';
 import { setQuery } from './nav.js';
 import {
   h, field, select, uid, fmtNum, plural, time, debounce, envBadge,
@@ -228,7 +229,8 @@ export function flagsView(root, { query }) {
       h('div', { role: 'cell', class: 'fname' },
         h('div', { class: 'line1' },
           h('a', { href: `#/flags/${encodeURIComponent(f.name)}`, dataset: { col: 'name' } }, f.name),
-          f.type && f.type !== 'boolean' ? h('span', { class: 'badge' }, f.type) : null),
+          f.type && f.type !== 'boolean' ? h('span', { class: 'badge' }, f.type) : null,
+          problemBadge(f)),
         h('div', { class: 'fdesc' }, (f.tags || []).map((t) => h('span', { class: 'tag' }, t)), f.description || '')),
       h('div', { class: 'fenvs', role: 'none' }, cells),
       h('div', { role: 'cell', class: 'fupd' }, time(f.updatedAt)));
