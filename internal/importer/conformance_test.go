@@ -1,0 +1,96 @@
+package importer
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/eval"
+)
+
+// tally counts third-party cases: how many the import could express and how
+// many of those our engine answers as the source system does.
+type tally struct{ total, expressible, match int }
+
+func (c *tally) report(t *testing.T, source string) {
+	t.Helper()
+	t.Logf("%s: %d cases, %d expressible, %d of them match", source, c.total, c.expressible, c.match)
+	if c.match != c.expressible {
+		t.Errorf("%d expressible cases answer differently", c.expressible-c.match)
+	}
+}
+
+func readFixture(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// compile compiles an import as the server would serve it.
+func compile(t *testing.T, d *ff.Dataset) *eval.Snapshot {
+	t.Helper()
+	envs := make([]string, len(d.Environments))
+	for i, e := range d.Environments {
+		envs[i] = e.Name
+	}
+	return eval.Compile(d.Flags, d.Segments, envs, 1)
+}
+
+// imported reports whether flag was imported exactly.
+func imported(r *Result, flag string) bool {
+	for _, p := range r.Problems {
+		if p.Flag == flag {
+			return false
+		}
+	}
+	return true
+}
+
+// TestFlagdTestbedFractional evaluates flagd-testbed's fractional cases
+// (testdata/flagd-fractional.json names the source and commit) on the
+// imported flags: every case the import can express must give flagd's
+// variant, so users keep their bucket.
+func TestFlagdTestbedFractional(t *testing.T) {
+	var fx struct {
+		Flags map[string]any `json:"flags"`
+		Cases []struct {
+			Flag     string       `json:"flag"`
+			Context  eval.Context `json:"context"`
+			Expected string       `json:"expected"`
+		} `json:"cases"`
+	}
+	readFixture(t, "flagd-fractional.json", &fx)
+	src, _ := json.Marshal(map[string]any{"flags": fx.Flags})
+	r, err := Flagd(src, "production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := compile(t, r.Dataset)
+	var c tally
+	for _, tc := range fx.Cases {
+		c.total++
+		if !imported(r, tc.Flag) {
+			continue
+		}
+		c.expressible++
+		res := snap.Evaluate("production", tc.Flag, tc.Context)
+		if res.Value == tc.Expected {
+			c.match++
+		} else {
+			t.Errorf("%s %v: got %v (%s %s), flagd gives %s", tc.Flag, tc.Context, res.Value, res.Reason, res.ErrorDetails, tc.Expected)
+		}
+	}
+	c.report(t, "flagd-testbed fractional")
+	if c.expressible < 21 {
+		t.Errorf("only %d cases expressible; the fixed-weight splits alone are 21", c.expressible)
+	}
+	for _, p := range r.Problems {
+		t.Logf("not expressible: %s: %s", p.Flag, p.Reason)
+	}
+}
