@@ -94,3 +94,77 @@ func TestFlagdTestbedFractional(t *testing.T) {
 		t.Logf("not expressible: %s: %s", p.Flag, p.Reason)
 	}
 }
+
+// unleashContext maps an Unleash context as the importer maps attributes:
+// userId is the targeting key, properties are top-level.
+func unleashContext(uc map[string]any) eval.Context {
+	ctx := eval.Context{}
+	for k, v := range uc {
+		if props, ok := v.(map[string]any); ok && k == "properties" {
+			for pk, pv := range props {
+				ctx[pk] = pv
+			}
+			continue
+		}
+		ctx[attribute(k)] = v
+	}
+	return ctx
+}
+
+// TestUnleashClientSpecification evaluates Unleash client-specification's
+// rollout and variant cases (testdata/unleash-spec.json names the source
+// and commit) on the imported features: every case the import can express
+// must give Unleash's answer, enabled or not and which variant.
+func TestUnleashClientSpecification(t *testing.T) {
+	var fx struct {
+		Features json.RawMessage `json:"features"`
+		Cases    []struct {
+			File    string         `json:"file"`
+			Flag    string         `json:"flag"`
+			Context map[string]any `json:"context"`
+			Enabled bool           `json:"enabled"`
+			Variant string         `json:"variant"`
+		} `json:"cases"`
+	}
+	readFixture(t, "unleash-spec.json", &fx)
+	r, err := Unleash([]byte(`{"features":`+string(fx.Features)+`}`), "production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := compile(t, r.Dataset)
+	var c tally
+	for _, tc := range fx.Cases {
+		c.total++
+		if !imported(r, tc.Flag) || !known(snap, tc.Flag) {
+			continue
+		}
+		c.expressible++
+		res := snap.Evaluate("production", tc.Flag, unleashContext(tc.Context))
+		want := any(tc.Enabled)
+		if tc.Variant != "" {
+			want = tc.Variant
+		}
+		got := res.Value
+		if res.Type == ff.TypeBoolean {
+			// A feature without variants: Unleash's variant is always
+			// "disabled"; what it decides is whether it is enabled.
+			want = tc.Enabled
+		} else if tc.Variant != "" {
+			got = res.Variant
+		}
+		if got == want {
+			c.match++
+		} else {
+			t.Errorf("%s %s %v: got %v (%s %s), Unleash gives %v", tc.File, tc.Flag, tc.Context, got, res.Reason, res.ErrorDetails, want)
+		}
+	}
+	c.report(t, "Unleash client-specification")
+	for _, p := range r.Problems {
+		t.Logf("problem: %s: %s", p.Flag, p.Reason)
+	}
+}
+
+func known(s *eval.Snapshot, flag string) bool {
+	_, ok := s.Lookup("production", flag)
+	return ok
+}
