@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
@@ -55,32 +56,65 @@ func (s *Store) Load(ctx context.Context) (*ff.Dataset, error) {
 // would find no row of a new name to delete and the second insert would fail
 // with ECONFLICT.
 func (s *Store) Import(ctx context.Context, d *ff.Dataset) error {
+	return s.tx(ctx, func(tx pgx.Tx) error { return importTx(ctx, tx, d) })
+}
+
+// Apply makes c in one transaction, if the revision is still c.Revision:
+// the revision row is locked first, so concurrent writers wait for it.
+func (s *Store) Apply(ctx context.Context, c *ff.Change) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, importLockKey); err != nil {
+		var rev int64
+		if err := tx.QueryRow(ctx, selectRevision+` FOR UPDATE`).Scan(&rev); err != nil {
 			return err
 		}
-		for _, e := range d.Environments {
-			if _, err := tx.Exec(ctx, insertEnvironmentSQL+` ON CONFLICT (name) DO NOTHING`,
-				e.Name, codec.Millis(e.CreatedAt)); err != nil {
-				return err
-			}
+		if c.Revision != 0 && rev != c.Revision {
+			return storeerr.RevisionMoved(c.Revision, rev)
 		}
-		for _, sg := range d.Segments {
-			if _, err := tx.Exec(ctx, `DELETE FROM segments WHERE id = $1 OR name = $2`, sg.ID, sg.Name); err != nil {
-				return err
-			}
-			if err := insertSegment(ctx, tx, sg); err != nil {
-				return err
-			}
+		if err := importTx(ctx, tx, c.Dataset); err != nil {
+			return err
 		}
-		for _, f := range d.Flags {
-			if _, err := tx.Exec(ctx, `DELETE FROM flags WHERE id = $1 OR name = $2`, f.ID, f.Name); err != nil {
-				return err
-			}
-			if err := insertFlag(ctx, tx, f); err != nil {
+		for _, del := range []struct {
+			stmt string
+			keys []string
+		}{
+			{`DELETE FROM flags WHERE id = ANY($1)`, c.DeleteFlags},
+			{`DELETE FROM segments WHERE id = ANY($1)`, c.DeleteSegments},
+			{`DELETE FROM environments WHERE name = ANY($1)`, c.DeleteEnvironments},
+		} {
+			if _, err := tx.Exec(ctx, del.stmt, del.keys); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// importTx loads d in tx, replacing items of the same name or id.
+func importTx(ctx context.Context, tx pgx.Tx, d *ff.Dataset) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, importLockKey); err != nil {
+		return err
+	}
+	for _, e := range d.Environments {
+		if _, err := tx.Exec(ctx, insertEnvironmentSQL+` ON CONFLICT (name) DO NOTHING`,
+			e.Name, codec.Millis(e.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	for _, sg := range d.Segments {
+		if _, err := tx.Exec(ctx, `DELETE FROM segments WHERE id = $1 OR name = $2`, sg.ID, sg.Name); err != nil {
+			return err
+		}
+		if err := insertSegment(ctx, tx, sg); err != nil {
+			return err
+		}
+	}
+	for _, f := range d.Flags {
+		if _, err := tx.Exec(ctx, `DELETE FROM flags WHERE id = $1 OR name = $2`, f.ID, f.Name); err != nil {
+			return err
+		}
+		if err := insertFlag(ctx, tx, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }

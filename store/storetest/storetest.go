@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"Revision", testRevision},
 		{"LoadAndImport", testLoadAndImport},
 		{"ImportAllOrNothing", testImportAllOrNothing},
+		{"Apply", testApply},
 		{"Tokens", testTokens},
 		{"Audit", testAudit},
 		{"AuditList", testAuditList},
