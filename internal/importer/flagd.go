@@ -67,9 +67,7 @@ func flagdToFlag(key string, in flagdFlag, env string, r *Result) (*ff.Flag, err
 	}
 	f.Type = t
 	tr := &flagdTranslator{key: key, names: map[string]string{}, r: r}
-	if err := tr.variants(f, in.Variants); err != nil {
-		return nil, err
-	}
+	tr.variants(f, in.Variants)
 	f.Environments[env] = in.State == "ENABLED"
 	def, err := tr.variant(in.DefaultVariant)
 	if err != nil {
@@ -100,27 +98,22 @@ type flagdTranslator struct {
 }
 
 // variants copies the variants; a boolean flag's become "on" and "off".
-func (tr *flagdTranslator) variants(f *ff.Flag, vs map[string]any) error {
+func (tr *flagdTranslator) variants(f *ff.Flag, vs map[string]any) {
 	if f.Type != ff.TypeBoolean {
 		f.Variants = vs
 		for name := range vs {
 			tr.names[name] = name
 		}
-		return nil
+		return
 	}
 	for _, name := range sortedKeys(vs) {
 		ours := "off"
 		if vs[name] == true {
 			ours = "on"
 		}
-		for other, o := range tr.names {
-			if o == ours {
-				return cannot("variants %q and %q both hold %v; a boolean flag has one of each", other, name, vs[name])
-			}
-		}
-		tr.names[name] = ours
+		tr.names[name] = ours // several names may hold the same value
 	}
-	return nil
+
 }
 
 func (tr *flagdTranslator) variant(v any) (string, error) {

@@ -34,6 +34,9 @@ func varName(expr any) (string, bool) {
 // flagdConditions translates a rule's condition: one comparison, an "and"
 // of them, or a $ref to an evaluator (a segment).
 func flagdConditions(expr any) ([]ff.Condition, error) {
+	if expr == true {
+		return []ff.Condition{}, nil
+	}
 	if args, ok := opArgs(expr, "and"); ok {
 		var out []ff.Condition
 		for _, a := range args {
@@ -77,6 +80,9 @@ func flagdCondition(expr any) (ff.Condition, error) {
 	}
 	if args, ok := opArgs(expr, "in"); ok {
 		return inCondition(args)
+	}
+	if c, ok := negation(expr); ok {
+		return c, nil
 	}
 	if args, ok := opArgs(expr, "sem_ver"); ok && len(args) == 3 {
 		attr, isVar := varName(args[0])
@@ -127,4 +133,32 @@ func isExpr(v any) bool {
 func asString(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// negation reads {"!!": var} (present), {"!": var} (absent), and {"!":
+// $ref} and {"!": in} (notInSegment, notIn).
+func negation(expr any) (ff.Condition, bool) {
+	if args, ok := opArgs(expr, "!!"); ok && len(args) == 1 {
+		attr, isVar := varName(args[0])
+		return ff.Condition{Attribute: attr, Operator: "present"}, isVar
+	}
+	args, ok := opArgs(expr, "!")
+	if !ok || len(args) != 1 {
+		return ff.Condition{}, false
+	}
+	if attr, isVar := varName(args[0]); isVar {
+		return ff.Condition{Attribute: attr, Operator: "absent"}, true
+	}
+	inner, err := flagdCondition(args[0])
+	switch {
+	case err != nil:
+		return ff.Condition{}, false
+	case inner.Operator == "inSegment":
+		inner.Operator = "notInSegment"
+	case inner.Operator == "in":
+		inner.Operator = "notIn"
+	default:
+		return ff.Condition{}, false
+	}
+	return inner, true
 }
