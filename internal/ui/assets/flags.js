@@ -9,7 +9,7 @@ import { state, can, subscribe, putFlag, pending, shownState } from './store.js'
 import { toggle } from './actions.js';
 import { setQuery } from './nav.js';
 import {
-  h, field, select, uid, fmtNum, plural, time, debounce, envBadge,
+  h, field, select, uid, fmtNum, plural, time, debounce, envBadge, managedBadge,
   openDialog, showError, clearErrors, toast,
 } from './dom.js';
 
@@ -228,7 +228,8 @@ export function flagsView(root, { query }) {
       h('div', { role: 'cell', class: 'fname' },
         h('div', { class: 'line1' },
           h('a', { href: `#/flags/${encodeURIComponent(f.name)}`, dataset: { col: 'name' } }, f.name),
-          f.type && f.type !== 'boolean' ? h('span', { class: 'badge' }, f.type) : null),
+          f.type && f.type !== 'boolean' ? h('span', { class: 'badge' }, f.type) : null,
+          managedBadge(f)),
         h('div', { class: 'fdesc' }, (f.tags || []).map((t) => h('span', { class: 'tag' }, t)), f.description || '')),
       h('div', { class: 'fenvs', role: 'none' }, cells),
       h('div', { role: 'cell', class: 'fupd' }, time(f.updatedAt)));
