@@ -111,14 +111,9 @@ func exportFlagd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if format != "flagd" || len(rest) > 0 {
 		return fmt.Errorf("export: --format must be flagd and take no arguments; see 'featureflags export --help'")
 	}
-	store, err := openStore(ctx, storeURL)
+	d, err := loadExport(ctx, storeURL)
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	defer store.Close()
-	d, err := service.New(store).Export(ctx)
-	if err != nil {
-		return fmt.Errorf("export from %s: %s", redact(storeURL), describe(err))
+		return err
 	}
 	out, problems, err := importer.ExportFlagd(d, env)
 	if err != nil {

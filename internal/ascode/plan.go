@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"time"
 
 	ff "github.com/featureflags/featureflags"
 )
@@ -136,24 +137,17 @@ func segmentName(s *ff.Segment) string { return s.Name }
 // flagContent is what a plan compares of a flag: everything but identity,
 // version and times, in one canonical JSON form.
 func flagContent(f *ff.Flag) []byte {
-	t := map[string]*ff.Targeting{}
-	for env, tg := range f.Targeting {
-		c := tg.Clone()
-		for i := range c.Rules {
-			if c.Rules[i].Conditions == nil {
-				c.Rules[i].Conditions = []ff.Condition{}
+	c := f.Clone()
+	c.ID, c.Name, c.Version, c.CreatedAt, c.UpdatedAt = "", "", 0, time.Time{}, time.Time{}
+	c.Variants, c.Tags = emptyNil(c.Variants), emptyNil(c.Tags)
+	for _, tg := range c.Targeting {
+		for i := range tg.Rules {
+			if tg.Rules[i].Conditions == nil {
+				tg.Rules[i].Conditions = []ff.Condition{}
 			}
 		}
-		t[env] = c
 	}
-	return canonical(struct {
-		Description  string
-		Type         ff.FlagType
-		Variants     map[string]any
-		Environments map[string]bool
-		Targeting    map[string]*ff.Targeting
-		Tags         []string
-	}{f.Description, f.Type, emptyNil(f.Variants), f.Environments, t, emptyNil(f.Tags)})
+	return canonical(c)
 }
 
 func segmentContent(s *ff.Segment) []byte {

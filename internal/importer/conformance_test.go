@@ -42,6 +42,17 @@ func compile(t *testing.T, d *ff.Dataset) *eval.Snapshot {
 	return eval.Compile(d.Flags, d.Segments, envs, 1)
 }
 
+// imports fails the test on an import error and compiles the result.
+func imports(t *testing.T) func(*Result, error) (*Result, *eval.Snapshot) {
+	return func(r *Result, err error) (*Result, *eval.Snapshot) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, compile(t, r.Dataset)
+	}
+}
+
 // imported reports whether flag was imported exactly.
 func imported(r *Result, flag string) bool {
 	for _, p := range r.Problems {
@@ -67,11 +78,7 @@ func TestFlagdTestbedFractional(t *testing.T) {
 	}
 	readFixture(t, "flagd-fractional.json", &fx)
 	src, _ := json.Marshal(map[string]any{"flags": fx.Flags})
-	r, err := Flagd(src, "production")
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap := compile(t, r.Dataset)
+	r, snap := imports(t)(Flagd(src, "production"))
 	var c tally
 	for _, tc := range fx.Cases {
 		c.total++
@@ -127,11 +134,7 @@ func TestUnleashClientSpecification(t *testing.T) {
 		} `json:"cases"`
 	}
 	readFixture(t, "unleash-spec.json", &fx)
-	r, err := Unleash([]byte(`{"features":`+string(fx.Features)+`}`), "production")
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap := compile(t, r.Dataset)
+	r, snap := imports(t)(Unleash([]byte(`{"features":`+string(fx.Features)+`}`), "production"))
 	var c tally
 	for _, tc := range fx.Cases {
 		c.total++

@@ -127,9 +127,8 @@ const (
 // answers 405 with the methods it allows, and unknown paths answer 404, both
 // as JSON.
 func (s *Server) routes() http.Handler {
-	// The web UI: its files under /ui/ and, through the catch-all below,
-	// its page at /. Public: the page holds no data, it calls the API with
-	// the token a person signs in with.
+	// The web UI: its files under /ui/ and (catch-all below) its page at /.
+	// Public: the page holds no data; it calls the API with a person's token.
 	page := ui.Handler().ServeHTTP
 	s.table = []route{
 		{"GET", "/flags", read, s.listFlags},
@@ -157,7 +156,6 @@ func (s *Server) routes() http.Handler {
 		{"DELETE", "/tokens/{id}", admin, s.revokeToken},
 
 		{"POST", "/apply", admin, s.apply},
-
 		{"GET", "/audit", read, s.listAudit},
 		{"GET", "/me", read, s.me},
 

@@ -19,8 +19,8 @@ func (s *Store) Apply(ctx context.Context, c *ff.Change) error {
 	if err != nil {
 		return err
 	}
-	if c.Revision != 0 && rev != c.Revision {
-		return storeerr.RevisionMoved(c.Revision, rev)
+	if err := storeerr.CheckRevision(c.Revision, rev); err != nil {
+		return err
 	}
 	if err := s.Import(ctx, c.Dataset); err != nil {
 		return err

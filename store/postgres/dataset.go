@@ -67,21 +67,14 @@ func (s *Store) Apply(ctx context.Context, c *ff.Change) error {
 		if err := tx.QueryRow(ctx, selectRevision+` FOR UPDATE`).Scan(&rev); err != nil {
 			return err
 		}
-		if c.Revision != 0 && rev != c.Revision {
-			return storeerr.RevisionMoved(c.Revision, rev)
+		if err := storeerr.CheckRevision(c.Revision, rev); err != nil {
+			return err
 		}
 		if err := importTx(ctx, tx, c.Dataset); err != nil {
 			return err
 		}
-		for _, del := range []struct {
-			stmt string
-			keys []string
-		}{
-			{`DELETE FROM flags WHERE id = ANY($1)`, c.DeleteFlags},
-			{`DELETE FROM segments WHERE id = ANY($1)`, c.DeleteSegments},
-			{`DELETE FROM environments WHERE name = ANY($1)`, c.DeleteEnvironments},
-		} {
-			if _, err := tx.Exec(ctx, del.stmt, del.keys); err != nil {
+		for _, del := range codec.Deletions(c) {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+del.Table+` WHERE `+del.Column+` = ANY($1)`, del.Keys); err != nil {
 				return err
 			}
 		}

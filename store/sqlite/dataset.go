@@ -51,22 +51,15 @@ func (s *Store) Apply(ctx context.Context, c *ff.Change) error {
 		if err := tx.QueryRowContext(ctx, `SELECT revision FROM meta`).Scan(&rev); err != nil {
 			return err
 		}
-		if c.Revision != 0 && rev != c.Revision {
-			return storeerr.RevisionMoved(c.Revision, rev)
+		if err := storeerr.CheckRevision(c.Revision, rev); err != nil {
+			return err
 		}
 		if err := importTx(ctx, tx, c.Dataset); err != nil {
 			return err
 		}
-		for _, del := range []struct {
-			stmt string
-			keys []string
-		}{
-			{`DELETE FROM flags WHERE id = ?`, c.DeleteFlags},
-			{`DELETE FROM segments WHERE id = ?`, c.DeleteSegments},
-			{`DELETE FROM environments WHERE name = ?`, c.DeleteEnvironments},
-		} {
-			for _, k := range del.keys {
-				if _, err := tx.ExecContext(ctx, del.stmt, k); err != nil {
+		for _, del := range codec.Deletions(c) {
+			for _, k := range del.Keys {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+del.Table+` WHERE `+del.Column+` = ?`, k); err != nil {
 					return err
 				}
 			}

@@ -88,9 +88,12 @@ func Stale(kind, id string, expected, current int64) error {
 	return ff.Errorf(ff.EPRECONDITION, "%s %q changed since version %d (it is at version %d); fetch it again and retry", kind, id, expected, current)
 }
 
-// RevisionMoved returns the EPRECONDITION error for a change planned at
-// revision planned, which the store has left for revision current.
-func RevisionMoved(planned, current int64) error {
+// CheckRevision returns the EPRECONDITION error for a change planned at
+// revision planned (0: any) when the store is at revision current.
+func CheckRevision(planned, current int64) error {
+	if planned == 0 || planned == current {
+		return nil
+	}
 	return ff.Errorf(ff.EPRECONDITION, "the store changed since the plan was made at revision %d (it is at revision %d); plan again", planned, current)
 }
 
