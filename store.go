@@ -125,6 +125,25 @@ type DatasetStore interface {
 	// the second time. d.Revision is ignored. On any error nothing changes
 	// (all in one transaction where the database has them).
 	Import(ctx context.Context, d *Dataset) error
+	// Apply makes c in one transaction (where the database has them): it
+	// imports c.Dataset as Import does and deletes what c names, but only
+	// if the store's revision is still c.Revision (EPRECONDITION if not;
+	// 0 skips the check). It moves the revision once and records the
+	// audit event ctx carries once.
+	Apply(ctx context.Context, c *Change) error
+}
+
+// Change is a whole-dataset change, what flags-as-code applies: upserts
+// (as Import) and deletions, made at a known revision.
+type Change struct {
+	Dataset *Dataset
+	// DeleteFlags and DeleteSegments are ids; DeleteEnvironments names,
+	// which no flag kept by the change may still mention.
+	DeleteFlags        []string
+	DeleteSegments     []string
+	DeleteEnvironments []string
+	// Revision is the store revision the change was planned at.
+	Revision int64
 }
 
 // Reviser tells the store's revision.

@@ -48,10 +48,30 @@ type Serve struct {
 
 // Rollout splits contexts between variants by stable bucketing of a context
 // attribute (the targeting key unless BucketBy names another).
+//
+// Scheme names how a context is hashed into a bucket, so that flags
+// imported from another system keep every user in the bucket that system
+// gave them: "native" (or empty, the default), "flagd", "unleash" or
+// "unleash-variant" (see the eval package). Seed is the scheme's salt: the
+// prefix flagd hashes before the value, or Unleash's group id; native
+// rollouts salt with the flag's id and take no seed. Modulus is the
+// normalizer of the Unleash schemes: 100 for rollouts, the variants' total
+// weight (1000 in Unleash's UI) for variants.
 type Rollout struct {
 	BucketBy string            `json:"bucketBy,omitempty"`
+	Scheme   string            `json:"scheme,omitempty"`
+	Seed     string            `json:"seed,omitempty"`
+	Modulus  uint32            `json:"modulus,omitempty"`
 	Variants []WeightedVariant `json:"variants"`
 }
+
+// The bucketing schemes of a Rollout.
+const (
+	SchemeNative         = "native"
+	SchemeFlagd          = "flagd"
+	SchemeUnleash        = "unleash"
+	SchemeUnleashVariant = "unleash-variant"
+)
 
 // WeightedVariant is one share of a rollout, Weight in percent (0–100, in
 // steps of 0.001).

@@ -21,7 +21,8 @@ func bucketOf(h uint32) uint32 {
 // rollout is a compiled featureflags.Rollout.
 type rollout struct {
 	path    []string // the bucketing attribute
-	prefix  murmur3  // hash state after salt + "/"
+	prefix  murmur3  // hash state after the scheme's prefix (salt + "/")
+	modulus uint32   // the Unleash schemes' normalizer, 0 for the others
 	upper   []uint32 // upper[i] is the exclusive last bucket of results[i]
 	results []tally  // one per variant, reason SPLIT
 	missing tally    // the TARGETING_KEY_MISSING result
@@ -43,8 +44,8 @@ func (r *rollout) pick(ctx Context) *tally {
 	return &r.results[len(r.results)-1] // unreachable: the last upper is buckets
 }
 
-// bucket hashes salt + "/" + the bucketing attribute (the prefix is hashed
-// at compile time) and maps the hash to a bucket.
+// bucket hashes the scheme's prefix and the bucketing attribute (the prefix
+// is hashed at compile time) and maps the hash to a bucket.
 func (r *rollout) bucket(ctx Context) (uint32, bool) {
 	v, ok := lookup(ctx, r.path)
 	if !ok {
@@ -64,7 +65,7 @@ func (r *rollout) bucket(ctx Context) (uint32, bool) {
 		}
 		murmur3Write(&h, b)
 	}
-	return bucketOf(h.sum()), true
+	return r.scaled(h.sum()), true
 }
 
 // appendNumber appends the decimal form of a numeric attribute: integral

@@ -172,8 +172,9 @@ func (c *compiler) rollout(d *flagDef, path string, r *featureflags.Rollout) (*r
 	}
 	out := &rollout{path: attr, missing: tally{Result: Result{Key: d.key, Type: d.typ, Reason: ReasonError, ErrorCode: ErrorTargetingKeyMissing,
 		ErrorDetails: "the rollout buckets by attribute " + strconv.Quote(bucketBy) + ", which is missing, empty, or neither a string nor a number"}}}
-	murmur3Write(&out.prefix, d.salt)
-	murmur3Write(&out.prefix, "/")
+	if err := out.setScheme(path, d.salt, r); err != nil {
+		return nil, err
+	}
 	if len(r.Variants) == 0 {
 		return nil, featureflags.FieldErrorf(path+".variants", "a rollout needs at least one variant")
 	}

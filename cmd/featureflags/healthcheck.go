@@ -18,6 +18,10 @@ var errUnhealthy = errors.New("unhealthy")
 
 // exitCode is the process's exit status for the error run returned.
 func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
 	if errors.Is(err, errUnhealthy) {
 		return 1
 	}

@@ -25,6 +25,14 @@ Usage:
   featureflags serve [flags]            run the service (API, evaluation, UI)
   featureflags export [--store S]       write the store's environments, segments and flags as JSON to stdout
   featureflags import [--store S] FILE  load a file written by export (- for stdin): all of it or nothing
+  featureflags validate FILE...         check flags-as-code files offline (exit 0 valid, 1 not)
+  featureflags plan FILE [--prune]      show what apply would change on --server (exit 0 none, 2 changes, 1 error)
+  featureflags apply FILE [--prune] [--revision N]
+                                        apply a flags-as-code file to --server in one transaction
+  featureflags import --from flagd|goff|unleash FILE [--apply]
+                                        convert another system's flags (to stdout, or applied)
+  featureflags export --format flagd [--env E]
+                                        write one environment as flagd flag definitions
   featureflags token create --role R    create an API token or environment key; prints its secret once
   featureflags token list | revoke ID   list tokens, or revoke one
   featureflags healthcheck [--addr A]   exit 0 if the server at A is ready (/readyz), 1 if not
@@ -60,9 +68,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		return serve(ctx, args[1:], stderr)
 	case "export":
+		if hasOption(args[1:], "format") {
+			return exportFlagd(ctx, args[1:], stdout, stderr)
+		}
 		return exportData(ctx, args[1:], stdout, stderr)
 	case "import":
+		if hasOption(args[1:], "from") {
+			return importFrom(ctx, args[1:], os.Stdin, stdout, stderr)
+		}
 		return importData(ctx, args[1:], os.Stdin, stderr)
+	case "validate":
+		return validateFiles(args[1:], os.Stdin, stdout, stderr)
+	case "plan", "apply":
+		return planOrApply(ctx, args[0], args[1:], os.Stdin, stdout, stderr)
 	case "token":
 		return tokenCommand(ctx, args[1:], stdout, stderr)
 	case "healthcheck":

@@ -30,14 +30,9 @@ func exportData(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(rest) > 0 {
 		return fmt.Errorf("export: unexpected argument %q; see 'featureflags export --help'", rest[0])
 	}
-	store, err := openStore(ctx, storeURL)
+	d, err := loadExport(ctx, storeURL)
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	defer store.Close()
-	d, err := service.New(store).Export(ctx)
-	if err != nil {
-		return fmt.Errorf("export from %s: %s", redact(storeURL), describe(err))
+		return err
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -50,6 +45,20 @@ func exportData(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("export: write: %w", err)
 	}
 	return nil
+}
+
+// loadExport reads the store at storeURL as export writes it.
+func loadExport(ctx context.Context, storeURL string) (*ff.Dataset, error) {
+	store, err := openStore(ctx, storeURL)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	defer store.Close()
+	d, err := service.New(store).Export(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("export from %s: %s", redact(storeURL), describe(err))
+	}
+	return d, nil
 }
 
 // importData is `featureflags import FILE`: it reads a dataset written by

@@ -201,6 +201,7 @@ func (s *Server) routes() http.Handler {
 		{"POST", "/tokens", admin, s.createToken},
 		{"DELETE", "/tokens/{id}", admin, s.revokeToken},
 
+		{"POST", "/apply", admin, s.apply},
 		{"GET", "/audit", read, s.listAudit},
 		{"GET", "/me", read, s.me},
 

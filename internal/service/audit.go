@@ -28,6 +28,7 @@ const (
 	ActionTokenCreate       = "token.create"
 	ActionTokenRevoke       = "token.revoke"
 	ActionImport            = "import"
+	ActionApply             = "apply"
 )
 
 // MaxAuditLimit is the largest page of audit events.

@@ -41,6 +41,7 @@ func (Unavailable) DeleteSegment(context.Context, string, int64) error      { re
 func (Unavailable) Revision(context.Context) (int64, error)                 { return 0, ErrUnavailable() }
 func (Unavailable) Load(context.Context) (*ff.Dataset, error)               { return nil, ErrUnavailable() }
 func (Unavailable) Import(context.Context, *ff.Dataset) error               { return ErrUnavailable() }
+func (Unavailable) Apply(context.Context, *ff.Change) error                 { return ErrUnavailable() }
 func (Unavailable) CreateToken(context.Context, *ff.Token) error            { return ErrUnavailable() }
 func (Unavailable) ListTokens(context.Context) ([]*ff.Token, error)         { return nil, ErrUnavailable() }
 func (Unavailable) FindTokenByHash(context.Context, string) (*ff.Token, error) {

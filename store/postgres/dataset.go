@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
@@ -56,37 +57,69 @@ func (s *Store) Load(ctx context.Context) (*ff.Dataset, error) {
 // with ECONFLICT.
 func (s *Store) Import(ctx context.Context, d *ff.Dataset) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, importLockKey); err != nil {
+		if err := importTx(ctx, tx, d); err != nil {
 			return err
 		}
-		// Segments may refer to ones inserted after them: the references
-		// are checked once everything is in (migration 0004).
-		if _, err := tx.Exec(ctx, `SET LOCAL featureflags.deferred_refs = 'on'`); err != nil {
+		_, err := tx.Exec(ctx, `SELECT featureflags_check_all()`)
+		return err
+	})
+}
+
+// Apply makes c in one transaction, if the revision is still c.Revision:
+// the revision row is locked first, so concurrent writers wait for it.
+func (s *Store) Apply(ctx context.Context, c *ff.Change) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		var rev int64
+		if err := tx.QueryRow(ctx, selectRevision+` FOR UPDATE`).Scan(&rev); err != nil {
 			return err
 		}
-		for _, e := range d.Environments {
-			if _, err := tx.Exec(ctx, insertEnvironmentSQL+` ON CONFLICT (name) DO NOTHING`,
-				e.Name, codec.Millis(e.CreatedAt)); err != nil {
-				return err
-			}
+		if err := storeerr.CheckRevision(c.Revision, rev); err != nil {
+			return err
 		}
-		for _, sg := range d.Segments {
-			if _, err := tx.Exec(ctx, `DELETE FROM segments WHERE id = $1 OR name = $2`, sg.ID, sg.Name); err != nil {
-				return err
-			}
-			if err := insertSegment(ctx, tx, sg); err != nil {
-				return err
-			}
+		if err := importTx(ctx, tx, c.Dataset); err != nil {
+			return err
 		}
-		for _, f := range d.Flags {
-			if _, err := tx.Exec(ctx, `DELETE FROM flags WHERE id = $1 OR name = $2`, f.ID, f.Name); err != nil {
-				return err
-			}
-			if err := insertFlag(ctx, tx, f); err != nil {
+		for _, del := range codec.Deletions(c) {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+del.Table+` WHERE `+del.Column+` = ANY($1)`, del.Keys); err != nil {
 				return err
 			}
 		}
 		_, err := tx.Exec(ctx, `SELECT featureflags_check_all()`)
 		return err
 	})
+}
+
+// importTx loads d in tx, replacing items of the same name or id. Segments
+// may refer to ones inserted after them: references are checked once
+// everything is in (featureflags_check_all, migration 0004).
+func importTx(ctx context.Context, tx pgx.Tx, d *ff.Dataset) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, importLockKey); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL featureflags.deferred_refs = 'on'`); err != nil {
+		return err
+	}
+	for _, e := range d.Environments {
+		if _, err := tx.Exec(ctx, insertEnvironmentSQL+` ON CONFLICT (name) DO NOTHING`,
+			e.Name, codec.Millis(e.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	for _, sg := range d.Segments {
+		if _, err := tx.Exec(ctx, `DELETE FROM segments WHERE id = $1 OR name = $2`, sg.ID, sg.Name); err != nil {
+			return err
+		}
+		if err := insertSegment(ctx, tx, sg); err != nil {
+			return err
+		}
+	}
+	for _, f := range d.Flags {
+		if _, err := tx.Exec(ctx, `DELETE FROM flags WHERE id = $1 OR name = $2`, f.ID, f.Name); err != nil {
+			return err
+		}
+		if err := insertFlag(ctx, tx, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Revision", testRevision},
 		{"LoadAndImport", testLoadAndImport},
 		{"ImportAllOrNothing", testImportAllOrNothing},
+		{"Apply", testApply},
 		{"Tokens", testTokens},
 		{"Audit", testAudit},
 		{"AuditList", testAuditList},

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 	runAccess(t, open)
 	runAudit(t, open)
 	runLimits(t, open)
+	runApply(t, open)
 }
 
 // testOriginalEndToEnd is the original Flask app's end-to-end check.

@@ -143,8 +143,9 @@ var matrixRoutes = map[string]matrixRoute{
 		return "/tokens/" + m.c.newToken(map[string]any{"name": m.unique("doomed-token"), "role": "viewer"}).ID, nil
 	}},
 
-	"GET /audit": {readers, 200, fixed("/audit", nil)},
-	"GET /me":    {readers, 200, fixed("/me", nil)},
+	"GET /audit":  {readers, 200, fixed("/audit", nil)},
+	"POST /apply": {admins, 200, fixed("/apply", map[string]any{"dataset": map[string]any{}, "dryRun": true})},
+	"GET /me":     {readers, 200, fixed("/me", nil)},
 
 	"POST /ofrep/v1/evaluate/flags/{key}":    {evaluators, 200, fixed("/ofrep/v1/evaluate/flags/matrix", evalBody)},
 	"OPTIONS /ofrep/v1/evaluate/flags/{key}": {anyone, 204, fixed("/ofrep/v1/evaluate/flags/matrix", nil)},

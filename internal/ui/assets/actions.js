@@ -4,7 +4,7 @@
 
 import { api, seg, STALE } from './api.js';
 import { state, emit, pending, putFlag, removeFlag } from './store.js';
-import { h, toast, confirmDialog, isProduction } from './dom.js';
+import { h, toast, confirmDialog, isProduction, confirmCodeEdit } from './dom.js';
 
 const onOff = (on) => (on ? 'on' : 'off');
 
@@ -19,6 +19,7 @@ export async function toggle(id, env) {
   const key = `${id}|${env}`;
   if (!flag || pending.has(key)) return;
   const to = !flag.environments?.[env];
+  if (!await confirmCodeEdit(flag)) return;
   if (isProduction(env)) {
     const ok = await confirmDialog({
       title: `Turn ${flag.name} ${onOff(to).toUpperCase()} in ${env}?`,
@@ -74,6 +75,7 @@ export async function reload(id) {
 
 /** deleteFlag asks, then deletes at the version shown; true when deleted. */
 export async function deleteFlag(flag) {
+  if (!await confirmCodeEdit(flag)) return false;
   const on = Object.entries(flag.environments || {}).filter(([, v]) => v).map(([e]) => e);
   const ok = await confirmDialog({
     title: `Delete ${flag.name}?`,

@@ -99,6 +99,26 @@ export function debounce(fn, ms) {
 export const isProduction = (env) => /prod/i.test(env);
 
 /** envBadge marks production-like environments. */
+/** MANAGED_TAG marks flags that `featureflags apply` writes from files. */
+export const MANAGED_TAG = 'managed-by-code';
+export const managedByCode = (flag) => (flag?.tags || []).includes(MANAGED_TAG);
+export const managedBadge = (flag) => (managedByCode(flag)
+  ? h('span', { class: 'badge badge-code', title: 'Managed by code: edits here are overwritten by the next apply of its file' }, 'managed by code') : null);
+
+/**
+ * confirmCodeEdit warns before an edit of a flag managed by code; resolves
+ * true to go ahead (at once for other flags).
+ */
+export async function confirmCodeEdit(flag) {
+  if (!managedByCode(flag)) return true;
+  return confirmDialog({
+    title: `${flag.name} is managed by code`,
+    body: h('p', null, 'Its definition lives in a flags-as-code file. Change the file instead, or this edit will be undone by the next ',
+      h('code', null, 'featureflags apply'), ' (an apply planned before your edit is refused).'),
+    confirm: 'Edit anyway',
+  });
+}
+
 export const envBadge = (env) => (isProduction(env) ? h('span', { class: 'badge badge-prod', title: 'Production: changes ask for confirmation' }, 'prod') : null);
 
 // ---- toasts ----

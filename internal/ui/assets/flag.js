@@ -8,7 +8,7 @@ import { targetingEditor, targetingSummary, describeServe, defaultVariants, vari
 import { historyList } from './audit.js';
 import { problemNotice } from './problems.js';
 import { setQuery, setShownHash } from './nav.js';
-import { h, time, fmtDate, isProduction, envBadge, toast, confirmDialog, keepFocus } from './dom.js';
+import { h, time, fmtDate, isProduction, envBadge, toast, confirmDialog, keepFocus, managedBadge, confirmCodeEdit } from './dom.js';
 
 export function flagView(root, { params: [name], query }) {
   let flag = flagByName(name);
@@ -44,6 +44,7 @@ export function flagView(root, { params: [name], query }) {
       h('p', { class: 'desc' }, flag.description || h('span', { class: 'muted' }, 'No description.')),
       h('div', { class: 'meta' },
         h('span', { class: 'badge badge-accent' }, flag.type || 'boolean'),
+        managedBadge(flag),
         (flag.tags || []).map((t) => h('a', { class: 'tag', href: `#/flags?tag=${encodeURIComponent(t)}` }, t)),
         h('span', null, `Version ${flag.version}`),
         h('span', null, 'Changed ', time(flag.updatedAt)),
@@ -150,6 +151,7 @@ export function flagView(root, { params: [name], query }) {
   }
 
   async function edit() {
+    if (!await confirmCodeEdit(flag)) return;
     const updated = await openFlagForm(flag);
     if (!updated) return;
     putFlag(updated);

@@ -10,7 +10,7 @@ import { toggle } from './actions.js';
 import { problemBadge } from './problems.js';
 import { setQuery } from './nav.js';
 import {
-  h, field, select, uid, fmtNum, plural, time, debounce, envBadge,
+  h, field, select, uid, fmtNum, plural, time, debounce, envBadge, managedBadge,
   openDialog, showError, clearErrors, toast,
 } from './dom.js';
 
@@ -230,7 +230,7 @@ export function flagsView(root, { query }) {
         h('div', { class: 'line1' },
           h('a', { href: `#/flags/${encodeURIComponent(f.name)}`, dataset: { col: 'name' } }, f.name),
           f.type && f.type !== 'boolean' ? h('span', { class: 'badge' }, f.type) : null,
-          problemBadge(f)),
+          problemBadge(f), managedBadge(f)),
         h('div', { class: 'fdesc' }, (f.tags || []).map((t) => h('span', { class: 'tag' }, t)), f.description || '')),
       h('div', { class: 'fenvs', role: 'none' }, cells),
       h('div', { role: 'cell', class: 'fupd' }, time(f.updatedAt)));

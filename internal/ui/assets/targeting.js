@@ -8,7 +8,7 @@
 
 import { api, seg, STALE } from './api.js';
 import { state, putFlag } from './store.js';
-import { h, select, uid, showError, clearErrors, toast, confirmDialog } from './dom.js';
+import { h, select, uid, showError, clearErrors, toast, confirmDialog, confirmCodeEdit } from './dom.js';
 
 export const OPERATORS = [
   { group: 'Compare', options: [['eq', 'equals'], ['neq', 'does not equal'], ['in', 'is one of'], ['notIn', 'is not one of']] },
@@ -415,6 +415,7 @@ export function targetingEditor(flag, env, { onSaved } = {}) {
   }
 
   async function submit() {
+    if (!await confirmCodeEdit(flag)) return;
     clearErrors(el);
     const t = targetingOf(d, names);
     save.disabled = true;

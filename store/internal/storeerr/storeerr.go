@@ -89,6 +89,15 @@ func Stale(kind, id string, expected, current int64) error {
 	return ff.Errorf(ff.EPRECONDITION, "%s %q changed since version %d (it is at version %d); fetch it again and retry", kind, id, expected, current)
 }
 
+// CheckRevision returns the EPRECONDITION error for a change planned at
+// revision planned (0: any) when the store is at revision current.
+func CheckRevision(planned, current int64) error {
+	if planned == 0 || planned == current {
+		return nil
+	}
+	return ff.Errorf(ff.EPRECONDITION, "the store changed since the plan was made at revision %d (it is at revision %d); plan again", planned, current)
+}
+
 // Unavailable returns the EUNAVAILABLE error for a store that cannot be
 // reached or cannot serve now, with cause behind it.
 func Unavailable(cause error) error {
