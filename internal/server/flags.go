@@ -17,35 +17,75 @@ type flagWithState struct {
 	Enabled bool `json:"enabled"`
 }
 
+// listFlags answers GET /flags: every flag, or with ?names=a,b only those
+// named (by name or id; unknown ones are left out, so a client that asks
+// for a flag it heard changed learns it is gone). The ETag is the revision
+// of the view answered, so a client that has it gets 304 and no body.
 func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
-	env, filtered := r.URL.Query()["environment"]
-	flags, err := s.svc.ListFlags(r.Context())
+	q := r.URL.Query()
+	v, err := s.svc.Current(r.Context())
 	if err != nil {
 		httpx.Error(w, r, err)
 		return
 	}
+	tag := httpx.ETag(v.Revision)
+	w.Header().Set("ETag", tag)
+	if httpx.NoneMatch(r, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	flags := v.Flags
+	if names, ok := q["names"]; ok {
+		flags = selectFlags(v.Flag, names)
+	}
+	env, filtered := q["environment"]
 	if !filtered {
-		if flags == nil {
-			flags = []*ff.Flag{}
-		}
-		httpx.WriteJSON(w, http.StatusOK, flags)
+		httpx.WriteJSON(w, http.StatusOK, nonNil(flags))
 		return
 	}
-	envs, err := s.svc.Environments(r.Context())
-	if err != nil {
+	if err := checkEnvParam(env[0], v.EnvNames); err != nil {
 		httpx.Error(w, r, err)
-		return
-	}
-	name := env[0]
-	if !contains(envs, name) {
-		httpx.Error(w, r, &ff.Error{Code: ff.EINVALID, Field: "environment", Message: "unknown environment " + strconv.Quote(name) + "; existing environments: " + strings.Join(envs, ", ")})
 		return
 	}
 	out := make([]flagWithState, len(flags))
 	for i, f := range flags {
-		out[i] = flagWithState{Flag: f, Enabled: f.Environments[name]}
+		out[i] = flagWithState{Flag: f, Enabled: f.Environments[env[0]]}
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+// selectFlags returns the flags that lookup finds for the comma-separated
+// names or ids in lists, each once, in the order asked.
+func selectFlags(lookup func(string) *ff.Flag, lists []string) []*ff.Flag {
+	var out []*ff.Flag
+	seen := map[string]bool{}
+	for _, list := range lists {
+		for _, name := range strings.Split(list, ",") {
+			if f := lookup(strings.TrimSpace(name)); f != nil && !seen[f.ID] {
+				seen[f.ID] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func nonNil(flags []*ff.Flag) []*ff.Flag {
+	if flags == nil {
+		return []*ff.Flag{}
+	}
+	return flags
+}
+
+// checkEnvParam checks the environment a query parameter names.
+func checkEnvParam(env string, envs []string) error {
+	if env == "" {
+		return ff.FieldErrorf("environment", "environment is required, e.g. ?environment=production")
+	}
+	if !contains(envs, env) {
+		return &ff.Error{Code: ff.EINVALID, Field: "environment", Message: "unknown environment " + strconv.Quote(env) + "; existing environments: " + strings.Join(envs, ", ")}
+	}
+	return nil
 }
 
 func contains(list []string, s string) bool {

@@ -101,7 +101,7 @@ func New(cfg Config) *Server {
 	s.proxies = proxies(cfg.TrustedProxies)
 	s.access = newAccessLog(s.log, cfg.Version, s.proxies)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)
-	s.handler = s.observe(s.routes())
+	s.handler = s.observe(compress(s.routes()))
 	return s
 }
 
@@ -163,6 +163,8 @@ func (s *Server) routes() http.Handler {
 		{"PUT", "/flags/{id}/targeting/{environment}", write, s.putTargeting},
 		{"DELETE", "/flags/{id}/targeting/{environment}", write, s.deleteTargeting},
 		{"GET", "/flags/{id}/history", read, s.flagHistory},
+		{"POST", "/flags/{id}/explain", read, s.explainFlag},
+		{"POST", "/flags/{id}/revert", write, s.revertFlag},
 
 		{"GET", "/segments", read, s.listSegments},
 		{"POST", "/segments", write, s.createSegment},
