@@ -6,6 +6,7 @@
 // errors (e.g. targeting.production.rules[1].conditions[0].value), so an
 // error from the server lands next to the input it is about.
 
+import { changed } from './undo.js';
 import { api, seg, STALE } from './api.js';
 import { state, putFlag } from './store.js';
 import { h, select, uid, showError, clearErrors, toast, confirmDialog } from './dom.js';
@@ -425,7 +426,7 @@ export function targetingEditor(flag, env, { onSaved } = {}) {
         : await api('DELETE', path, { ifMatch: flag.version });
       dirty = false;
       putFlag(res.data);
-      toast(`Saved the targeting of ${flag.name} in ${env}.`, { kind: 'ok' });
+      changed(`Saved the targeting of ${flag.name} in ${env}.`, flag, res.data.version);
       onSaved?.(res.data);
     } catch (err) {
       if (err.status === 412) err.message = STALE;
