@@ -34,24 +34,31 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	flags := v.Flags
+	env := q.Get("environment")
+	if _, filtered := q["environment"]; filtered {
+		if err := checkEnvParam(env, v.EnvNames); err != nil {
+			httpx.Error(w, r, err)
+			return
+		}
+	}
+	var body []byte
 	if names, ok := q["names"]; ok {
-		flags = selectFlags(v.Flag, names)
+		body, err = encodeList(env, selectFlags(v.Flag, names))
+	} else {
+		// Cached, compressed once per revision (the compression
+		// middleware leaves an encoded answer alone).
+		enc := listEncoding(r)
+		body, err = s.lists.body(v.Revision, env, enc, v.Flags)
+		if enc != "" {
+			w.Header().Set("Content-Encoding", enc)
+		}
 	}
-	env, filtered := q["environment"]
-	if !filtered {
-		httpx.WriteJSON(w, http.StatusOK, nonNil(flags))
-		return
-	}
-	if err := checkEnvParam(env[0], v.EnvNames); err != nil {
+	if err != nil {
 		httpx.Error(w, r, err)
 		return
 	}
-	out := make([]flagWithState, len(flags))
-	for i, f := range flags {
-		out[i] = flagWithState{Flag: f, Enabled: f.Environments[env[0]]}
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(body)
 }
 
 // selectFlags returns the flags that lookup finds for the comma-separated

@@ -115,3 +115,13 @@ func TestEventsStreamIsNotCompressedAndNamesChangedFlags(t *testing.T) {
 		t.Fatalf("change event %s, want flags [f1] from the revision before", ev.Data)
 	}
 }
+
+func TestListFlagsHonoursRefusedEncodings(t *testing.T) {
+	s := testenv.Start(t)
+	createFlags(t, s, 20)
+	for enc, want := range map[string]string{"zstd;q=0, gzip": "gzip", "gzip;q=0.0": "", "br": "", "GZIP;q=0.5": "gzip"} {
+		if got := getEncoded(t, s, "/flags?environment=staging", enc).Header.Get("Content-Encoding"); got != want {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want %q", enc, got, want)
+		}
+	}
+}

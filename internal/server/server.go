@@ -78,6 +78,7 @@ type Server struct {
 	maxDepth   int
 	table      []route
 	live       *live // the event streams (live.go)
+	lists      listCache
 }
 
 // New returns a Server for cfg.

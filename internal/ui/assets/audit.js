@@ -126,7 +126,7 @@ export function eventItem(ev, { withTarget = true, restore } = {}) {
         h('div', null, h('p', { class: 'label' }, 'Before'), h('pre', null, before === undefined ? '(none)' : JSON.stringify(before, null, 2))),
         h('div', null, h('p', { class: 'label' }, 'After'), h('pre', null, after === undefined ? '(none)' : JSON.stringify(after, null, 2))))));
   }
-  if (restore && after?.version && ev.action !== 'flag.delete') {
+  if (restore && after?.version && ev.action !== 'flag.delete' && after.version !== state.flags.get(ev.targetId)?.version) {
     li.querySelector('.line').append(h('button', { type: 'button', class: 'btn btn-sm restore', dataset: { version: after.version },
       onclick: () => restore(after.version) }, `Restore version ${after.version}`));
   }

@@ -39,7 +39,8 @@ export async function revert(flag, version, ifMatch, verb = 'Restored') {
     const why = err.status === 412
       ? 'It was changed again since, so nothing was undone. Look at its History to restore a version.'
       : err.message;
-    toast(`Could not restore ${flag.name}. ${why}`, { kind: 'error' });
+    const what = verb === 'Undone' ? `undo the change to ${flag.name}` : `restore ${flag.name} to version ${version}`;
+    toast(`Could not ${what}. ${why}`, { kind: 'error' });
     return null;
   }
 }
