@@ -180,9 +180,19 @@ export function defaultVariants(flag) {
   return { on: first, off: first };
 }
 
+/**
+ * evenSplit divides 100 % between names in whole numbers (50/50,
+ * 34/33/33), so that a new rollout starts valid, never at 0/0.
+ */
+export function evenSplit(names) {
+  const each = Math.floor(100 / (names.length || 1));
+  return Object.fromEntries(names.map((n, i) => [n, String(i === 0 ? 100 - each * (names.length - 1) : each)]));
+}
+
 function serveDraft(s, names) {
-  const weights = Object.fromEntries(names.map((n) => [n, '0']));
+  let weights = evenSplit(names);
   if (s?.rollout) {
+    weights = Object.fromEntries(names.map((n) => [n, '0']));
     for (const v of s.rollout.variants || []) weights[v.variant] = String(v.weight);
     return { mode: 'rollout', variant: names[0] || '', weights, bucketBy: s.rollout.bucketBy || '' };
   }
