@@ -154,7 +154,41 @@ func (s *Server) routes() http.Handler {
 	// its page at /. Public: the page holds no data, it calls the API with
 	// the token a person signs in with.
 	page := ui.Handler().ServeHTTP
-	s.table = []route{
+	s.table = s.routeTable(page)
+	mux := http.NewServeMux()
+	allowed := map[string][]string{}
+	var order []string
+	for _, rt := range s.table {
+		mux.HandleFunc(rt.method+" "+rt.pattern, s.guard(rt))
+		if _, ok := allowed[rt.pattern]; !ok {
+			order = append(order, rt.pattern)
+		}
+		allowed[rt.pattern] = append(allowed[rt.pattern], rt.method)
+		if rt.method == "GET" {
+			allowed[rt.pattern] = append(allowed[rt.pattern], "HEAD")
+		}
+	}
+	for _, p := range order {
+		allow := strings.Join(allowed[p], ", ")
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			httpx.Error(w, r, ff.Errorf(ff.EMETHOD, "method %s is not allowed here; use %s", r.Method, allow))
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			page(w, r)
+			return
+		}
+		httpx.Error(w, r, ff.Errorf(ff.ENOTFOUND, "no such endpoint: %s", r.URL.Path))
+	})
+	return mux
+}
+
+// routeTable is every route with the permission it needs; page serves the
+// web UI.
+func (s *Server) routeTable(page http.HandlerFunc) []route {
+	return []route{
 		{"GET", "/flags", read, s.listFlags},
 		{"POST", "/flags", write, s.createFlag},
 		{"GET", "/flags/{id}", read, s.getFlag},
@@ -202,34 +236,6 @@ func (s *Server) routes() http.Handler {
 
 		{"GET", "/ui/", public, page},
 	}
-	mux := http.NewServeMux()
-	allowed := map[string][]string{}
-	var order []string
-	for _, rt := range s.table {
-		mux.HandleFunc(rt.method+" "+rt.pattern, s.guard(rt))
-		if _, ok := allowed[rt.pattern]; !ok {
-			order = append(order, rt.pattern)
-		}
-		allowed[rt.pattern] = append(allowed[rt.pattern], rt.method)
-		if rt.method == "GET" {
-			allowed[rt.pattern] = append(allowed[rt.pattern], "HEAD")
-		}
-	}
-	for _, p := range order {
-		allow := strings.Join(allowed[p], ", ")
-		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", allow)
-			httpx.Error(w, r, ff.Errorf(ff.EMETHOD, "method %s is not allowed here; use %s", r.Method, allow))
-		})
-	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			page(w, r)
-			return
-		}
-		httpx.Error(w, r, ff.Errorf(ff.ENOTFOUND, "no such endpoint: %s", r.URL.Path))
-	})
-	return mux
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
