@@ -105,6 +105,9 @@ var matrixRoutes = map[string]matrixRoute{
 		map[string]any{"defaultServe": map[string]any{"variant": "on"}})},
 	"DELETE /flags/{id}/targeting/{environment}": {editors, 200, fixed("/flags/matrix/targeting/staging", nil)},
 	"GET /flags/{id}/history":                    {readers, 200, fixed("/flags/matrix/history", nil)},
+	"POST /flags/{id}/explain": {readers, 200, fixed("/flags/matrix/explain?environment=production",
+		map[string]any{"context": map[string]any{"targetingKey": "u1"}})},
+	"POST /flags/{id}/revert": {editors, 200, fixed("/flags/matrix/revert", map[string]any{"version": 1})},
 
 	"GET /segments": {readers, 200, fixed("/segments", nil)},
 	"POST /segments": {editors, 201, func(m *matrix) (string, any) {
