@@ -18,41 +18,103 @@ type flagWithState struct {
 	Enabled bool `json:"enabled"`
 }
 
+// listFlags answers GET /flags: every flag, or with ?names=a,b only those
+// named (by name or id; unknown ones are left out, so a client that asks
+// for a flag it heard changed learns it is gone). The ETag is the revision
+// of the view answered, so a client that has it gets 304 and no body.
 func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
-	env, filtered := r.URL.Query()["environment"]
-	flags, err := s.svc.ListFlags(r.Context())
+	q := r.URL.Query()
+	v, err := s.svc.Current(r.Context())
 	if err != nil {
 		httpx.Error(w, r, err)
 		return
 	}
-	flags, err = filterArchived(r, flags)
+	if _, stale := q["stale"]; stale {
+		flags, err := filterArchived(r, v.Flags())
+		if err == nil && s.answerStale(w, r, flags) {
+			return
+		}
+		if err != nil {
+			httpx.Error(w, r, err)
+			return
+		}
+	}
+	// The tag covers the view and the "last evaluated" times the answer
+	// carries, which move without a revision.
+	gen := s.usage.Generation()
+	tag := strconv.Quote(strconv.FormatInt(v.Revision, 10) + "." + strconv.FormatUint(gen, 10))
+	w.Header().Set("ETag", tag)
+	if httpx.NoneMatch(r, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	env := q.Get("environment")
+	if _, filtered := q["environment"]; filtered {
+		if err := checkEnvParam(env, v.EnvNames); err != nil {
+			httpx.Error(w, r, err)
+			return
+		}
+	}
+	if _, err := filterArchived(r, nil); err != nil {
+		httpx.Error(w, r, err)
+		return
+	}
+	var body []byte
+	if names, ok := q["names"]; ok {
+		flags, _ := filterArchived(r, selectFlags(v.Flag, names))
+		body, err = s.encodeList(env, flags, s.usage.Known())
+	} else {
+		// Cached, compressed once per revision (the compression
+		// middleware leaves an encoded answer alone).
+		enc := listEncoding(r)
+		body, err = s.lists.body(tag, env+"\x00"+q.Get("archived"), enc, func() ([]byte, error) {
+			flags, _ := filterArchived(r, v.Flags())
+			return s.encodeList(env, flags, s.usage.Known())
+		})
+		if enc != "" {
+			w.Header().Set("Content-Encoding", enc)
+		}
+	}
 	if err != nil {
 		httpx.Error(w, r, err)
 		return
 	}
-	if s.answerStale(w, r, flags) {
-		return
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(body)
+}
+
+// selectFlags returns the flags that lookup finds for the comma-separated
+// names or ids in lists, each once, in the order asked.
+func selectFlags(lookup func(string) *ff.Flag, lists []string) []*ff.Flag {
+	var out []*ff.Flag
+	seen := map[string]bool{}
+	for _, list := range lists {
+		for _, name := range strings.Split(list, ",") {
+			if f := lookup(strings.TrimSpace(name)); f != nil && !seen[f.ID] {
+				seen[f.ID] = true
+				out = append(out, f)
+			}
+		}
 	}
-	last := s.usage.Known()
-	if !filtered {
-		httpx.WriteJSON(w, http.StatusOK, s.flagsOut(flags, last))
-		return
+	return out
+}
+
+func nonNil(flags []*ff.Flag) []*ff.Flag {
+	if flags == nil {
+		return []*ff.Flag{}
 	}
-	envs, err := s.svc.Environments(r.Context())
-	if err != nil {
-		httpx.Error(w, r, err)
-		return
+	return flags
+}
+
+// checkEnvParam checks the environment a query parameter names.
+func checkEnvParam(env string, envs []string) error {
+	if env == "" {
+		return ff.FieldErrorf("environment", "environment is required, e.g. ?environment=production")
 	}
-	name := env[0]
-	if !contains(envs, name) {
-		httpx.Error(w, r, &ff.Error{Code: ff.EINVALID, Field: "environment", Message: "unknown environment " + strconv.Quote(name) + "; existing environments: " + strings.Join(envs, ", ")})
-		return
+	if !contains(envs, env) {
+		return &ff.Error{Code: ff.EINVALID, Field: "environment", Message: "unknown environment " + strconv.Quote(env) + "; existing environments: " + strings.Join(envs, ", ")}
 	}
-	out := make([]flagWithState, len(flags))
-	for i, f := range flags {
-		out[i] = flagWithState{flagOut: s.flagOut(f, last), Enabled: f.Environments[name]}
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func contains(list []string, s string) bool {

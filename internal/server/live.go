@@ -150,7 +150,8 @@ func (l *live) Publish(c *view.Change) {
 			l.hub.Publish(env, ev)
 		}
 	}
-	l.hub.Publish(manageTopic, stream.Event{Revision: c.Revision, Time: c.Time})
+	l.hub.Publish(manageTopic, stream.Event{Revision: c.Revision, Time: c.Time, From: c.From,
+		Upsert: c.Upsert, Delete: c.Delete, Reset: c.Reset})
 	l.checkTokens()
 }
 

@@ -128,7 +128,7 @@ func TestLiveSameServer(t *testing.T) {
 		t.Fatalf("OFREP event %+v", msg)
 	}
 	got := events.Next(t)
-	if got.Event != "change" || got.ID != ev.ID || got.Data != `{"revision":`+ev.ID+`}` {
+	if got.Event != "change" || got.ID != ev.ID || !strings.HasPrefix(got.Data, `{"revision":`+ev.ID+`,"from":`) || !strings.HasSuffix(got.Data, `"flags":["checkout"]}`) {
 		t.Fatalf("/events event %+v", got)
 	}
 	testenv.Value(t, client, "checkout", true)

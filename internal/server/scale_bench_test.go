@@ -50,12 +50,12 @@ func BenchmarkScale100k(b *testing.B) {
 	const seeded, created = 90000, 10000
 	bin, c := buildBinary(b), benchClient(b)
 	small := startBinary(b, bin, seedStore(b, scaleFlags(1000)), "--write-rate", "0")
-	smallRate, _ := createFlags(b, c, small, 2000)
+	smallRate, _ := createThrough(b, c, small, 2000)
 	small.stop()
 
 	db := seedStore(b, scaleFlags(seeded))
 	p := startBinary(b, bin, db, "--write-rate", "0")
-	rate, cpu := createFlags(b, c, p, created)
+	rate, cpu := createThrough(b, c, p, created)
 	b.ReportMetric(rate, "creates/s")
 	b.ReportMetric(rate/smallRate, "creates-100k/1k")
 	b.ReportMetric(cpu, "server-cpu-ms/create")
@@ -71,9 +71,9 @@ func BenchmarkScale100k(b *testing.B) {
 	b.ReportMetric(procStatusMB(b, p.pid, "VmHWM"), "bulk-peak-MB")
 }
 
-// createFlags creates n flags through p's API from concurrent clients and
+// createThrough creates n flags through p's API from concurrent clients and
 // returns the rate and the server's CPU time per create in milliseconds.
-func createFlags(b *testing.B, c *http.Client, p *binary, n int) (perSec, cpuMS float64) {
+func createThrough(b *testing.B, c *http.Client, p *binary, n int) (perSec, cpuMS float64) {
 	cpu := procCPU(b, p.pid)
 	d := load(b, c, "http://"+p.addr+"/flags", http.StatusCreated, n, func(w, i int) string {
 		return fmt.Sprintf(`{"name":"new-%02d-%05d","environments":{"production":true}}`, w, i)

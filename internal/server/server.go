@@ -99,6 +99,7 @@ type Server struct {
 	usageCfg   UsageConfig
 	now        func() time.Time
 	quiet      atomic.Pointer[uncounted] // see evalSnapshot
+	lists      listCache
 }
 
 // New returns a Server for cfg. It panics for a Config.TrustedOrigins
@@ -125,7 +126,7 @@ func New(cfg Config) *Server {
 	s.access = newAccessLog(s.log, cfg.Version, s.proxies)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)
 	s.setupUsage(cfg)
-	s.handler = s.observe(s.browser.hostGuard(s.routes()))
+	s.handler = s.observe(s.browser.hostGuard(compress(s.routes())))
 	return s
 }
 
@@ -176,7 +177,41 @@ func (s *Server) routes() http.Handler {
 	// The web UI: its files under /ui/ and (catch-all below) its page at /.
 	// Public: the page holds no data; it calls the API with a person's token.
 	page := ui.Handler().ServeHTTP
-	s.table = []route{
+	s.table = append(s.routeTable(page), s.usageRoutes()...)
+	mux := http.NewServeMux()
+	allowed := map[string][]string{}
+	var order []string
+	for _, rt := range s.table {
+		mux.HandleFunc(rt.method+" "+rt.pattern, s.guard(rt))
+		if _, ok := allowed[rt.pattern]; !ok {
+			order = append(order, rt.pattern)
+		}
+		allowed[rt.pattern] = append(allowed[rt.pattern], rt.method)
+		if rt.method == "GET" {
+			allowed[rt.pattern] = append(allowed[rt.pattern], "HEAD")
+		}
+	}
+	for _, p := range order {
+		allow := strings.Join(allowed[p], ", ")
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			httpx.Error(w, r, ff.Errorf(ff.EMETHOD, "method %s is not allowed here; use %s", r.Method, allow))
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			page(w, r)
+			return
+		}
+		httpx.Error(w, r, ff.Errorf(ff.ENOTFOUND, "no such endpoint: %s", r.URL.Path))
+	})
+	return mux
+}
+
+// routeTable is every route with the permission it needs; page serves the
+// web UI.
+func (s *Server) routeTable(page http.HandlerFunc) []route {
+	return []route{
 		{"GET", "/flags", read, s.listFlags},
 		{"POST", "/flags", write, s.createFlag},
 		{"GET", "/flags/{id}", read, s.getFlag},
@@ -186,6 +221,8 @@ func (s *Server) routes() http.Handler {
 		{"PUT", "/flags/{id}/targeting/{environment}", write, s.putTargeting},
 		{"DELETE", "/flags/{id}/targeting/{environment}", write, s.deleteTargeting},
 		{"GET", "/flags/{id}/history", read, s.flagHistory},
+		{"POST", "/flags/{id}/explain", read, s.explainFlag},
+		{"POST", "/flags/{id}/revert", write, s.revertFlag},
 
 		{"GET", "/segments", read, s.listSegments},
 		{"POST", "/segments", write, s.createSegment},
@@ -223,35 +260,6 @@ func (s *Server) routes() http.Handler {
 
 		{"GET", "/ui/", public, page},
 	}
-	s.table = append(s.table, s.usageRoutes()...)
-	mux := http.NewServeMux()
-	allowed := map[string][]string{}
-	var order []string
-	for _, rt := range s.table {
-		mux.HandleFunc(rt.method+" "+rt.pattern, s.guard(rt))
-		if _, ok := allowed[rt.pattern]; !ok {
-			order = append(order, rt.pattern)
-		}
-		allowed[rt.pattern] = append(allowed[rt.pattern], rt.method)
-		if rt.method == "GET" {
-			allowed[rt.pattern] = append(allowed[rt.pattern], "HEAD")
-		}
-	}
-	for _, p := range order {
-		allow := strings.Join(allowed[p], ", ")
-		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", allow)
-			httpx.Error(w, r, ff.Errorf(ff.EMETHOD, "method %s is not allowed here; use %s", r.Method, allow))
-		})
-	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			page(w, r)
-			return
-		}
-		httpx.Error(w, r, ff.Errorf(ff.ENOTFOUND, "no such endpoint: %s", r.URL.Path))
-	})
-	return mux
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,10 @@ type Event struct {
 	Reset bool
 	// Time is when the change committed; it feeds the propagation lag.
 	Time time.Time
+	// From is the revision the change was made on, for the management
+	// stream: a client at From can apply the change by reading only the
+	// flags it names. Negative when unknown.
+	From int64
 
 	enc *encoding
 }

@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -367,7 +366,7 @@ func TestRefusedToggle(t *testing.T) {
 		t.Fatal("the switch lost the keyboard focus when its row was re-rendered")
 	}
 	b.click(sw)
-	b.wait("the refusal", `[...document.querySelectorAll('.toast.error[role=alert]')].some(e => e.textContent.includes('too many changes'))`)
+	b.wait("the refusal", `[...document.querySelectorAll('.toast.error[role=alert]')].some(e => e.textContent.includes('too many requests'))`)
 	b.wait("the switch restored", fmt.Sprintf(`(e => e.getAttribute('aria-checked') === 'true' && !e.hasAttribute('aria-busy') && e.textContent === 'On')(document.querySelector(%s))`, js(sw)))
 	if !s.flag("limited").Environments["staging"] {
 		t.Fatal("the refused toggle changed the flag")
@@ -414,19 +413,7 @@ func testLive(t *testing.T, s *testServer, wantMode string) {
 // scrolling; a viewer gets no edit controls.
 func TestManyFlags(t *testing.T) {
 	s := newServer(t, testenv.WithAuth())
-	now := time.Now().UTC()
-	d := &ff.Dataset{}
-	for i := range 10000 {
-		d.Flags = append(d.Flags, &ff.Flag{
-			ID: ff.NewID(), Name: fmt.Sprintf("flag-%05d", i), Description: fmt.Sprintf("Flag number %d of the load test", i),
-			Environments: map[string]bool{"development": i%2 == 0, "staging": i%3 == 0, "production": i%5 == 0},
-			Tags:         []string{[]string{"web", "api", "mobile"}[i%3]},
-			Version:      1, CreatedAt: now, UpdatedAt: now,
-		})
-	}
-	if err := s.Svc.Import(t.Context(), d); err != nil {
-		t.Fatal(err)
-	}
+	importFlags(t, s, 10000)
 	viewer := s.NewToken(ff.RoleViewer, "", "vera")
 	b := newBrowser(t, s)
 	b.signIn(viewer)

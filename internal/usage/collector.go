@@ -52,6 +52,7 @@ type Collector struct {
 	retired []*eval.Snapshot // replaced since the last flush, not yet drained
 	pending map[key]int64
 	last    map[string]map[string]time.Time // flag id -> environment -> last evaluated
+	lastGen uint64                          // moves whenever last does
 	loaded  bool                            // last holds what the store has
 	ids     map[string]string               // flag name -> id, as of idsRev
 	idsRev  int64

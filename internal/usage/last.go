@@ -26,7 +26,16 @@ func (c *Collector) setLastLocked(id, env string, at time.Time) {
 	}
 	if at.After(m[env]) {
 		m[env] = at
+		c.lastGen++
 	}
+}
+
+// Generation is a number that moves whenever a "last evaluated" time does,
+// so that answers carrying them can be cached and tagged.
+func (c *Collector) Generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastGen
 }
 
 // LastEvaluated returns when each flag was last evaluated, by flag id and

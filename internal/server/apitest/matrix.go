@@ -112,6 +112,9 @@ var matrixRoutes = map[string]matrixRoute{
 	"POST /flags/{id}/restore": {editors, 200, func(m *matrix) (string, any) {
 		return "/flags/" + m.c.create(map[string]any{"name": m.unique("restored")}).ID + "/restore", nil
 	}},
+	"POST /flags/{id}/explain": {readers, 200, fixed("/flags/matrix/explain?environment=production",
+		map[string]any{"context": map[string]any{"targetingKey": "u1"}})},
+	"POST /flags/{id}/revert": {editors, 200, fixed("/flags/matrix/revert", map[string]any{"version": 1})},
 
 	"GET /segments": {readers, 200, fixed("/segments", nil)},
 	"POST /segments": {editors, 201, func(m *matrix) (string, any) {

@@ -4,6 +4,7 @@
 
 import { api, seg, STALE } from './api.js';
 import { state, emit, pending, putFlag, removeFlag } from './store.js';
+import { changed } from './undo.js';
 import { h, toast, confirmDialog, isProduction, confirmCodeEdit } from './dom.js';
 
 const onOff = (on) => (on ? 'on' : 'off');
@@ -44,7 +45,7 @@ export async function toggle(id, env) {
       version: res.version ?? latest.version + 1,
       updatedAt: new Date().toISOString(),
     });
-    toast(`${flag.name} is now ${onOff(res.data.enabled)} in ${env}.`, { kind: 'ok', timeout: 3000 });
+    changed(`${flag.name} is now ${onOff(res.data.enabled)} in ${env}.`, current, res.version ?? current.version + 1);
   } catch (err) {
     pending.delete(key);
     emit({ flags: new Set([id]) });

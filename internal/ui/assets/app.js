@@ -192,6 +192,10 @@ document.addEventListener('keydown', (e) => {
  * page. It throws ApiError when the token is refused.
  */
 async function start() {
+  // The flags are read while /me answers: one round trip less before the
+  // list shows. A refusal is handled through /me's answer.
+  const loading = refresh();
+  loading.catch(() => {});
   let me;
   try {
     me = (await api('GET', '/me')).data;
@@ -207,7 +211,7 @@ async function start() {
   state.me = me;
   renderHeader();
   main.replaceChildren(h('p', { class: 'loading' }, 'Loading flags…'));
-  await refresh();
+  await loading.catch(() => refresh());
   stopLive?.();
   stopLive = startLive(setLive);
   render({ focus: false });

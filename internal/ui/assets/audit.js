@@ -3,9 +3,10 @@
 // History tab shows that flag's.
 
 import { api, seg } from './api.js';
-import { state, subscribe } from './store.js';
+import { state, can, subscribe } from './store.js';
+import { revert } from './undo.js';
 import { setQuery } from './nav.js';
-import { h, field, select, fmtDate, showError, clearErrors } from './dom.js';
+import { h, field, select, fmtDate, showError, clearErrors, confirmDialog } from './dom.js';
 
 const ACTIONS = {
   'flag.create': 'created flag',
@@ -13,6 +14,7 @@ const ACTIONS = {
   'flag.delete': 'deleted flag',
   'flag.toggle': 'switched flag',
   'flag.targeting': 'changed the targeting of',
+  'flag.revert': 'restored a version of',
   'environment.create': 'created environment',
   'environment.delete': 'deleted environment',
   'segment.create': 'created segment',
@@ -29,6 +31,11 @@ const isObj = (v) => v && typeof v === 'object' && !Array.isArray(v);
 /** diff lists the leaves that differ between two JSON values. */
 export function diff(a, b, path = '', out = []) {
   if (JSON.stringify(a) === JSON.stringify(b)) return out;
+  if (Array.isArray(a) && Array.isArray(b) && a.length && b.length) {
+    // Structurally: which rule, which condition, which weight changed.
+    for (let i = 0; i < Math.max(a.length, b.length); i++) diff(a[i], b[i], `${path}[${i}]`, out);
+    return out;
+  }
   if (isObj(a) && isObj(b)) {
     for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
       if (!path && NOISE.has(k)) continue;
@@ -79,8 +86,24 @@ function target(ev) {
   return h('span', { class: 'mono' }, name);
 }
 
-/** eventItem renders one event; withTarget names what it changed. */
-export function eventItem(ev, { withTarget = true } = {}) {
+/**
+ * label names a changed path for people: "targeting.production.rules[1].
+ * serve.rollout.variants[0].weight" reads "production › rule 2 (beta) ›
+ * serve › rollout › variants 1 › weight", with the rule's name from doc.
+ */
+export function label(path, doc) {
+  const m = path.match(/^targeting\.([^.]+)\.rules\[(\d+)\](.*)$/);
+  if (!m) return path;
+  const rule = doc?.targeting?.[m[1]]?.rules?.[Number(m[2])];
+  const rest = m[3].replace(/\[(\d+)\]/g, (_, n) => ` ${Number(n) + 1}`).split('.').filter(Boolean);
+  return [m[1], `rule ${Number(m[2]) + 1}${rule?.name ? ` (${rule.name})` : ''}`, ...rest].join(' › ');
+}
+
+/**
+ * eventItem renders one event; withTarget names what it changed; restore,
+ * when given, is offered for events whose "after" is a whole version.
+ */
+export function eventItem(ev, { withTarget = true, restore } = {}) {
   const before = parse(ev.before);
   const after = parse(ev.after);
   const changes = ev.action.endsWith('.create') || ev.action.endsWith('.delete') || ev.action === 'import' || ev.action === 'token.revoke'
@@ -93,7 +116,7 @@ export function eventItem(ev, { withTarget = true } = {}) {
       ev.environment ? h('span', { class: 'badge' }, ev.environment) : null,
       h('time', { datetime: ev.time, title: ev.time }, fmtDate(ev.time))),
     changes.length ? h('ul', { class: 'changes' }, changes.slice(0, 8).map((c) => h('li', null,
-      h('span', { class: 'path' }, c.path || 'value'), ': ',
+      h('span', { class: 'path' }, label(c.path, after ?? before) || 'value'), ': ',
       h('span', { class: 'before' }, show(c.before, c.path)), ' → ',
       h('span', { class: 'after' }, show(c.after, c.path))))) : null,
     changes.length > 8 ? h('p', { class: 'hint' }, `and ${changes.length - 8} more changes`) : null);
@@ -103,6 +126,10 @@ export function eventItem(ev, { withTarget = true } = {}) {
         h('div', null, h('p', { class: 'label' }, 'Before'), h('pre', null, before === undefined ? '(none)' : JSON.stringify(before, null, 2))),
         h('div', null, h('p', { class: 'label' }, 'After'), h('pre', null, after === undefined ? '(none)' : JSON.stringify(after, null, 2))))));
   }
+  if (restore && after?.version && ev.action !== 'flag.delete' && after.version !== state.flags.get(ev.targetId)?.version) {
+    li.querySelector('.line').append(h('button', { type: 'button', class: 'btn btn-sm restore', dataset: { version: after.version },
+      onclick: () => restore(after.version) }, `Restore version ${after.version}`));
+  }
   if (ev.requestId) li.title = `Request ${ev.requestId}`;
   return li;
 }
@@ -111,7 +138,7 @@ export function eventItem(ev, { withTarget = true } = {}) {
  * pager loads pages of events from path (with query params) into a list,
  * with "Load more" while the server has a next cursor.
  */
-function pager(path, params, { withTarget, emptyText, onError }) {
+function pager(path, params, { withTarget, emptyText, onError, restore }) {
   const list = h('ul', { class: 'events' });
   const more = h('button', { type: 'button', class: 'btn', hidden: true }, 'Load more');
   const status = h('p', { class: 'muted small', role: 'status' });
@@ -127,7 +154,7 @@ function pager(path, params, { withTarget, emptyText, onError }) {
       const res = await api('GET', `${path}?${q}`);
       if (reset) { list.replaceChildren(); pages = 0; }
       pages++;
-      for (const ev of res.data.events) list.append(eventItem(ev, { withTarget }));
+      for (const ev of res.data.events) list.append(eventItem(ev, { withTarget, restore }));
       cursor = res.data.nextCursor || '';
       more.hidden = !cursor;
       status.textContent = list.children.length ? '' : emptyText;
@@ -141,11 +168,24 @@ function pager(path, params, { withTarget, emptyText, onError }) {
   return { el, load, pages: () => pages };
 }
 
+/** restoreVersion asks, then restores a version of the flag as it is now. */
+async function restoreVersion(id, version) {
+  const flag = state.flags.get(id);
+  if (!flag) return;
+  const ok = await confirmDialog({
+    title: `Restore ${flag.name} to version ${version}?`,
+    body: `Its name, description, variants, state and targeting in every environment become what they were at version ${version}, as a new version ${flag.version + 1}. The history keeps every version.`,
+    confirm: `Restore version ${version}`,
+  });
+  if (ok) await revert(flag, version, flag.version);
+}
+
 /** historyList is a flag's History tab. */
 export function historyList(flag) {
   const err = h('div');
   const p = pager(`/flags/${seg(flag._id)}/history`, {}, {
     withTarget: false, emptyText: 'No changes recorded.',
+    restore: can.write ? (version) => restoreVersion(flag._id, version) : undefined,
     onError: (e) => err.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, e.message)),
   });
   p.load(true);

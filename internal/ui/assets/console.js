@@ -5,6 +5,7 @@
 import { api, seg } from './api.js';
 import { state } from './store.js';
 import { setQuery } from './nav.js';
+import { explain, whyList } from './explain.js';
 import { h, field, select, fmtNum, showError, clearErrors, isProduction } from './dom.js';
 
 const REASONS = {
@@ -68,6 +69,7 @@ export function consoleView(root, { query }) {
       const path = key ? `/ofrep/v1/evaluate/flags/${seg(key)}` : '/ofrep/v1/evaluate/flags';
       const res = await api('POST', path, { body: { context }, headers: { 'X-Environment': env } });
       out.replaceChildren(key ? single(res.data, env) : all(res.data.flags || [], env));
+      if (key && !res.data.errorCode) out.firstChild.append(whyList(await explain(key, env, context)));
     } catch (err) {
       if (['INVALID_CONTEXT', 'TARGETING_KEY_MISSING', 'PARSE_ERROR'].includes(err.code)) {
         showError(form, { field: 'context', message: `${err.code}: ${err.message}` });

@@ -1,6 +1,7 @@
 // A flag's page: its details and variants, its state in every environment,
 // the targeting editor of each environment, and its audit history.
 
+import { changed } from './undo.js';
 import { state, can, subscribe, flagByName, shownState, pending, putFlag } from './store.js';
 import { toggle, deleteFlag } from './actions.js';
 import { openFlagForm, hasTargeting } from './flags.js';
@@ -152,10 +153,11 @@ export function flagView(root, { params: [name], query }) {
 
   async function edit() {
     if (!await confirmCodeEdit(flag)) return;
+    const before = flag;
     const updated = await openFlagForm(flag);
     if (!updated) return;
     putFlag(updated);
-    toast(`Saved ${updated.name}.`, { kind: 'ok' });
+    changed(`Saved ${updated.name}.`, before, updated.version);
   }
 
   async function remove() {

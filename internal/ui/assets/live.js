@@ -2,11 +2,14 @@
 // show without a reload. The server's event stream (GET /events, server-sent
 // events, "event: change" on every change) is read with fetch, which unlike
 // EventSource can send the token. A server without it (404) is polled
-// instead: GET /flags every 3 s while the page is visible. Either way each
-// change leads to one refresh(), which re-renders only what changed.
+// instead: GET /flags every 3 s while the page is visible, answered 304
+// while nothing changed. A change event names the flags it touched and the
+// revision it was made on: a copy at that revision reads just those
+// (applyEvent); anything else leads to one refresh(). Either way only what
+// changed is re-rendered.
 
 import { authHeaders } from './api.js';
-import { refresh } from './store.js';
+import { state, refresh, applyEvent } from './store.js';
 import { debounce } from './dom.js';
 
 export const POLL_MS = 3000;
@@ -25,6 +28,13 @@ export function startLive(onMode) {
     refresh().then(() => onMode(mode), () => onMode('offline'));
   }, 150);
   let mode = '';
+  // changed applies one event, falling back to a full refresh.
+  const changed = (data) => {
+    let ev = null;
+    try { ev = JSON.parse(data); } catch { /* not JSON: refresh */ }
+    if (!ev) return update();
+    applyEvent(ev).then((done) => { if (!done) update(); }, () => update());
+  };
   const setMode = (m) => { mode = m; onMode(m); };
 
   async function stream() {
@@ -32,8 +42,11 @@ export function startLive(onMode) {
     ctrl = new AbortController();
     let res;
     try {
+      // Last-Event-ID: the server tells at once of any revision after the
+      // one this copy has, so connecting needs no catch-up fetch.
+      const since = state.revision == null ? {} : { 'Last-Event-ID': String(state.revision) };
       res = await fetch('/events', {
-        headers: authHeaders({ Accept: 'text/event-stream' }), signal: ctrl.signal, cache: 'no-store',
+        headers: authHeaders({ Accept: 'text/event-stream', ...since }), signal: ctrl.signal, cache: 'no-store',
       });
     } catch (e) {
       if (stopped) return;
@@ -48,10 +61,10 @@ export function startLive(onMode) {
     }
     backoff = 1000;
     setMode('stream');
-    update(); // catch up with what happened while not connected
+    if (state.revision == null) update(); // else the server says if we are behind
     try {
-      await read(res.body, (event) => {
-        if (event === 'change' || event === 'message') update();
+      await read(res.body, (event, data) => {
+        if (event === 'change' || event === 'message') changed(data);
       });
     } catch {
       // the connection broke: reconnect

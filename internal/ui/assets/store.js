@@ -12,6 +12,7 @@ export const state = {
   environments: [], // [{name, createdAt}]
   segments: [], // as GET /segments answers
   loaded: false,
+  revision: null, // the revision GET /flags last answered (its ETag)
 };
 
 /** What the signed-in role may do. */
@@ -84,7 +85,9 @@ export function refresh() {
 
 async function load() {
   const started = performance.now();
-  const [flags, envs, segs] = await Promise.all([api('GET', '/flags'), api('GET', '/environments'), api('GET', '/segments')]);
+  const since = state.revision == null ? {} : { 'If-None-Match': `"${state.revision}"` };
+  const [flags, envs, segs] = await Promise.all([
+    api('GET', '/flags', { headers: since }), api('GET', '/environments'), api('GET', '/segments')]);
   const change = { flags: new Set(), envs: false, segments: false, remote: state.loaded };
 
   const names = envs.data.map((e) => e.name);
@@ -96,28 +99,69 @@ async function load() {
   if (segKey(segs.data) !== segKey(state.segments)) change.segments = true;
   state.segments = segs.data;
 
-  const recent = (id) => (touched.get(id) ?? -1) > started;
-  const seen = new Set();
-  for (const f of flags.data) {
-    seen.add(f._id);
-    const old = state.flags.get(f._id);
-    if (old && recent(f._id) && old.version >= f.version) continue;
-    if (!old && recent(f._id)) continue; // deleted here meanwhile
-    if (!old || old.version !== f.version || change.envs) {
-      state.flags.set(f._id, f);
-      change.flags.add(f._id);
+  if (flags.status === 304) {
+    if (change.envs) for (const id of state.flags.keys()) change.flags.add(id);
+  } else {
+    const seen = apply(flags.data, started, change);
+    for (const id of state.flags.keys()) {
+      if (!seen.has(id) && !recent(id, started)) {
+        state.flags.delete(id);
+        change.flags.add(id);
+      }
     }
-  }
-  for (const id of state.flags.keys()) {
-    if (!seen.has(id) && !recent(id)) {
-      state.flags.delete(id);
-      change.flags.add(id);
-    }
+    state.revision = flags.version ?? null;
   }
   for (const [id, t] of touched) if (t < started - 60000) touched.delete(id);
   state.loaded = true;
   if (change.flags.size || change.envs || change.segments) emit(change);
   return change;
+}
+
+const recent = (id, since) => (touched.get(id) ?? -1) > since;
+
+/**
+ * apply records flags as the server answered them, unless a local write
+ * since started is newer; it adds the ids it changed to change.flags and
+ * returns the ids it saw. newerOnly keeps versions already newer.
+ */
+function apply(list, started, change, newerOnly = false) {
+  const seen = new Set();
+  for (const f of list) {
+    seen.add(f._id);
+    const old = state.flags.get(f._id);
+    if (old && recent(f._id, started) && old.version >= f.version) continue;
+    if (!old && recent(f._id, started)) continue; // deleted here meanwhile
+    if (newerOnly && old && old.version > f.version) continue; // a later event's answer came first
+    if (!old || old.version !== f.version || change.envs) {
+      state.flags.set(f._id, f);
+      change.flags.add(f._id);
+    }
+  }
+  return seen;
+}
+
+/**
+ * applyEvent applies a change event of the live stream ({revision, from,
+ * flags}). When this copy is at the event's "from" revision, only the flags
+ * it names are read (GET /flags?names=); it resolves false when it cannot
+ * (a reset, a missed event) and the caller should refresh() instead.
+ */
+export async function applyEvent(ev) {
+  if (!state.loaded || !Array.isArray(ev.flags) || ev.from !== state.revision || inflight) return false;
+  state.revision = ev.revision; // the next event follows this one
+  const started = performance.now();
+  const res = await api('GET', `/flags?names=${ev.flags.map(encodeURIComponent).join(',')}`);
+  const change = { flags: new Set(), envs: false, segments: false, remote: true };
+  const seen = apply(res.data, started, change, true);
+  for (const name of ev.flags) {
+    const gone = flagByName(name);
+    if (gone && !seen.has(gone._id) && !recent(gone._id, started)) {
+      state.flags.delete(gone._id);
+      change.flags.add(gone._id);
+    }
+  }
+  if (change.flags.size) emit(change);
+  return true;
 }
 
 // ---- toggles ----

@@ -6,6 +6,7 @@
 // errors (e.g. targeting.production.rules[1].conditions[0].value), so an
 // error from the server lands next to the input it is about.
 
+import { changed } from './undo.js';
 import { api, seg, STALE } from './api.js';
 import { state, putFlag } from './store.js';
 import { h, select, uid, showError, clearErrors, toast, confirmDialog, confirmCodeEdit } from './dom.js';
@@ -179,9 +180,19 @@ export function defaultVariants(flag) {
   return { on: first, off: first };
 }
 
+/**
+ * evenSplit divides 100 % between names in whole numbers (50/50,
+ * 34/33/33), so that a new rollout starts valid, never at 0/0.
+ */
+export function evenSplit(names) {
+  const each = Math.floor(100 / (names.length || 1));
+  return Object.fromEntries(names.map((n, i) => [n, String(i === 0 ? 100 - each * (names.length - 1) : each)]));
+}
+
 function serveDraft(s, names) {
-  const weights = Object.fromEntries(names.map((n) => [n, '0']));
+  let weights = evenSplit(names);
   if (s?.rollout) {
+    weights = Object.fromEntries(names.map((n) => [n, '0']));
     for (const v of s.rollout.variants || []) weights[v.variant] = String(v.weight);
     return { mode: 'rollout', variant: names[0] || '', weights, bucketBy: s.rollout.bucketBy || '' };
   }
@@ -426,7 +437,7 @@ export function targetingEditor(flag, env, { onSaved } = {}) {
         : await api('DELETE', path, { ifMatch: flag.version });
       dirty = false;
       putFlag(res.data);
-      toast(`Saved the targeting of ${flag.name} in ${env}.`, { kind: 'ok' });
+      changed(`Saved the targeting of ${flag.name} in ${env}.`, flag, res.data.version);
       onSaved?.(res.data);
     } catch (err) {
       if (err.status === 412) err.message = STALE;

@@ -53,7 +53,12 @@ export function tokensView(root) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
+    secretBox.replaceChildren(); // the last secret goes once you act again
     const body = { name: nameIn.value.trim(), role: roleSel.value };
+    if (!body.name) {
+      showError(form, { field: 'name', message: 'Enter a name: who or what will use this token, e.g. ci-deploy.' });
+      return;
+    }
     if (envSel.value && !envSel.disabled) body.environment = envSel.value;
     if (expSel.value) body.expiresIn = expSel.value;
     try {

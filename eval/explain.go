@@ -1,0 +1,71 @@
+package eval
+
+// Explanation is an evaluation with its reasons: the result Evaluate gives
+// and, for each rule in order, whether it matched and which of its
+// conditions did. It is built by Explain, apart from Evaluate, so that the
+// hot path never pays for it.
+type Explanation struct {
+	Result Result `json:"result"`
+	// Rule is the index of the rule that matched, or -1: none did, or the
+	// rules were not consulted (Evaluated false).
+	Rule int `json:"matchedRule"`
+	// Evaluated is false when the result did not depend on the rules: the
+	// flag is off, has none, or cannot be evaluated.
+	Evaluated bool          `json:"evaluated"`
+	Rules     []RuleOutcome `json:"rules"`
+}
+
+// RuleOutcome is how one rule fared: Conditions[i] reports whether its
+// condition i matched. Rules after the matching one are not consulted
+// (Consulted false), as in Evaluate.
+type RuleOutcome struct {
+	Consulted  bool   `json:"consulted"`
+	Matched    bool   `json:"matched"`
+	Conditions []bool `json:"conditions"`
+}
+
+// Explain evaluates flag key in env for ctx as Evaluate does and says why.
+// The result is always Evaluate's.
+func (s *Snapshot) Explain(env, key string, ctx Context) Explanation {
+	x := Explanation{Result: s.Evaluate(env, key, ctx), Rule: -1}
+	t := s.env(env)
+	if t == nil {
+		return x
+	}
+	f, ok := t.flags.Get(key)
+	if !ok {
+		return x
+	}
+	w := maxEvalWork.Load() // the same work bound as evaluation
+	x.Rules = make([]RuleOutcome, len(f.rules))
+	x.Evaluated = f.fixed == nil
+	for i := range f.rules {
+		x.Rules[i].Conditions = f.rules[i].outcomes(ctx, &w)
+		if !x.Evaluated || x.Rule >= 0 {
+			continue
+		}
+		x.Rules[i].Consulted = true
+		if x.Rules[i].Matched = allTrue(x.Rules[i].Conditions); x.Rules[i].Matched {
+			x.Rule = i
+		}
+	}
+	return x
+}
+
+// outcomes reports, for each condition of r, whether ctx meets it.
+func (r *rule) outcomes(ctx Context, w *int64) []bool {
+	out := make([]bool, len(r.conds))
+	for i := range r.conds {
+		out[i] = r.conds[i].match(ctx, w)
+	}
+	return out
+}
+
+func allTrue(bs []bool) bool {
+	for _, b := range bs {
+		if !b {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,34 @@
+package ui_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestConsoleExplains: the console names the rule that matched and why
+// the rules before it did not.
+func TestConsoleExplains(t *testing.T) {
+	s := newServer(t)
+	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{
+		"name": "checkout", "type": "string", "environments": map[string]bool{"production": true},
+		"variants": map[string]any{"old": "old", "new": "new"},
+		"targeting": map[string]any{"production": map[string]any{
+			"rules": []any{
+				map[string]any{"name": "staff", "conditions": []any{map[string]any{"attribute": "email", "operator": "endsWith", "value": "@corp.example"}}, "serve": map[string]any{"variant": "new"}},
+				map[string]any{"name": "kiwis", "conditions": []any{map[string]any{"attribute": "country", "operator": "eq", "value": "NZ"}}, "serve": map[string]any{"variant": "new"}},
+			},
+			"defaultServe": map[string]any{"variant": "old"},
+		}},
+	})
+	b := newBrowser(t, s)
+	b.open("#/evaluate?env=production&flag=checkout")
+	b.wait("the console", `!!document.querySelector('#eval-context')`)
+	b.fill("#eval-context", `{"targetingKey": "alice", "email": "alice@example.com", "country": "NZ"}`)
+	b.click("#eval-run")
+	b.wait("the explanation naming rule 2", `document.querySelector('#eval-why-summary')?.textContent === 'Rule 2 (kiwis) matched.'`)
+	if got := b.text(`#eval-why li[data-rule="0"]`); !strings.Contains(got, "did not match") || !strings.Contains(got, "does not hold") {
+		t.Fatalf("rule 1 explained as %q", got)
+	}
+	b.shot("evaluate-explain", false)
+}
