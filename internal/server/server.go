@@ -58,6 +58,7 @@ type Server struct {
 	limiter    *limiter // nil: writes are not rate limited
 	table      []route
 	live       *live // the event streams (live.go)
+	openapi    []byte // the OpenAPI document (openapi.go)
 }
 
 // New returns a Server for cfg.
@@ -80,6 +81,7 @@ func New(cfg Config) *Server {
 	s.access = newAccessLog(s.log, cfg.Version, cfg.TrustedProxies)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat)
 	s.handler = s.observe(s.routes())
+	s.openapi = buildOpenAPI(s.table, cfg.Version)
 	return s
 }
 
@@ -176,6 +178,7 @@ func (s *Server) routes() http.Handler {
 		{"GET", "/metrics", read, s.metrics.handler().ServeHTTP},
 
 		{"GET", "/ui/", public, page},
+		{"GET", OpenAPIPath, public, s.serveOpenAPI},
 	}
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}

@@ -151,10 +151,11 @@ var matrixRoutes = map[string]matrixRoute{
 	"OPTIONS /ofrep/v1/events": {anyone, 204, fixed("/ofrep/v1/events", nil)},
 	"GET /events":              {readers, 200, fixed("/events", nil)},
 
-	"GET /healthz": {anyone, 200, fixed("/healthz", nil)},
-	"GET /readyz":  {anyone, 200, fixed("/readyz", nil)},
-	"GET /metrics": {readers, 200, fixed("/metrics", nil)},
-	"GET /ui/":     {anyone, 200, fixed("/ui/app.js", nil)},
+	"GET /healthz":      {anyone, 200, fixed("/healthz", nil)},
+	"GET /readyz":       {anyone, 200, fixed("/readyz", nil)},
+	"GET /metrics":      {readers, 200, fixed("/metrics", nil)},
+	"GET /ui/":          {anyone, 200, fixed("/ui/app.js", nil)},
+	"GET /openapi.json": {anyone, 200, fixed("/openapi.json", nil)},
 }
 
 // testAuthorizationMatrix sends a request to every route of the server's
