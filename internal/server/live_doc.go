@@ -36,7 +36,7 @@ var liveDocs = map[string]op{
 	"GET /healthz": {Summary: "Liveness", Responses: map[int]res{200: {Body: probe{}}}},
 	"GET /readyz": {Summary: "Readiness: the store answers",
 		Responses: map[int]res{200: {Body: probe{}}, 503: {Description: "the store is unreachable, or the server serves from its snapshot", Body: probe{}}}},
-	"GET /metrics": {Summary: "Prometheus metrics", Responses: map[int]res{200: {ContentType: "text/plain", Body: ""}}},
-	"GET /ui/":     {Summary: "The web UI's files (the page itself is at /)", Responses: map[int]res{200: {Description: "a file"}, 404: {Description: "no such file"}}},
+	"GET /metrics":       {Summary: "Prometheus metrics", Responses: map[int]res{200: {ContentType: "text/plain", Body: ""}}},
+	"GET /ui/":           {Summary: "The web UI's files (the page itself is at /)", Responses: map[int]res{200: {Description: "a file"}, 404: {Description: "no such file"}}},
 	"GET " + OpenAPIPath: {Summary: "This OpenAPI document", Responses: map[int]res{200: {Body: map[string]any{}}}},
 }

@@ -57,7 +57,7 @@ type Server struct {
 	defaultEnv string
 	limiter    *limiter // nil: writes are not rate limited
 	table      []route
-	live       *live // the event streams (live.go)
+	live       *live  // the event streams (live.go)
 	openapi    []byte // the OpenAPI document (openapi.go)
 }
 
