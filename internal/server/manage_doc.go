@@ -39,6 +39,11 @@ var manageDocs = map[string]op{
 		Responses: map[int]res{201: {Body: createdToken{}}, 409: {Description: "the name is taken", Body: errorBody}}},
 	"DELETE /tokens/{id}": {Summary: "Revoke a token", Responses: map[int]res{204: {Description: "revoked"}}},
 
+	"GET /export": {Summary: "Every environment, segment and flag, read at one revision", Responses: map[int]res{200: {Body: ff.Dataset{}}}},
+	"POST /import": {Summary: "Load an exported dataset: all of it, or nothing", Body: ff.Dataset{},
+		Description: "Environments are added; segments and flags replace those of the same id or name, so importing twice changes nothing.",
+		Responses:   map[int]res{200: {Body: imported{}}, 409: {Description: "--max-flags would be exceeded (limit names it)", Body: errorBody}}},
+
 	"GET /audit": {Summary: "Audit events, newest first", Params: auditQuery,
 		Responses: map[int]res{200: {Body: auditPage{}}, 400: {Description: "a bad parameter (field names it)", Body: errorBody}}},
 	"GET /me": {Summary: "Who the caller is", Responses: map[int]res{200: {Body: meResponse{}}}},

@@ -158,6 +158,9 @@ func (s *Server) routes() http.Handler {
 		{"POST", "/tokens", admin, s.createToken},
 		{"DELETE", "/tokens/{id}", admin, s.revokeToken},
 
+		{"GET", "/export", read, s.exportData},
+		{"POST", "/import", admin, s.importData},
+
 		{"GET", "/audit", read, s.listAudit},
 		{"GET", "/me", read, s.me},
 

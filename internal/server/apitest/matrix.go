@@ -136,8 +136,10 @@ var matrixRoutes = map[string]matrixRoute{
 		return "/tokens/" + m.c.newToken(map[string]any{"name": m.unique("doomed-token"), "role": "viewer"}).ID, nil
 	}},
 
-	"GET /audit": {readers, 200, fixed("/audit", nil)},
-	"GET /me":    {readers, 200, fixed("/me", nil)},
+	"GET /export":  {readers, 200, fixed("/export", nil)},
+	"POST /import": {admins, 200, fixed("/import", map[string]any{"environments": []any{}, "segments": []any{}, "flags": []any{}})},
+	"GET /audit":   {readers, 200, fixed("/audit", nil)},
+	"GET /me":      {readers, 200, fixed("/me", nil)},
 
 	"POST /ofrep/v1/evaluate/flags/{key}":    {evaluators, 200, fixed("/ofrep/v1/evaluate/flags/matrix", evalBody)},
 	"OPTIONS /ofrep/v1/evaluate/flags/{key}": {anyone, 204, fixed("/ofrep/v1/evaluate/flags/matrix", nil)},
