@@ -1,5 +1,6 @@
 // Command featureflags is the feature-flag service: `featureflags serve`
-// runs it; other subcommands work on its store directly.
+// runs it; the other commands work on a server over its API (cli*.go) or
+// on its store directly, for bootstrap and recovery.
 package main
 
 import (
@@ -15,20 +16,6 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-const usage = `featureflags is a self-hosted feature-flag service.
-
-Usage:
-  featureflags serve [flags]            run the service (API, evaluation, UI)
-  featureflags export [--store S]       write the store's environments, segments and flags as JSON to stdout
-  featureflags import [--store S] FILE  load a file written by export (- for stdin): all of it or nothing
-  featureflags token create --role R    create an API token or environment key; prints its secret once
-  featureflags token list | revoke ID   list tokens, or revoke one
-  featureflags healthcheck [--addr A]   exit 0 if the server at A is ready (/readyz), 1 if not
-  featureflags version                  print the version
-
-Run 'featureflags <command> --help' for a command's flags.
-`
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -43,30 +30,16 @@ func main() {
 
 var errUsage = errors.New("usage")
 
+// run runs the command args name (see commands).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return errUsage
 	}
-	switch args[0] {
-	case "serve":
-		return serve(ctx, args[1:], stderr)
-	case "export":
-		return exportData(ctx, args[1:], stdout, stderr)
-	case "import":
-		return importData(ctx, args[1:], os.Stdin, stderr)
-	case "token":
-		return tokenCommand(ctx, args[1:], stdout, stderr)
-	case "healthcheck":
-		return healthcheck(ctx, args[1:], stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, version)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	default:
-		fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
+	cmd, ok := findCommand(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage())
 		return errUsage
 	}
+	return cmd.run(ctx, args[1:], stdio{in: os.Stdin, out: stdout, err: stderr})
 }

@@ -133,7 +133,14 @@ func (s *Server) routes() http.Handler {
 	// its page at /. Public: the page holds no data, it calls the API with
 	// the token a person signs in with.
 	page := ui.Handler().ServeHTTP
-	s.table = []route{
+	s.table = s.routeTable(page)
+	return s.mux(page)
+}
+
+// routeTable is every route with the permission it needs; each has its
+// documentation in a *_doc.go file (openapi.go).
+func (s *Server) routeTable(page http.HandlerFunc) []route {
+	return []route{
 		{"GET", "/flags", read, s.listFlags},
 		{"POST", "/flags", write, s.createFlag},
 		{"GET", "/flags/{id}", read, s.getFlag},
@@ -183,6 +190,11 @@ func (s *Server) routes() http.Handler {
 		{"GET", "/ui/", public, page},
 		{"GET", OpenAPIPath, public, s.serveOpenAPI},
 	}
+}
+
+// mux serves the table's routes, a 405 naming the allowed methods for
+// another method on a known path, the UI page at / and 404 elsewhere.
+func (s *Server) mux(page http.HandlerFunc) http.Handler {
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	var order []string

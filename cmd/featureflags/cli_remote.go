@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// defaultServer is where the commands over the API go without --server.
+const defaultServer = "http://127.0.0.1:8080"
+
+// remote is a server the commands talk to over its API.
+type remote struct {
+	server, token, output string
+	io                    stdio
+}
+
+// remoteFlags adds --server, --token and --output to fs.
+func remoteFlags(fs *flag.FlagSet) *remote {
+	r := &remote{}
+	server := os.Getenv("FEATUREFLAGS_SERVER")
+	if server == "" {
+		server = defaultServer
+	}
+	fs.StringVar(&r.server, "server", server, "the server's base URL (FEATUREFLAGS_SERVER)")
+	fs.StringVar(&r.token, "token", os.Getenv("FEATUREFLAGS_TOKEN"), "an API token (FEATUREFLAGS_TOKEN)")
+	fs.StringVar(&r.output, "output", "table", "table, json or yaml")
+	fs.StringVar(&r.output, "o", "table", "short for --output")
+	return r
+}
+
+// parseInterleaved parses fs from args, which may put flags after the
+// positional arguments, and returns those. A nil slice and nil error mean
+// --help was answered.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	rest := []string{}
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, nil
+			}
+			return nil, errUsage
+		}
+		if args = fs.Args(); len(args) == 0 {
+			return rest, nil
+		}
+		rest, args = append(rest, args[0]), args[1:]
+	}
+}
+
+// check refuses an output format the commands cannot write.
+func (r *remote) check() error {
+	switch r.output {
+	case "table", "json", "yaml":
+		return nil
+	}
+	return fmt.Errorf("--output %q: use table, json or yaml", r.output)
+}
+
+// call sends a request with a JSON body (nil for none) and returns the
+// answer's body; an error answer becomes an *apiError with the server's
+// message, a failed connection an *unreachableError.
+func (r *remote) call(ctx context.Context, method, path string, body any, headers map[string]string) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(data)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(r.server, "/")+path, rd)
+	if err != nil {
+		return nil, fmt.Errorf("--server %q: %w", r.server, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, &unreachableError{err}
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, &unreachableError{err}
+	}
+	if res.StatusCode >= 400 {
+		return nil, &apiError{res.StatusCode, serverMessage(res.StatusCode, data)}
+	}
+	return data, nil
+}
+
+// serverMessage is the message of an error answer: the API's "error" (with
+// the field it blames), OFREP's "errorDetails", or the status.
+func serverMessage(status int, data []byte) string {
+	var e struct {
+		Error        string `json:"error"`
+		Field        string `json:"field"`
+		ErrorCode    string `json:"errorCode"`
+		ErrorDetails string `json:"errorDetails"`
+	}
+	json.Unmarshal(data, &e)
+	switch {
+	case e.Error != "" && e.Field != "" && !strings.Contains(e.Error, e.Field):
+		return fmt.Sprintf("%s (at %s)", e.Error, e.Field)
+	case e.Error != "":
+		return e.Error
+	case e.ErrorDetails != "":
+		return strings.TrimSpace(e.ErrorCode + ": " + e.ErrorDetails)
+	}
+	return fmt.Sprintf("the server answered %d %s", status, http.StatusText(status))
+}
+
+// readInput reads a file, or standard input for "-".
+func readInput(name string, in io.Reader) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(in)
+	}
+	return os.ReadFile(name)
+}
