@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -110,24 +111,20 @@ func upper(s []string) []string {
 
 // run parses the flags of ep, sends its request and writes the answer.
 func (ep endpoint) run(ctx context.Context, name string, args []string, io stdio) error {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.err)
-	r := remoteFlags(fs)
-	r.io = io
-	vals := ep.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(io.err, "Usage: featureflags %s %s [flags]\n\n%s\n\n", name, strings.Join(upper(ep.args), " "), ep.summary)
-		fs.PrintDefaults()
-	}
-	rest, err := parseInterleaved(fs, args)
+	var fs *flag.FlagSet
+	var vals map[string]*string
+	r, rest, err := parseRemote(name, args, io, func(f *flag.FlagSet) {
+		fs, vals = f, ep.flags(f)
+		f.Usage = func() {
+			fmt.Fprintf(io.err, "Usage: featureflags %s %s [flags]\n\n%s\n\n", name, strings.Join(upper(ep.args), " "), ep.summary)
+			f.PrintDefaults()
+		}
+	})
 	if err != nil || rest == nil {
 		return err
 	}
 	if len(rest) != len(ep.args) {
 		return fmt.Errorf("%s: want %d argument(s) (%s), got %d; see 'featureflags %s --help'", name, len(ep.args), strings.Join(upper(ep.args), " "), len(rest), name)
-	}
-	if err := r.check(); err != nil {
-		return err
 	}
 	path, body, err := ep.request(rest, vals, fs, io)
 	if err != nil {
@@ -185,7 +182,7 @@ func (ep endpoint) request(args []string, vals map[string]*string, fs *flag.Flag
 	fs.Visit(func(f *flag.Flag) {
 		if s, ok := ep.set[f.Name]; ok {
 			s.apply(body, f.Value.String())
-		} else if contains(ep.query, f.Name) {
+		} else if slices.Contains(ep.query, f.Name) {
 			q.Set(f.Name, f.Value.String())
 		}
 	})
@@ -196,13 +193,4 @@ func (ep endpoint) request(args []string, vals map[string]*string, fs *flag.Flag
 		return path, nil, nil
 	}
 	return path, body, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

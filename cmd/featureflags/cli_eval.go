@@ -11,22 +11,17 @@ import (
 
 // evalRun evaluates over OFREP: one flag, or all of them.
 func evalRun(ctx context.Context, args []string, io stdio) error {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(io.err)
-	r := remoteFlags(fs)
-	r.io = io
-	env := fs.String("environment", "", "the environment (X-Environment); an environment key's own, else the server's default")
-	evalCtx := fs.String("context", "{}", "the evaluation context, a JSON object")
-	key := fs.String("targeting-key", "", "the context's targetingKey")
-	rest, err := parseInterleaved(fs, args)
+	var env, evalCtx, key *string
+	r, rest, err := parseRemote("eval", args, io, func(fs *flag.FlagSet) {
+		env = fs.String("environment", "", "the environment (X-Environment); an environment key's own, else the server's default")
+		evalCtx = fs.String("context", "{}", "the evaluation context, a JSON object")
+		key = fs.String("targeting-key", "", "the context's targetingKey")
+	})
 	if err != nil || rest == nil {
 		return err
 	}
 	if len(rest) > 1 {
 		return fmt.Errorf("eval: give one flag, or none for all of them")
-	}
-	if err := r.check(); err != nil {
-		return err
 	}
 	c := map[string]any{}
 	if err := json.Unmarshal([]byte(*evalCtx), &c); err != nil {
@@ -77,12 +72,7 @@ func exportCommand(ctx context.Context, args []string, io stdio) error {
 	if !remoteChosen(args) {
 		return exportData(ctx, args, io.out, io.err)
 	}
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(io.err)
-	r := remoteFlags(fs)
-	r.io = io
-	r.output = "json"
-	rest, err := parseInterleaved(fs, args)
+	r, rest, err := parseRemote("export", args, io, nil)
 	if err != nil || rest == nil {
 		return err
 	}
@@ -105,11 +95,7 @@ func importCommand(ctx context.Context, args []string, io stdio) error {
 	if !remoteChosen(args) {
 		return importData(ctx, args, io.in, io.err)
 	}
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(io.err)
-	r := remoteFlags(fs)
-	r.io = io
-	rest, err := parseInterleaved(fs, args)
+	r, rest, err := parseRemote("import", args, io, nil)
 	if err != nil || rest == nil {
 		return err
 	}

@@ -37,6 +37,24 @@ func remoteFlags(fs *flag.FlagSet) *remote {
 	return r
 }
 
+// parseRemote parses the flags of a command over the API: --server,
+// --token, --output and those define adds. It returns the positional
+// arguments, nil after --help.
+func parseRemote(name string, args []string, io stdio, define func(*flag.FlagSet)) (*remote, []string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	r := remoteFlags(fs)
+	r.io = io
+	if define != nil {
+		define(fs)
+	}
+	rest, err := parseInterleaved(fs, args)
+	if err == nil && rest != nil {
+		err = r.check()
+	}
+	return r, rest, err
+}
+
 // parseInterleaved parses fs from args, which may put flags after the
 // positional arguments, and returns those. A nil slice and nil error mean
 // --help was answered.
