@@ -31,7 +31,9 @@ func remoteFlags(fs *flag.FlagSet) *remote {
 		server = defaultServer
 	}
 	fs.StringVar(&r.server, "server", server, "the server's base URL (FEATUREFLAGS_SERVER)")
-	fs.StringVar(&r.token, "token", os.Getenv("FEATUREFLAGS_TOKEN"), "an API token (FEATUREFLAGS_TOKEN)")
+	// The token's default is read after parsing, so that --help never
+	// shows the secret.
+	fs.StringVar(&r.token, "token", "", "an API token (default: FEATUREFLAGS_TOKEN)")
 	fs.StringVar(&r.output, "output", "table", "table, json or yaml")
 	fs.StringVar(&r.output, "o", "table", "short for --output")
 	return r
@@ -51,6 +53,9 @@ func parseRemote(name string, args []string, io stdio, define func(*flag.FlagSet
 	rest, err := parseInterleaved(fs, args)
 	if err == nil && rest != nil {
 		err = r.check()
+	}
+	if r.token == "" {
+		r.token = os.Getenv("FEATUREFLAGS_TOKEN")
 	}
 	return r, rest, err
 }

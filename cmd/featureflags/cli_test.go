@@ -168,6 +168,10 @@ func TestCLIExitCodes(t *testing.T) {
 	api(t, "http://127.0.0.1:1", "", 2, "", "flags", "list", "--output", "xml")
 	api(t, "http://127.0.0.1:1", "", 2, "", "flags", "get")
 	api(t, "http://127.0.0.1:1", "", 2, "", "flags", "frobnicate")
+	// --help never shows the token.
+	if r := api(t, "", "ffa_secret", 0, "", "flags", "list", "--help"); bytes.Contains(r.stderr, []byte("ffa_secret")) || !bytes.Contains(r.stderr, []byte("--environment")) && !bytes.Contains(r.stderr, []byte("-environment")) {
+		t.Errorf("help:\n%s", r.stderr)
+	}
 	help := api(t, "", "", 0, "", "help").stdout
 	for _, c := range commands() {
 		if !bytes.Contains(help, []byte("featureflags "+c.name)) {
