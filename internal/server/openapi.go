@@ -91,8 +91,15 @@ func withCommon(rt route, doc op) op {
 		add(http.StatusUnauthorized, "no token, or an unknown, expired or revoked one (with access control on)", "WWW-Authenticate")
 		add(http.StatusForbidden, "the token's role lacks the permission")
 	}
-	if rt.perm == read || rt.perm == write || rt.perm == admin {
-		add(http.StatusServiceUnavailable, "the database cannot be reached")
+	if rt.pattern != "/healthz" {
+		unavailable := res{Description: "the service is starting (with Retry-After), or its database cannot be reached",
+			Body: errorBody, Headers: []string{"Retry-After"}}
+		if rt.perm == evaluate {
+			unavailable.Body = ofrepUnavailable{}
+		}
+		if _, ok := r[http.StatusServiceUnavailable]; !ok {
+			r[http.StatusServiceUnavailable] = unavailable
+		}
 	}
 	if rt.method != http.MethodGet && (rt.perm == write || rt.perm == admin) {
 		add(http.StatusTooManyRequests, "too many writes for this token", "Retry-After")
@@ -114,6 +121,14 @@ func withCommon(rt route, doc op) op {
 func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(s.openapi)
+}
+
+// ofrepUnavailable is a 503 of an OFREP route: OFREP's shape, or while
+// the service starts, before OFREP is served, the management API's.
+type ofrepUnavailable struct {
+	Error        string `json:"error,omitempty"`
+	ErrorCode    string `json:"errorCode,omitempty"`
+	ErrorDetails string `json:"errorDetails,omitempty"`
 }
 
 // ofrepError is OFREP's error answer: the key and errorCode for an

@@ -19,7 +19,8 @@ import (
 )
 
 // Every answer a Client receives is checked against the server's OpenAPI
-// document (GET /openapi.json, read once per server address): the status
+// document (GET /openapi.json, read once per server address, once it
+// serves it): the status
 // must be one the operation documents and the body must match its schema,
 // so the document cannot drift from the server. Answers to paths and
 // methods the document has no operation for (404 and 405 for unknown
@@ -71,23 +72,30 @@ func (c *Contract) Check(req *http.Request, status int, header http.Header, body
 }
 
 // contracts caches each server address's document.
-var contracts sync.Map // base URL -> *contractEntry
+var contracts sync.Map // base URL -> *Contract
 
-type contractEntry struct {
-	once sync.Once
-	c    *Contract
-	err  error
-}
-
-// contractOf returns the document the server at base serves.
+// contractOf returns the document the server at base serves, or nil while
+// it serves none (a process still starting answers 503 to everything but
+// its probes; one gone answers nothing): then the next answer asks again.
 func contractOf(base string) (*Contract, error) {
-	v, _ := contracts.LoadOrStore(base, &contractEntry{})
-	e := v.(*contractEntry)
-	e.once.Do(func() { e.c, e.err = fetchContract(base) })
-	return e.c, e.err
+	if v, ok := contracts.Load(base); ok {
+		return v.(*Contract), nil
+	}
+	data, err := fetchContract(base)
+	if err != nil || data == nil {
+		return nil, nil
+	}
+	c, err := LoadContract(data)
+	if err != nil {
+		return nil, err
+	}
+	contracts.Store(base, c)
+	return c, nil
 }
 
-func fetchContract(base string) (*Contract, error) {
+// fetchContract reads the document of the server at base; nil when the
+// server does not serve it now.
+func fetchContract(base string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), Wait)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+server.OpenAPIPath, nil)
@@ -99,11 +107,10 @@ func fetchContract(base string) (*Contract, error) {
 		return nil, err
 	}
 	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil || res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: status %d, %v", server.OpenAPIPath, res.StatusCode, err)
+	if res.StatusCode != http.StatusOK {
+		return nil, nil
 	}
-	return LoadContract(data)
+	return io.ReadAll(res.Body)
 }
 
 // checkContract reports to the client's test an answer that breaks the
@@ -115,8 +122,8 @@ func (c *Client) checkContract(req *http.Request, r *Response) {
 	if _, bench := c.t.(*testing.B); bench {
 		return
 	}
-	contract, err := contractOf(c.Base)
-	if err == nil {
+	contract, err := contractOf(req.URL.Scheme + "://" + req.URL.Host)
+	if err == nil && contract != nil {
 		err = contract.Check(req, r.Status, r.Header, r.Body)
 	}
 	if err != nil {
