@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The featureflags image: a static binary on distroless, run as non-root.
-#   docker build --build-arg VERSION=v1.2.3 -t featureflags .
+#   docker build --build-arg VERSION=v1.2.3 --build-arg COMMIT=$(git rev-parse --short=12 HEAD) -t featureflags .
 
 ARG GO_VERSION=1.26.8
 
@@ -12,13 +12,14 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
+ARG COMMIT=unknown
 ARG TARGETOS
 ARG TARGETARCH
 # The same flags as `make build`; the version shows in `featureflags version`
 # and in the featureflags_build_info metric.
 RUN --mount=type=cache,target=/root/.cache/go-build \
     GOOS=$TARGETOS GOARCH=$TARGETARCH \
-    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/featureflags ./cmd/featureflags
+    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}" -o /out/featureflags ./cmd/featureflags
 RUN mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot AS final

@@ -5,10 +5,11 @@ POSTGRES_NOTE = "NOTE: FEATUREFLAGS_TEST_POSTGRES_URL is not set, so the Postgre
 
 .PHONY: run build test lint bench fuzz
 
-# VERSION is stamped into the binary (featureflags version, featureflags_build_info).
+# VERSION and COMMIT are stamped into the binary (featureflags version, featureflags_build_info).
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # The build flags; the Dockerfile uses the same (deploy/deploytest checks it).
-LDFLAGS = -s -w -X main.version=$(VERSION)
+COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+LDFLAGS = -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 ## run: start the service on 127.0.0.1:8080 with its data in ./data
 run:

@@ -2,7 +2,6 @@ package eval
 
 import (
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,8 +72,8 @@ func (c *compiler) condition(path string, in *featureflags.Condition) (condition
 		if !isString {
 			return out, featureflags.FieldErrorf(vpath, "matches needs a regular expression (RE2 syntax) as value")
 		}
-		if out.re, err = regexp.Compile(str); err != nil {
-			return out, featureflags.FieldErrorf(vpath, "invalid regular expression: %v", err)
+		if out.re, err = compileRegex(vpath, str); err != nil {
+			return out, err
 		}
 	case opLt, opLte, opGt, opGte:
 		n, ok := toNumber(in.Value)

@@ -191,7 +191,7 @@ func TestImportAudit(t *testing.T) {
 // TestLimitConfiguration: a configured limit is enforced and named. The
 // write rate applies per token, so that part runs with access control on.
 func TestLimitConfiguration(t *testing.T) {
-	admin := strings.Repeat("a", 40)
+	admin := "Xq7vR2pLk9Tz4WmB8nC1yH6sD3fJ5gA0"
 	p := startMain(t, []string{"FEATUREFLAGS_ADMIN_TOKEN=" + admin},
 		"--max-flags", "1", "--write-rate", "0.001", "--write-burst", "3")
 	if status, _ := p.request(t, "POST", "/flags", admin, `{"name":"one"}`); status != http.StatusCreated {

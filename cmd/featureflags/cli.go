@@ -39,7 +39,7 @@ func commands() []command {
 		}},
 		command{"completion", "bash|zsh|fish", "print a shell completion script", completionCommand},
 		command{"version", "", "print the version", func(_ context.Context, _ []string, io stdio) error {
-			fmt.Fprintln(io.out, version)
+			fmt.Fprintln(io.out, version, commit)
 			return nil
 		}},
 		command{"help", "", "print this help", func(_ context.Context, _ []string, io stdio) error {

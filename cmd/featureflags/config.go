@@ -14,8 +14,10 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/eval"
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/stream"
 )
 
 // config is the whole configuration of `serve`: defaults (defaultConfig,
@@ -42,6 +44,14 @@ type config struct {
 	WriteBurst int
 	// Limits on what flags and segments hold (--max-*).
 	Limits service.Limits
+	// Resource bounds against exhaustion: evaluation rate per token and per
+	// client address, evaluation body size, compiled regular expressions,
+	// and open event streams.
+	EvalRate        float64
+	EvalBurst       int
+	MaxContextBytes int64
+	MaxRegexProgram int
+	Streams         stream.Limits
 	// ReadHeaderTimeout and ReadTimeout bound reading a request's headers
 	// and the whole request.
 	ReadHeaderTimeout time.Duration
@@ -50,6 +60,13 @@ type config struct {
 	// made by other processes, so that evaluation (which never reads the
 	// store) follows them; 0 disables it.
 	RefreshInterval time.Duration
+	// AllowedHosts (--allowed-hosts, comma-separated host or host:port)
+	// are the names clients may reach the server by besides the loopback
+	// ones, and whose pages may send writes; "*" allows any Host.
+	AllowedHosts string
+
+	// MaxHeaderBytes bounds a request's headers (--max-header-bytes).
+	MaxHeaderBytes int
 	// SnapshotFile is where the server keeps its last view (flags,
 	// segments, environments, token hashes) so that it can start and
 	// serve evaluations while the store is unreachable; "" disables it.
@@ -59,10 +76,8 @@ type config struct {
 
 	// StreamHeartbeat is the interval of heartbeats on idle event streams.
 	StreamHeartbeat time.Duration
-	// IdleTimeout bounds an idle keep-alive connection, and MaxHeaderBytes
-	// a request's headers.
-	IdleTimeout    time.Duration
-	MaxHeaderBytes int
+	// IdleTimeout bounds an idle keep-alive connection.
+	IdleTimeout time.Duration
 	// Token use is written to the store every TokenFlushInterval, and once
 	// more at shutdown within TokenFlushTimeout.
 	TokenFlushInterval time.Duration
@@ -86,6 +101,11 @@ func defaultConfig() config {
 		WriteRate:         20,
 		WriteBurst:        40,
 		Limits:            service.DefaultLimits(),
+		EvalRate:          10000,
+		EvalBurst:         20000,
+		MaxContextBytes:   64 << 10,
+		MaxRegexProgram:   eval.DefaultMaxRegexProgram,
+		Streams:           stream.Limits{Total: 10000, PerKey: 5000, PerAddr: 1000},
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		RefreshInterval:   2 * time.Second,
@@ -124,6 +144,7 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.IntVar(&cfg.Limits.ValuesPerList, "max-values-per-list", cfg.Limits.ValuesPerList, "most values a list condition (in, notIn, ...) may have")
 	fs.IntVar(&cfg.Limits.SegmentConditions, "max-segment-conditions", cfg.Limits.SegmentConditions, "most conditions a segment may have")
 	fs.IntVar(&cfg.Limits.Flags, "max-flags", cfg.Limits.Flags, "most flags the store may hold")
+	limitFlags(fs, &cfg)
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&cfg.RefreshInterval, "refresh-interval", cfg.RefreshInterval, "how often to pick up changes other replicas made, for evaluation; 0 only on management requests")
@@ -131,6 +152,10 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 		cfg.TrustedProxies, err = server.ParseTrustedProxies(v)
 		return err
 	})
+	fs.IntVar(&cfg.Limits.TagsPerFlag, "max-tags-per-flag", cfg.Limits.TagsPerFlag, "most tags a flag may have (each at most 128 letters, digits, '-', '_' or '.')")
+	fs.IntVar(&cfg.MaxHeaderBytes, "max-header-bytes", cfg.MaxHeaderBytes, "largest request header section accepted, in bytes (net/http allows 4096 more)")
+	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", cfg.AllowedHosts, "comma-separated host or host:port names clients reach the server by, besides localhost when it listens on loopback; "+
+		"web pages there may also send changes; * allows any Host header (default: only loopback names on loopback, any otherwise)")
 	snapshot := &optionalString{}
 	fs.Var(snapshot, "snapshot-file", "file keeping the last flags (and token hashes) so that evaluation can start while the store is unreachable; \"\" or off disables it (default: snapshot.json beside a SQLite store, else ./data/snapshot.json)")
 	fs.Lookup("snapshot-file").DefValue = filepath.Join("data", "snapshot.json")
@@ -220,6 +245,9 @@ func (c config) validate() error {
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout (FEATUREFLAGS_SHUTDOWN_TIMEOUT) must be positive")
 	}
+	if c.MaxHeaderBytes < 1024 {
+		return fmt.Errorf("--max-header-bytes (FEATUREFLAGS_MAX_HEADER_BYTES) must be at least 1024")
+	}
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("--max-body-bytes (FEATUREFLAGS_MAX_BODY_BYTES) must be at least 1024")
 	}
@@ -232,6 +260,12 @@ func (c config) validate() error {
 	if c.WriteRate < 0 || math.IsNaN(c.WriteRate) || math.IsInf(c.WriteRate, 0) {
 		return fmt.Errorf("--write-rate (FEATUREFLAGS_WRITE_RATE) must be a number of writes per second, 0 or more")
 	}
+	if c.EvalRate < 0 || math.IsNaN(c.EvalRate) || math.IsInf(c.EvalRate, 0) {
+		return fmt.Errorf("--eval-rate (FEATUREFLAGS_EVAL_RATE) must be a number of evaluations per second, 0 or more")
+	}
+	if c.Streams.Total < 0 || c.Streams.PerKey < 0 || c.Streams.PerAddr < 0 {
+		return fmt.Errorf("--max-streams, --max-streams-per-key and --max-streams-per-address must not be negative")
+	}
 	if c.WriteBurst < 1 {
 		return fmt.Errorf("--write-burst (FEATUREFLAGS_WRITE_BURST) must be at least 1")
 	}
@@ -241,7 +275,8 @@ func (c config) validate() error {
 	}{
 		{"max-rules-per-flag", c.Limits.RulesPerFlag}, {"max-conditions-per-rule", c.Limits.ConditionsPerRule},
 		{"max-values-per-list", c.Limits.ValuesPerList}, {"max-segment-conditions", c.Limits.SegmentConditions},
-		{"max-flags", c.Limits.Flags},
+		{"max-flags", c.Limits.Flags}, {"max-depth", c.Limits.Depth}, {"max-tags-per-flag", c.Limits.TagsPerFlag}, {"max-regex-program", c.MaxRegexProgram},
+		{"eval-burst", c.EvalBurst}, {"max-context-bytes", int(min(c.MaxContextBytes, math.MaxInt32))},
 	} {
 		if l.v < 1 {
 			return fmt.Errorf("--%s (%s) must be at least 1", l.name, envName(l.name))
@@ -253,10 +288,26 @@ func (c config) validate() error {
 	if c.ReadTimeout <= 0 {
 		return fmt.Errorf("--read-timeout (FEATUREFLAGS_READ_TIMEOUT) must be positive")
 	}
+	for _, h := range c.allowedHosts() {
+		if err := server.ValidateOrigin(h); err != nil && h != "*" {
+			return fmt.Errorf("--allowed-hosts (FEATUREFLAGS_ALLOWED_HOSTS): %v", err)
+		}
+	}
 	if c.RefreshInterval < 0 {
 		return fmt.Errorf("--refresh-interval (FEATUREFLAGS_REFRESH_INTERVAL) must not be negative")
 	}
 	return nil
+}
+
+// allowedHosts returns the entries of --allowed-hosts.
+func (c config) allowedHosts() []string {
+	var out []string
+	for h := range strings.SplitSeq(c.AllowedHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -274,4 +325,16 @@ func (c config) logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// limitFlags declares the resource bounds' flags.
+func limitFlags(fs *flag.FlagSet, cfg *config) {
+	fs.IntVar(&cfg.Limits.Depth, "max-depth", cfg.Limits.Depth, "deepest nesting of arrays and objects in variant values and evaluation contexts")
+	fs.IntVar(&cfg.MaxRegexProgram, "max-regex-program", cfg.MaxRegexProgram, "most instructions a matches condition's compiled regular expression may have")
+	fs.Int64Var(&cfg.MaxContextBytes, "max-context-bytes", cfg.MaxContextBytes, "largest evaluation (OFREP) request body, in bytes")
+	fs.Float64Var(&cfg.EvalRate, "eval-rate", cfg.EvalRate, "evaluations allowed per second per token and per client address; 0 disables the limit")
+	fs.IntVar(&cfg.EvalBurst, "eval-burst", cfg.EvalBurst, "evaluations allowed at once before --eval-rate applies")
+	fs.IntVar(&cfg.Streams.Total, "max-streams", cfg.Streams.Total, "most open event streams on this server; 0 unbounded")
+	fs.IntVar(&cfg.Streams.PerKey, "max-streams-per-key", cfg.Streams.PerKey, "most open event streams per token; 0 unbounded")
+	fs.IntVar(&cfg.Streams.PerAddr, "max-streams-per-address", cfg.Streams.PerAddr, "most open event streams per client address; 0 unbounded")
 }

@@ -212,6 +212,8 @@ func (l *evaluationLoad) waitAnswers(t *testing.T, n int64) {
 	deadline := time.Now().Add(30 * time.Second)
 	for l.answered.Load() < target {
 		if time.Now().After(deadline) || l.failed.Load() > 0 {
+			l.mu.Lock()
+			defer l.mu.Unlock()
 			t.Fatalf("evaluations stalled or failed: %d answered, %d failed: %v", l.answered.Load(), l.failed.Load(), l.failures)
 		}
 		time.Sleep(5 * time.Millisecond)

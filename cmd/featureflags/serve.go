@@ -14,6 +14,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/eval"
 	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
@@ -71,8 +72,10 @@ func NewMain(args []string, getenv func(string) string, stderr io.Writer) (*Main
 		return nil, err
 	}
 	m := &Main{Config: cfg, AdminToken: getenv(adminTokenVariable), Log: cfg.logger(stderr)}
-	if m.AdminToken != "" && len(m.AdminToken) < auth.MinSecretLength {
-		return nil, fmt.Errorf("%s is too short: an admin token must be at least %d characters (e.g. from 'openssl rand -base64 32')", adminTokenVariable, auth.MinSecretLength)
+	if m.AdminToken != "" {
+		if why := weakSecret(m.AdminToken); why != "" {
+			return nil, fmt.Errorf("%s is too weak: %s; use a random one, e.g. from 'openssl rand -base64 32'", adminTokenVariable, why)
+		}
 	}
 	return m, nil
 }
@@ -93,6 +96,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// The service exists before its store, which it may have to do
 	// without for a while; the store is closed last, after every worker
 	// that uses it has stopped.
+	eval.SetMaxRegexProgram(m.Config.MaxRegexProgram) // before any flag compiles
 	m.svc = service.New(nil, service.WithLimits(m.Config.Limits))
 	m.background, m.stopBackground = context.WithCancel(context.Background())
 	m.sw = &handlerSwitch{}
@@ -266,11 +270,15 @@ func (m *Main) serveAPI() {
 
 func (m *Main) newAPI() http.Handler {
 	cfg := m.Config
+	hosts, origins := hostAllowList(cfg.Listen, m.ln.Addr(), cfg.allowedHosts())
 	m.api = server.New(server.Config{
-		Service: m.svc, Logger: m.Log, Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
+		Service: m.svc, Logger: m.Log, Version: version, Commit: commit, MaxBodyBytes: cfg.MaxBodyBytes,
+		AllowedHosts: hosts, TrustedOrigins: origins,
 		DefaultEnvironment: cfg.DefaultEnvironment,
 		WriteRate:          cfg.WriteRate, WriteBurst: cfg.WriteBurst,
 		StreamHeartbeat: cfg.StreamHeartbeat, TrustedProxies: cfg.TrustedProxies,
+		Streams: cfg.Streams, EvalRate: cfg.EvalRate, EvalBurst: cfg.EvalBurst,
+		MaxContextBytes: cfg.MaxContextBytes, MaxDepth: cfg.Limits.Depth,
 	})
 	return m.api
 }
@@ -284,8 +292,11 @@ func (m *Main) startHTTP() {
 		ReadTimeout:       cfg.ReadTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		// net/http's own error lines go through the configured logger.
+		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelError),
 	}
-	go func() { m.served <- m.http.Serve(m.ln) }()
+	ln := server.Listener(m.ln, cfg.MaxHeaderBytes) // its own error answers as JSON
+	go func() { m.served <- m.http.Serve(ln) }()
 	m.Log.Info("serving", "addr", m.ln.Addr().String(), "store", redact(cfg.Store), "version", version)
 }
 
@@ -400,12 +411,6 @@ func (m *Main) checkExposure() error {
 	}
 	log.Warn("access control is off and the server listens on " + addr.String() + " (--insecure): anyone who can connect may change anything")
 	return nil
-}
-
-// isLoopback reports whether addr is a loopback address only.
-func isLoopback(addr net.Addr) bool {
-	tcp, ok := addr.(*net.TCPAddr)
-	return ok && tcp.IP.IsLoopback()
 }
 
 // isFile reports whether path names a regular file.

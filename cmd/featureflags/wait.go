@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/httpx"
 )
 
 // untilStopped, as a wait, retries until the context ends.
@@ -66,16 +66,15 @@ func openStoreWaiting(ctx context.Context, url string, wait time.Duration, use f
 
 // handlerSwitch serves the starting handler until the real one is set.
 type handlerSwitch struct {
-	real    atomic.Pointer[http.Handler]
-	lastErr atomic.Pointer[string]
+	real   atomic.Pointer[http.Handler]
+	failed atomic.Bool // the store could not be reached at least once
 }
 
 func (h *handlerSwitch) set(real http.Handler) { h.real.Store(&real) }
 
-func (h *handlerSwitch) report(err error) {
-	msg := err.Error()
-	h.lastErr.Store(&msg)
-}
+// report notes that the store could not be reached; the caller logs why.
+// The public answers never show it: driver text names hosts and users.
+func (h *handlerSwitch) report(error) { h.failed.Store(true) }
 
 // ServeHTTP answers, while the store is not connected yet: /healthz 200,
 // everything else 503 with the reason as JSON.
@@ -85,17 +84,16 @@ func (h *handlerSwitch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reason := "connecting to the store"
-	if e := h.lastErr.Load(); e != nil {
-		reason = "the store cannot be reached yet: " + *e
+	if h.failed.Load() {
+		reason = "store unreachable: the server is waiting for it; the server log has the details"
 	}
-	status, body := http.StatusServiceUnavailable, map[string]string{"status": "starting", "error": reason}
-	if r.URL.Path == "/healthz" {
-		status, body = http.StatusOK, map[string]string{"status": "ok"}
-	} else if r.URL.Path != "/readyz" {
-		body = map[string]string{"error": "the service is starting: " + reason + "; retry shortly"}
+	switch r.URL.Path {
+	case "/healthz":
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case "/readyz":
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting", "error": reason})
+	default:
 		w.Header().Set("Retry-After", "1")
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, httpx.ErrorBody{Error: "the service is starting (" + reason + "); retry shortly"})
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(body)
 }

@@ -56,7 +56,7 @@ func checkBuildStage(t *testing.T, build instructions.Stage) {
 	}
 	// make build's command, with the Dockerfile's version argument and
 	// output path.
-	out, err := exec.Command(tool(t, "make"), "-s", "-n", "-C", repo, "build", "GO=go", "VERSION=$${VERSION}").Output() // $$: make expands it to $
+	out, err := exec.Command(tool(t, "make"), "-s", "-n", "-C", repo, "build", "GO=go", "VERSION=$${VERSION}", "COMMIT=$${COMMIT}").Output() // $$: make expands it to $
 	if err != nil {
 		t.Fatal(err)
 	}

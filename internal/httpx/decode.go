@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -19,7 +20,8 @@ const LimitBodyBytes = "max-body-bytes"
 
 // DecodeJSON reads r's body, at most limit bytes, into dst, strictly: the
 // media type must be JSON (or absent), unknown fields and trailing data are
-// refused, and a wrong type names its field.
+// refused, and a wrong type names its field. Keys must match fields
+// exactly, once each, and the body must be UTF-8 (checkStrict).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) error {
 	body, err := ReadJSONBody(w, r, limit, nil)
 	if err != nil {
@@ -27,6 +29,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) er
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return ff.Errorf(ff.EINVALID, "the body is empty; send a JSON object")
+	}
+	if err := checkStrict(body, reflect.TypeOf(dst)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -43,11 +48,8 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) er
 // it, at most limit bytes, appending to buf. It returns the bytes read even
 // on error, so that a caller can pool buf.
 func ReadJSONBody(w http.ResponseWriter, r *http.Request, limit int64, buf []byte) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return buf, ff.Errorf(ff.EMEDIATYPE, "the body must be JSON, sent with Content-Type: application/json (got %q)", ct)
-		}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !IsJSON(ct) {
+		return buf, ff.Errorf(ff.EMEDIATYPE, "the body must be JSON, sent with Content-Type: application/json (got %q)", ct)
 	}
 	body, err := readBody(w, r, limit, buf)
 	if err != nil {
@@ -60,6 +62,16 @@ func ReadJSONBody(w http.ResponseWriter, r *http.Request, limit int64, buf []byt
 		return body, ff.Errorf(ff.EINVALID, "the body could not be read: %v", err)
 	}
 	return body, nil
+}
+
+// IsJSON reports whether the media type ct is JSON: application/json or
+// a +json type, with any parameters.
+func IsJSON(ct string) bool {
+	if ct == "application/json" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 // readBody reads r's body, at most limit bytes, appending to buf.

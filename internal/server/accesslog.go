@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -17,11 +16,11 @@ const serviceName = "featureflags"
 // dashboard filters on.
 type accessLog struct {
 	log     *slog.Logger // carries the service name and version
-	trusted []netip.Prefix
+	proxies proxies
 }
 
-func newAccessLog(log *slog.Logger, version string, trusted []netip.Prefix) accessLog {
-	return accessLog{log: log.With(slog.String("service", serviceName), slog.String("version", version)), trusted: trusted}
+func newAccessLog(log *slog.Logger, version string, trusted proxies) accessLog {
+	return accessLog{log: log.With(slog.String("service", serviceName), slog.String("version", version)), proxies: trusted}
 }
 
 // entry is what the middleware learned about one request.
@@ -50,7 +49,7 @@ func (a accessLog) write(ctx context.Context, r *http.Request, e entry) {
 		slog.Int64("bytes", e.bytes),
 		slog.Float64("duration_ms", float64(e.elapsed.Microseconds())/1000),
 		slog.String("request_id", e.id),
-		slog.String("client", a.client(r)),
+		slog.String("client", a.proxies.client(r)),
 		slog.String("user_agent", r.UserAgent()),
 	)
 	if e.actor != "" {
@@ -60,48 +59,6 @@ func (a accessLog) write(ctx context.Context, r *http.Request, e entry) {
 		attrs = append(attrs, slog.String("trace_id", trace))
 	}
 	a.log.LogAttrs(ctx, level, "request", attrs...)
-}
-
-// client is the address of the client that made r: the connection's peer,
-// or, when that peer is a trusted proxy, the nearest X-Forwarded-For entry
-// not itself a trusted proxy. Entries a client wrote itself (left of the
-// first untrusted hop) are never believed.
-func (a accessLog) client(r *http.Request) string {
-	peer, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		peer = r.RemoteAddr
-	}
-	if len(a.trusted) == 0 || !a.isTrusted(peer) {
-		return peer
-	}
-	forwarded := strings.Join(r.Header.Values("X-Forwarded-For"), ",")
-	for forwarded != "" {
-		i := strings.LastIndexByte(forwarded, ',')
-		hop := strings.TrimSpace(forwarded[i+1:])
-		forwarded = forwarded[:max(i, 0)]
-		if !a.isTrusted(hop) {
-			if _, err := netip.ParseAddr(hop); err != nil {
-				return peer // malformed: the last trusted hop is all we know
-			}
-			return hop
-		}
-		peer = hop
-	}
-	return peer
-}
-
-func (a accessLog) isTrusted(addr string) bool {
-	ip, err := netip.ParseAddr(addr)
-	if err != nil {
-		return false
-	}
-	ip = ip.Unmap()
-	for _, p := range a.trusted {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
 }
 
 // traceID is the trace id of a W3C traceparent header

@@ -49,9 +49,9 @@ func TestClientAddress(t *testing.T) {
 		{true, "10.1.2.3:5000", []string{"not-an-ip"}, "10.1.2.3"},                         // malformed
 		{true, "[::1]:5000", []string{"2001:db8::1"}, "2001:db8::1"},                       // IPv6
 	} {
-		a := accessLog{}
+		var a proxies
 		if c.trusted {
-			a.trusted = trusted
+			a = trusted
 		}
 		r := httptest.NewRequest("GET", "/flags", nil)
 		r.RemoteAddr = c.remote

@@ -33,7 +33,9 @@ type fuzzTarget struct {
 
 func newFuzzTarget(f *testing.F) *fuzzTarget {
 	f.Helper()
-	store, err := sqlite.Open(f.Context(), filepath.Join(f.TempDir(), "flags.db"))
+	// Unsynced: accepted writes commit without waiting for the disk, so
+	// that fuzzing explores inputs rather than waiting for fsync.
+	store, err := sqlite.Open(f.Context(), filepath.Join(f.TempDir(), "flags.db"), sqlite.Unsynced())
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -59,6 +61,7 @@ func newFuzzTarget(f *testing.F) *fuzzTarget {
 		rec := httptest.NewRecorder()
 		r := httptest.NewRequest("POST", req.path, strings.NewReader(req.body))
 		r.Header.Set("Authorization", ft.bearer)
+		r.Header.Set("Content-Type", "application/json")
 		ft.h.ServeHTTP(rec, r)
 		if rec.Code != http.StatusCreated {
 			f.Fatalf("seed %s: %d %s", req.path, rec.Code, rec.Body)
@@ -80,6 +83,24 @@ func (ft *fuzzTarget) do(t *testing.T, method, path, body string, ofrep bool, he
 	rec := httptest.NewRecorder()
 	ft.h.ServeHTTP(rec, r)
 	checkAnswer(t, method+" "+path, rec, ofrep)
+	if loc := rec.Header().Get("Location"); method == "POST" && rec.Code == http.StatusCreated && loc != "" {
+		ft.undo(t, loc)
+	}
+}
+
+// undo deletes what a fuzzed request created, so that the store stays the
+// size of the seed: otherwise every accepted input adds a flag, segment,
+// environment or token, each write rebuilds a larger snapshot, and a long
+// run slows to a crawl.
+func (ft *fuzzTarget) undo(t *testing.T, location string) {
+	t.Helper()
+	r := httptest.NewRequest("DELETE", location, nil)
+	r.Header.Set("Authorization", ft.bearer)
+	rec := httptest.NewRecorder()
+	ft.h.ServeHTTP(rec, r)
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("DELETE %s after creating it: %d %s", location, rec.Code, rec.Body)
+	}
 }
 
 // checkAnswer: no 5xx; errors are JSON objects with a message; other

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"sync"
-	"time"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/auth"
@@ -28,10 +26,11 @@ import (
 //     which they select: without X-Environment a key evaluates in its own
 //     environment; X-Environment naming another one answers 403 rather than
 //     quietly serving a different environment than the caller asked for.
-//   - Management writes are rate limited per token: 429 with Retry-After.
-//     While access control is off there is no token to limit, and the
-//     server only listens on loopback (or was told --insecure), so writes
-//     are not limited: a local script may toggle as fast as it likes.
+//   - Management writes must be JSON and, from a browser, come from this
+//     server's origin or a trusted one (browser.go), so that web pages of
+//     other sites cannot send them.
+//   - Management writes are rate limited per token, or per client address
+//     while access control is off: 429 with Retry-After (ratelimit.go).
 //
 // Management routes bring the view up to date with the store first (as
 // their reads do anyway), so that a token revoked through any replica is
@@ -45,6 +44,12 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 	limited := s.limiter != nil && !ofrep && rt.method != http.MethodGet
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		if !ofrep { // OFREP is open to every origin (cors.go)
+			if err := s.browser.checkWrite(r); err != nil {
+				httpx.Error(w, r, err)
+				return
+			}
+		}
 		// Access control never switches off once on, so a request without
 		// credentials is refused without asking the store anything.
 		if s.svc.AuthRequired() {
@@ -54,7 +59,9 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 				return
 			}
 		}
-		if !ofrep && rt.perm != auth.Rules { // SDKs read the view, as evaluation does
+		// SDKs read the view, as evaluation does; so do metrics, which must
+		// keep answering while the store is away.
+		if !ofrep && rt.perm != auth.Rules && rt.pattern != metricsPath {
 			var err error
 			if ctx, err = s.svc.Refresh(ctx); err != nil {
 				httpx.Error(w, r, err)
@@ -77,9 +84,15 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 			}
 			key = tok.ID
 		}
-		if limited && key != "" {
-			if err := s.limiter.allow(key); err != nil {
+		if limited {
+			if err := s.limiter.allow(s.limitKey(r, key)); err != nil {
 				httpx.Error(w, r, err)
+				return
+			}
+		}
+		if ofrep {
+			if err := s.allowEval(r, key); err != nil {
+				s.deny(w, r, true, err)
 				return
 			}
 		}
@@ -151,73 +164,4 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request, ofrep bool, err er
 		return
 	}
 	httpx.Error(w, r, err)
-}
-
-// limiter is a token bucket per token id: each
-// holds up to burst, refills at rate per second, and a request takes one.
-type limiter struct {
-	rate, burst float64
-	now         func() time.Time
-
-	mu      sync.Mutex
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-// maxBuckets bounds the buckets kept; beyond it, full (idle) ones go.
-const maxBuckets = 10000
-
-func newLimiter(rate float64, burst int, now func() time.Time) *limiter {
-	return &limiter{rate: rate, burst: float64(burst), now: now, buckets: map[string]*bucket{}}
-}
-
-// allow takes one from key's bucket or, when it is empty, returns an
-// ETOOMANY error that says how long until it holds one again.
-func (l *limiter) allow(key string) error {
-	ok, wait := l.take(key)
-	if ok {
-		return nil
-	}
-	return &ff.Error{Code: ff.ETOOMANY, Limit: "write-rate", RetryAfter: wait,
-		Message: "too many changes: at most " + strconv.FormatFloat(l.rate, 'g', -1, 64) +
-			" per second (in bursts of " + strconv.Itoa(int(l.burst)) +
-			") are allowed per token; retry after the time Retry-After gives (limit write-rate)"}
-}
-
-// take takes one from key's bucket, or reports how long until it can.
-func (l *limiter) take(key string) (bool, time.Duration) {
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[key]
-	if b == nil {
-		if len(l.buckets) >= maxBuckets {
-			l.sweep(now)
-		}
-		b = &bucket{tokens: l.burst, last: now}
-		l.buckets[key] = b
-	}
-	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
-		b.tokens = min(l.burst, b.tokens+elapsed*l.rate)
-	}
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
-	}
-	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-}
-
-// sweep drops the buckets that have refilled: forgetting them changes
-// nothing.
-func (l *limiter) sweep(now time.Time) {
-	for k, b := range l.buckets {
-		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
-			delete(l.buckets, k)
-		}
-	}
 }

@@ -28,6 +28,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/stream"
 	"github.com/featureflags/featureflags/internal/view"
@@ -58,6 +59,7 @@ type live struct {
 	svc     *service.Service
 	metrics *metrics
 	hub     *stream.Hub
+	proxies proxies // name the client for the per-address stream limits
 	opts    stream.Options
 	remove  func() // stops publishing
 
@@ -71,6 +73,9 @@ type live struct {
 
 	known revisionSet
 
+	// slots bound the open streams (stream.Limits).
+	slots *stream.Slots
+
 	// Open streams by the hash of the token they were opened with ("" for
 	// none, while access control is off), ended when it stops being valid.
 	streamsMu sync.Mutex
@@ -79,8 +84,8 @@ type live struct {
 
 // newLive makes a server's hub and stream handlers and starts publishing
 // the service's changes to them.
-func newLive(svc *service.Service, m *metrics, heartbeat time.Duration) *live {
-	l := &live{svc: svc, metrics: m, byToken: map[string]map[*context.CancelFunc]struct{}{}}
+func newLive(svc *service.Service, m *metrics, heartbeat time.Duration, limits stream.Limits, trusted proxies) *live {
+	l := &live{svc: svc, metrics: m, proxies: trusted, byToken: map[string]map[*context.CancelFunc]struct{}{}, slots: stream.NewSlots(limits)}
 	bind := func(kind, event string) func() { return m.streamEvents.WithLabelValues(kind, event).Inc }
 	incSnapshot, incChange, incRefetch := bind(streamSDK, wire.EventSnapshot), bind(streamSDK, wire.EventChange), bind(streamOFREP, wire.OFREPRefetchEvent)
 	incManage := bind(streamEvents, stream.EventChange)
@@ -202,8 +207,18 @@ func unknownEnvironment(env string, envs []string) error {
 // stops being valid (revoked, expired, or, without one, access control
 // switched on), the open-streams gauge, and a writer that takes the
 // connection over once the stream starts (see stream.Writer). done must be
-// called when the stream ends.
-func (l *live) open(w http.ResponseWriter, r *http.Request, kind, env string) (http.ResponseWriter, *http.Request, func()) {
+// called when the stream ends. Past the stream limits it answers 429 and
+// returns ok false.
+func (l *live) open(w http.ResponseWriter, r *http.Request, kind, env string) (_ http.ResponseWriter, _ *http.Request, done func(), ok bool) {
+	tokenID := ""
+	if tok := auth.TokenFrom(r.Context()); tok != nil {
+		tokenID = tok.ID
+	}
+	release, err := l.slots.Acquire(tokenID, l.proxies.client(r))
+	if err != nil {
+		httpx.Error(w, r, err)
+		return w, r, nil, false
+	}
 	ctx := r.Context()
 	if env != "" {
 		ctx = stream.WithEnvironment(ctx, env)
@@ -234,6 +249,7 @@ func (l *live) open(w http.ResponseWriter, r *http.Request, kind, env string) (h
 	gauge.Inc()
 	sw := stream.NewWriter(w, r)
 	return sw, r.WithContext(ctx), func() {
+		defer release()
 		sw.Close()
 		gauge.Dec()
 		cancel()
@@ -243,7 +259,7 @@ func (l *live) open(w http.ResponseWriter, r *http.Request, kind, env string) (h
 			delete(l.byToken, hash)
 		}
 		l.streamsMu.Unlock()
-	}
+	}, true
 }
 
 // checkTokens ends the streams whose token is no longer valid.
@@ -275,7 +291,10 @@ func (s *Server) sdkStream(w http.ResponseWriter, r *http.Request) {
 			r.Header.Del(wire.HeaderLastEventID)
 		}
 	}
-	w, r, done := s.live.open(w, r, streamSDK, s.environment(r))
+	w, r, done, ok := s.live.open(w, r, streamSDK, s.environment(r))
+	if !ok {
+		return
+	}
 	defer done()
 	s.live.snapshot.ServeHTTP(w, r)
 }
@@ -288,14 +307,20 @@ func (s *Server) sdkConfig(w http.ResponseWriter, r *http.Request) {
 // ofrepEvents serves GET /ofrep/v1/events.
 func (s *Server) ofrepEvents(w http.ResponseWriter, r *http.Request) {
 	corsHeaders(w.Header())
-	w, r, done := s.live.open(w, r, streamOFREP, s.environment(r))
+	w, r, done, ok := s.live.open(w, r, streamOFREP, s.environment(r))
+	if !ok {
+		return
+	}
 	defer done()
 	s.live.ofrep.ServeHTTP(w, r)
 }
 
 // events serves GET /events (stream.EventsHandler).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	w, r, done := s.live.open(w, r, streamEvents, "")
+	w, r, done, ok := s.live.open(w, r, streamEvents, "")
+	if !ok {
+		return
+	}
 	defer done()
 	s.live.events.ServeHTTP(w, r)
 }

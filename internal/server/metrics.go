@@ -34,7 +34,7 @@ var durationBuckets = []float64{
 	1, 1.5, 2, 3, 4, 5,
 }
 
-func newMetrics(version string, flagCount func() float64) *metrics {
+func newMetrics(version, commit string, flagCount, ready func() float64) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -76,17 +76,33 @@ func newMetrics(version string, flagCount func() float64) *metrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name:        "featureflags_build_info",
 			Help:        "Build information; the value is always 1.",
-			ConstLabels: prometheus.Labels{"version": version},
+			ConstLabels: prometheus.Labels{"version": version, "commit": commit},
 		}, func() float64 { return 1 }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "featureflags_ready",
+			Help: "1 when /readyz answers 200 (the store answers a ping), else 0 (degraded or store unreachable).",
+		}, ready),
 	)
 	return m
 }
 
 func (m *metrics) observe(method, route, status string, d time.Duration) {
-	m.requests.WithLabelValues(method, route, status).Inc()
+	m.requests.WithLabelValues(methodLabel(method), route, status).Inc()
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// methodLabel keeps the method label to a closed set: a client may send any
+// token as a method, before access control sees it, and each would be a
+// series of its own.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }

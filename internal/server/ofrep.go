@@ -146,7 +146,11 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rp := resultPool.Get().(*[]eval.Result)
-	results := snap.EvaluateAll(env, ctx, (*rp)[:0])
+	results, finished := snap.EvaluateAllUntil(env, ctx, (*rp)[:0], r.Context().Done())
+	if !finished { // the client went away: nobody reads an answer
+		putBuf(out, b)
+		return
+	}
 	b = append(b[:0], `{"flags":[`...)
 	for i := range results {
 		if i > 0 {
@@ -166,9 +170,12 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 // ofrepContext reads the request body into buf and decodes its context. It
 // returns buf, possibly grown, for the caller to pool.
 func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request, buf []byte) (eval.Context, []byte, *ofrepFailure) {
-	body, err := httpx.ReadJSONBody(w, r, s.maxBody, buf)
+	body, err := httpx.ReadJSONBody(w, r, s.maxContext, buf)
 	if err != nil {
-		return nil, body, &ofrepFailure{eval.ErrorGeneral, err}
+		return nil, body, &ofrepFailure{eval.ErrorGeneral, s.contextTooLarge(err)}
+	}
+	if fail := s.contextTooDeep(body); fail != nil {
+		return nil, body, fail
 	}
 	if i := firstNonSpace(body); i < 0 || body[i] != '{' {
 		return nil, body, failure(eval.ErrorParse, ff.EINVALID,

@@ -78,41 +78,37 @@ func buildOpenAPI(table []route, version string) []byte {
 // withCommon adds to doc the statuses every route of rt's kind answers.
 func withCommon(rt route, doc op) op {
 	r := maps.Clone(doc.Responses)
-	var errBody any = httpx.ErrorBody{}
+	var errBody, either any = httpx.ErrorBody{}, httpx.ErrorBody{}
 	if rt.perm == evaluate {
-		errBody = ofrepError{}
+		errBody, either = ofrepError{}, ofrepOrAPIError{}
 	}
-	add := func(status int, desc string, headers ...string) {
+	add := func(status int, body any, desc string, headers ...string) {
 		if _, ok := r[status]; !ok {
-			r[status] = res{Description: desc, Body: errBody, Headers: headers}
+			r[status] = res{Description: desc, Body: body, Headers: headers}
 		}
 	}
 	if rt.perm != public {
-		add(http.StatusUnauthorized, "no token, or an unknown, expired or revoked one (with access control on)", "WWW-Authenticate")
-		add(http.StatusForbidden, "the token's role lacks the permission")
+		add(http.StatusUnauthorized, errBody, "no token, or an unknown, expired or revoked one (with access control on)", "WWW-Authenticate")
+	}
+	add(http.StatusForbidden, either, "the token's role lacks the permission, or the Host or Origin is not allowed (limit names it)")
+	stream := r[http.StatusOK].ContentType == "text/event-stream"
+	if stream || rt.perm == evaluate || (rt.method != http.MethodGet && (rt.perm == write || rt.perm == admin)) {
+		add(http.StatusTooManyRequests, either, "over a rate or stream limit (limit names it)", "Retry-After")
 	}
 	if rt.pattern != "/healthz" {
-		unavailable := res{Description: "the service is starting (with Retry-After), or its database cannot be reached",
-			Body: errorBody, Headers: []string{"Retry-After"}}
-		if rt.perm == evaluate {
-			unavailable.Body = ofrepUnavailable{}
-		}
-		if _, ok := r[http.StatusServiceUnavailable]; !ok {
-			r[http.StatusServiceUnavailable] = unavailable
-		}
-	}
-	if rt.method != http.MethodGet && (rt.perm == write || rt.perm == admin) {
-		add(http.StatusTooManyRequests, "too many writes for this token", "Retry-After")
+		add(http.StatusServiceUnavailable, either, "the service is starting (with Retry-After), or its database cannot be reached", "Retry-After")
 	}
 	if doc.Body != nil {
-		add(http.StatusBadRequest, "malformed JSON, unknown fields, wrong types or an invalid value (field names it)")
-		add(http.StatusRequestEntityTooLarge, "the body is over --max-body-bytes (limit names it)")
-		add(http.StatusUnsupportedMediaType, "a body declared as something other than JSON")
+		add(http.StatusBadRequest, errBody, "malformed JSON, unknown fields, wrong types or an invalid value (field names it)")
+		add(http.StatusRequestEntityTooLarge, errBody, "the body is over its limit (limit names it)")
+	}
+	if doc.Body != nil || rt.method == http.MethodPut || rt.method == http.MethodDelete || (rt.method == http.MethodPost && rt.perm != evaluate) {
+		add(http.StatusUnsupportedMediaType, either, "a body declared as something other than JSON")
 	}
 	if strings.Contains(rt.pattern, "{") {
-		add(http.StatusNotFound, "no such item")
+		add(http.StatusNotFound, errBody, "no such item")
 	}
-	add(http.StatusInternalServerError, "an internal error; the server log has it under the request id")
+	add(http.StatusInternalServerError, either, "an internal error; the server log has it under the request id")
 	doc.Responses = r
 	return doc
 }
@@ -123,10 +119,14 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Write(s.openapi)
 }
 
-// ofrepUnavailable is a 503 of an OFREP route: OFREP's shape, or while
-// the service starts, before OFREP is served, the management API's.
-type ofrepUnavailable struct {
+// ofrepOrAPIError is an error of an OFREP route answered in OFREP's shape
+// or, before OFREP's handlers run (a starting service, the Host guard,
+// stream limits), the management API's.
+type ofrepOrAPIError struct {
 	Error        string `json:"error,omitempty"`
+	Field        string `json:"field,omitempty"`
+	Limit        string `json:"limit,omitempty"`
+	Key          string `json:"key,omitempty"`
 	ErrorCode    string `json:"errorCode,omitempty"`
 	ErrorDetails string `json:"errorDetails,omitempty"`
 }

@@ -78,3 +78,41 @@ func TestReadyzHidesDriverText(t *testing.T) {
 		}
 	}
 }
+
+// TestReadyGauge: featureflags_ready says what /readyz would: 1 while the
+// store answers, 0 when it does not.
+func TestReadyGauge(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		wrap func(ff.Store) ff.Store
+		want string
+	}{
+		{"reachable", func(s ff.Store) ff.Store { return s }, "featureflags_ready 1\n"},
+		{"unreachable", func(s ff.Store) ff.Store { return unreachable{s} }, "featureflags_ready 0\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { store.Close() })
+			svc := service.New(c.wrap(store))
+			if err := svc.Init(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(server.New(server.Config{Service: svc, Version: "test", Commit: "abc123",
+				Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}))
+			t.Cleanup(ts.Close)
+			res, err := http.Get(ts.URL + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(body), c.want) ||
+				!strings.Contains(string(body), `featureflags_build_info{commit="abc123",version="test"} 1`) {
+				t.Fatalf("/metrics lacks %q or the build info:\n%s", c.want, body)
+			}
+		})
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/service"
+	"github.com/featureflags/featureflags/internal/stream"
 	"github.com/featureflags/featureflags/internal/ui"
 	"github.com/featureflags/featureflags/wire"
 )
@@ -26,6 +27,8 @@ type Config struct {
 	Service *service.Service
 	Logger  *slog.Logger
 	Version string
+	// Commit is the source revision the binary was built from.
+	Commit string
 	// MaxBodyBytes bounds request bodies; 1 MiB when zero.
 	MaxBodyBytes int64
 	// DefaultEnvironment is where OFREP requests without an X-Environment
@@ -37,12 +40,31 @@ type Config struct {
 	// Evaluation is never limited.
 	WriteRate  float64
 	WriteBurst int
+	// AllowedHosts are the host names the Host header may carry (with any
+	// port); empty allows any. TrustedOrigins (host or host:port) are the
+	// origins besides the server's own whose pages may send writes, over
+	// http or https. See browser.go.
+	AllowedHosts   []string
+	TrustedOrigins []string
 	// StreamHeartbeat is the interval of heartbeats on idle event streams
 	// (live.go); 15s when zero.
 	StreamHeartbeat time.Duration
 	// TrustedProxies are the peers whose X-Forwarded-For names the client
 	// in request logs (see ParseTrustedProxies); none when empty.
 	TrustedProxies []netip.Prefix
+	// Streams bounds open event streams in total, per token and per client
+	// address (429 beyond); zero fields are unbounded.
+	Streams stream.Limits
+	// EvalRate limits evaluations (OFREP) per token and, separately, per
+	// client address, in bursts of EvalBurst; zero disables it.
+	EvalRate  float64
+	EvalBurst int
+	// MaxContextBytes bounds an OFREP request body (the evaluation
+	// context), below MaxBodyBytes; MaxDepth bounds the nesting of JSON
+	// values: contexts here, variant values in the service. Zero: 64 KiB
+	// and ff.DefaultMaxDepth.
+	MaxContextBytes int64
+	MaxDepth        int
 }
 
 // Server serves the API.
@@ -51,19 +73,26 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	access  accessLog
+	proxies proxies // who may name the client in X-Forwarded-For
 	maxBody int64
 	handler http.Handler
 	// defaultEnv is Config.DefaultEnvironment.
 	defaultEnv string
 	limiter    *limiter // nil: writes are not rate limited
+	evalLimit  *limiter // nil: evaluation is not rate limited
+	maxContext int64
+	maxDepth   int
 	table      []route
-	live       *live  // the event streams (live.go)
+	live       *live // the event streams (live.go)
+	browser    *browserGuard
 	openapi    []byte // the OpenAPI document (openapi.go)
 }
 
-// New returns a Server for cfg.
+// New returns a Server for cfg. It panics for a Config.TrustedOrigins
+// entry ValidateOrigin refuses.
 func New(cfg Config) *Server {
 	s := &Server{svc: cfg.Service, log: cfg.Logger, maxBody: cfg.MaxBodyBytes}
+	s.browser = newBrowserGuard(cfg.AllowedHosts, cfg.TrustedOrigins)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -75,12 +104,14 @@ func New(cfg Config) *Server {
 		s.defaultEnv = "production"
 	}
 	if cfg.WriteRate > 0 {
-		s.limiter = newLimiter(cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
+		s.limiter = newLimiter("write-rate", cfg.WriteRate, max(cfg.WriteBurst, 1), time.Now)
 	}
-	s.metrics = newMetrics(cfg.Version, s.flagCount)
-	s.access = newAccessLog(s.log, cfg.Version, cfg.TrustedProxies)
-	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat)
-	s.handler = s.observe(s.routes())
+	s.setEvalLimits(cfg)
+	s.metrics = newMetrics(cfg.Version, cfg.Commit, s.flagCount, s.ready)
+	s.proxies = proxies(cfg.TrustedProxies)
+	s.access = newAccessLog(s.log, cfg.Version, s.proxies)
+	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)
+	s.handler = s.observe(s.browser.hostGuard(s.routes()))
 	s.openapi = buildOpenAPI(s.table, cfg.Version)
 	return s
 }
@@ -185,7 +216,7 @@ func (s *Server) routeTable(page http.HandlerFunc) []route {
 
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", "/readyz", public, s.readyz},
-		{"GET", "/metrics", read, s.metrics.handler().ServeHTTP},
+		{"GET", metricsPath, read, s.metrics.handler().ServeHTTP},
 
 		{"GET", "/ui/", public, page},
 		{"GET", OpenAPIPath, public, s.serveOpenAPI},
@@ -230,22 +261,45 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	if why := s.svc.Degraded(); why != "" {
-		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "degraded", "error": why})
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := s.svc.Store().Ping(ctx); err != nil {
+	status, why, err := s.readiness(r.Context())
+	if err != nil {
 		// The probe is public: the driver's text (addresses, user names)
 		// goes to the log, not to the caller.
 		httpx.Log(r, "store unreachable", err)
-		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable",
-			"error": "store unreachable: the store cannot be reached; the server log has the details"})
+	}
+	if status != "ready" {
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": status, "error": why})
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": status})
 }
+
+// readiness is what /readyz answers and the ready gauge shows: "ready",
+// "degraded" (serving evaluations from the snapshot file) or "unavailable"
+// (the store does not answer a ping within two seconds), with the reason a
+// caller may see and the store's own error, for the log only.
+func (s *Server) readiness(ctx context.Context) (status, why string, err error) {
+	if why := s.svc.Degraded(); why != "" {
+		return "degraded", why, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := s.svc.Store().Ping(ctx); err != nil {
+		return "unavailable", "store unreachable: the store cannot be reached; the server log has the details", err
+	}
+	return "ready", "", nil
+}
+
+// ready feeds the ready gauge: 1 when /readyz would answer 200.
+func (s *Server) ready() float64 {
+	if status, _, _ := s.readiness(context.Background()); status == "ready" {
+		return 1
+	}
+	return 0
+}
+
+// metricsPath serves the metrics, from the view only (see guard).
+const metricsPath = "/metrics"
 
 // flagCount feeds the flags gauge.
 func (s *Server) flagCount() float64 { return float64(s.svc.FlagCount()) }

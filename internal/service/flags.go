@@ -252,6 +252,9 @@ func validateFlag(f *ff.Flag, envs []string, segments map[string]*ff.Segment, li
 	if err := validateText("description", f.Description, MaxDescriptionLength); err != nil {
 		return err
 	}
+	if len(f.Tags) > limits.TagsPerFlag {
+		return overLimit(LimitTagsPerFlag, "tags", len(f.Tags), limits.TagsPerFlag, "tags")
+	}
 	for i, tag := range f.Tags {
 		if err := ff.ValidateName(fmt.Sprintf("tags[%d]", i), tag); err != nil {
 			return err

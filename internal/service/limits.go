@@ -22,6 +22,11 @@ type Limits struct {
 	SegmentConditions int
 	// Flags bounds the number of flags.
 	Flags int
+	// Depth bounds the nesting of variant values (ff.LimitDepth), so that
+	// everything accepted can be exported, streamed and reloaded.
+	Depth int
+	// TagsPerFlag bounds the tags of one flag.
+	TagsPerFlag int
 }
 
 // The limits' names, as errors and the command line give them.
@@ -31,11 +36,12 @@ const (
 	LimitValuesPerList     = "max-values-per-list"
 	LimitSegmentConditions = "max-segment-conditions"
 	LimitFlags             = "max-flags"
+	LimitTagsPerFlag       = "max-tags-per-flag"
 )
 
 // DefaultLimits are the limits unless configured otherwise.
 func DefaultLimits() Limits {
-	return Limits{RulesPerFlag: 100, ConditionsPerRule: 50, ValuesPerList: 1000, SegmentConditions: 100, Flags: 10000}
+	return Limits{RulesPerFlag: 100, ConditionsPerRule: 50, ValuesPerList: 1000, SegmentConditions: 100, Flags: 10000, Depth: ff.DefaultMaxDepth, TagsPerFlag: 50}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -43,7 +49,7 @@ func (l Limits) withDefaults() Limits {
 	for _, p := range []struct{ v, def *int }{
 		{&l.RulesPerFlag, &d.RulesPerFlag}, {&l.ConditionsPerRule, &d.ConditionsPerRule},
 		{&l.ValuesPerList, &d.ValuesPerList}, {&l.SegmentConditions, &d.SegmentConditions},
-		{&l.Flags, &d.Flags},
+		{&l.Flags, &d.Flags}, {&l.Depth, &d.Depth}, {&l.TagsPerFlag, &d.TagsPerFlag},
 	} {
 		if *p.v <= 0 {
 			*p.v = *p.def
@@ -61,6 +67,16 @@ func overLimit(limit, field string, have, max int, what string) error {
 // checkFlag checks f's targeting against the limits, environments in name
 // order so that the error is always the same one.
 func (l Limits) checkFlag(f *ff.Flag) error {
+	names := make([]string, 0, len(f.Variants))
+	for name := range f.Variants {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if err := ff.CheckDepth("variants."+name, f.Variants[name], l.Depth); err != nil {
+			return err
+		}
+	}
 	envs := make([]string, 0, len(f.Targeting))
 	for env := range f.Targeting {
 		envs = append(envs, env)

@@ -44,14 +44,15 @@ func (k *Keeper) Attach(ctx context.Context, store ff.Store) error {
 // HasStore reports whether the keeper has a store (see Attach).
 func (k *Keeper) HasStore() bool { return k.store.Load() != none }
 
-// ReportStoreError records why the store could not be opened, for Degraded:
-// the domain error's message, without the driver's details behind it
-// (readiness is public; the log has those).
+// ReportStoreError records that opening the store failed, for Degraded:
+// only when, never why. Readiness is public, and even the domain error's
+// message may carry the driver's text (hosts, users, databases); the
+// caller logs err.
 func (k *Keeper) ReportStoreError(err error) {
-	msg := err.Error()
-	if ff.ErrorCode(err) != ff.EINTERNAL {
-		msg = ff.ErrorMessage(err)
+	if err == nil {
+		return
 	}
+	msg := "last attempt failed at " + k.now().UTC().Format(time.RFC3339)
 	k.storeErr.Store(&msg)
 }
 
@@ -67,8 +68,9 @@ func (k *Keeper) Degraded() string {
 	}
 	b.WriteString("the store is unreachable")
 	if e := k.storeErr.Load(); e != nil {
-		b.WriteString(": " + *e)
+		b.WriteString(" (" + *e + ")")
 	}
+	b.WriteString("; the server log has the details")
 	return b.String()
 }
 

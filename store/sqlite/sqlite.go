@@ -12,6 +12,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,9 +38,25 @@ type Store struct {
 
 var _ ff.Store = (*Store)(nil)
 
+// Option changes how Open opens a database.
+type Option func(*options)
+
+type options struct{ sync string }
+
+// Unsynced makes commits skip syncing to disk (synchronous=OFF): a crash of
+// the machine may lose the last ones. For tests and fuzzing only, whose
+// databases are thrown away and whose speed is the number of commits.
+func Unsynced() Option { return func(o *options) { o.sync = "OFF" } }
+
 // Open opens (creating if needed) the SQLite database at path, a file path
-// or a "file:" URL, and brings its schema up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
+// or a "file:" URL, and brings its schema up to date. A new file is
+// readable by its owner only (0600), as are SQLite's -wal and -shm files,
+// which take the database's mode: it holds token hashes and the audit.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	o := options{sync: "FULL"}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	path = strings.TrimPrefix(path, "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
@@ -52,9 +69,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("store: create directory for %s: %w", path, err)
 		}
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	// synchronous(FULL) syncs the write-ahead log on every commit: an
 	// acknowledged write survives a crash of the process and of the machine.
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(" + o.sync + ")&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
@@ -76,6 +96,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// createPrivate creates the database file with mode 0600 unless it exists,
+// before SQLite would create it with 0644.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // Close closes the database.
