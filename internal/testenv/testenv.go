@@ -80,7 +80,7 @@ func (s *Server) wire(o options) (*service.Service, func() http.Handler) {
 		wg.Go(func() { svc.Follow(ctx, func(err error) { s.t.Logf("follow: %v", err) }) })
 		s.t.Cleanup(func() { cancel(); wg.Wait() })
 	}
-	cfg := server.Config{Logger: slog.New(slog.NewJSONHandler(s.Logs, nil)), Version: "test"}
+	cfg := server.Config{Logger: slog.New(slog.NewJSONHandler(s.Logs, nil)), Version: "test", Commit: "test"}
 	for _, f := range o.configure {
 		f(&cfg)
 	}

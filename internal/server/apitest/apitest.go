@@ -399,7 +399,8 @@ func testOperations(t *testing.T, c *client) {
 		`featureflags_http_requests_total{method="GET",route="/flags/{id}",status="404"} 1`,
 		`featureflags_http_request_duration_seconds_bucket{route="/flags/{id}",le="0.001"`,
 		"featureflags_flags 1",
-		`featureflags_build_info{version="test"} 1`,
+		`featureflags_build_info{commit="test",version="test"} 1`,
+		"featureflags_ready 1",
 	} {
 		if !strings.Contains(m, want) {
 			t.Fatalf("metrics lack %q", want)
