@@ -87,7 +87,7 @@ type applyOptions struct {
 func parseApply(name string, args []string, stderr io.Writer) (*applyOptions, string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	o := &applyOptions{remote: defineRemote(fs)}
+	o := &applyOptions{remote: connFlags(fs)}
 	fs.BoolVar(&o.prune, "prune", false, "also remove what the server holds and the file does not")
 	fs.StringVar(&o.output, "output", "text", "text or json")
 	if name == "apply" {
@@ -100,6 +100,7 @@ func parseApply(name string, args []string, stderr io.Writer) (*applyOptions, st
 	if err := fs.Parse(reorder(args)); err != nil {
 		return nil, "", helpOrUsage(err)
 	}
+	o.tokenFromEnv()
 	if fs.NArg() != 1 || (o.output != "text" && o.output != "json") {
 		fs.Usage()
 		return nil, "", errUsage
@@ -140,8 +141,8 @@ func planOrApply(ctx context.Context, name string, args []string, stdin io.Reade
 // place adds the file and line to a server error that names a field.
 func place(err error, lines *ascode.Lines) error {
 	var ae *apiError
-	if errors.As(err, &ae) && ae.Field != "" {
-		return fmt.Errorf("%w (server answered %d)", lines.Place(ff.FieldErrorf(ae.Field, "%s", ae.Message)), ae.Status)
+	if errors.As(err, &ae) && ae.field != "" {
+		return fmt.Errorf("%w (server answered %d)", lines.Place(ff.FieldErrorf(ae.field, "%s", ae.message)), ae.status)
 	}
 	return err
 }

@@ -63,7 +63,7 @@ func TestPlanApplyAgainstServer(t *testing.T) {
 		t.Fatalf("toggle: %d %s", code, body)
 	}
 	r = runBinary(t, nil, server, "apply", file, "--revision", rev)
-	if r.code != 1 || !strings.Contains(string(r.stderr), "412") || !strings.Contains(string(r.stderr), "plan again") {
+	if r.code != 1 || !strings.Contains(string(r.stderr), "changed since the plan") || !strings.Contains(string(r.stderr), "plan again") {
 		t.Fatalf("stale apply: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -16,18 +16,6 @@ import (
 // which container runtimes read as "unhealthy" (2 is reserved there).
 var errUnhealthy = errors.New("unhealthy")
 
-// exitCode is the process's exit status for the error run returned.
-func exitCode(err error) int {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	if errors.Is(err, errUnhealthy) {
-		return 1
-	}
-	return 2
-}
-
 // healthcheck asks a running server's /readyz and succeeds on 200. Images
 // without a shell or curl use it for Docker's HEALTHCHECK and Compose.
 func healthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {

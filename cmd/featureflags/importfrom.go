@@ -41,7 +41,7 @@ func hasOption(args []string, name string) bool {
 func importFrom(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	rem := defineRemote(fs)
+	rem := connFlags(fs)
 	from := fs.String("from", "", "the source format: flagd, goff or unleash")
 	env := fs.String("env", "production", "the environment the flags are for (an Unleash export names its own)")
 	apply := fs.Bool("apply", false, "apply the result to the server instead of printing it")
@@ -52,6 +52,7 @@ func importFrom(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err := fs.Parse(reorder(args)); err != nil {
 		return helpOrUsage(err)
 	}
+	rem.tokenFromEnv()
 	read, ok := importers[*from]
 	if !ok || fs.NArg() != 1 {
 		fs.Usage()

@@ -100,6 +100,7 @@ type Server struct {
 	now        func() time.Time
 	quiet      atomic.Pointer[uncounted] // see evalSnapshot
 	lists      listCache
+	openapi    []byte // the OpenAPI document (openapi.go)
 }
 
 // New returns a Server for cfg. It panics for a Config.TrustedOrigins
@@ -127,6 +128,7 @@ func New(cfg Config) *Server {
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)
 	s.setupUsage(cfg)
 	s.handler = s.observe(s.browser.hostGuard(compress(s.routes())))
+	s.openapi = buildOpenAPI(s.table, cfg.Version)
 	return s
 }
 
@@ -178,6 +180,12 @@ func (s *Server) routes() http.Handler {
 	// Public: the page holds no data; it calls the API with a person's token.
 	page := ui.Handler().ServeHTTP
 	s.table = append(s.routeTable(page), s.usageRoutes()...)
+	return s.mux(page)
+}
+
+// mux serves the table's routes, a 405 naming the allowed methods for
+// another method on a known path, the UI page at / and 404 elsewhere.
+func (s *Server) mux(page http.HandlerFunc) http.Handler {
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	var order []string
@@ -209,7 +217,7 @@ func (s *Server) routes() http.Handler {
 }
 
 // routeTable is every route with the permission it needs; page serves the
-// web UI.
+// web UI. Each route has its documentation in a *_doc.go file (openapi.go).
 func (s *Server) routeTable(page http.HandlerFunc) []route {
 	return []route{
 		{"GET", "/flags", read, s.listFlags},
@@ -238,6 +246,8 @@ func (s *Server) routeTable(page http.HandlerFunc) []route {
 		{"POST", "/tokens", admin, s.createToken},
 		{"DELETE", "/tokens/{id}", admin, s.revokeToken},
 
+		{"GET", "/export", read, s.exportData},
+		{"POST", "/import", admin, s.importData},
 		{"POST", "/apply", admin, s.apply},
 		{"GET", "/audit", read, s.listAudit},
 		{"GET", "/me", read, s.me},
@@ -259,6 +269,7 @@ func (s *Server) routeTable(page http.HandlerFunc) []route {
 		{"GET", metricsPath, read, s.metrics.handler().ServeHTTP},
 
 		{"GET", "/ui/", public, page},
+		{"GET", OpenAPIPath, public, s.serveOpenAPI},
 	}
 }
 

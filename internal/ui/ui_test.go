@@ -39,6 +39,13 @@ func TestServing(t *testing.T) {
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !bytes.Contains(body, []byte(`<script type="module" src="/ui/app.js">`)) {
 		t.Fatalf("GET /: %d %s\n%s", res.StatusCode, res.Header.Get("Content-Type"), body)
 	}
+	// The page links the API's OpenAPI document, which needs no token.
+	if !bytes.Contains(body, []byte(`<a href="/openapi.json"`)) {
+		t.Errorf("GET /: no link to /openapi.json")
+	}
+	if res, doc := get("GET", "/openapi.json"); res.StatusCode != 200 || !bytes.Contains(doc, []byte(`"openapi": "3.1.0"`)) {
+		t.Errorf("GET /openapi.json without a token: %d %.100s", res.StatusCode, doc)
+	}
 	csp := res.Header.Get("Content-Security-Policy")
 	for _, want := range []string{"default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, want) {

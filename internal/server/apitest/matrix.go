@@ -146,9 +146,11 @@ var matrixRoutes = map[string]matrixRoute{
 		return "/tokens/" + m.c.newToken(map[string]any{"name": m.unique("doomed-token"), "role": "viewer"}).ID, nil
 	}},
 
-	"GET /audit":  {readers, 200, fixed("/audit", nil)},
-	"POST /apply": {admins, 200, fixed("/apply", map[string]any{"dataset": map[string]any{}, "dryRun": true})},
-	"GET /me":     {readers, 200, fixed("/me", nil)},
+	"GET /export":  {readers, 200, fixed("/export", nil)},
+	"POST /import": {admins, 200, fixed("/import", map[string]any{"environments": []any{}, "segments": []any{}, "flags": []any{}})},
+	"GET /audit":   {readers, 200, fixed("/audit", nil)},
+	"GET /me":      {readers, 200, fixed("/me", nil)},
+	"POST /apply":  {admins, 200, fixed("/apply", map[string]any{"dataset": map[string]any{}, "dryRun": true})},
 
 	"POST /ofrep/v1/evaluate/flags/{key}":    {evaluators, 200, fixed("/ofrep/v1/evaluate/flags/matrix", evalBody)},
 	"OPTIONS /ofrep/v1/evaluate/flags/{key}": {anyone, 204, fixed("/ofrep/v1/evaluate/flags/matrix", nil)},
@@ -164,10 +166,11 @@ var matrixRoutes = map[string]matrixRoute{
 	"OPTIONS /ofrep/v1/events": {anyone, 204, fixed("/ofrep/v1/events", nil)},
 	"GET /events":              {readers, 200, fixed("/events", nil)},
 
-	"GET /healthz": {anyone, 200, fixed("/healthz", nil)},
-	"GET /readyz":  {anyone, 200, fixed("/readyz", nil)},
-	"GET /metrics": {readers, 200, fixed("/metrics", nil)},
-	"GET /ui/":     {anyone, 200, fixed("/ui/app.js", nil)},
+	"GET /healthz":      {anyone, 200, fixed("/healthz", nil)},
+	"GET /readyz":       {anyone, 200, fixed("/readyz", nil)},
+	"GET /metrics":      {readers, 200, fixed("/metrics", nil)},
+	"GET /ui/":          {anyone, 200, fixed("/ui/app.js", nil)},
+	"GET /openapi.json": {anyone, 200, fixed("/openapi.json", nil)},
 }
 
 // testAuthorizationMatrix sends a request to every route of the server's
