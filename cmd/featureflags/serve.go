@@ -310,65 +310,6 @@ func (m *Main) startHTTP() {
 	m.Log.Info("serving", "addr", m.ln.Addr().String(), "store", redact(cfg.Store), "version", version)
 }
 
-// startWorkers starts the work beside serving requests: keeping the
-// snapshot file, recording token use, and following other replicas'
-// changes as the store announces them (PostgreSQL, MongoDB; it returns at
-// once for SQLite) and by polling.
-func (m *Main) startWorkers() {
-	ctx, cfg, log := m.background, m.Config, m.Log
-	if cfg.SnapshotFile != "" {
-		m.workers.Go(func() {
-			m.svc.SaveSnapshots(ctx, cfg.SnapshotFile, func(err error) {
-				log.Warn("keeping the snapshot file failed; retrying", "error", err.Error())
-			})
-		})
-	}
-	m.workers.Go(func() {
-		every(ctx, cfg.TokenFlushInterval, m.svc.FlushTokenUse, func(err error) {
-			log.Warn("recording token use failed; retrying later", "error", err.Error())
-		})
-	})
-	m.startUsage(ctx)
-	m.workers.Go(func() {
-		m.svc.Follow(ctx, func(err error) {
-			log.Warn("following the store's changes failed; reconnecting", "error", err.Error())
-		})
-	})
-	if !cfg.AuditRetention.Off() {
-		m.workers.Go(func() {
-			report := func(err error) { log.Warn("pruning the audit log failed; retrying later", "error", err.Error()) }
-			if err := m.pruneAudit(ctx); err != nil && ctx.Err() == nil {
-				report(err)
-			}
-			every(ctx, cfg.AuditPruneInterval, m.pruneAudit, report)
-		})
-	}
-	if cfg.RefreshInterval > 0 {
-		m.workers.Go(func() {
-			every(ctx, cfg.RefreshInterval, m.poll, func(err error) {
-				log.Debug("refreshing from the store failed", "error", err.Error())
-			})
-		})
-	}
-}
-
-// pruneAudit enforces --audit-retention and --audit-max-events once.
-func (m *Main) pruneAudit(ctx context.Context) error {
-	n, err := m.svc.PruneAudit(ctx)
-	if n > 0 {
-		m.Log.Info("pruned the audit log", "deleted", n)
-	}
-	return err
-}
-
-// poll brings the view up to date with the store, so that changes made
-// through other processes (a flag toggled, a key revoked) reach
-// evaluation, which never reads the store itself.
-func (m *Main) poll(ctx context.Context) error {
-	_, err := m.svc.Current(ctx)
-	return err
-}
-
 // Run serves until ctx ends, and then closes; it returns early should
 // serving fail.
 func (m *Main) Run(ctx context.Context) error {
@@ -414,13 +355,6 @@ func (m *Main) shutdown() error {
 	return m.http.Shutdown(ctx)
 }
 
-// stopWorkers stops the background work and closes the store.
-func (m *Main) stopWorkers() {
-	m.stopBackground()
-	m.workers.Wait()
-	m.svc.Store().Close()
-}
-
 // checkExposure refuses to serve a non-loopback address without access
 // control unless --insecure says so. Access control is on once the store
 // holds a token (FEATUREFLAGS_ADMIN_TOKEN makes one), and stays on.
@@ -448,21 +382,4 @@ func (m *Main) checkExposure() error {
 func isFile(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular()
-}
-
-// every runs fn every interval until ctx ends, telling report of failures
-// that are not just ctx ending.
-func every(ctx context.Context, interval time.Duration, fn func(context.Context) error, report func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := fn(ctx); err != nil && ctx.Err() == nil {
-				report(err)
-			}
-		}
-	}
 }

@@ -97,47 +97,65 @@ func without(t *testing.T, doc []byte, names ...string) []byte {
 // testAuditEachChange makes one change of every kind and checks its one
 // event: action, target, environment, actor, request id, before and after.
 func testAuditEachChange(t *testing.T, open Opener) {
-	c := newServer(t, open, testenv.WithAuth())
-	check := func(ev *ff.AuditEvent, r *response, action, targetType, targetID, targetName, env string, before, after []byte) {
-		t.Helper()
-		if ev.Action != action || ev.TargetType != targetType || ev.TargetID != targetID || ev.TargetName != targetName || ev.Environment != env {
-			t.Fatalf("%s: event %+v, want target %s %s %q in %q", action, ev, targetType, targetID, targetName, env)
-		}
-		if ev.Actor != c.env.Admin {
-			t.Fatalf("%s: actor %+v, want %+v", action, ev.Actor, c.env.Admin)
-		}
-		if ev.RequestID == "" || (r != nil && ev.RequestID != r.Header.Get("X-Request-Id")) {
-			t.Fatalf("%s: request id %q", action, ev.RequestID)
-		}
-		if ev.ID == "" || time.Since(ev.Time) > time.Minute || time.Until(ev.Time) > time.Minute {
-			t.Fatalf("%s: id %q time %v", action, ev.ID, ev.Time)
-		}
-		if targetType == "flag" { // the answers add what the store does not keep
-			before, after = storedFlag(t, before), storedFlag(t, after)
-		}
-		if !sameJSON(ev.Before, before) {
-			t.Fatalf("%s: before\n%s\nwant\n%s", action, ev.Before, before)
-		}
-		if !sameJSON(ev.After, after) {
-			t.Fatalf("%s: after\n%s\nwant\n%s", action, ev.After, after)
-		}
-	}
-	do := func(status int, method, path string, body any) func() *response {
-		return func() *response { return c.Expect(status, method, path, body) }
-	}
+	a := auditCheck{t, newServer(t, open, testenv.WithAuth())}
+	auditFlagChanges(a)
+	auditEnvironmentAndSegmentChanges(a)
+	auditTokenAndImportChanges(a)
+}
 
+// auditCheck checks the events of one server's changes.
+type auditCheck struct {
+	t *testing.T
+	c *client
+}
+
+// check fails unless ev is the event of action on the target, by the
+// admin, with r's request id, a fresh id and time, and before and after.
+func (a auditCheck) check(ev *ff.AuditEvent, r *response, action, targetType, targetID, targetName, env string, before, after []byte) {
+	a.t.Helper()
+	if ev.Action != action || ev.TargetType != targetType || ev.TargetID != targetID || ev.TargetName != targetName || ev.Environment != env {
+		a.t.Fatalf("%s: event %+v, want target %s %s %q in %q", action, ev, targetType, targetID, targetName, env)
+	}
+	if ev.Actor != a.c.env.Admin {
+		a.t.Fatalf("%s: actor %+v, want %+v", action, ev.Actor, a.c.env.Admin)
+	}
+	if ev.RequestID == "" || (r != nil && ev.RequestID != r.Header.Get("X-Request-Id")) {
+		a.t.Fatalf("%s: request id %q", action, ev.RequestID)
+	}
+	if ev.ID == "" || time.Since(ev.Time) > time.Minute || time.Until(ev.Time) > time.Minute {
+		a.t.Fatalf("%s: id %q time %v", action, ev.ID, ev.Time)
+	}
+	if targetType == "flag" { // the answers add what the store does not keep
+		before, after = storedFlag(a.t, before), storedFlag(a.t, after)
+	}
+	if !sameJSON(ev.Before, before) {
+		a.t.Fatalf("%s: before\n%s\nwant\n%s", action, ev.Before, before)
+	}
+	if !sameJSON(ev.After, after) {
+		a.t.Fatalf("%s: after\n%s\nwant\n%s", action, ev.After, after)
+	}
+}
+
+// do is a change: a request answered status.
+func (a auditCheck) do(status int, method, path string, body any) func() *response {
+	return func() *response { return a.c.Expect(status, method, path, body) }
+}
+
+// auditFlagChanges creates, updates, toggles, targets and deletes a flag.
+func auditFlagChanges(a auditCheck) {
+	t, c := a.t, a.c
 	// Flags.
-	ev, r := c.newEvent(do(201, "POST", "/flags", map[string]any{"name": "audited", "description": "one"}))
+	ev, r := c.newEvent(a.do(201, "POST", "/flags", map[string]any{"name": "audited", "description": "one"}))
 	var f apiFlag
 	r.JSON(t, &f)
-	check(ev, r, "flag.create", "flag", f.ID, "audited", "", nil, r.Body)
+	a.check(ev, r, "flag.create", "flag", f.ID, "audited", "", nil, r.Body)
 
 	before := storedFlag(t, c.Expect(200, "GET", "/flags/audited", nil).Body)
-	ev, r = c.newEvent(do(200, "PUT", "/flags/audited", map[string]any{"description": "two", "tags": []string{"t"}}))
-	check(ev, r, "flag.update", "flag", f.ID, "audited", "", before, r.Body)
+	ev, r = c.newEvent(a.do(200, "PUT", "/flags/audited", map[string]any{"description": "two", "tags": []string{"t"}}))
+	a.check(ev, r, "flag.update", "flag", f.ID, "audited", "", before, r.Body)
 
-	ev, r = c.newEvent(do(200, "POST", "/flags/audited/toggle", map[string]any{"environment": "production"}))
-	check(ev, r, "flag.toggle", "flag", f.ID, "audited", "production",
+	ev, r = c.newEvent(a.do(200, "POST", "/flags/audited/toggle", map[string]any{"environment": "production"}))
+	a.check(ev, r, "flag.toggle", "flag", f.ID, "audited", "production",
 		[]byte(`{"environments":{"production":false}}`), []byte(`{"environments":{"production":true}}`))
 
 	targeting := map[string]any{
@@ -145,56 +163,64 @@ func testAuditEachChange(t *testing.T, open Opener) {
 		"defaultServe": map[string]any{"variant": "off"},
 	}
 	before = storedFlag(t, c.Expect(200, "GET", "/flags/audited", nil).Body)
-	ev, r = c.newEvent(do(200, "PUT", "/flags/audited/targeting/staging", targeting))
-	check(ev, r, "flag.targeting", "flag", f.ID, "audited", "staging", before, r.Body)
+	ev, r = c.newEvent(a.do(200, "PUT", "/flags/audited/targeting/staging", targeting))
+	a.check(ev, r, "flag.targeting", "flag", f.ID, "audited", "staging", before, r.Body)
 	if !strings.Contains(string(ev.After), `"pro"`) {
 		t.Fatalf("targeting not in after: %s", ev.After)
 	}
 
 	before = r.Body
-	ev, r = c.newEvent(do(200, "DELETE", "/flags/audited/targeting/staging", nil))
-	check(ev, r, "flag.targeting", "flag", f.ID, "audited", "staging", before, r.Body)
+	ev, r = c.newEvent(a.do(200, "DELETE", "/flags/audited/targeting/staging", nil))
+	a.check(ev, r, "flag.targeting", "flag", f.ID, "audited", "staging", before, r.Body)
 
 	before = r.Body
-	ev, r = c.newEvent(do(204, "DELETE", "/flags/audited", nil))
-	check(ev, r, "flag.delete", "flag", f.ID, "audited", "", before, nil)
+	ev, r = c.newEvent(a.do(204, "DELETE", "/flags/audited", nil))
+	a.check(ev, r, "flag.delete", "flag", f.ID, "audited", "", before, nil)
+}
 
+// auditEnvironmentAndSegmentChanges creates and deletes an environment and a segment.
+func auditEnvironmentAndSegmentChanges(a auditCheck) {
+	t, c := a.t, a.c
 	// Environments.
-	ev, r = c.newEvent(do(201, "POST", "/environments", map[string]any{"name": "qa"}))
-	check(ev, r, "environment.create", "environment", "qa", "qa", "qa", nil, r.Body)
+	ev, r := c.newEvent(a.do(201, "POST", "/environments", map[string]any{"name": "qa"}))
+	a.check(ev, r, "environment.create", "environment", "qa", "qa", "qa", nil, r.Body)
 	envDoc := r.Body
-	ev, r = c.newEvent(do(204, "DELETE", "/environments/qa", nil))
-	check(ev, r, "environment.delete", "environment", "qa", "qa", "qa", envDoc, nil)
+	ev, r = c.newEvent(a.do(204, "DELETE", "/environments/qa", nil))
+	a.check(ev, r, "environment.delete", "environment", "qa", "qa", "qa", envDoc, nil)
 
 	// Segments.
-	ev, r = c.newEvent(do(201, "POST", "/segments", map[string]any{"name": "beta", "conditions": []any{map[string]any{"attribute": "plan", "operator": "eq", "value": "beta"}}}))
+	ev, r = c.newEvent(a.do(201, "POST", "/segments", map[string]any{"name": "beta", "conditions": []any{map[string]any{"attribute": "plan", "operator": "eq", "value": "beta"}}}))
 	var sg struct {
 		ID string `json:"_id"`
 	}
 	r.JSON(t, &sg)
-	check(ev, r, "segment.create", "segment", sg.ID, "beta", "", nil, r.Body)
+	a.check(ev, r, "segment.create", "segment", sg.ID, "beta", "", nil, r.Body)
+	before := r.Body
+	ev, r = c.newEvent(a.do(200, "PUT", "/segments/beta", map[string]any{"match": "any"}))
+	a.check(ev, r, "segment.update", "segment", sg.ID, "beta", "", before, r.Body)
 	before = r.Body
-	ev, r = c.newEvent(do(200, "PUT", "/segments/beta", map[string]any{"match": "any"}))
-	check(ev, r, "segment.update", "segment", sg.ID, "beta", "", before, r.Body)
-	before = r.Body
-	ev, r = c.newEvent(do(204, "DELETE", "/segments/beta", nil))
-	check(ev, r, "segment.delete", "segment", sg.ID, "beta", "", before, nil)
+	ev, r = c.newEvent(a.do(204, "DELETE", "/segments/beta", nil))
+	a.check(ev, r, "segment.delete", "segment", sg.ID, "beta", "", before, nil)
+}
 
+// auditTokenAndImportChanges creates and revokes a token (events without its secret), then imports.
+func auditTokenAndImportChanges(a auditCheck) {
+	t, c := a.t, a.c
 	// Tokens: documents without the secret or its hash.
-	ev, r = c.newEvent(do(201, "POST", "/tokens", map[string]any{"role": "server-key", "environment": "staging", "name": "backend"}))
+	ev, r := c.newEvent(a.do(201, "POST", "/tokens", map[string]any{"role": "server-key", "environment": "staging", "name": "backend"}))
 	var tok token
 	r.JSON(t, &tok)
 	tokenDoc := without(t, r.Body, "secret")
-	check(ev, r, "token.create", "token", tok.ID, "backend", "staging", nil, tokenDoc)
+	a.check(ev, r, "token.create", "token", tok.ID, "backend", "staging", nil, tokenDoc)
 	if strings.Contains(string(ev.After), tok.Secret) || strings.Contains(string(ev.After), auth.Hash(tok.Secret)) {
 		t.Fatalf("the event carries the secret: %s", ev.After)
 	}
-	ev, r = c.newEvent(do(204, "DELETE", "/tokens/"+tok.ID, nil))
+	ev, r = c.newEvent(a.do(204, "DELETE", "/tokens/"+tok.ID, nil))
 	var revokedDoc map[string]any
 	if err := json.Unmarshal(ev.After, &revokedDoc); err != nil || revokedDoc["revokedAt"] == nil {
 		t.Fatalf("token.revoke after %s", ev.After)
 	}
-	check(ev, r, "token.revoke", "token", tok.ID, "backend", "staging", tokenDoc, ev.After)
+	a.check(ev, r, "token.revoke", "token", tok.ID, "backend", "staging", tokenDoc, ev.After)
 	if !sameJSON(without(t, ev.After, "revokedAt"), tokenDoc) {
 		t.Fatalf("token.revoke after %s changes more than revokedAt of %s", ev.After, tokenDoc)
 	}
