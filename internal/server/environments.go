@@ -8,15 +8,8 @@ import (
 )
 
 func (s *Server) listEnvironments(w http.ResponseWriter, r *http.Request) {
-	envs, err := s.svc.ListEnvironments(r.Context())
-	if err != nil {
-		httpx.Error(w, r, err)
-		return
-	}
-	if envs == nil {
-		envs = []*ff.Environment{}
-	}
-	httpx.WriteJSON(w, http.StatusOK, envs)
+	items, err := s.svc.ListEnvironments(r.Context())
+	writeList(w, r, items, err)
 }
 
 type environmentRequest struct {

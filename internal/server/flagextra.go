@@ -85,14 +85,9 @@ type revertRequest struct {
 // revertFlag answers POST /flags/{id}/revert {"version": N}: the flag made
 // as it was at version N, one audited write, If-Match honoured.
 func (s *Server) revertFlag(w http.ResponseWriter, r *http.Request) {
-	ifMatch, err := parseIfMatch(r)
-	if err != nil {
-		httpx.Error(w, r, err)
-		return
-	}
 	var req revertRequest
-	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
-		httpx.Error(w, r, err)
+	ifMatch, ok := s.decodeWrite(w, r, &req)
+	if !ok {
 		return
 	}
 	if req.Version == nil {

@@ -99,11 +99,16 @@ func selectFlags(lookup func(string) *ff.Flag, lists []string) []*ff.Flag {
 	return out
 }
 
-func nonNil(flags []*ff.Flag) []*ff.Flag {
-	if flags == nil {
-		return []*ff.Flag{}
+// writeList answers a list, or err: [] rather than null when it is empty.
+func writeList[T any](w http.ResponseWriter, r *http.Request, items []T, err error) {
+	if err != nil {
+		httpx.Error(w, r, err)
+		return
 	}
-	return flags
+	if items == nil {
+		items = []T{}
+	}
+	httpx.WriteJSON(w, http.StatusOK, items)
 }
 
 // checkEnvParam checks the environment a query parameter names.
@@ -193,14 +198,9 @@ type updateFlagRequest struct {
 }
 
 func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
-	ifMatch, err := parseIfMatch(r)
-	if err != nil {
-		httpx.Error(w, r, err)
-		return
-	}
 	var req updateFlagRequest
-	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
-		httpx.Error(w, r, err)
+	ifMatch, ok := s.decodeWrite(w, r, &req)
+	if !ok {
 		return
 	}
 	lp, err := lifecyclePatch(&req)
@@ -249,14 +249,9 @@ type toggleResponse struct {
 }
 
 func (s *Server) toggleFlag(w http.ResponseWriter, r *http.Request) {
-	ifMatch, err := parseIfMatch(r)
-	if err != nil {
-		httpx.Error(w, r, err)
-		return
-	}
 	var req toggleRequest
-	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
-		httpx.Error(w, r, err)
+	ifMatch, ok := s.decodeWrite(w, r, &req)
+	if !ok {
 		return
 	}
 	if req.Environment == nil || *req.Environment == "" {
@@ -274,6 +269,21 @@ func (s *Server) toggleFlag(w http.ResponseWriter, r *http.Request) {
 
 // parseIfMatch reads an If-Match header: a version as an entity tag ("3"),
 // or "*" / absent for any version. Anything else cannot match: 412.
+// decodeWrite reads what a conditional write brings: its If-Match version
+// and its JSON body into dst. On a bad one it answers the error and returns
+// false.
+func (s *Server) decodeWrite(w http.ResponseWriter, r *http.Request, dst any) (ifMatch int64, ok bool) {
+	ifMatch, err := parseIfMatch(r)
+	if err == nil {
+		err = httpx.DecodeJSON(w, r, s.maxBody, dst)
+	}
+	if err != nil {
+		httpx.Error(w, r, err)
+		return 0, false
+	}
+	return ifMatch, true
+}
+
 func parseIfMatch(r *http.Request) (int64, error) {
 	v, anyVersion, ok := httpx.IfMatchVersion(r)
 	switch {
@@ -289,14 +299,9 @@ func parseIfMatch(r *http.Request) (int64, error) {
 // putTargeting replaces one environment's targeting of a flag:
 // PUT /flags/{id}/targeting/{environment}.
 func (s *Server) putTargeting(w http.ResponseWriter, r *http.Request) {
-	ifMatch, err := parseIfMatch(r)
-	if err != nil {
-		httpx.Error(w, r, err)
-		return
-	}
 	var t ff.Targeting
-	if err := httpx.DecodeJSON(w, r, s.maxBody, &t); err != nil {
-		httpx.Error(w, r, err)
+	ifMatch, ok := s.decodeWrite(w, r, &t)
+	if !ok {
 		return
 	}
 	f, err := s.svc.SetTargeting(r.Context(), r.PathValue("id"), r.PathValue("environment"), &t, ifMatch)

@@ -9,15 +9,8 @@ import (
 )
 
 func (s *Server) listSegments(w http.ResponseWriter, r *http.Request) {
-	segs, err := s.svc.ListSegments(r.Context())
-	if err != nil {
-		httpx.Error(w, r, err)
-		return
-	}
-	if segs == nil {
-		segs = []*ff.Segment{}
-	}
-	httpx.WriteJSON(w, http.StatusOK, segs)
+	items, err := s.svc.ListSegments(r.Context())
+	writeList(w, r, items, err)
 }
 
 func (s *Server) getSegment(w http.ResponseWriter, r *http.Request) {
@@ -64,14 +57,9 @@ func (s *Server) createSegment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateSegment(w http.ResponseWriter, r *http.Request) {
-	ifMatch, err := parseIfMatch(r)
-	if err != nil {
-		httpx.Error(w, r, err)
-		return
-	}
 	var req segmentRequest
-	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
-		httpx.Error(w, r, err)
+	ifMatch, ok := s.decodeWrite(w, r, &req)
+	if !ok {
 		return
 	}
 	sg, err := s.svc.UpdateSegment(r.Context(), r.PathValue("id"), req.input(), ifMatch)
