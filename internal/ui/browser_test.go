@@ -366,7 +366,7 @@ func TestRefusedToggle(t *testing.T) {
 		t.Fatal("the switch lost the keyboard focus when its row was re-rendered")
 	}
 	b.click(sw)
-	b.wait("the refusal", `[...document.querySelectorAll('.toast.error[role=alert]')].some(e => e.textContent.includes('too many requests'))`)
+	b.wait("the refusal", `[...document.querySelectorAll('.toast.error[role=alert]')].some(e => e.textContent.includes('too many changes'))`)
 	b.wait("the switch restored", fmt.Sprintf(`(e => e.getAttribute('aria-checked') === 'true' && !e.hasAttribute('aria-busy') && e.textContent === 'On')(document.querySelector(%s))`, js(sw)))
 	if !s.flag("limited").Environments["staging"] {
 		t.Fatal("the refused toggle changed the flag")

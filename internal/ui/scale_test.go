@@ -100,9 +100,14 @@ func TestScaleOnThrottledLink(t *testing.T) {
 		t.Fatalf("GET /flags fetched as %v (bytes on the wire, decoded; once per fetch): want one fetch, compressed", list)
 	}
 
+	// flag-00000 is on in staging (0 % 3 == 0): the remote toggle turns it off.
+	const stagingSwitch = `document.querySelector('.fwin button.switch[data-env="staging"]')?.getAttribute('aria-checked')`
+	if on := evalJS[string](b, "staging before", stagingSwitch); on != "true" {
+		t.Fatalf("flag-00000 in staging shows %q before the change, want true", on)
+	}
 	before := evalJS[int](b, "resources so far", `performance.getEntriesByType('resource').length`)
 	s.Expect(http.StatusOK, "POST", "/flags/flag-00000/toggle", map[string]any{"environment": "staging"})
-	b.wait("the remote change", `document.querySelector('.fwin button.switch[data-env="staging"]')?.getAttribute('aria-checked') === 'true'`)
+	b.wait("the remote change", stagingSwitch+` === 'false'`)
 	b.wait("its fetch finished", fmt.Sprintf(`performance.getEntriesByType('resource').length > %d`, before))
 	change := b.transferSince(before)
 	if len(change.URLs) != 1 || change.URLs[0] != "/flags?names=flag-00000" {

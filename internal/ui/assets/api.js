@@ -66,7 +66,9 @@ export async function api(method, path, { body, ifMatch, headers, signal } = {})
     throw new ApiError(0, { error: 'The server cannot be reached. Check the connection and try again.' });
   }
   const etag = res.headers.get('ETag');
-  const version = etag ? Number(etag.replace(/^W\//, '').replaceAll('"', '')) : undefined;
+  // A flag's tag is its version; the list's is "revision.usage" (the
+  // last-evaluated times move without a revision): the number before the dot.
+  const version = etag ? Number(etag.replace(/^W\//, '').replaceAll('"', '').split('.')[0]) : undefined;
   let data = null;
   if (res.status !== 204 && res.status !== 304) {
     const text = await res.text();

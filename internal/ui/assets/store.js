@@ -12,7 +12,8 @@ export const state = {
   environments: [], // [{name, createdAt}]
   segments: [], // as GET /segments answers
   loaded: false,
-  revision: null, // the revision GET /flags last answered (its ETag)
+  revision: null, // the revision GET /flags last answered
+  listTag: null, // its ETag, for If-None-Match
 };
 
 /** What the signed-in role may do. */
@@ -85,7 +86,7 @@ export function refresh() {
 
 async function load() {
   const started = performance.now();
-  const since = state.revision == null ? {} : { 'If-None-Match': `"${state.revision}"` };
+  const since = state.listTag == null ? {} : { 'If-None-Match': state.listTag };
   const [flags, envs, segs] = await Promise.all([
     api('GET', '/flags', { headers: since }), api('GET', '/environments'), api('GET', '/segments')]);
   const change = { flags: new Set(), envs: false, segments: false, remote: state.loaded };
@@ -110,6 +111,7 @@ async function load() {
       }
     }
     state.revision = flags.version ?? null;
+    state.listTag = flags.headers.get('ETag');
   }
   for (const [id, t] of touched) if (t < started - 60000) touched.delete(id);
   state.loaded = true;
@@ -149,6 +151,7 @@ function apply(list, started, change, newerOnly = false) {
 export async function applyEvent(ev) {
   if (!state.loaded || !Array.isArray(ev.flags) || ev.from !== state.revision || inflight) return false;
   state.revision = ev.revision; // the next event follows this one
+  state.listTag = null; // the list changed since the tag was given
   const started = performance.now();
   const res = await api('GET', `/flags?names=${ev.flags.map(encodeURIComponent).join(',')}`);
   const change = { flags: new Set(), envs: false, segments: false, remote: true };
