@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 )
 
@@ -41,8 +40,8 @@ func commands() []command {
 		command{"apply", "FILE [--prune] [--revision N]", "apply a flags-as-code file to --server in one transaction", func(ctx context.Context, a []string, io stdio) error {
 			return planOrApply(ctx, "apply", a, io.in, io.out, io.err)
 		}},
-		command{"stale", "[--url U]", "list a running service's stale flags as JSON; exit 1 when any", func(ctx context.Context, a []string, io stdio) error {
-			return staleCommand(ctx, a, os.Getenv, io.out, io.err)
+		command{"stale", "[--stale KINDS]", "list a running service's stale flags as JSON; exit 1 when any", func(ctx context.Context, a []string, io stdio) error {
+			return staleCommand(ctx, a, io.out, io.err)
 		}},
 		command{"token", "create|list|revoke", "tokens on the store directly (bootstrap and recovery)", func(ctx context.Context, a []string, io stdio) error {
 			return tokenCommand(ctx, a, io.out, io.err)
