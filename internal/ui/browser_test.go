@@ -97,7 +97,7 @@ func TestFlagLifecycle(t *testing.T) {
 	b.shot("flag-create", false)
 	b.click(`dialog button[type="submit"]`)
 	b.wait("the name's error beside it", fmt.Sprintf(
-		`document.querySelector('dialog [data-field="name"] + .field-error')?.textContent === %s`, js(want.Error)))
+		`document.querySelector('dialog [data-field="name"] + .field-error')?.textContent === %s`, js(sentence(want.Error))))
 	if got := evalJS[string](b, "invalid", `document.querySelector('dialog [data-field="name"]').getAttribute('aria-invalid')`); got != "true" {
 		t.Fatalf("the name field is not marked invalid: %q", got)
 	}
@@ -194,7 +194,7 @@ func TestFlagLifecycle(t *testing.T) {
 	b.click(".save-targeting")
 	b.wait("the regex error beside the value", fmt.Sprintf(`(el => el.closest('.cond').querySelector('.field-error')?.textContent === %[2]s &&
 		el.getAttribute('aria-invalid') === 'true' && document.getElementById(el.getAttribute('aria-describedby').split(' ').pop())?.textContent === %[2]s
-	)(document.querySelector('%[1]s.rules[0].conditions[0].value"]'))`, base, js(want.Error)))
+	)(document.querySelector('%[1]s.rules[0].conditions[0].value"]'))`, base, js(sentence(want.Error))))
 	b.shot("flag-targeting-error", false)
 	b.fill(base+`.rules[0].conditions[0].operator"]`, "endsWith")
 	b.fill(base+`.rules[0].conditions[0].value"]`, "@example.com")
@@ -366,7 +366,7 @@ func TestRefusedToggle(t *testing.T) {
 		t.Fatal("the switch lost the keyboard focus when its row was re-rendered")
 	}
 	b.click(sw)
-	b.wait("the refusal", `[...document.querySelectorAll('.toast.error[role=alert]')].some(e => e.textContent.includes('too many changes'))`)
+	b.wait("the refusal", `[...document.querySelectorAll('.toast.error[role=alert]')].some(e => e.textContent.includes('Too many changes'))`)
 	b.wait("the switch restored", fmt.Sprintf(`(e => e.getAttribute('aria-checked') === 'true' && !e.hasAttribute('aria-busy') && e.textContent === 'On')(document.querySelector(%s))`, js(sw)))
 	if !s.flag("limited").Environments["staging"] {
 		t.Fatal("the refused toggle changed the flag")

@@ -55,9 +55,9 @@ export async function toggle(id, env) {
       toast(`${flag.name} was changed elsewhere, so it was not switched.${now} Try again if you still want to.`, { kind: 'error' });
     } else if (err.status === 404) {
       removeFlag(id);
-      toast(`${flag.name} no longer exists: ${err.message}`, { kind: 'error' });
+      toast(`${flag.name} no longer exists. ${err.message}`, { kind: 'error' });
     } else {
-      toast(`Could not turn ${flag.name} ${onOff(to)} in ${env}: ${err.message}`, { kind: 'error' });
+      toast(`Could not turn ${flag.name} ${onOff(to)} in ${env}. ${err.message}`, { kind: 'error' });
     }
   }
 }
@@ -98,7 +98,7 @@ export async function deleteFlag(flag) {
       await reload(flag._id);
       toast(`${flag.name} was not deleted. ${STALE}`, { kind: 'error' });
     } else {
-      toast(`Could not delete ${flag.name}: ${err.message}`, { kind: 'error' });
+      toast(`Could not delete ${flag.name}. ${err.message}`, { kind: 'error' });
     }
     return false;
   }

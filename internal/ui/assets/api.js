@@ -29,11 +29,21 @@ export function authHeaders(extra = {}) {
   return headers;
 }
 
-/** ApiError is an error answer: status, the API's message, field and limit. */
+/**
+ * sentence makes a message of the API read as a sentence for people:
+ * capitalised, ending with a full stop.
+ */
+export function sentence(msg) {
+  const s = String(msg || '').trim();
+  if (!s) return s;
+  return s[0].toUpperCase() + s.slice(1) + (/[.!?)]$/.test(s) ? '' : '.');
+}
+
+/** ApiError is an error answer: status, the API's message (as a sentence), field and limit. */
 export class ApiError extends Error {
   constructor(status, body, headers) {
     const b = body && typeof body === 'object' ? body : {};
-    super(b.error || b.errorDetails || (status ? `The server answered ${status}.` : 'The request failed.'));
+    super(sentence(b.error || b.errorDetails || (status ? `The server answered ${status}.` : 'The request failed.')));
     this.status = status;
     this.field = b.field || '';
     this.limit = b.limit || '';
@@ -76,7 +86,7 @@ export async function api(method, path, { body, ifMatch, headers, signal } = {})
       try { data = JSON.parse(text); } catch { data = { error: text.slice(0, 300) }; }
     }
   }
-  if (!res.ok) {
+  if (!res.ok && res.status !== 304) { // 304: what the caller has is current
     const err = new ApiError(res.status, data, res.headers);
     if (res.status === 401) window.dispatchEvent(new CustomEvent('ff:unauthorized', { detail: err }));
     throw err;

@@ -17,6 +17,10 @@ import { consoleView } from './console.js';
 
 const main = document.getElementById('main');
 
+// Environment keys (server ffs_, client ffc_) evaluate flags; /me refuses them.
+const KEY_PREFIX = /^ff[sc]_/;
+const KEY_REFUSED = 'This is an environment key (ffs_ or ffc_): keys only evaluate flags in applications and cannot sign in. Sign in with an admin, editor or viewer token (ffa_).';
+
 const routes = [
   [/^\/flags\/?$/, flagsView],
   [/^\/flags\/([^/]+)$/, flagView],
@@ -66,6 +70,7 @@ function render({ focus = true } = {}) {
 
 window.addEventListener('hashchange', async () => {
   if (location.hash === shownHash()) return;
+  if (!state.me) return; // signed out (or signing in): the form stays; start() shows the address's screen
   if (current?.dirty?.()) {
     const target = location.hash;
     history.replaceState(null, '', shownHash()); // stay until the person decides
@@ -130,7 +135,7 @@ function signIn(reason) {
   const remember = h('input', { type: 'checkbox', id: 'remember' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Sign in');
   const form = h('form', { class: 'card', novalidate: true },
-    field('API token', input, ['An admin, editor or viewer token; it starts with ffa_. Admins create them under Tokens, or on the server with ', h('code', { class: 'nowrap' }, 'featureflags token create'), '.']),
+    field('API token', input, ['An admin, editor or viewer token: it starts with ffa_. Server keys (ffs_) and client keys (ffc_) only evaluate flags in applications and cannot sign in. Admins create tokens under Tokens, or on the server with ', h('code', { class: 'nowrap' }, 'featureflags token create'), '.']),
     h('label', { class: 'check', for: 'remember' }, remember, 'Keep me signed in on this device'),
     h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', async (e) => {
@@ -146,7 +151,7 @@ function signIn(reason) {
       await start();
     } catch (err) {
       clearToken();
-      showError(form, { field: 'token', message: err.message });
+      showError(form, { field: 'token', message: err.status === 403 && KEY_PREFIX.test(secret) ? KEY_REFUSED : err.message });
     } finally {
       submit.disabled = false;
     }
@@ -162,7 +167,7 @@ function signIn(reason) {
 window.addEventListener('ff:unauthorized', (e) => {
   if (!state.me) return; // signing in: the form shows it
   clearToken();
-  signIn(`You were signed out: ${e.detail.message}`);
+  signIn(`You were signed out. ${e.detail.message}`);
 });
 
 document.getElementById('signout').addEventListener('click', () => {
@@ -205,7 +210,6 @@ async function start() {
       signIn();
       return;
     }
-    if (err.status === 403) throw new Error(`${err.message}. Sign in with an admin, editor or viewer token.`);
     throw err;
   }
   state.me = me;
@@ -214,11 +218,11 @@ async function start() {
   await loading.catch(() => refresh());
   stopLive?.();
   stopLive = startLive(setLive);
-  render({ focus: false });
+  render();
 }
 
 start().catch((err) => {
-  if (err.status === 401) {
+  if (err.status === 401 || err.status === 403) { // a kept token no longer signs in
     clearToken();
     signIn(err.message);
     return;

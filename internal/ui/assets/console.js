@@ -2,7 +2,7 @@
 // an environment, through OFREP exactly as applications do, and see value,
 // variant and reason.
 
-import { api, seg } from './api.js';
+import { api, seg, sentence } from './api.js';
 import { state } from './store.js';
 import { setQuery } from './nav.js';
 import { explain, whyList } from './explain.js';
@@ -57,7 +57,7 @@ export function consoleView(root, { query }) {
       context = JSON.parse(ctx.value || '{}');
       if (!context || typeof context !== 'object' || Array.isArray(context)) throw new Error('not an object');
     } catch (err) {
-      showError(form, { field: 'context', message: `The context must be a JSON object, e.g. {"targetingKey": "user-1"}: ${err.message}` });
+      showError(form, { field: 'context', message: `The context must be a JSON object, e.g. {"targetingKey": "user-1"}. ${sentence(err.message)}` });
       return;
     }
     sessionStorage.setItem(CONTEXT_KEY, ctx.value);

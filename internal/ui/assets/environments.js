@@ -44,7 +44,7 @@ export function environmentsView(root) {
       toast(`Deleted environment ${name}.`, { kind: 'ok' });
       await refresh();
     } catch (err) {
-      toast(`Could not delete ${name}: ${err.message}`, { kind: 'error' });
+      toast(`Could not delete ${name}. ${err.message}`, { kind: 'error' });
     }
   }
 

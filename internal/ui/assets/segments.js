@@ -141,7 +141,7 @@ export function segmentView(root, { params: [name] }) {
       await refresh();
       location.hash = '#/segments';
     } catch (err) {
-      toast(`Could not delete ${segment.name}: ${err.status === 412 ? STALE : err.message}`, { kind: 'error' });
+      toast(`Could not delete ${segment.name}. ${err.status === 412 ? STALE : err.message}`, { kind: 'error' });
     }
   }
 

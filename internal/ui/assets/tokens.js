@@ -49,6 +49,13 @@ export function tokensView(root) {
   const list = h('div');
   root.append(secretBox, form, h('h2', null, 'All tokens'), list);
   syncEnv();
+  // The one-time secret goes as soon as the person acts elsewhere on the
+  // page (navigating away replaces the page, and it with it).
+  const elsewhere = (e) => {
+    if (secretBox.firstChild && !secretBox.contains(e.target) && e.target.closest?.('button, a, input, select, textarea')) secretBox.replaceChildren();
+  };
+  root.addEventListener('click', elsewhere);
+  root.addEventListener('focusin', elsewhere);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -126,11 +133,18 @@ export function tokensView(root) {
       toast(`Revoked ${t.name || t._id}.`, { kind: 'ok' });
       load();
     } catch (err) {
-      toast(`Could not revoke: ${err.message}`, { kind: 'error' });
+      toast(`Could not revoke ${t.name || t._id}. ${err.message}`, { kind: 'error' });
     }
   }
 
   load();
   const unsubscribe = subscribe((c) => { if (c.remote) load(); });
-  return { title: 'Tokens', destroy: unsubscribe };
+  return {
+    title: 'Tokens',
+    destroy() {
+      unsubscribe();
+      root.removeEventListener('click', elsewhere);
+      root.removeEventListener('focusin', elsewhere);
+    },
+  };
 }
