@@ -14,12 +14,16 @@ import { environmentsView } from './environments.js';
 import { tokensView } from './tokens.js';
 import { auditView } from './audit.js';
 import { consoleView } from './console.js';
+import { startMenu, labelCells } from './narrow.js';
 
 const main = document.getElementById('main');
 
 // Environment keys (server ffs_, client ffc_) evaluate flags; /me refuses them.
 const KEY_PREFIX = /^ff[sc]_/;
 const KEY_REFUSED = 'This is an environment key (ffs_ or ffc_): keys only evaluate flags in applications and cannot sign in. Sign in with an admin, editor or viewer token (ffa_).';
+
+startMenu();
+labelCells(main);
 
 const routes = [
   [/^\/flags\/?$/, flagsView],

@@ -9,6 +9,7 @@ import { state, can, subscribe, putFlag, pending, shownState } from './store.js'
 import { toggle } from './actions.js';
 import { problemBadge } from './problems.js';
 import { setQuery } from './nav.js';
+import { envColumns } from './narrow.js';
 import {
   h, field, select, uid, fmtNum, plural, time, debounce, envBadge, managedBadge,
   openDialog, showError, clearErrors, toast,
@@ -199,7 +200,15 @@ export function flagsView(root, { query }) {
   let tick = 0; // advances every minute so relative times stay right
 
   function measure() {
-    rowH = parseFloat(getComputedStyle(body).getPropertyValue('--row-h')) || 60;
+    const css = getComputedStyle(body);
+    rowH = parseFloat(css.getPropertyValue('--row-h')) || 60;
+    const line = parseFloat(css.getPropertyValue('--env-line-h'));
+    if (line) { // narrow: the switches wrap into lines of as many as fit
+      const cols = envColumns(body.clientWidth || root.clientWidth, parseFloat(css.getPropertyValue('--env-col-w')), state.envs.length);
+      body.style.setProperty('--env-cols', String(cols));
+      rowH += Math.ceil(state.envs.length / cols) * line;
+    }
+    body.style.setProperty('--row-h-now', `${rowH}px`);
     body.style.height = `${items.length * rowH}px`;
   }
 
@@ -334,7 +343,7 @@ export function flagsView(root, { query }) {
 
   // ---- live changes ----
   const unsubscribe = subscribe((c) => {
-    if (c.envs) renderHead();
+    if (c.envs) { renderHead(); measure(); }
     if (c.envs || c.flags.size) {
       fillSelects(c.envs);
       compute();
