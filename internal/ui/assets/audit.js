@@ -6,6 +6,7 @@ import { api, seg } from './api.js';
 import { state, can, subscribe } from './store.js';
 import { revert } from './undo.js';
 import { setQuery } from './nav.js';
+import { targetingChanges, changeList } from './tdiff.js';
 import { h, field, select, fmtDate, showError, clearErrors, confirmDialog } from './dom.js';
 
 const ACTIONS = {
@@ -25,7 +26,8 @@ const ACTIONS = {
   import: 'imported',
 };
 
-const NOISE = new Set(['version', 'updatedAt']);
+// Not shown as leaves: bookkeeping, and targeting (tdiff.js shows it by rule).
+const NOISE = new Set(['version', 'updatedAt', 'targeting']);
 const isObj = (v) => v && typeof v === 'object' && !Array.isArray(v);
 
 /** diff lists the leaves that differ between two JSON values. */
@@ -86,17 +88,13 @@ function target(ev) {
   return h('span', { class: 'mono' }, name);
 }
 
-/**
- * label names a changed path for people: "targeting.production.rules[1].
- * serve.rollout.variants[0].weight" reads "production › rule 2 (beta) ›
- * serve › rollout › variants 1 › weight", with the rule's name from doc.
- */
-export function label(path, doc) {
-  const m = path.match(/^targeting\.([^.]+)\.rules\[(\d+)\](.*)$/);
-  if (!m) return path;
-  const rule = doc?.targeting?.[m[1]]?.rules?.[Number(m[2])];
-  const rest = m[3].replace(/\[(\d+)\]/g, (_, n) => ` ${Number(n) + 1}`).split('.').filter(Boolean);
-  return [m[1], `rule ${Number(m[2]) + 1}${rule?.name ? ` (${rule.name})` : ''}`, ...rest].join(' › ');
+const MAX_CHANGES = 12;
+
+/** changesOf lists what an event changed: fields as leaves, a flag's
+ * targeting structurally (rule, condition, weight). */
+function changesOf(type, before, after) {
+  const leaves = diff(before, after).map((c) => ({ where: c.path || 'value', before: show(c.before, c.path), after: show(c.after, c.path) }));
+  return type === 'flag' ? [...leaves, ...targetingChanges(before?.targeting, after?.targeting)] : leaves;
 }
 
 /**
@@ -107,7 +105,7 @@ export function eventItem(ev, { withTarget = true, restore } = {}) {
   const before = parse(ev.before);
   const after = parse(ev.after);
   const changes = ev.action.endsWith('.create') || ev.action.endsWith('.delete') || ev.action === 'import' || ev.action === 'token.revoke'
-    ? [] : diff(before, after);
+    ? [] : changesOf(ev.targetType, before, after);
   const li = h('li', { class: 'event', dataset: { action: ev.action } },
     h('div', { class: 'line' },
       h('strong', null, actorOf(ev)),
@@ -115,12 +113,9 @@ export function eventItem(ev, { withTarget = true, restore } = {}) {
       withTarget ? target(ev) : null,
       ev.environment ? h('span', { class: 'badge' }, ev.environment) : null,
       h('time', { datetime: ev.time, title: ev.time }, fmtDate(ev.time))),
-    changes.length ? h('ul', { class: 'changes' }, changes.slice(0, 8).map((c) => h('li', null,
-      h('span', { class: 'path' }, label(c.path, after ?? before) || 'value'), ': ',
-      h('span', { class: 'before' }, show(c.before, c.path)), ' → ',
-      h('span', { class: 'after' }, show(c.after, c.path))))) : null,
-    changes.length > 8 ? h('p', { class: 'hint' }, `and ${changes.length - 8} more changes`) : null);
-  if (before !== undefined || after !== undefined) {
+    changes.length ? changeList(changes.slice(0, MAX_CHANGES)) : null,
+    changes.length > MAX_CHANGES ? h('p', { class: 'hint' }, `and ${changes.length - MAX_CHANGES} more changes`) : null);
+  if (!changes.length && (before !== undefined || after !== undefined)) { // a whole document: created, deleted, imported
     li.append(h('details', null, h('summary', null, 'Before and after'),
       h('div', { class: 'diffcols' },
         h('div', null, h('p', { class: 'label' }, 'Before'), h('pre', null, before === undefined ? '(none)' : JSON.stringify(before, null, 2))),

@@ -50,7 +50,7 @@ export function flagView(root, { params: [name], query }) {
         h('span', null, `Version ${flag.version}`),
         h('span', null, 'Changed ', time(flag.updatedAt)),
         h('span', null, `Created ${fmtDate(flag.createdAt)}`)),
-      problemNotice(flag));
+      problemNotice(flag) ?? ''); // replaceChildren would show a null as "null"
   }
 
   function renderVariants() {
