@@ -26,12 +26,21 @@ func segmentRefs(names []string, conds []Condition) []string {
 func (f *Flag) SegmentRefs() []string {
 	var names []string
 	for _, t := range f.Targeting {
-		if t == nil {
-			continue
-		}
-		for _, r := range t.Rules {
-			names = segmentRefs(names, r.Conditions)
-		}
+		names = append(names, t.SegmentRefs()...)
+	}
+	sort.Strings(names)
+	return slices.Compact(names)
+}
+
+// SegmentRefs returns the sorted names of the segments t's rules refer to
+// (none for a nil t).
+func (t *Targeting) SegmentRefs() []string {
+	if t == nil {
+		return nil
+	}
+	var names []string
+	for _, r := range t.Rules {
+		names = segmentRefs(names, r.Conditions)
 	}
 	return names
 }

@@ -43,6 +43,7 @@ func apiGroups() []group {
 			"create": {summary: "create a segment", method: "POST", path: "/segments", args: []string{"name"}, set: segmentSet(), file: true},
 			"update": {summary: "change a segment", method: "PUT", path: "/segments/{segment}", args: []string{"segment"}, set: with(segmentSet(), "name", field("name", "a new name")), file: true, ifMatch: true},
 			"delete": {summary: "delete a segment", method: "DELETE", path: "/segments/{segment}", args: []string{"segment"}, ifMatch: true},
+			"users":  {summary: "the flags and segments that use a segment", method: "GET", path: "/segments/{segment}/used-by", args: []string{"segment"}},
 		}},
 		{"envs", "list, create and delete environments", map[string]endpoint{
 			"list":   {summary: "list environments", method: "GET", path: "/environments", columns: []string{"name", "createdAt"}},

@@ -2,6 +2,7 @@ package server
 
 import (
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/service"
 )
 
 // auditQuery documents auditParams, in their order.
@@ -24,6 +25,8 @@ var manageDocs = map[string]op{
 	"PUT /segments/{id}": {Summary: "Update a segment partially", Params: ifMatch, Body: segmentRequest{},
 		Responses: map[int]res{200: {Body: ff.Segment{}, Headers: []string{"ETag"}}, 409: {Description: "the new name is taken", Body: errorBody},
 			412: {Description: "If-Match does not match the current version", Body: errorBody}}},
+	"GET /segments/{id}/used-by": {Summary: "The flags (with the environments where) and segments that refer to a segment; while any do, it cannot be deleted or renamed",
+		Responses: map[int]res{200: {Body: service.SegmentUsers{}}, 404: {Description: "no such segment", Body: errorBody}}},
 	"DELETE /segments/{id}": {Summary: "Delete a segment", Params: ifMatch,
 		Responses: map[int]res{204: {Description: "deleted"}, 409: {Description: "a flag still uses the segment", Body: errorBody},
 			412: {Description: "If-Match does not match the current version", Body: errorBody}}},

@@ -71,6 +71,17 @@ func (s *Server) updateSegment(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, sg)
 }
 
+// segmentUsedBy answers which flags and segments refer to a segment: what
+// keeps it from being deleted or renamed.
+func (s *Server) segmentUsedBy(w http.ResponseWriter, r *http.Request) {
+	users, err := s.svc.SegmentUsers(r.Context(), r.PathValue("id"))
+	if err != nil {
+		httpx.Error(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, users)
+}
+
 func (s *Server) deleteSegment(w http.ResponseWriter, r *http.Request) {
 	deleteByID(w, r, s.svc.DeleteSegment)
 }

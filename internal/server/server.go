@@ -237,6 +237,7 @@ func (s *Server) routeTable(page http.HandlerFunc) []route {
 		{"GET", "/segments/{id}", read, s.getSegment},
 		{"PUT", "/segments/{id}", write, s.updateSegment},
 		{"DELETE", "/segments/{id}", write, s.deleteSegment},
+		{"GET", "/segments/{id}/used-by", read, s.segmentUsedBy},
 
 		{"GET", "/environments", read, s.listEnvironments},
 		{"POST", "/environments", admin, s.createEnvironment},

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentToggles", testConcurrentToggles},
 		{"ConcurrentFieldUpdates", testConcurrentFieldUpdates},
 		{"Operations", testOperations},
+		{"SegmentUsers", testSegmentUsers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

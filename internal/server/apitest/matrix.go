@@ -127,6 +127,7 @@ var matrixRoutes = map[string]matrixRoute{
 		m.c.Expect(http.StatusCreated, "POST", "/segments", map[string]any{"name": name})
 		return "/segments/" + name, nil
 	}},
+	"GET /segments/{id}/used-by": {readers, 200, fixed("/segments/matrix-segment/used-by", nil)},
 
 	"GET /environments": {readers, 200, fixed("/environments", nil)},
 	"POST /environments": {admins, 201, func(m *matrix) (string, any) {

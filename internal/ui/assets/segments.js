@@ -5,26 +5,39 @@
 import { api, seg, STALE } from './api.js';
 import { state, can, subscribe, refresh } from './store.js';
 import { conditionsEditor, condDraft, condFromDraft, describeCondition } from './targeting.js';
-import { h, field, time, plural, showError, clearErrors, toast, confirmDialog } from './dom.js';
+import { segmentUsers, usedByText } from './segusers.js';
+import { h, field, time, showError, clearErrors, toast, confirmDialog } from './dom.js';
 
 const NEW = '+new';
 
-/** usage maps a segment name to the names of the flags whose rules use it. */
+const refersTo = (c) => (c.operator === 'inSegment' || c.operator === 'notInSegment') && c.value;
+
+/** usage maps a segment name to what uses it, from the flags and segments
+ * the page holds: {flags: Set of flag names, segments: Set of segment names}. */
 function usage() {
   const used = new Map();
+  const add = (name, kind, user) => {
+    if (!used.has(name)) used.set(name, { flags: new Set(), segments: new Set() });
+    used.get(name)[kind].add(user);
+  };
   for (const f of state.flags.values()) {
     for (const t of Object.values(f.targeting || {})) {
-      for (const r of t?.rules || []) {
-        for (const c of r.conditions || []) {
-          if (c.operator === 'inSegment' || c.operator === 'notInSegment') {
-            if (!used.has(c.value)) used.set(c.value, new Set());
-            used.get(c.value).add(f.name);
-          }
-        }
-      }
+      for (const r of t?.rules || []) for (const c of r.conditions || []) if (refersTo(c)) add(c.value, 'flags', f.name);
     }
   }
+  for (const sg of state.segments) for (const c of sg.conditions || []) if (refersTo(c)) add(c.value, 'segments', sg.name);
   return used;
+}
+
+/** usersCell lists what uses a segment as links, the first few by name. */
+function usersCell(users) {
+  const links = [
+    ...[...(users?.flags || [])].sort().map((n) => h('a', { class: 'mono', href: `#/flags/${encodeURIComponent(n)}` }, n)),
+    ...[...(users?.segments || [])].sort().map((n) => h('a', { class: 'mono', href: `#/segments/${encodeURIComponent(n)}` }, `segment ${n}`)),
+  ];
+  if (!links.length) return h('span', { class: 'muted' }, 'unused');
+  const shown = links.slice(0, 3).flatMap((a, i) => (i ? [', ', a] : [a]));
+  return h('span', { class: 'seg-users-cell' }, shown, links.length > 3 ? ` and ${links.length - 3} more` : '');
 }
 
 export function segmentsView(root) {
@@ -44,16 +57,13 @@ export function segmentsView(root) {
     box.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
       h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', null, 'Conditions'), h('th', null, 'Used by'), h('th', { class: 'hide-narrow' }, 'Changed'))),
       h('tbody', null, state.segments.map((s) => {
-        const users = [...(used.get(s.name) || [])].sort();
         return h('tr', null,
           h('td', null, h('a', { class: 'name', href: `#/segments/${encodeURIComponent(s.name)}` }, s.name),
             s.description ? h('div', { class: 'muted small' }, s.description) : null),
           h('td', null, s.conditions?.length
             ? h('span', null, h('span', { class: 'badge' }, s.match === 'any' ? 'any of' : 'all of'), ' ', s.conditions.map(describeCondition).join(s.match === 'any' ? ' or ' : ' and '))
             : h('span', { class: 'muted' }, 'no conditions')),
-          h('td', null, users.length
-            ? [plural(users.length, 'flag'), h('div', { class: 'muted small' }, users.slice(0, 3).join(', '), users.length > 3 ? ', …' : '')]
-            : h('span', { class: 'muted' }, 'unused')),
+          h('td', null, usersCell(used.get(s.name))),
           h('td', { class: 'hide-narrow nowrap' }, time(s.updatedAt)));
       })))));
   }
@@ -71,13 +81,15 @@ export function segmentView(root, { params: [name] }) {
     return { title: name };
   }
   if (!can.write) {
+    const users = segmentUsers(segment, () => {});
     root.append(
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/segments' }, 'Segments'), ' / ', segment.name),
       h('div', { class: 'page-head' }, h('h1', { tabindex: -1, class: 'mono' }, segment.name)),
       h('p', { class: 'desc' }, segment.description || ''),
       h('div', { class: 'card' }, h('p', null, `A context is in this segment when ${segment.match === 'any' ? 'any' : 'all'} of these hold:`),
-        h('ul', { class: 'changes' }, (segment.conditions || []).map((c) => h('li', null, describeCondition(c))))));
-    return { title: segment.name };
+        h('ul', { class: 'changes' }, (segment.conditions || []).map((c) => h('li', null, describeCondition(c))))),
+      users.el);
+    return { title: segment.name, destroy: subscribe((c) => { if (c.flags.size || c.segments) users.load(); }) };
   }
 
   const d = {
@@ -95,7 +107,14 @@ export function segmentView(root, { params: [name] }) {
     [['all', 'all conditions hold'], ['any', 'any condition holds']].map(([v, label]) => h('label', { class: 'check' },
       h('input', { type: 'radio', name: 'match', value: v, checked: d.match === v, onchange: () => { d.match = v; } }), label)));
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, creating ? 'Create segment' : 'Save segment');
-  const del = !creating && h('button', { type: 'button', class: 'btn btn-danger-quiet', onclick: remove }, 'Delete segment');
+  const delWhy = h('p', { class: 'hint', id: 'delete-why' });
+  const del = !creating && h('button', { type: 'button', class: 'btn btn-danger-quiet delete-segment', onclick: remove, 'aria-describedby': 'delete-why' }, 'Delete segment');
+  // While flags or segments use it, it cannot be deleted: say so, by name.
+  const users = !creating && segmentUsers(segment, (u) => {
+    const by = usedByText(u);
+    del.disabled = !!by;
+    delWhy.textContent = by ? `It cannot be deleted while ${by} use${u.flags.length + u.segments.length === 1 ? 's' : ''} it (listed below): remove it from their rules first.` : '';
+  });
   const banner = h('div');
   const form = h('form', { class: 'card', novalidate: true },
     field('Name', nameIn, creating ? 'Rules refer to the segment by this name.' : 'Rules refer to the segment by this name; a segment in use cannot be renamed.'),
@@ -103,12 +122,12 @@ export function segmentView(root, { params: [name] }) {
     matchBox,
     h('fieldset', null, h('legend', null, 'Conditions'),
       conditionsEditor(d.conditions, { base: 'conditions', onChange: () => {}, emptyText: 'No conditions yet.' })),
-    h('div', { class: 'actions' }, save, h('a', { class: 'btn', href: '#/segments' }, 'Cancel'), del));
+    h('div', { class: 'actions' }, save, h('a', { class: 'btn', href: '#/segments' }, 'Cancel'), del), delWhy);
 
   root.append(
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/segments' }, 'Segments'), ' / ', creating ? 'New' : segment.name),
     h('div', { class: 'page-head' }, h('h1', { tabindex: -1, class: creating ? '' : 'mono' }, creating ? 'New segment' : segment.name)),
-    banner, form);
+    banner, form, ...(users ? [users.el] : []));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -146,6 +165,7 @@ export function segmentView(root, { params: [name] }) {
   }
 
   const unsubscribe = subscribe((c) => {
+    if (users && (c.flags.size || c.segments)) users.load();
     if (!c.segments || creating) return;
     const next = state.segments.find((s) => s._id === segment._id);
     if (!next) {
