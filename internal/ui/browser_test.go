@@ -149,11 +149,12 @@ func TestFlagLifecycle(t *testing.T) {
 	b.fill(`dialog [data-field="description"]`, "Colour of the checkout button, A/B tested")
 	s.Expect(200, "PUT", "/flags/checkout-button", map[string]any{"description": "Changed by a script"})
 	b.click(`dialog button[type="submit"]`)
-	b.wait("the conflict message", `document.querySelector('dialog .form-error')?.textContent.includes('changed elsewhere')`)
+	b.wait("the conflict message", `document.querySelector('dialog .conflict')?.textContent.includes('since you opened this form')`)
 	if got := s.flag("checkout-button"); got.Description != "Changed by a script" {
 		t.Fatalf("the stale edit overwrote the description: %q", got.Description)
 	}
-	b.click(`dialog .dlg-foot button[type="button"]`) // Cancel
+	b.click(`dialog .dlg-foot button[type="button"]`) // Cancel, and discard what was typed
+	b.click(`dialog[open] .confirm`)
 	b.wait("the description changed elsewhere", `document.querySelector('.desc')?.textContent === 'Changed by a script'`)
 	b.click(".edit-flag")
 	b.fill(`dialog [data-field="description"]`, "Colour of the checkout button")

@@ -92,7 +92,7 @@ const MAX_CHANGES = 12;
 
 /** changesOf lists what an event changed: fields as leaves, a flag's
  * targeting structurally (rule, condition, weight). */
-function changesOf(type, before, after) {
+export function changesOf(type, before, after) {
   const leaves = diff(before, after).map((c) => ({ where: c.path || 'value', before: show(c.before, c.path), after: show(c.after, c.path) }));
   return type === 'flag' ? [...leaves, ...targetingChanges(before?.targeting, after?.targeting)] : leaves;
 }

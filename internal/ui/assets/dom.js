@@ -148,9 +148,10 @@ export function toast(message, { kind = 'info', action, timeout } = {}) {
 /**
  * openDialog shows a modal <dialog> built by build(close) and resolves with
  * the value passed to close (undefined when dismissed with Escape). Focus
- * returns where it was.
+ * returns where it was. With beforeEscape, Escape closes only once it
+ * resolves true (e.g. after asking about unsaved changes).
  */
-export function openDialog(build, { label } = {}) {
+export function openDialog(build, { label, beforeEscape } = {}) {
   const before = document.activeElement;
   const dlg = h('dialog', { 'aria-labelledby': label || null });
   document.body.append(dlg);
@@ -162,6 +163,12 @@ export function openDialog(build, { label } = {}) {
       if (before && before.isConnected) before.focus({ preventScroll: true });
       resolve(result);
     });
+    if (beforeEscape) {
+      dlg.addEventListener('cancel', async (e) => {
+        e.preventDefault();
+        if (await beforeEscape()) close();
+      });
+    }
     dlg.append(build(close));
     dlg.showModal();
     const auto = dlg.querySelector('[autofocus]');

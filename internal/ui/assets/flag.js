@@ -153,11 +153,12 @@ export function flagView(root, { params: [name], query }) {
 
   async function edit() {
     if (!await confirmCodeEdit(flag)) return;
-    const before = flag;
     const updated = await openFlagForm(flag);
     if (!updated) return;
     putFlag(updated);
-    changed(`Saved ${updated.name}.`, before, updated.version);
+    // Undo goes back to the version just before this save: after an edit
+    // conflict that is the other person's, not the one the form opened at.
+    changed(`Saved ${updated.name}.`, { ...updated, version: updated.version - 1 }, updated.version);
   }
 
   async function remove() {

@@ -10,6 +10,7 @@ import { toggle } from './actions.js';
 import { problemBadge } from './problems.js';
 import { setQuery } from './nav.js';
 import { envColumns } from './narrow.js';
+import { conflictNotice, changedFields, guardClose } from './conflict.js';
 import {
   h, field, select, uid, fmtNum, plural, time, debounce, envBadge, managedBadge,
   openDialog, showError, clearErrors, toast,
@@ -388,6 +389,8 @@ function formatVariant(v, type) {
 export function openFlagForm(existing) {
   const editing = !!existing;
   const titleId = uid('dlg');
+  let base = existing; // the version edited: after a conflict, the latest
+  let dirty = () => false;
   return openDialog((close) => {
     const name = h('input', { type: 'text', 'data-field': 'name', value: existing?.name || '', autocomplete: 'off', spellcheck: 'false', class: 'code', autofocus: true });
     const desc = h('textarea', { 'data-field': 'description', rows: '2' });
@@ -451,10 +454,13 @@ export function openFlagForm(existing) {
     const form = h('form', { novalidate: true },
       h('div', { class: 'dlg-head' }, h('h2', { id: titleId }, editing ? `Edit ${existing.name}` : 'New flag')),
       bodyEl,
-      h('div', { class: 'dlg-foot' }, h('button', { type: 'button', class: 'btn', onclick: () => close() }, 'Cancel'), save));
+      h('div', { class: 'dlg-foot' }, h('button', { type: 'button', class: 'btn', onclick: async () => { if (await guardClose(dirty)) close(); } }, 'Cancel'), save));
+    const snapshot = () => JSON.stringify([name.value, desc.value, type.value, tags.value, rows, Object.values(envChecks).map((c) => c.checked)]);
+    const initial = snapshot();
+    dirty = () => snapshot() !== initial;
 
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
+    /** collect is the body the fields describe, or null after showing why not. */
+    function collect() {
       clearErrors(bodyEl);
       const t = type.value;
       const body = {
@@ -468,10 +474,16 @@ export function openFlagForm(existing) {
         for (const r of rows) {
           if (!r.name && !r.value.trim()) continue;
           const at = `variants.${r.name}`;
-          if (Object.hasOwn(variants, r.name)) return showError(bodyEl, { field: at, message: `Variant "${r.name}" is listed twice; give each variant its own name.` });
+          if (Object.hasOwn(variants, r.name)) {
+            showError(bodyEl, { field: at, message: `Variant "${r.name}" is listed twice; give each variant its own name.` });
+            return null;
+          }
           let v = r.value;
           if (t === 'object') {
-            try { v = JSON.parse(r.value); } catch { return showError(bodyEl, { field: at, message: `The value of variant "${r.name}" is not valid JSON.` }); }
+            try { v = JSON.parse(r.value); } catch {
+              showError(bodyEl, { field: at, message: `The value of variant "${r.name}" is not valid JSON.` });
+              return null;
+            }
           } else if (t === 'number' && r.value.trim() !== '' && Number.isFinite(Number(r.value))) {
             v = Number(r.value);
           }
@@ -484,20 +496,50 @@ export function openFlagForm(existing) {
       if (!editing) {
         body.environments = Object.fromEntries(state.envs.map((env) => [env, envChecks[env].checked]));
       }
+      return body;
+    }
+
+    async function send(body, ifMatch) {
       save.disabled = true;
       try {
         const res = editing
-          ? await api('PUT', `/flags/${encodeURIComponent(existing._id)}`, { body, ifMatch: existing.version })
+          ? await api('PUT', `/flags/${encodeURIComponent(existing._id)}`, { body, ifMatch })
           : await api('POST', '/flags', { body });
         close(res.data);
       } catch (err) {
-        if (err.status === 412) err.message = STALE;
-        showError(bodyEl, err, { formTop: bodyEl });
+        if (err.status === 412 && editing) await conflict();
+        else showError(bodyEl, err, { formTop: bodyEl });
       } finally {
         save.disabled = false;
       }
+    }
+
+    // Refused because someone else changed the flag: say what they changed,
+    // keep the fields, offer to save this person's changes on the latest.
+    async function conflict() {
+      bodyEl.querySelector('.conflict')?.remove();
+      try {
+        const notice = await conflictNotice(base, (latest) => {
+          const body = collect();
+          if (!body) return;
+          const mine = changedFields(body, existing);
+          base = latest;
+          notice.remove();
+          send(mine, latest.version);
+        });
+        bodyEl.prepend(notice);
+        notice.scrollIntoView({ block: 'nearest' });
+      } catch (err) {
+        showError(bodyEl, { message: `${STALE} ${err.message}` }, { formTop: bodyEl });
+      }
+    }
+
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const body = collect();
+      if (body) send(body, base?.version);
     });
     return form;
-  }, { label: titleId });
+  }, { label: titleId, beforeEscape: () => guardClose(dirty) });
 }
 
