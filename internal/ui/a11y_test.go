@@ -61,6 +61,12 @@ func TestAccessibility(t *testing.T) {
 		b.checkAxe("the new-flag dialog with an error, " + m.name)
 		b.do("close the dialog", chromedp.KeyEvent(kb.Escape))
 		b.wait("the dialog closed", `!document.querySelector('dialog[open]')`)
+		if m.width < 720 {
+			b.click("#menu")
+			b.wait("the open menu", `document.querySelector('#menu').getAttribute('aria-expanded') === 'true'`)
+			b.checkAxe("the open menu, " + m.name)
+			b.click("#menu")
+		}
 		b.click("#signout")
 	}
 }
