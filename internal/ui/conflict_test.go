@@ -16,8 +16,8 @@ import (
 // TestEditConflict: a save of the details refused because bob changed the
 // flag meanwhile keeps what was typed, says who changed what, and saves
 // the typed change on top of the latest version (bob's other change
-// stays). Escape or Cancel with unsaved changes asks first; without
-// changes they close at once.
+// stays). Escape, Cancel or leaving the page with unsaved changes asks
+// first; without changes the dialog closes at once.
 func TestEditConflict(t *testing.T) {
 	s := newServer(t, testenv.WithAuth())
 	bob := s.NewToken(ff.RoleEditor, "", "bob")
@@ -62,6 +62,23 @@ func TestEditConflict(t *testing.T) {
 	if f := s.flag("contested"); f.Description != "Mine" {
 		t.Fatalf("a discarded edit was saved: %q", f.Description)
 	}
+	// Leaving the page with unsaved changes in the dialog asks too; staying
+	// keeps them, leaving closes the dialog.
+	b.click(".edit-flag")
+	b.typeInto(`dialog [data-field="description"]`, " again")
+	b.route("#/segments")
+	b.wait("the question", `[...document.querySelectorAll('dialog[open] h2')].some(e => e.textContent === 'Discard unsaved changes?')`)
+	b.click(`dialog[open] .cancel`)
+	b.wait("still on the flag, the text kept", `location.hash === '#/flags/contested' && document.querySelector('dialog [data-field="description"]')?.value === 'Mine again'`)
+	b.route("#/segments")
+	b.click(`dialog[open] .confirm`)
+	b.wait("the segments, no dialog", `location.hash === '#/segments' && !document.querySelector('dialog') && !!document.querySelector('main h1')`)
+	if f := s.flag("contested"); f.Description != "Mine" {
+		t.Fatalf("a discarded edit was saved: %q", f.Description)
+	}
+	b.route("#/flags/contested")
+	b.wait("the flag page", `!!document.querySelector('.edit-flag')`)
+
 	// Without changes, Escape closes at once.
 	b.click(".edit-flag")
 	b.wait("the form", `!!document.querySelector('dialog[open] [data-field="description"]')`)

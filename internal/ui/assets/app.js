@@ -6,7 +6,7 @@ import { api, setToken, clearToken, hasToken } from './api.js';
 import { state, can, refresh } from './store.js';
 import { startLive } from './live.js';
 import { parseHash, shownHash, setShownHash } from './nav.js';
-import { h, field, showError, toast, confirmDialog } from './dom.js';
+import { h, field, showError, toast, confirmDialog, dialogUnsaved } from './dom.js';
 import { flagsView } from './flags.js';
 import { flagView } from './flag.js';
 import { segmentsView, segmentView } from './segments.js';
@@ -53,6 +53,7 @@ function render({ focus = true } = {}) {
   }
   current?.destroy?.();
   current = null;
+  for (const d of document.querySelectorAll('dialog[open]')) d.close(); // they belonged to the page left
   main.replaceChildren();
   setShownHash(location.hash);
   for (const a of document.querySelectorAll('[data-nav]')) {
@@ -75,7 +76,7 @@ function render({ focus = true } = {}) {
 window.addEventListener('hashchange', async () => {
   if (location.hash === shownHash()) return;
   if (!state.me) return; // signed out (or signing in): the form stays; start() shows the address's screen
-  if (current?.dirty?.()) {
+  if (current?.dirty?.() || dialogUnsaved()) {
     const target = location.hash;
     history.replaceState(null, '', shownHash()); // stay until the person decides
     const leave = await confirmDialog({ title: 'Discard unsaved changes?', body: 'Your changes on this page have not been saved.', confirm: 'Discard changes', danger: true });

@@ -7,7 +7,7 @@
 import { api, seg } from './api.js';
 import { changesOf } from './audit.js';
 import { changeList } from './tdiff.js';
-import { h, confirmDialog } from './dom.js';
+import { h } from './dom.js';
 
 /** changedFields is the part of body whose fields differ from base's. */
 export function changedFields(body, base) {
@@ -29,13 +29,4 @@ export async function conflictNotice(base, reapply) {
     h('p', null, `${who} changed ${base.name} since you opened this form (now version ${flag.version}), so nothing was saved. What you typed is kept here. Their changes:`),
     changeList(changesOf('flag', base, flag)),
     button);
-}
-
-/**
- * guardClose asks before a dialog with unsaved changes closes (Escape, or
- * Cancel); resolves true to close.
- */
-export async function guardClose(dirty) {
-  if (!dirty()) return true;
-  return confirmDialog({ title: 'Discard unsaved changes?', body: 'Your changes in this form have not been saved.', confirm: 'Discard changes', danger: true });
 }

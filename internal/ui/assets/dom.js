@@ -145,13 +145,26 @@ export function toast(message, { kind = 'info', action, timeout } = {}) {
 
 // ---- dialogs ----
 
+// The unsaved-changes checks of the dialogs open now (openDialog's dirty).
+const unsaved = new Set();
+
+/** dialogUnsaved reports whether an open dialog holds unsaved changes. */
+export const dialogUnsaved = () => [...unsaved].some((dirty) => dirty());
+
+/** discardChanges asks before unsaved changes are dropped; resolves true
+ * to go ahead (at once when there are none). */
+export async function discardChanges(dirty) {
+  if (!dirty()) return true;
+  return confirmDialog({ title: 'Discard unsaved changes?', body: 'Your changes in this form have not been saved.', confirm: 'Discard changes', danger: true });
+}
+
 /**
  * openDialog shows a modal <dialog> built by build(close) and resolves with
  * the value passed to close (undefined when dismissed with Escape). Focus
- * returns where it was. With beforeEscape, Escape closes only once it
- * resolves true (e.g. after asking about unsaved changes).
+ * returns where it was. With dirty (a function), Escape asks before
+ * unsaved changes are dropped, and so does navigating away (app.js).
  */
-export function openDialog(build, { label, beforeEscape } = {}) {
+export function openDialog(build, { label, dirty } = {}) {
   const before = document.activeElement;
   const dlg = h('dialog', { 'aria-labelledby': label || null });
   document.body.append(dlg);
@@ -159,14 +172,16 @@ export function openDialog(build, { label, beforeEscape } = {}) {
     let result;
     const close = (value) => { result = value; dlg.close(); };
     dlg.addEventListener('close', () => {
+      unsaved.delete(dirty);
       dlg.remove();
       if (before && before.isConnected) before.focus({ preventScroll: true });
       resolve(result);
     });
-    if (beforeEscape) {
+    if (dirty) {
+      unsaved.add(dirty);
       dlg.addEventListener('cancel', async (e) => {
         e.preventDefault();
-        if (await beforeEscape()) close();
+        if (await discardChanges(dirty)) close();
       });
     }
     dlg.append(build(close));

@@ -10,10 +10,10 @@ import { toggle } from './actions.js';
 import { problemBadge } from './problems.js';
 import { setQuery } from './nav.js';
 import { envColumns } from './narrow.js';
-import { conflictNotice, changedFields, guardClose } from './conflict.js';
+import { conflictNotice, changedFields } from './conflict.js';
 import {
   h, field, select, uid, fmtNum, plural, time, debounce, envBadge, managedBadge,
-  openDialog, showError, clearErrors, toast,
+  openDialog, showError, clearErrors, toast, discardChanges,
 } from './dom.js';
 
 const OVERSCAN = 8;
@@ -454,7 +454,7 @@ export function openFlagForm(existing) {
     const form = h('form', { novalidate: true },
       h('div', { class: 'dlg-head' }, h('h2', { id: titleId }, editing ? `Edit ${existing.name}` : 'New flag')),
       bodyEl,
-      h('div', { class: 'dlg-foot' }, h('button', { type: 'button', class: 'btn', onclick: async () => { if (await guardClose(dirty)) close(); } }, 'Cancel'), save));
+      h('div', { class: 'dlg-foot' }, h('button', { type: 'button', class: 'btn', onclick: async () => { if (await discardChanges(dirty)) close(); } }, 'Cancel'), save));
     const snapshot = () => JSON.stringify([name.value, desc.value, type.value, tags.value, rows, Object.values(envChecks).map((c) => c.checked)]);
     const initial = snapshot();
     dirty = () => snapshot() !== initial;
@@ -540,6 +540,6 @@ export function openFlagForm(existing) {
       if (body) send(body, base?.version);
     });
     return form;
-  }, { label: titleId, beforeEscape: () => guardClose(dirty) });
+  }, { label: titleId, dirty: () => dirty() });
 }
 
