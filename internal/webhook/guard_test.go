@@ -47,7 +47,7 @@ func TestDialerRefusesPrivateAddresses(t *testing.T) {
 	rc := newReceiver(t, clock)
 	st, w := setup(t, rc.srv.URL)
 	change(t, st, "a")
-	wk := webhook.New(webhook.Config{Store: st, Now: clock.Now, Client: webhook.NewClient(5e9, false)})
+	wk := webhook.New(webhook.Config{Store: outbox(st), Now: clock.Now, Client: webhook.NewClient(5e9, false)})
 	runOnce(t, wk)
 	ds, err := st.ListWebhookDeliveries(t.Context(), w.ID, 1)
 	if err != nil {

@@ -124,7 +124,7 @@ func change(t *testing.T, st ff.Store, name string) *ff.AuditEvent {
 }
 
 func newWorker(st ff.Store, clock *testenv.Clock, owner string) *webhook.Worker {
-	return webhook.New(webhook.Config{Store: st, Owner: owner, Now: clock.Now,
+	return webhook.New(webhook.Config{Store: outbox(st), Owner: owner, Now: clock.Now,
 		Client: webhook.NewClient(5*time.Second, true), MaxQueued: 1000})
 }
 
@@ -136,3 +136,5 @@ func runOnce(t *testing.T, w *webhook.Worker) int {
 	}
 	return n
 }
+
+func outbox(st ff.Store) func() ff.WebhookOutbox { return func() ff.WebhookOutbox { return st } }

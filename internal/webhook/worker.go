@@ -13,7 +13,9 @@ import (
 
 // Config configures a Worker; zero fields take the defaults of Defaults.
 type Config struct {
-	Store ff.WebhookOutbox
+	// Store returns the store to work on, at each use: the service's, which
+	// a server that started without its database gets later.
+	Store func() ff.WebhookOutbox
 	// Owner names this replica's leases; unique per process.
 	Owner string
 	// Now is the clock of leases, due times and back-off; time.Now when nil.
@@ -120,7 +122,7 @@ func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 // again once the lease runs out.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	for {
-		n, err := w.cfg.Store.DispatchWebhooks(ctx, w.cfg.Now(), w.cfg.MaxQueued, w.cfg.Batch)
+		n, err := w.cfg.Store().DispatchWebhooks(ctx, w.cfg.Now(), w.cfg.MaxQueued, w.cfg.Batch)
 		if err != nil {
 			return 0, err
 		}
@@ -130,7 +132,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	}
 	sent := 0
 	for ctx.Err() == nil {
-		jobs, err := w.cfg.Store.ClaimWebhookDeliveries(ctx, w.cfg.Owner, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
+		jobs, err := w.cfg.Store().ClaimWebhookDeliveries(ctx, w.cfg.Owner, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
 		if err != nil || len(jobs) == 0 {
 			return sent, err
 		}
@@ -150,7 +152,7 @@ func (w *Worker) send(ctx context.Context, j *ff.WebhookJob) {
 	if ctx.Err() != nil {
 		return
 	}
-	if err := w.cfg.Store.FinishWebhookDelivery(ctx, w.cfg.Owner, d); err != nil {
+	if err := w.cfg.Store().FinishWebhookDelivery(ctx, w.cfg.Owner, d); err != nil {
 		w.cfg.Logger.Warn("recording a webhook delivery failed", "delivery", d.ID, "error", err.Error())
 	}
 }
