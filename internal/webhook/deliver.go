@@ -37,7 +37,7 @@ func (w *Worker) attempt(ctx context.Context, j *ff.WebhookJob) *ff.WebhookDeliv
 	next := at.Add(w.backoff(d.Attempts))
 	if next.Sub(d.CreatedAt) > w.cfg.RetryFor {
 		d.State = ff.DeliveryFailed
-		d.Error += fmt.Sprintf("; retries ran out after %d attempts", d.Attempts)
+		d.Error += fmt.Sprintf("; retries ran out after %d attempt%s", d.Attempts, map[bool]string{true: "s"}[d.Attempts > 1])
 		return &d
 	}
 	d.NextAttemptAt = next
