@@ -90,13 +90,16 @@ func ScanDelivery(row Row) (*ff.WebhookDelivery, error) {
 // event twice (a store without transactions, retrying) makes no second.
 func Dispatch(ev *ff.AuditEvent, seq int64, hooks []*ff.Webhook, queued map[string]int, maxQueued int, now time.Time) ([]*ff.WebhookDelivery, error) {
 	var out []*ff.WebhookDelivery
+	var payload []byte
 	for _, w := range hooks {
 		if !w.Matches(ev) {
 			continue
 		}
-		payload, err := json.Marshal(ev)
-		if err != nil {
-			return nil, err
+		if payload == nil {
+			var err error
+			if payload, err = json.Marshal(ev); err != nil {
+				return nil, err
+			}
 		}
 		d := &ff.WebhookDelivery{
 			ID: ev.ID + "-" + w.ID, WebhookID: w.ID, Seq: seq, EventID: ev.ID, Action: ev.Action,
