@@ -91,6 +91,12 @@ func openAt(t *testing.T, path string) ff.Store {
 func setupAt(t *testing.T, path, url string) (ff.Store, *ff.Webhook) {
 	t.Helper()
 	st := openAt(t, path)
+	return st, prepare(t, st, url)
+}
+
+// prepare gives st the production environment and one endpoint at url.
+func prepare(t *testing.T, st ff.Store, url string) *ff.Webhook {
+	t.Helper()
 	if err := st.CreateEnvironment(t.Context(), &ff.Environment{Name: "production", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +104,7 @@ func setupAt(t *testing.T, path, url string) (ff.Store, *ff.Webhook) {
 	if err := st.CreateWebhook(t.Context(), w, 0); err != nil {
 		t.Fatal(err)
 	}
-	return st, w
+	return w
 }
 
 // change creates a flag or, if it exists, toggles it in production, with

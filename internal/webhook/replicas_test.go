@@ -11,6 +11,8 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/testenv"
+	"github.com/featureflags/featureflags/store/postgres"
+	"github.com/featureflags/featureflags/store/postgres/pgtest"
 )
 
 // Two replicas on one database: the first is stopped while its requests
@@ -18,6 +20,27 @@ import (
 // and once they run out (the clock moved on) delivers everything: no event
 // is lost, and only those the first had sent arrive twice.
 func TestReplicaKilledMidDelivery(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "flags.db")
+		testReplicaKilled(t, openAt(t, path), openAt(t, path))
+	})
+	t.Run("PostgreSQL", func(t *testing.T) {
+		url := pgtest.URL(t)
+		testReplicaKilled(t, openPostgres(t, url), openPostgres(t, url))
+	})
+}
+
+func openPostgres(t *testing.T, url string) ff.Store {
+	t.Helper()
+	st, err := postgres.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func testReplicaKilled(t *testing.T, a, b ff.Store) {
 	clock := &testenv.Clock{}
 	rc := newReceiver(t, clock)
 	var holding atomic.Bool
@@ -30,9 +53,7 @@ func TestReplicaKilledMidDelivery(t *testing.T) {
 		}
 		return http.StatusOK
 	}
-	path := filepath.Join(t.TempDir(), "flags.db")
-	a, _ := setupAt(t, path, rc.srv.URL)
-	b := openAt(t, path)
+	prepare(t, a, rc.srv.URL)
 	const events = 200
 	for i := range events {
 		change(t, a, fmt.Sprint("flag-", i%8))
