@@ -30,6 +30,7 @@ type Store interface {
 	TokenStore
 	AuditLog
 	DatasetStore
+	WebhookStore
 	Pinger
 	// Close releases the store's resources.
 	Close() error

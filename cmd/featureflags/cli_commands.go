@@ -65,6 +65,7 @@ func apiGroups() []group {
 		{"me", "who the token is", map[string]endpoint{
 			"": {summary: "show the caller", method: "GET", path: "/me"},
 		}},
+		webhookGroup(),
 	}
 }
 

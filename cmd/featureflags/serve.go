@@ -101,7 +101,8 @@ func (m *Main) Open(ctx context.Context) error {
 	eval.SetMaxRegexTotal(m.Config.MaxRegexTotal)
 	eval.SetMaxMatchInput(m.Config.MaxMatchInput)
 	eval.SetMaxEvalWork(m.Config.MaxEvalWork)
-	m.svc = service.New(nil, service.WithLimits(m.Config.Limits), service.WithAuditRetention(m.Config.AuditRetention), service.WithLogger(m.Log))
+	m.svc = service.New(nil, service.WithLimits(m.Config.Limits), service.WithAuditRetention(m.Config.AuditRetention), service.WithLogger(m.Log),
+		service.WithWebhooks(m.Config.Webhooks.service()))
 	m.background, m.stopBackground = context.WithCancel(context.Background())
 	m.sw = &handlerSwitch{}
 	m.served = make(chan error, 1)

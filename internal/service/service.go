@@ -31,6 +31,7 @@ type Service struct {
 	now       func() time.Time
 	limits    Limits
 	retention AuditRetention
+	webhooks  WebhookSettings
 	log       *slog.Logger
 
 	// usage holds the last-used times of tokens not yet written to the

@@ -18,6 +18,7 @@ type options struct {
 	auth      bool
 	follow    bool
 	limits    service.Limits
+	webhooks  *service.WebhookSettings
 	configure []func(*server.Config)
 	wrap      func(http.Handler) http.Handler
 }
@@ -62,3 +63,7 @@ func WithConfig(f func(*server.Config)) Option {
 func WithHandler(wrap func(http.Handler) http.Handler) Option {
 	return func(o *options) { o.wrap = wrap }
 }
+
+// WithWebhooks sets the service's webhook settings; without it, endpoints
+// may point to private addresses (the test receivers are on loopback).
+func WithWebhooks(w service.WebhookSettings) Option { return func(o *options) { o.webhooks = &w } }

@@ -71,7 +71,11 @@ func Start(t testing.TB, opts ...Option) *Server {
 func (s *Server) wire(o options) (*service.Service, func() http.Handler) {
 	s.t.Helper()
 	log := slog.New(slog.NewJSONHandler(s.Logs, nil))
-	svc := service.New(s.Store, service.WithClock(s.Clock.Now), service.WithLimits(o.limits), service.WithLogger(log))
+	hooks := service.WebhookSettings{AllowPrivate: true}
+	if o.webhooks != nil {
+		hooks = *o.webhooks
+	}
+	svc := service.New(s.Store, service.WithClock(s.Clock.Now), service.WithLimits(o.limits), service.WithLogger(log), service.WithWebhooks(hooks))
 	if err := svc.Init(context.Background()); err != nil {
 		s.t.Fatal(err)
 	}

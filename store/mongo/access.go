@@ -207,7 +207,16 @@ func (s *Store) record(ctx context.Context) {
 	defer cancel()
 	for range 3 {
 		_, err := s.audit.InsertOne(ctx, doc)
-		if err == nil || mongo.IsDuplicateKeyError(err) || ctx.Err() != nil {
+		if err == nil || mongo.IsDuplicateKeyError(err) {
+			break
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
+	// The webhooks' outbox copy, with the same policy (webhooks.go).
+	for range 3 {
+		if err := s.enqueue(ctx, doc); err == nil || ctx.Err() != nil {
 			return
 		}
 	}

@@ -16,6 +16,7 @@ import (
 var migrations = []func(ctx context.Context, s *Store) error{
 	migrateInit,
 	migrateAccess,
+	migrateWebhooks,
 }
 
 const (
@@ -111,6 +112,24 @@ func migrateAccess(ctx context.Context, s *Store) error {
 		newestFirst("audit_environment", "environment"),
 		newestFirst("audit_actor_id", "actor.id"),
 		newestFirst("audit_actor_name", "actor.name"),
+	})
+	return err
+}
+
+// migrateWebhooks creates the indexes of the webhook collections: the
+// outbox in seq order, deliveries by due time, by endpoint and target in
+// seq order, and by endpoint newest first.
+func migrateWebhooks(ctx context.Context, s *Store) error {
+	if _, err := s.outboxColl().Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys: bson.D{{Key: "seq", Value: 1}}, Options: options.Index().SetName("outbox_seq"),
+	}); err != nil {
+		return err
+	}
+	_, err := s.deliveriesColl().Indexes().CreateMany(ctx, []mongo.IndexModel{
+		{Keys: bson.D{{Key: "state", Value: 1}, {Key: "nextAttemptAt", Value: 1}}, Options: options.Index().SetName("deliveries_due")},
+		{Keys: bson.D{{Key: "webhookId", Value: 1}, {Key: "targetType", Value: 1}, {Key: "targetId", Value: 1}, {Key: "seq", Value: 1}},
+			Options: options.Index().SetName("deliveries_order")},
+		{Keys: bson.D{{Key: "webhookId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("deliveries_log")},
 	})
 	return err
 }

@@ -48,6 +48,11 @@ func Run(t *testing.T, open Opener) {
 		{"Usage", testUsage},
 		{"Lifecycle", testLifecycle},
 		{"ConcurrentUsage", testConcurrentUsage},
+		{"Webhooks", testWebhooks},
+		{"WebhookOutbox", testWebhookOutbox},
+		{"WebhookQueueLimit", testWebhookQueueLimit},
+		{"WebhookClaims", testWebhookClaims},
+		{"ConcurrentWebhookClaims", testWebhookConcurrentClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 	runAudit(t, open)
 	runLimits(t, open)
 	runApply(t, open)
+	runWebhooks(t, open)
 }
 
 // testOriginalEndToEnd is the original Flask app's end-to-end check.

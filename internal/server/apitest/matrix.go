@@ -147,6 +147,17 @@ var matrixRoutes = map[string]matrixRoute{
 		return "/tokens/" + m.c.newToken(map[string]any{"name": m.unique("doomed-token"), "role": "viewer"}).ID, nil
 	}},
 
+	"GET /webhooks":                 {admins, 200, fixed("/webhooks", nil)},
+	"POST /webhooks":                {admins, 201, fixed("/webhooks", map[string]any{"url": "https://93.184.216.34/matrix"})},
+	"GET /webhooks/{id}":            {admins, 200, func(m *matrix) (string, any) { return "/webhooks/" + m.webhook(), nil }},
+	"PATCH /webhooks/{id}":          {admins, 200, func(m *matrix) (string, any) { return "/webhooks/" + m.webhook(), map[string]any{"disabled": true} }},
+	"DELETE /webhooks/{id}":         {admins, 204, func(m *matrix) (string, any) { return "/webhooks/" + m.webhook(), nil }},
+	"GET /webhooks/{id}/deliveries": {admins, 200, func(m *matrix) (string, any) { return "/webhooks/" + m.webhook() + "/deliveries", nil }},
+	"POST /webhooks/{id}/deliveries/{delivery}/redeliver": {admins, 202, func(m *matrix) (string, any) {
+		id, delivery := m.delivery()
+		return "/webhooks/" + id + "/deliveries/" + delivery + "/redeliver", nil
+	}},
+
 	"GET /export":  {readers, 200, fixed("/export", nil)},
 	"POST /import": {admins, 200, fixed("/import", map[string]any{"environments": []any{}, "segments": []any{}, "flags": []any{}})},
 	"GET /audit":   {readers, 200, fixed("/audit", nil)},

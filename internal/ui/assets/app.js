@@ -12,6 +12,7 @@ import { flagView } from './flag.js';
 import { segmentsView, segmentView } from './segments.js';
 import { environmentsView } from './environments.js';
 import { tokensView } from './tokens.js';
+import { webhooksView } from './webhooks.js';
 import { auditView } from './audit.js';
 import { consoleView } from './console.js';
 import { startMenu, labelCells } from './narrow.js';
@@ -32,6 +33,7 @@ const routes = [
   [/^\/segments\/([^/]+)$/, segmentView],
   [/^\/environments\/?$/, environmentsView],
   [/^\/tokens\/?$/, tokensView],
+  [/^\/webhooks\/?$/, webhooksView],
   [/^\/audit\/?$/, auditView],
   [/^\/evaluate\/?$/, consoleView],
 ];
