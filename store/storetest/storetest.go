@@ -48,6 +48,9 @@ func Run(t *testing.T, open Opener) {
 		{"Usage", testUsage},
 		{"Lifecycle", testLifecycle},
 		{"ConcurrentUsage", testConcurrentUsage},
+		{"Schedules", testSchedules},
+		{"RunDueStep", testRunDueStep},
+		{"ConcurrentRunDueStep", testConcurrentRunDueStep},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
