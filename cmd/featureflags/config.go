@@ -102,6 +102,8 @@ type config struct {
 	AuditPruneInterval time.Duration
 	// Usage configures evaluation counting (usageconfig.go).
 	Usage usageConfig
+	// ScheduleInterval is how often due scheduled changes run (schedules.go).
+	ScheduleInterval time.Duration
 }
 
 func defaultConfig() config {
@@ -138,6 +140,7 @@ func defaultConfig() config {
 		EvalLogEvery:       100,
 		AuditPruneInterval: time.Hour,
 		Usage:              defaultUsageConfig(),
+		ScheduleInterval:   defaultScheduleInterval,
 	}
 }
 
@@ -179,6 +182,7 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", cfg.AllowedHosts, "comma-separated host or host:port names clients reach the server by, besides localhost when it listens on loopback; "+
 		"web pages there may also send changes; * allows any Host header (default: only loopback names on loopback, any otherwise)")
 	usageFlags(fs, &cfg.Usage)
+	scheduleFlags(fs, &cfg.ScheduleInterval)
 	snapshot := &optionalString{}
 	fs.Var(snapshot, "snapshot-file", "file keeping the last flags (and token hashes) so that evaluation can start while the store is unreachable; \"\" or off disables it (default: snapshot.json beside a SQLite store, else ./data/snapshot.json)")
 	fs.Lookup("snapshot-file").DefValue = filepath.Join("data", "snapshot.json")
@@ -347,6 +351,9 @@ func (c config) validate() error {
 	}
 	if c.RefreshInterval < 0 {
 		return fmt.Errorf("--refresh-interval (FEATUREFLAGS_REFRESH_INTERVAL) must not be negative")
+	}
+	if err := validateScheduleInterval(c.ScheduleInterval); err != nil {
+		return err
 	}
 	return c.Usage.validate()
 }

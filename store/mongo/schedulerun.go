@@ -26,8 +26,8 @@ const interruptedReason = "interrupted: the replica running it stopped before re
 // change while a step decides on it.
 const maxStepAttempts = 10
 
-// RunDueStep claims the next due step with one findOneAndUpdate (pending
-// to running), which one replica wins; then it writes the flag at the
+// RunDueStep claims the next due step (see claimStep), which one replica
+// wins; then it writes the flag at the
 // version it read (again on a newer one if another writer got in first),
 // with its event, and records the outcome. A replica that dies between
 // the claim and the outcome leaves the step running; after claimLease
@@ -72,22 +72,55 @@ func (s *Store) RunDueStep(ctx context.Context, now time.Time, run ff.StepRunner
 	return due, nil
 }
 
-// claimStep moves the earliest due pending step to running, or returns
-// nil when none is due.
+// claimStep claims the earliest due pending step, or returns nil when
+// none is due or another replica claimed it first. The claim is the
+// insertion of a document whose _id is the step's into schedule_claims,
+// which the unique _id lets one replica make, then a findOneAndUpdate of
+// the step from pending to running (nil if it was cancelled meanwhile).
+// The insertion is what makes the claim exclusive on servers whose
+// updates are not atomic across connections (FerretDB reads, changes
+// and writes back); on MongoDB the findOneAndUpdate alone would be.
 func (s *Store) claimStep(ctx context.Context, now time.Time) (*stepDoc, error) {
-	var d stepDoc
-	err := s.schedules().FindOneAndUpdate(ctx,
-		bson.D{{Key: "status", Value: ff.StepPending}, {Key: "runAt", Value: bson.D{{Key: "$lte", Value: date(now)}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: ff.StepRunning}, {Key: "claimedAt", Value: date(now)}}}},
-		options.FindOneAndUpdate().SetSort(bson.D{{Key: "runAt", Value: 1}, {Key: "scheduleId", Value: 1}, {Key: "seq", Value: 1}}).
-			SetReturnDocument(options.After)).Decode(&d)
+	var cand stepDoc
+	err := s.schedules().FindOne(ctx, duePending(now),
+		options.FindOne().SetSort(bson.D{{Key: "runAt", Value: 1}, {Key: "scheduleId", Value: 1}, {Key: "seq", Value: 1}})).Decode(&cand)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, translate(err)
 	}
+	if _, err := s.claims().InsertOne(ctx, bson.D{{Key: "_id", Value: cand.ID}, {Key: "at", Value: date(now)}}); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return nil, nil
+		}
+		return nil, translate(err)
+	}
+	var d stepDoc
+	err = s.schedules().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: cand.ID}, {Key: "status", Value: ff.StepPending}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: ff.StepRunning}, {Key: "claimedAt", Value: date(now)}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		s.unclaim(ctx, cand.ID)
+		return nil, translate(err)
+	}
 	return &d, nil
+}
+
+func duePending(now time.Time) bson.D {
+	return bson.D{{Key: "status", Value: ff.StepPending}, {Key: "runAt", Value: bson.D{{Key: "$lte", Value: date(now)}}}}
+}
+
+func (s *Store) claims() *mongo.Collection { return s.db.Collection("schedule_claims") }
+
+// unclaim removes a claim, so that the step may be claimed again.
+func (s *Store) unclaim(ctx context.Context, id string) {
+	ctx, cancel := detached(ctx)
+	defer cancel()
+	_, _ = s.claims().DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 }
 
 // preceded reports whether another step of d's flag and environment, to
@@ -107,11 +140,13 @@ func (s *Store) preceded(ctx context.Context, d *stepDoc) (bool, error) {
 
 // release gives a claimed step back, to run at the next attempt.
 func (s *Store) release(ctx context.Context, d *stepDoc) {
-	s.undo(ctx, func(ctx context.Context) error {
-		_, err := s.schedules().UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "status", Value: ff.StepRunning}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: ff.StepPending}}}, {Key: "$unset", Value: bson.D{{Key: "claimedAt", Value: ""}}}})
-		return err
-	})
+	dctx, cancel := detached(ctx)
+	defer cancel()
+	_, err := s.schedules().UpdateOne(dctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "status", Value: ff.StepRunning}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: ff.StepPending}}}, {Key: "$unset", Value: bson.D{{Key: "claimedAt", Value: ""}}}})
+	if err == nil {
+		s.unclaim(ctx, d.ID)
+	}
 }
 
 // skipInterrupted skips the steps claimed longer than claimLease ago.
