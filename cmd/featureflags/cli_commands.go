@@ -64,6 +64,7 @@ func apiGroups() []group {
 		{"me", "who the token is", map[string]endpoint{
 			"": {summary: "show the caller", method: "GET", path: "/me"},
 		}},
+		scheduleGroup(),
 	}
 }
 

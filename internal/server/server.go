@@ -180,6 +180,7 @@ func (s *Server) routes() http.Handler {
 	// Public: the page holds no data; it calls the API with a person's token.
 	page := ui.Handler().ServeHTTP
 	s.table = append(s.routeTable(page), s.usageRoutes()...)
+	s.table = append(s.table, s.scheduleRoutes()...)
 	return s.mux(page)
 }
 

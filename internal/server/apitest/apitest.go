@@ -32,6 +32,8 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentToggles", testConcurrentToggles},
 		{"ConcurrentFieldUpdates", testConcurrentFieldUpdates},
 		{"Operations", testOperations},
+		{"Schedules", testSchedules},
+		{"ScheduleBadInput", testScheduleBadInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
