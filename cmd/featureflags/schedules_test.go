@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,4 +96,17 @@ func flagVersion(ev testenv.Event, name string) int64 {
 		}
 	}
 	return 0
+}
+
+// A --schedule-interval that could not run steps within a second of their
+// time stops the start, naming the setting.
+func TestScheduleIntervalConfiguration(t *testing.T) {
+	for _, v := range []string{"0", "-1s", "2s", "soon"} {
+		cmd := exec.Command(binary, "serve", "--schedule-interval", v)
+		cmd.Dir = t.TempDir()
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "schedule-interval") {
+			t.Fatalf("--schedule-interval %s: %v %s", v, err, out)
+		}
+	}
 }

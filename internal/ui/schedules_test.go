@@ -29,13 +29,18 @@ func TestScheduledChanges(t *testing.T) {
 	b.fill(".step-row:nth-child(2) .step-at", local(2*time.Hour))
 	b.fill(".step-row:nth-child(2) .step-kind", "rollout")
 	b.fill(".step-row:nth-child(2) .step-weights", "on=100,off=0")
+	b.click(".add-step")
+	b.fill(".step-row:nth-child(3) .step-at", local(3*time.Hour))
+	b.fill(".step-row:nth-child(3) .step-kind", "variant")
+	b.fill(".step-row:nth-child(3) .step-variant", "off")
 	b.click(`.schedule-form button[type="submit"]`)
-	b.wait("the schedule listed", `document.querySelectorAll('.schedules .step[data-status="pending"]').length === 2`)
+	b.wait("the schedule listed", `document.querySelectorAll('.schedules .step[data-status="pending"]').length === 3`)
 	b.checkLabels("flag schedules")
 
 	var list []ff.Schedule
 	s.Expect(http.StatusOK, "GET", "/flags/checkout/schedules", nil).JSON(t, &list)
-	if len(list) != 1 || len(list[0].Steps) != 2 || list[0].Steps[0].Change.Rollout[0].Weight != 25 {
+	if len(list) != 1 || len(list[0].Steps) != 3 || list[0].Steps[0].Change.Rollout[0].Weight != 25 ||
+		list[0].Steps[2].Change.DefaultServe == nil || list[0].Steps[2].Change.DefaultServe.Variant != "off" {
 		t.Fatalf("scheduled: %+v", list)
 	}
 	s.Clock.Advance(90 * time.Minute)
@@ -52,7 +57,7 @@ func TestScheduledChanges(t *testing.T) {
 	b.click("dialog .confirm")
 	b.wait("nothing left to run", `document.querySelector('.schedules li')?.textContent === 'Nothing scheduled.'`)
 	s.Expect(http.StatusOK, "GET", "/flags/checkout/schedules", nil).JSON(t, &list)
-	if st := list[0].Steps; st[0].Status != ff.StepDone || st[1].Status != ff.StepCancelled {
+	if st := list[0].Steps; st[0].Status != ff.StepDone || st[1].Status != ff.StepCancelled || st[2].Status != ff.StepCancelled {
 		t.Fatalf("after cancel: %+v", st)
 	}
 }

@@ -5,15 +5,16 @@
 import { api, seg } from './api.js';
 import { state, can } from './store.js';
 import { h, field, select, fmtDate, showError, clearErrors, toast, confirmDialog, isProduction } from './dom.js';
+import { variantNames } from './targeting.js';
 
-const KINDS = [['on', 'Turn on'], ['off', 'Turn off'], ['rollout', 'Set rollout weights']];
+const KINDS = [['on', 'Turn on'], ['off', 'Turn off'], ['rollout', 'Set rollout weights'], ['variant', 'Serve a variant by default']];
 
 /** describeChange says in words what a step changes. */
 function describeChange(c) {
   const parts = [];
   if (c.enabled != null) parts.push(c.enabled ? 'turn on' : 'turn off');
   if (c.rollout) parts.push(`rollout ${c.rollout.map((w) => `${w.variant} ${w.weight} %`).join(', ')}`);
-  if (c.defaultServe) parts.push('set the default');
+  if (c.defaultServe) parts.push(c.defaultServe.variant ? `serve ${c.defaultServe.variant} by default` : 'set the default');
   if (c.rules) parts.push(`set ${c.rules.length} rule(s)`);
   return parts.join('; ');
 }
@@ -55,16 +56,19 @@ function stepRow(flag, envSel, n) {
   const when = h('input', { type: 'datetime-local', class: 'step-at', required: true, 'aria-label': `Step ${n}: when` });
   const kind = select(KINDS, 'on', { class: 'step-kind', 'aria-label': `Step ${n}: change` });
   const weights = h('input', { type: 'text', class: 'step-weights mono', placeholder: 'on=25,off=75', hidden: true, 'aria-label': `Step ${n}: weights per variant` });
+  const variant = select(variantNames(flag), variantNames(flag)[0], { class: 'step-variant', hidden: true, 'aria-label': `Step ${n}: variant` });
   kind.addEventListener('change', () => {
     weights.hidden = kind.value !== 'rollout';
+    variant.hidden = kind.value !== 'variant';
     const vs = flag.targeting?.[envSel.value]?.defaultServe?.rollout?.variants;
     if (!weights.value && vs) weights.value = vs.map((v) => `${v.variant}=${v.weight}`).join(',');
   });
-  const row = h('div', { class: 'step-row' }, when, kind, weights);
+  const row = h('div', { class: 'step-row' }, when, kind, weights, variant);
   row.step = () => {
-    const change = kind.value === 'rollout'
-      ? { rollout: weights.value.split(',').map((p) => { const [v, w] = p.split('='); return { variant: v.trim(), weight: Number(w) }; }) }
-      : { enabled: kind.value === 'on' };
+    const change = {
+      rollout: () => ({ rollout: weights.value.split(',').map((p) => { const [v, w] = p.split('='); return { variant: v.trim(), weight: Number(w) }; }) }),
+      variant: () => ({ defaultServe: { variant: variant.value } }),
+    }[kind.value]?.() ?? { enabled: kind.value === 'on' };
     return { runAt: when.value ? new Date(when.value).toISOString() : '', change };
   };
   return row;
