@@ -66,6 +66,7 @@ func apiGroups() []group {
 			"": {summary: "show the caller", method: "GET", path: "/me"},
 		}},
 		webhookGroup(),
+		scheduleGroup(),
 	}
 }
 

@@ -104,6 +104,8 @@ type config struct {
 	Usage usageConfig
 	// Webhooks configures webhook endpoints and delivery (webhookconfig.go).
 	Webhooks webhookConfig
+	// ScheduleInterval is how often due scheduled changes run (schedules.go).
+	ScheduleInterval time.Duration
 }
 
 func defaultConfig() config {
@@ -141,6 +143,7 @@ func defaultConfig() config {
 		AuditPruneInterval: time.Hour,
 		Usage:              defaultUsageConfig(),
 		Webhooks:           defaultWebhookConfig(),
+		ScheduleInterval:   defaultScheduleInterval,
 	}
 }
 
@@ -183,6 +186,7 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 		"web pages there may also send changes; * allows any Host header (default: only loopback names on loopback, any otherwise)")
 	usageFlags(fs, &cfg.Usage)
 	webhookFlags(fs, &cfg.Webhooks)
+	scheduleFlags(fs, &cfg.ScheduleInterval)
 	snapshot := &optionalString{}
 	fs.Var(snapshot, "snapshot-file", "file keeping the last flags (and token hashes) so that evaluation can start while the store is unreachable; \"\" or off disables it (default: snapshot.json beside a SQLite store, else ./data/snapshot.json)")
 	fs.Lookup("snapshot-file").DefValue = filepath.Join("data", "snapshot.json")
@@ -353,6 +357,9 @@ func (c config) validate() error {
 		return fmt.Errorf("--refresh-interval (FEATUREFLAGS_REFRESH_INTERVAL) must not be negative")
 	}
 	if err := c.Webhooks.validate(); err != nil {
+		return err
+	}
+	if err := validateScheduleInterval(c.ScheduleInterval); err != nil {
 		return err
 	}
 	return c.Usage.validate()

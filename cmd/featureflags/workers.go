@@ -28,6 +28,7 @@ func (m *Main) startWorkers() {
 	})
 	m.startUsage(ctx)
 	m.startWebhooks(ctx)
+	m.startSchedules(ctx)
 	m.workers.Go(func() {
 		m.svc.Follow(ctx, func(err error) {
 			log.Warn("following the store's changes failed; reconnecting", "error", err.Error())

@@ -181,6 +181,7 @@ func (s *Server) routes() http.Handler {
 	page := ui.Handler().ServeHTTP
 	s.table = append(s.routeTable(page), s.usageRoutes()...)
 	s.table = append(s.table, s.webhookRoutes()...)
+	s.table = append(s.table, s.scheduleRoutes()...)
 	return s.mux(page)
 }
 

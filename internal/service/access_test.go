@@ -13,7 +13,7 @@ import (
 	"github.com/featureflags/featureflags/store/sqlite"
 )
 
-func openSQLite(t *testing.T, path string) ff.Store {
+func openSQLite(t testing.TB, path string) ff.Store {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), path)
 	if err != nil {

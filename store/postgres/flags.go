@@ -71,19 +71,25 @@ func insertFlag(ctx context.Context, tx pgx.Tx, f *ff.Flag) error {
 	return err
 }
 
+// updateFlagSQL replaces a flag, given updateFlagArgs.
+const updateFlagSQL = `UPDATE flags SET name = $1, description = $2, type = $3,
+		variants = $4::jsonb, environments = $5::jsonb, targeting = $6::jsonb, tags = $7::jsonb,
+		version = $8, updated_at = $9, lifecycle = $12::jsonb
+	WHERE id = $10 AND ($11::bigint = 0 OR version = $11::bigint)`
+
+func updateFlagArgs(f *ff.Flag, c codec.FlagColumns, expectVersion int64) []any {
+	return []any{f.Name, f.Description, string(f.Type),
+		string(c.Variants), string(c.Environments), string(c.Targeting), string(c.Tags),
+		f.Version, codec.Millis(f.UpdatedAt), f.ID, expectVersion, string(c.Lifecycle)}
+}
+
 // UpdateFlag replaces the flag f.ID by f if its version is expectVersion.
 func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64) error {
 	c, err := codec.EncodeFlag(f)
 	if err != nil {
 		return err
 	}
-	n, err := s.exec(ctx, `UPDATE flags SET name = $1, description = $2, type = $3,
-			variants = $4::jsonb, environments = $5::jsonb, targeting = $6::jsonb, tags = $7::jsonb,
-			version = $8, updated_at = $9, lifecycle = $12::jsonb
-		WHERE id = $10 AND ($11::bigint = 0 OR version = $11::bigint)`,
-		f.Name, f.Description, string(f.Type),
-		string(c.Variants), string(c.Environments), string(c.Targeting), string(c.Tags),
-		f.Version, codec.Millis(f.UpdatedAt), f.ID, expectVersion, string(c.Lifecycle))
+	n, err := s.exec(ctx, updateFlagSQL, updateFlagArgs(f, c, expectVersion)...)
 	if err != nil {
 		return err
 	}

@@ -87,20 +87,23 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE flags SET name = ?, description = ?, type = ?, variants = ?,
-			environments = ?, targeting = ?, tags = ?, version = ?, updated_at = ?, lifecycle = ?
-			WHERE id = ? AND (?12 = 0 OR version = ?12)`,
-			f.Name, f.Description, f.Type, c.Variants, c.Environments, c.Targeting, c.Tags,
-			f.Version, codec.Millis(f.UpdatedAt), c.Lifecycle, f.ID, expectVersion)
-		if err != nil {
-			return err
-		}
-		return checkAffected(ctx, tx, res, "flags", storeerr.Flag, f.ID, expectVersion)
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return updateFlag(ctx, tx, f, c, expectVersion) })
+}
+
+// updateFlag replaces the flag f.ID, encoded as c, in tx.
+func updateFlag(ctx context.Context, tx *sql.Tx, f *ff.Flag, c codec.FlagColumns, expectVersion int64) error {
+	if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE flags SET name = ?, description = ?, type = ?, variants = ?,
+		environments = ?, targeting = ?, tags = ?, version = ?, updated_at = ?, lifecycle = ?
+		WHERE id = ? AND (?12 = 0 OR version = ?12)`,
+		f.Name, f.Description, f.Type, c.Variants, c.Environments, c.Targeting, c.Tags,
+		f.Version, codec.Millis(f.UpdatedAt), c.Lifecycle, f.ID, expectVersion)
+	if err != nil {
+		return err
+	}
+	return checkAffected(ctx, tx, res, "flags", storeerr.Flag, f.ID, expectVersion)
 }
 
 // DeleteFlag deletes the flag id if its version is expectVersion.

@@ -24,6 +24,7 @@ func RunReplicas(t *testing.T, open PairOpener) {
 	}{
 		{"StaleViews", testStaleViews},
 		{"RacingWriters", testRacingWriters},
+		{"SchedulesRunOnce", testSchedulesRunOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

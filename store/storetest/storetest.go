@@ -53,6 +53,9 @@ func Run(t *testing.T, open Opener) {
 		{"WebhookQueueLimit", testWebhookQueueLimit},
 		{"WebhookClaims", testWebhookClaims},
 		{"ConcurrentWebhookClaims", testWebhookConcurrentClaims},
+		{"Schedules", testSchedules},
+		{"RunDueStep", testRunDueStep},
+		{"ConcurrentRunDueStep", testConcurrentRunDueStep},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,6 +33,8 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentFieldUpdates", testConcurrentFieldUpdates},
 		{"Operations", testOperations},
 		{"SegmentUsers", testSegmentUsers},
+		{"Schedules", testSchedules},
+		{"ScheduleBadInput", testScheduleBadInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

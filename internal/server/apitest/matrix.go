@@ -114,7 +114,15 @@ var matrixRoutes = map[string]matrixRoute{
 	}},
 	"POST /flags/{id}/explain": {readers, 200, fixed("/flags/matrix/explain?environment=production",
 		map[string]any{"context": map[string]any{"targetingKey": "u1"}})},
-	"POST /flags/{id}/revert": {editors, 200, fixed("/flags/matrix/revert", map[string]any{"version": 1})},
+	"POST /flags/{id}/revert":   {editors, 200, fixed("/flags/matrix/revert", map[string]any{"version": 1})},
+	"GET /flags/{id}/schedules": {readers, 200, fixed("/flags/matrix/schedules", nil)},
+	"POST /flags/{id}/schedules": {editors, 201, func(m *matrix) (string, any) {
+		return "/flags/matrix/schedules", scheduleBody(time.Hour)
+	}},
+	"DELETE /flags/{id}/schedules/{schedule}": {editors, 200, func(m *matrix) (string, any) {
+		return "/flags/matrix/schedules/" + m.c.schedule("matrix", scheduleBody(time.Hour)).ID, nil
+	}},
+	"GET /schedules": {readers, 200, fixed("/schedules?pending=true", nil)},
 
 	"GET /segments": {readers, 200, fixed("/segments", nil)},
 	"POST /segments": {editors, 201, func(m *matrix) (string, any) {

@@ -16,6 +16,7 @@ import { webhooksView } from './webhooks.js';
 import { auditView } from './audit.js';
 import { consoleView } from './console.js';
 import { startMenu, labelCells } from './narrow.js';
+import { scheduledView } from './schedules.js';
 
 const main = document.getElementById('main');
 
@@ -36,6 +37,7 @@ const routes = [
   [/^\/webhooks\/?$/, webhooksView],
   [/^\/audit\/?$/, auditView],
   [/^\/evaluate\/?$/, consoleView],
+  [/^\/scheduled\/?$/, scheduledView],
 ];
 
 let current = null; // the screen shown: {title, destroy, dirty}

@@ -8,6 +8,7 @@ import { openFlagForm, hasTargeting } from './flags.js';
 import { targetingEditor, targetingSummary, describeServe, defaultVariants, variantNames } from './targeting.js';
 import { historyList } from './audit.js';
 import { problemNotice } from './problems.js';
+import { scheduleSection } from './schedules.js';
 import { setQuery, setShownHash } from './nav.js';
 import { h, time, fmtDate, isProduction, envBadge, toast, confirmDialog, keepFocus, managedBadge, confirmCodeEdit } from './dom.js';
 
@@ -32,7 +33,8 @@ export function flagView(root, { params: [name], query }) {
   const banner = h('div', { role: 'status' });
   const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Flag sections' });
   const panel = h('div', { role: 'tabpanel', tabindex: '0' });
-  root.append(header, envs, variants, tabs, banner, panel);
+  const scheduled = scheduleSection(flag);
+  root.append(header, envs, variants, scheduled.el, tabs, banner, panel);
 
   function renderHeader() {
     const actions = h('div', { class: 'actions' },
@@ -179,6 +181,7 @@ export function flagView(root, { params: [name], query }) {
     }
     const changed = next !== flag;
     const versionChanged = next.version !== flag.version;
+    if (versionChanged) scheduled.reload(); // a step may have run
     flag = next;
     if (flag.name !== name) { // renamed: keep the address right
       const q = location.hash.indexOf('?');

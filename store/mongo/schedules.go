@@ -1,0 +1,148 @@
+package mongo
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/codec"
+	"github.com/featureflags/featureflags/store/internal/storeerr"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var _ ff.ScheduleStore = (*Store)(nil)
+
+// stepDoc is one step of a schedule, a document of the schedules
+// collection; _id is "<schedule id>/<seq>".
+type stepDoc struct {
+	ID          string         `bson:"_id"`
+	ScheduleID  string         `bson:"scheduleId"`
+	Seq         int            `bson:"seq"`
+	FlagID      string         `bson:"flagId"`
+	FlagName    string         `bson:"flagName"`
+	Environment string         `bson:"environment"`
+	RunAt       bson.DateTime  `bson:"runAt"`
+	Change      string         `bson:"change"` // JSON
+	Status      string         `bson:"status"`
+	Reason      string         `bson:"reason"`
+	RanAt       *bson.DateTime `bson:"ranAt,omitempty"`
+	FlagVersion int64          `bson:"flagVersion"`
+	CreatedBy   actorDoc       `bson:"createdBy"`
+	CreatedAt   bson.DateTime  `bson:"createdAt"`
+	ClaimedAt   *bson.DateTime `bson:"claimedAt,omitempty"`
+}
+
+func (s *Store) schedules() *mongo.Collection { return s.db.Collection("schedules") }
+
+func encodeStep(sc *ff.Schedule, i int) (*stepDoc, error) {
+	st := &sc.Steps[i]
+	change, err := json.Marshal(st.Change)
+	if err != nil {
+		return nil, err
+	}
+	d := &stepDoc{ID: sc.ID + "/" + strconv.Itoa(i), ScheduleID: sc.ID, Seq: i, FlagID: sc.FlagID, FlagName: sc.FlagName,
+		Environment: sc.Environment, RunAt: date(st.RunAt), Change: string(change), Status: st.Status,
+		Reason: st.Reason, FlagVersion: st.FlagVersion, CreatedBy: actorDoc(sc.CreatedBy), CreatedAt: date(sc.CreatedAt)}
+	if st.RanAt != nil {
+		t := date(*st.RanAt)
+		d.RanAt = &t
+	}
+	return d, nil
+}
+
+// decodeStep returns d as a schedule holding its one step.
+func decodeStep(d *stepDoc) (*ff.Schedule, error) {
+	st := ff.ScheduleStep{RunAt: fromDate(d.RunAt), Status: d.Status, Reason: d.Reason, FlagVersion: d.FlagVersion}
+	if err := json.Unmarshal([]byte(d.Change), &st.Change); err != nil {
+		return nil, err
+	}
+	if d.RanAt != nil {
+		t := fromDate(*d.RanAt)
+		st.RanAt = &t
+	}
+	return &ff.Schedule{ID: d.ScheduleID, FlagID: d.FlagID, FlagName: d.FlagName, Environment: d.Environment,
+		CreatedBy: ff.Actor(d.CreatedBy), CreatedAt: fromDate(d.CreatedAt), Steps: []ff.ScheduleStep{st}}, nil
+}
+
+// CreateSchedule inserts s's steps with one insertMany; should it fail
+// part way, the steps it inserted are deleted again.
+func (s *Store) CreateSchedule(ctx context.Context, sc *ff.Schedule) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
+	docs := make([]any, len(sc.Steps))
+	for i := range sc.Steps {
+		d, err := encodeStep(sc, i)
+		if err != nil {
+			return err
+		}
+		docs[i] = d
+	}
+	if _, err := s.schedules().InsertMany(ctx, docs); err != nil {
+		s.undo(ctx, func(ctx context.Context) error {
+			_, err := s.schedules().DeleteMany(ctx, bson.D{{Key: "scheduleId", Value: sc.ID}})
+			return err
+		})
+		return translate(err)
+	}
+	s.changed(ctx)
+	return nil
+}
+
+// ListSchedules returns the schedules f selects.
+func (s *Store) ListSchedules(ctx context.Context, f ff.ScheduleFilter) ([]*ff.Schedule, error) {
+	filter := bson.D{}
+	if f.FlagID != "" {
+		filter = bson.D{{Key: "flagId", Value: f.FlagID}}
+	}
+	return s.listSchedules(ctx, filter, f)
+}
+
+func (s *Store) listSchedules(ctx context.Context, filter bson.D, f ff.ScheduleFilter) ([]*ff.Schedule, error) {
+	steps, err := findAll(ctx, s.schedules(), filter, decodeStep,
+		options.Find().SetSort(bson.D{{Key: "scheduleId", Value: 1}, {Key: "seq", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	return codec.GroupSteps(steps, f), nil
+}
+
+// FindSchedule returns the schedule id.
+func (s *Store) FindSchedule(ctx context.Context, id string) (*ff.Schedule, error) {
+	out, err := s.listSchedules(ctx, bson.D{{Key: "scheduleId", Value: id}}, ff.ScheduleFilter{})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, storeerr.NotFound(storeerr.Schedule, id)
+	}
+	return out[0], nil
+}
+
+// CancelSchedule cancels the schedule's pending steps with one
+// updateMany filtered on their state: a step claimed meanwhile is left
+// to run.
+func (s *Store) CancelSchedule(ctx context.Context, id string, at time.Time) (*ff.Schedule, error) {
+	if err := prepareEvent(ctx); err != nil {
+		return nil, err
+	}
+	res, err := s.schedules().UpdateMany(ctx,
+		bson.D{{Key: "scheduleId", Value: id}, {Key: "status", Value: ff.StepPending}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: ff.StepCancelled}, {Key: "ranAt", Value: date(at)}}}})
+	if err != nil {
+		return nil, translate(err)
+	}
+	sc, err := s.FindSchedule(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if res.ModifiedCount == 0 {
+		return nil, storeerr.NothingToCancel(id)
+	}
+	s.changed(ctx)
+	return sc, nil
+}
