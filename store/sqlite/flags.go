@@ -66,7 +66,10 @@ func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
 		if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
 			return err
 		}
-		return insertFlag(ctx, tx, f)
+		if err := insertFlag(ctx, tx, f); err != nil {
+			return err
+		}
+		return checkPrerequisites(ctx, tx, nil, f)
 	})
 }
 
@@ -91,6 +94,10 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 		if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
 			return err
 		}
+		prev, err := findFlag(ctx, tx, f.ID)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE flags SET name = ?, description = ?, type = ?, variants = ?,
 			environments = ?, targeting = ?, tags = ?, version = ?, updated_at = ?, lifecycle = ?
 			WHERE id = ? AND (?12 = 0 OR version = ?12)`,
@@ -99,18 +106,28 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "flags", storeerr.Flag, f.ID, expectVersion)
+		if err := checkAffected(ctx, tx, res, "flags", storeerr.Flag, f.ID, expectVersion); err != nil {
+			return err
+		}
+		return checkPrerequisites(ctx, tx, prev, f)
 	})
 }
 
 // DeleteFlag deletes the flag id if its version is expectVersion.
 func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		prev, err := findFlag(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE id = ?1 AND (?2 = 0 OR version = ?2)`, id, expectVersion)
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "flags", storeerr.Flag, id, expectVersion)
+		if err := checkAffected(ctx, tx, res, "flags", storeerr.Flag, id, expectVersion); err != nil {
+			return err
+		}
+		return checkPrerequisites(ctx, tx, prev, nil)
 	})
 }
 
