@@ -179,7 +179,7 @@ func (s *Server) routes() http.Handler {
 	// The web UI: its files under /ui/ and (catch-all below) its page at /.
 	// Public: the page holds no data; it calls the API with a person's token.
 	page := ui.Handler().ServeHTTP
-	s.table = append(s.routeTable(page), s.usageRoutes()...)
+	s.table = append(append(s.routeTable(page), s.usageRoutes()...), s.promoteRoutes()...)
 	return s.mux(page)
 }
 

@@ -114,7 +114,10 @@ var matrixRoutes = map[string]matrixRoute{
 	}},
 	"POST /flags/{id}/explain": {readers, 200, fixed("/flags/matrix/explain?environment=production",
 		map[string]any{"context": map[string]any{"targetingKey": "u1"}})},
-	"POST /flags/{id}/revert": {editors, 200, fixed("/flags/matrix/revert", map[string]any{"version": 1})},
+	"POST /flags/{id}/revert":           {editors, 200, fixed("/flags/matrix/revert", map[string]any{"version": 1})},
+	"GET /environments/{a}/compare/{b}": {readers, 200, fixed("/environments/staging/compare/production", nil)},
+	"POST /flags/{id}/promote":          {editors, 200, fixed("/flags/matrix/promote", map[string]any{"from": "staging", "to": "development"})},
+	"POST /promote":                     {editors, 200, fixed("/promote", map[string]any{"from": "staging", "to": "development", "flags": []string{"matrix"}})},
 
 	"GET /segments": {readers, 200, fixed("/segments", nil)},
 	"POST /segments": {editors, 201, func(m *matrix) (string, any) {

@@ -14,6 +14,7 @@ import { environmentsView } from './environments.js';
 import { tokensView } from './tokens.js';
 import { auditView } from './audit.js';
 import { consoleView } from './console.js';
+import { compareView } from './compare.js';
 
 const main = document.getElementById('main');
 
@@ -26,6 +27,7 @@ const routes = [
   [/^\/tokens\/?$/, tokensView],
   [/^\/audit\/?$/, auditView],
   [/^\/evaluate\/?$/, consoleView],
+  [/^\/compare\/?$/, compareView],
 ];
 
 let current = null; // the screen shown: {title, destroy, dirty}
