@@ -94,6 +94,8 @@ type auditKey struct{}
 // ToggleFlag the store fills Before and After itself, with the toggled
 // environment's state: {"environments":{"<env>":<state>}}.
 func WithAudit(ctx context.Context, ev *AuditEvent) context.Context {
+	// It replaces any events WithAuditEvents put in ctx.
+	ctx = context.WithValue(ctx, auditEventsKey{}, []*AuditEvent(nil))
 	return context.WithValue(ctx, auditKey{}, ev)
 }
 
@@ -101,4 +103,26 @@ func WithAudit(ctx context.Context, ev *AuditEvent) context.Context {
 func AuditFrom(ctx context.Context) *AuditEvent {
 	ev, _ := ctx.Value(auditKey{}).(*AuditEvent)
 	return ev
+}
+
+type auditEventsKey struct{}
+
+// WithAuditEvents returns a context that makes the store write every one of
+// evs, as WithAudit writes one, with the one store call it goes with: a
+// change to several items that is audited per item (a promotion, through
+// Apply). Only DatasetStore's Import and Apply take it.
+func WithAuditEvents(ctx context.Context, evs []*AuditEvent) context.Context {
+	return context.WithValue(context.WithValue(ctx, auditKey{}, (*AuditEvent)(nil)), auditEventsKey{}, evs)
+}
+
+// AuditEventsFrom returns the events ctx carries: WithAuditEvents' events,
+// else WithAudit's one, else none.
+func AuditEventsFrom(ctx context.Context) []*AuditEvent {
+	if evs, _ := ctx.Value(auditEventsKey{}).([]*AuditEvent); evs != nil {
+		return evs
+	}
+	if ev := AuditFrom(ctx); ev != nil {
+		return []*AuditEvent{ev}
+	}
+	return nil
 }

@@ -130,7 +130,8 @@ type DatasetStore interface {
 	// imports c.Dataset as Import does and deletes what c names, but only
 	// if the store's revision is still c.Revision (EPRECONDITION if not;
 	// 0 skips the check). It moves the revision once and records the
-	// audit event ctx carries once.
+	// audit event ctx carries once (or each of the events
+	// WithAuditEvents put in ctx).
 	Apply(ctx context.Context, c *Change) error
 }
 

@@ -9,9 +9,13 @@ import (
 // is on: the first rule whose conditions all hold, else DefaultServe. While
 // the environment is off the flag serves OffVariant.
 type Targeting struct {
-	Rules        []Rule `json:"rules,omitempty"`
-	DefaultServe *Serve `json:"defaultServe,omitempty"`
-	OffVariant   string `json:"offVariant,omitempty"`
+	// Prerequisites are flags of the same environment that must serve one
+	// of the given variants for this flag to be evaluated at all; when one
+	// does not, the flag serves OffVariant (prerequisite.go).
+	Prerequisites []Prerequisite `json:"prerequisites,omitempty"`
+	Rules         []Rule         `json:"rules,omitempty"`
+	DefaultServe  *Serve         `json:"defaultServe,omitempty"`
+	OffVariant    string         `json:"offVariant,omitempty"`
 }
 
 // Clone returns a deep copy of t.

@@ -18,7 +18,7 @@ func (s *Snapshot) EvaluateAllUntil(env string, ctx Context, dst []Result, done 
 			return dst, false
 		default:
 		}
-		dst = append(dst, *s.count(f.evaluate(ctx)))
+		dst = append(dst, *s.count(f.evaluate(t, ctx)))
 	}
 	return dst, true
 }

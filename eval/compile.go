@@ -100,6 +100,13 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 	off := d.off
 	if t != nil {
 		base := "targeting." + env
+		prereqs, err := d.prerequisites(base, t.Prerequisites)
+		if err != nil {
+			return nil, err
+		}
+		if len(prereqs) > 0 {
+			fe.prereqs = prereqs
+		}
 		for i := range t.Rules {
 			path := base + ".rules[" + strconv.Itoa(i) + "]"
 			conds, err := c.conditions(path, t.Rules[i].Conditions)
@@ -127,10 +134,11 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 			off = v
 		}
 	}
+	fe.prereqFailed = d.result(off, ReasonDisabled)
 	switch {
 	case !on:
-		fe.fixed = d.result(off, ReasonDisabled)
-	case len(fe.rules) == 0 && fe.def.rollout == nil:
+		fe.fixed = fe.prereqFailed
+	case len(fe.prereqs) == 0 && len(fe.rules) == 0 && fe.def.rollout == nil:
 		fe.fixed = &tally{Result: fe.def.result.Result}
 		fe.fixed.Reason = ReasonStatic
 	}

@@ -29,7 +29,7 @@ func (s *Snapshot) Encoded(env string, ctx Context, encode func([]byte, *Result)
 				s.count(f.fixed)
 				b = f.encodedFixed(code, encode)
 			} else {
-				scratch = encode(scratch[:0], s.count(f.evaluate(ctx)))
+				scratch = encode(scratch[:0], s.count(f.evaluate(t, ctx)))
 				b = scratch
 			}
 			if !yield(b) {

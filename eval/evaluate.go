@@ -62,7 +62,7 @@ func (s *Snapshot) Resolve(env, key string, ctx Context) *Result {
 	if !ok {
 		return nil
 	}
-	return s.count(f.evaluate(ctx))
+	return s.count(f.evaluate(t, ctx))
 }
 
 // EvaluateAll appends the results of all of env's flags, in key order, to
@@ -73,15 +73,30 @@ func (s *Snapshot) EvaluateAll(env string, ctx Context, dst []Result) []Result {
 	return dst
 }
 
-func (f *flagEnv) evaluate(ctx Context) *tally {
+// evaluate evaluates f, a flag of t, for ctx.
+func (f *flagEnv) evaluate(t *envFlags, ctx Context) *tally {
 	if f.fixed != nil {
 		return f.fixed
 	}
 	w := maxEvalWork.Load()
+	return f.evaluateIn(t, ctx, &w, 0)
+}
+
+// evaluateIn evaluates f with the work w left, depth prerequisites deep.
+func (f *flagEnv) evaluateIn(t *envFlags, ctx Context, w *int64, depth int) *tally {
+	if f.fixed != nil {
+		return f.fixed
+	}
+	if len(f.prereqs) > 0 && f.failedPrereq(t, ctx, w, depth) >= 0 {
+		if *w < 0 {
+			return f.overWork
+		}
+		return f.prereqFailed
+	}
 	for i := range f.rules {
 		r := &f.rules[i]
-		matched := r.matches(ctx, &w)
-		if w < 0 {
+		matched := r.matches(ctx, w)
+		if *w < 0 {
 			return f.overWork
 		}
 		if matched {
@@ -125,8 +140,12 @@ type flagEnv struct {
 	key   string
 	typ   featureflags.FlagType
 	fixed *tally // the result whatever the context: broken, disabled or static
-	rules []rule
-	def   serve
+	// prereqs are the flags that must serve given variants first; when one
+	// does not, the flag serves prereqFailed, its off variant.
+	prereqs      []prereq
+	prereqFailed *tally
+	rules        []rule
+	def          serve
 	// encoded is fixed as a bulk answer encodes it (encoded.go).
 	encoded encodedCache
 	// problem is why the flag does not compile here (fixed is then its

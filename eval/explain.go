@@ -13,6 +13,20 @@ type Explanation struct {
 	// flag is off, has none, or cannot be evaluated.
 	Evaluated bool          `json:"evaluated"`
 	Rules     []RuleOutcome `json:"rules"`
+	// Prerequisites says how each prerequisite fared, in order; when one
+	// fails, those after it are not consulted and neither are the rules.
+	Prerequisites []PrerequisiteOutcome `json:"prerequisites,omitempty"`
+}
+
+// PrerequisiteOutcome is how one prerequisite fared: the flag it names,
+// the variants it requires, what that flag served (its result, nil when
+// it was not evaluated: missing, or too deep) and whether that met it.
+type PrerequisiteOutcome struct {
+	Flag      string   `json:"flag"`
+	Variants  []string `json:"variants"`
+	Consulted bool     `json:"consulted"`
+	Met       bool     `json:"met"`
+	Served    *Result  `json:"served,omitempty"`
 }
 
 // RuleOutcome is how one rule fared: Conditions[i] reports whether its
@@ -39,6 +53,9 @@ func (s *Snapshot) Explain(env, key string, ctx Context) Explanation {
 	w := maxEvalWork.Load() // the same work bound as evaluation
 	x.Rules = make([]RuleOutcome, len(f.rules))
 	x.Evaluated = f.fixed == nil
+	if x.Evaluated {
+		x.Prerequisites, x.Evaluated = f.explainPrereqs(t, ctx, &w)
+	}
 	for i := range f.rules {
 		x.Rules[i].Conditions = f.rules[i].outcomes(ctx, &w)
 		if !x.Evaluated || x.Rule >= 0 {
@@ -68,4 +85,26 @@ func allTrue(bs []bool) bool {
 		}
 	}
 	return true
+}
+
+// explainPrereqs reports how each of f's prerequisites fared, and whether
+// all were met.
+func (f *flagEnv) explainPrereqs(t *envFlags, ctx Context, w *int64) ([]PrerequisiteOutcome, bool) {
+	out := make([]PrerequisiteOutcome, len(f.prereqs))
+	met := true
+	for i := range f.prereqs {
+		p := &f.prereqs[i]
+		out[i] = PrerequisiteOutcome{Flag: p.key, Variants: p.variants}
+		if !met {
+			continue
+		}
+		var served *tally
+		served, met = p.meets(t, ctx, w, 0)
+		out[i].Consulted, out[i].Met = true, met
+		if served != nil {
+			r := served.Result
+			out[i].Served = &r
+		}
+	}
+	return out, met
 }

@@ -64,6 +64,9 @@ func (f *flagEnv) tallies(fn func(*tally)) {
 		fn(f.fixed)
 		return
 	}
+	if len(f.prereqs) > 0 {
+		fn(f.prereqFailed)
+	}
 	for i := range f.rules {
 		f.rules[i].serve.tallies(fn)
 	}

@@ -32,6 +32,11 @@ func apiGroups() []group {
 			"usage":   {summary: "a flag's evaluations over time", method: "GET", path: "/flags/{flag}/usage", args: []string{"flag"}, query: []string{"environment", "since", "until", "step"}},
 			"explain": {summary: "evaluate a flag and say which rule matched (--file: {\"context\":{...}})", method: "POST", path: "/flags/{flag}/explain", args: []string{"flag"}, query: []string{"environment"}, file: true},
 			"revert":  {summary: "make a flag as it was at --version", method: "POST", path: "/flags/{flag}/revert", args: []string{"flag"}, set: map[string]setter{"version": number("version", "the version to restore")}, ifMatch: true},
+			"promote": {summary: "copy a flag's state and targeting --from one environment --to another", method: "POST", path: "/flags/{flag}/promote", args: []string{"flag"}, set: promoteSet(), ifMatch: true},
+		}},
+		{"promote", "copy the state and targeting of several flags between environments in one transaction", map[string]endpoint{
+			"": {summary: "promote --flags a,b --from staging --to production (--if-match: the comparison's revision)", method: "POST", path: "/promote",
+				set: with(promoteSet(), "flags", list("flags", "the flags, comma-separated")), ifMatch: true},
 		}},
 		{"targeting", "set or remove a flag's targeting in one environment", map[string]endpoint{
 			"set":    {summary: "replace the targeting (--file, JSON)", method: "PUT", path: "/flags/{flag}/targeting/{environment}", args: []string{"flag", "environment"}, file: true, ifMatch: true},
@@ -46,9 +51,10 @@ func apiGroups() []group {
 			"users":  {summary: "the flags and segments that use a segment", method: "GET", path: "/segments/{segment}/used-by", args: []string{"segment"}},
 		}},
 		{"envs", "list, create and delete environments", map[string]endpoint{
-			"list":   {summary: "list environments", method: "GET", path: "/environments", columns: []string{"name", "createdAt"}},
-			"create": {summary: "create an environment", method: "POST", path: "/environments", args: []string{"name"}},
-			"delete": {summary: "delete an environment", method: "DELETE", path: "/environments/{environment}", args: []string{"environment"}},
+			"list":    {summary: "list environments", method: "GET", path: "/environments", columns: []string{"name", "createdAt"}},
+			"create":  {summary: "create an environment", method: "POST", path: "/environments", args: []string{"name"}},
+			"delete":  {summary: "delete an environment", method: "DELETE", path: "/environments/{environment}", args: []string{"environment"}},
+			"compare": {summary: "what differs, flag by flag, between two environments", method: "GET", path: "/environments/{from}/compare/{to}", args: []string{"from", "to"}},
 		}},
 		{"tokens", "list, create and revoke API tokens and environment keys", map[string]endpoint{
 			"list": {summary: "list tokens", method: "GET", path: "/tokens", columns: []string{"_id", "name", "role", "environment", "expiresAt", "lastUsedAt", "revokedAt"}},
@@ -71,6 +77,13 @@ func apiGroups() []group {
 }
 
 var auditColumns = []string{"time", "action", "targetName", "environment", "actor"}
+
+func promoteSet() map[string]setter {
+	return map[string]setter{
+		"from": field("from", "the environment to copy from, e.g. staging"),
+		"to":   field("to", "the environment to copy to, e.g. production"),
+	}
+}
 
 func segmentSet() map[string]setter {
 	return map[string]setter{

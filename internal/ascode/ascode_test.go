@@ -20,6 +20,9 @@ func TestParseExample(t *testing.T) {
 	if ro.Scheme != ff.SchemeFlagd || ro.Seed != "checkout-button" || ro.Variants[1].Weight != 50 {
 		t.Fatalf("rollout %+v", ro)
 	}
+	if p := d.Flags[1].Targeting["production"].Prerequisites; len(p) != 1 || p[0].Flag != "new-checkout" || p[0].Variants[0] != "on" {
+		t.Fatalf("prerequisites %+v", p)
+	}
 }
 
 // TestParseErrorsNameLine: errors give the file, the line and the field.

@@ -18,6 +18,9 @@ type explainResponse struct {
 	MatchedRule int           `json:"matchedRule"`
 	Evaluated   bool          `json:"evaluated"`
 	Rules       []ruleOutcome `json:"rules"`
+	// Prerequisites, when the flag has any in the environment, says how
+	// each fared; the first not met is why the flag serves its off variant.
+	Prerequisites []eval.PrerequisiteOutcome `json:"prerequisites,omitempty"`
 }
 
 // ruleOutcome is one rule as the flag defines it, with how it fared.
@@ -60,7 +63,7 @@ func (s *Server) explainFlag(w http.ResponseWriter, r *http.Request) {
 	}
 	x := v.Snapshot.Explain(env, f.Name, ctx)
 	httpx.WriteJSON(w, http.StatusOK, explainResponse{Flag: f.Name, Environment: env, Result: x.Result,
-		MatchedRule: x.Rule, Evaluated: x.Evaluated, Rules: outcomes(f.Targeting[env], x.Rules)})
+		MatchedRule: x.Rule, Evaluated: x.Evaluated, Rules: outcomes(f.Targeting[env], x.Rules), Prerequisites: x.Prerequisites})
 }
 
 // outcomes pairs the rules of t with how each fared.

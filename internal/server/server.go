@@ -182,6 +182,7 @@ func (s *Server) routes() http.Handler {
 	s.table = append(s.routeTable(page), s.usageRoutes()...)
 	s.table = append(s.table, s.webhookRoutes()...)
 	s.table = append(s.table, s.scheduleRoutes()...)
+	s.table = append(s.table, s.promoteRoutes()...)
 	return s.mux(page)
 }
 

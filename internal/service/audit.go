@@ -39,7 +39,12 @@ const MaxAuditLimit = 1000
 // item's documents (nil when it did not or does not exist); the store
 // writes the event in the change's transaction.
 func (s *Service) audited(ctx context.Context, action, targetType, id, name, env string, before, after any) context.Context {
-	ev := &ff.AuditEvent{
+	return ff.WithAudit(ctx, s.auditEvent(ctx, action, targetType, id, name, env, before, after))
+}
+
+// auditEvent returns the event audited puts in ctx.
+func (s *Service) auditEvent(ctx context.Context, action, targetType, id, name, env string, before, after any) *ff.AuditEvent {
+	return &ff.AuditEvent{
 		Time:        s.timestamp(),
 		Actor:       auth.ActorFrom(ctx),
 		Action:      action,
@@ -51,7 +56,6 @@ func (s *Service) audited(ctx context.Context, action, targetType, id, name, env
 		After:       document(after),
 		RequestID:   auth.RequestIDFrom(ctx),
 	}
-	return ff.WithAudit(ctx, ev)
 }
 
 // document is v as JSON, or nil for nothing.

@@ -270,6 +270,16 @@ func validateImport(in, cur *ff.Dataset, limits Limits) error {
 	if err := limits.checkFlagCount(len(kept), len(in.Flags)); err != nil {
 		return err
 	}
+	byName := map[string]*ff.Flag{}
+	for _, f := range slices.Concat(kept, in.Flags) {
+		byName[f.Name] = f
+	}
+	for i, f := range in.Flags {
+		err := checkPrerequisiteVariants(f, func(name string) *ff.Flag { return byName[name] })
+		if err := within(fmt.Sprintf("flags[%d]", i), "flag", f.Name, err); err != nil {
+			return err
+		}
+	}
 	for _, sg := range cur.Segments {
 		if _, ok := segments[sg.Name]; ok {
 			continue

@@ -84,6 +84,9 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 		if err := s.validateFlag(f, v.EnvNames, v.SegmentMap()); err != nil {
 			return err
 		}
+		if err := checkPrerequisiteVariants(f, v.Flag); err != nil {
+			return err
+		}
 		view.Complete(f, v.EnvNames)
 		return s.Store().CreateFlag(s.audited(ctx, ActionFlagCreate, "flag", f.ID, f.Name, "", nil, f), f)
 	}, func(v *view.View, rev int64) *view.View { return v.WithFlag("", f, rev) })
@@ -131,6 +134,9 @@ func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, 
 			}
 			next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
 			if err := s.validateFlag(next, v.EnvNames, v.SegmentMap()); err != nil {
+				return err
+			}
+			if err := checkPrerequisiteVariants(next, v.Flag); err != nil {
 				return err
 			}
 			return s.Store().UpdateFlag(s.audited(ctx, action, "flag", next.ID, next.Name, env, cur, next), next, cur.Version)

@@ -187,7 +187,7 @@ func setWeights(t *ff.Targeting, env string, ws []ff.WeightedVariant) string {
 		return fmt.Sprintf(whyNoRollout, env)
 	}
 	r := t.DefaultServe.Rollout
-	have, want := variantNames(r.Variants), variantNames(ws)
+	have, want := weightedNames(r.Variants), weightedNames(ws)
 	if !slices.Equal(have, want) {
 		return fmt.Sprintf(whyVariants, env, strings.Join(want, ", "))
 	}
@@ -195,7 +195,8 @@ func setWeights(t *ff.Targeting, env string, ws []ff.WeightedVariant) string {
 	return ""
 }
 
-func variantNames(ws []ff.WeightedVariant) []string {
+// weightedNames returns the variants a rollout names, sorted.
+func weightedNames(ws []ff.WeightedVariant) []string {
 	names := make([]string, len(ws))
 	for i, w := range ws {
 		names[i] = w.Variant

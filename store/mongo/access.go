@@ -186,8 +186,10 @@ func decodeAudit(d *auditDoc) (*ff.AuditEvent, error) {
 // prepareEvent readies the audit event ctx carries, if any, before a write
 // makes its change: it gets its id, and a bad event refuses the write.
 func prepareEvent(ctx context.Context) error {
-	if ev := ff.AuditFrom(ctx); ev != nil {
-		return codec.PrepareEvent(ev)
+	for _, ev := range ff.AuditEventsFrom(ctx) {
+		if err := codec.PrepareEvent(ev); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -198,26 +200,25 @@ func prepareEvent(ctx context.Context) error {
 // made (see the package documentation). A duplicate key means an earlier
 // attempt got through (or the caller passed one event to two writes).
 func (s *Store) record(ctx context.Context) {
-	ev := ff.AuditFrom(ctx)
-	if ev == nil {
+	evs := ff.AuditEventsFrom(ctx)
+	if len(evs) == 0 {
 		return
 	}
-	doc := encodeAudit(ev)
 	ctx, cancel := detached(ctx)
 	defer cancel()
-	for range 3 {
-		_, err := s.audit.InsertOne(ctx, doc)
-		if err == nil || mongo.IsDuplicateKeyError(err) {
-			break
+	for _, ev := range evs {
+		doc := encodeAudit(ev)
+		for range 3 {
+			_, err := s.audit.InsertOne(ctx, doc)
+			if err == nil || mongo.IsDuplicateKeyError(err) || ctx.Err() != nil {
+				break
+			}
 		}
-		if ctx.Err() != nil {
-			return
-		}
-	}
-	// The webhooks' outbox copy, with the same policy (webhooks.go).
-	for range 3 {
-		if err := s.enqueue(ctx, doc); err == nil || ctx.Err() != nil {
-			return
+		// The webhooks' outbox copy, with the same policy (webhooks.go).
+		for range 3 {
+			if err := s.enqueue(ctx, doc); err == nil || ctx.Err() != nil {
+				break
+			}
 		}
 	}
 }

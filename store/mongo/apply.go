@@ -2,8 +2,10 @@ package mongo
 
 import (
 	"context"
+	"slices"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/prereq"
 	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -20,6 +22,9 @@ func (s *Store) Apply(ctx context.Context, c *ff.Change) error {
 		return err
 	}
 	if err := storeerr.CheckRevision(c.Revision, rev); err != nil {
+		return err
+	}
+	if err := s.checkDeletions(ctx, c); err != nil {
 		return err
 	}
 	if err := s.Import(ctx, c.Dataset); err != nil {
@@ -49,4 +54,24 @@ func (s *Store) Apply(ctx context.Context, c *ff.Change) error {
 		s.bump(ctx)
 	}
 	return nil
+}
+
+// checkDeletions refuses a change that deletes a flag that a flag it keeps
+// requires, before anything is written.
+func (s *Store) checkDeletions(ctx context.Context, c *ff.Change) error {
+	if len(c.DeleteFlags) == 0 {
+		return nil
+	}
+	cur, err := s.Load(ctx)
+	if err != nil {
+		return err
+	}
+	flags := mergeByName(cur.Flags, c.Dataset.Flags, func(f *ff.Flag) string { return f.Name })
+	kept := flags[:0]
+	for _, f := range flags {
+		if !slices.Contains(c.DeleteFlags, f.ID) {
+			kept = append(kept, f)
+		}
+	}
+	return prereq.CheckAll(ctx, kept)
 }

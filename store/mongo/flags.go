@@ -240,10 +240,17 @@ func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
 	if err := s.requireSegments(ctx, "targeting", refs); err != nil {
 		return err
 	}
+	if err := s.checkPrerequisites(ctx, nil, f); err != nil {
+		return err
+	}
 	if _, err = s.flags.InsertOne(ctx, d); err != nil {
 		return writeError(ctx, s.flags, f.ID, err)
 	}
 	if err := s.requireSegments(ctx, "targeting", refs); err != nil {
+		s.undoInsert(ctx, s.flags, f.ID, f.Version)
+		return err
+	}
+	if err := s.checkPrerequisites(ctx, nil, f); err != nil {
 		s.undoInsert(ctx, s.flags, f.ID, f.Version)
 		return err
 	}
@@ -264,11 +271,24 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	if err := s.requireSegments(ctx, "targeting", refs); err != nil {
 		return err
 	}
+	if cur, err := s.FindFlag(ctx, f.ID); err == nil && cur.ID == f.ID {
+		if err := s.checkPrerequisites(ctx, cur, f); err != nil {
+			return err
+		}
+	}
 	old, err := replaceKeepingOld[flagDoc](ctx, s.flags, f.ID, expectVersion, d, storeerr.Flag)
 	if err != nil {
 		return err
 	}
 	if err := s.requireSegments(ctx, "targeting", refs); err != nil {
+		s.undoReplace(ctx, s.flags, f.ID, f.Version, old)
+		return err
+	}
+	prev, err := decodedOld(old)
+	if err == nil {
+		err = s.checkPrerequisites(ctx, prev, f)
+	}
+	if err != nil {
 		s.undoReplace(ctx, s.flags, f.ID, f.Version, old)
 		return err
 	}
@@ -281,12 +301,29 @@ func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) 
 	if err := prepareEvent(ctx); err != nil {
 		return err
 	}
-	res, err := s.flags.DeleteOne(ctx, byID(id, expectVersion))
+	if cur, err := s.FindFlag(ctx, id); err == nil && cur.ID == id {
+		if err := s.checkPrerequisites(ctx, cur, nil); err != nil {
+			return err
+		}
+	}
+	var old flagDoc
+	err := s.flags.FindOneAndDelete(ctx, byID(id, expectVersion)).Decode(&old)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return missingOrStale(ctx, s.flags, storeerr.Flag, id, expectVersion)
+	}
 	if err != nil {
 		return translate(err)
 	}
-	if res.DeletedCount == 0 {
-		return missingOrStale(ctx, s.flags, storeerr.Flag, id, expectVersion)
+	prev, err := decodeFlag(&old)
+	if err == nil {
+		err = s.checkPrerequisites(ctx, prev, nil)
+	}
+	if err != nil {
+		s.undo(ctx, func(ctx context.Context) error {
+			_, err := s.flags.InsertOne(ctx, &old)
+			return err
+		})
+		return err
 	}
 	s.changed(ctx)
 	return nil

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/prereq"
 	"github.com/featureflags/featureflags/store/internal/storeerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -179,7 +180,7 @@ func (s *Store) checkImport(ctx context.Context, d *ff.Dataset) error {
 	if cycle := ff.SegmentCycle(segs); cycle != nil {
 		return storeerr.SegmentCycle(cycle)
 	}
-	return nil
+	return prereq.CheckAll(ctx, flags)
 }
 
 func refsExist(names map[string]bool, field string, refs []string) error {

@@ -66,9 +66,14 @@ func (s *Store) Import(ctx context.Context, d *ff.Dataset) error {
 }
 
 // Apply makes c in one transaction, if the revision is still c.Revision:
-// the revision row is locked first, so concurrent writers wait for it.
+// the reference lock (migration 0004) and then the revision row are locked
+// first, in the order every other writer takes them, so concurrent writers
+// wait for it.
 func (s *Store) Apply(ctx context.Context, c *ff.Change) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT featureflags_lock_segments()`); err != nil {
+			return err
+		}
 		var rev int64
 		if err := tx.QueryRow(ctx, selectRevision+` FOR UPDATE`).Scan(&rev); err != nil {
 			return err

@@ -10,6 +10,7 @@ package postgres
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/featureflags/featureflags/internal/dsn"
@@ -183,8 +184,8 @@ const bumpRevision = `UPDATE featureflags_meta SET revision = revision + 1`
 // audit event ctx carries, if any, increments the revision and commits: the
 // change, its event and the new revision commit together or not at all.
 func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
-	ev := ff.AuditFrom(ctx)
-	if ev != nil {
+	evs := ff.AuditEventsFrom(ctx)
+	for _, ev := range evs {
 		if err := codec.PrepareEvent(ev); err != nil {
 			return err
 		}
@@ -193,7 +194,7 @@ func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		if ev != nil {
+		for _, ev := range evs {
 			if _, err := tx.Exec(ctx, insertAuditSQL, codec.AuditArgs(ev)...); err != nil {
 				return err
 			}
@@ -341,6 +342,14 @@ func serverError(pe *pgconn.PgError, err error) error {
 		return storeerr.SegmentInUse(pe.Message, pe.Detail)
 	case pe.Code == "FF003": // a cycle among segments
 		return storeerr.SegmentCycle(strings.Split(pe.Message, " -> "))
+	case pe.Code == "FF004": // a missing prerequisite (migration 0011)
+		return storeerr.MissingPrerequisite(pe.ColumnName, pe.Message)
+	case pe.Code == "FF005": // deleting, archiving or renaming a required flag
+		var users []string
+		_ = json.Unmarshal([]byte(pe.Detail), &users)
+		return storeerr.PrerequisiteInUse(pe.Message, users)
+	case pe.Code == "FF006": // a cycle among prerequisites
+		return storeerr.PrerequisiteCycle(pe.Message, strings.Split(pe.Detail, " -> "))
 	case pe.Code == "22021", // character_not_in_repertoire: NUL or invalid UTF-8 in text
 		pe.Code == "22P05": // untranslatable_character: \u0000 in jsonb
 		return storeerr.InvalidText(err)

@@ -66,7 +66,10 @@ func (s *Store) CreateFlag(ctx context.Context, f *ff.Flag) error {
 		if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
 			return err
 		}
-		return insertFlag(ctx, tx, f)
+		if err := insertFlag(ctx, tx, f); err != nil {
+			return err
+		}
+		return checkPrerequisites(ctx, tx, nil, f)
 	})
 }
 
@@ -90,9 +93,14 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	return s.tx(ctx, func(tx *sql.Tx) error { return updateFlag(ctx, tx, f, c, expectVersion) })
 }
 
-// updateFlag replaces the flag f.ID, encoded as c, in tx.
+// updateFlag replaces the flag f.ID, encoded as c, in tx, and checks the
+// prerequisites the change adds or breaks.
 func updateFlag(ctx context.Context, tx *sql.Tx, f *ff.Flag, c codec.FlagColumns, expectVersion int64) error {
 	if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
+		return err
+	}
+	prev, err := findFlag(ctx, tx, f.ID)
+	if err != nil {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE flags SET name = ?, description = ?, type = ?, variants = ?,
@@ -103,17 +111,27 @@ func updateFlag(ctx context.Context, tx *sql.Tx, f *ff.Flag, c codec.FlagColumns
 	if err != nil {
 		return err
 	}
-	return checkAffected(ctx, tx, res, "flags", storeerr.Flag, f.ID, expectVersion)
+	if err := checkAffected(ctx, tx, res, "flags", storeerr.Flag, f.ID, expectVersion); err != nil {
+		return err
+	}
+	return checkPrerequisites(ctx, tx, prev, f)
 }
 
 // DeleteFlag deletes the flag id if its version is expectVersion.
 func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		prev, err := findFlag(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE id = ?1 AND (?2 = 0 OR version = ?2)`, id, expectVersion)
 		if err != nil {
 			return err
 		}
-		return checkAffected(ctx, tx, res, "flags", storeerr.Flag, id, expectVersion)
+		if err := checkAffected(ctx, tx, res, "flags", storeerr.Flag, id, expectVersion); err != nil {
+			return err
+		}
+		return checkPrerequisites(ctx, tx, prev, nil)
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/prereq"
 	"github.com/featureflags/featureflags/store/internal/storeerr"
 )
 
@@ -107,6 +108,9 @@ func checkDataset(ctx context.Context, tx *sql.Tx) error {
 		if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
 			return err
 		}
+	}
+	if err := prereq.CheckAll(ctx, flags); err != nil {
+		return err
 	}
 	return checkCycles(ctx, tx)
 }

@@ -157,8 +157,8 @@ func (sc schema) Apply(ctx context.Context, m migrate.Migration) error {
 // audit event ctx carries, if any, and increments the revision: the change,
 // its event and the new revision commit together or not at all.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	ev := ff.AuditFrom(ctx)
-	if ev != nil {
+	evs := ff.AuditEventsFrom(ctx)
+	for _, ev := range evs {
 		if err := codec.PrepareEvent(ev); err != nil {
 			return err
 		}
@@ -167,7 +167,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		if ev != nil {
+		for _, ev := range evs {
 			if err := insertAudit(ctx, tx, ev); err != nil {
 				return err
 			}

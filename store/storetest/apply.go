@@ -49,3 +49,37 @@ func testApply(t *testing.T, s ff.Store) {
 		t.Fatalf("Apply did not move the revision: %d", got.Revision)
 	}
 }
+
+// testApplyAuditsEach: Apply with several events (WithAuditEvents) writes
+// every one of them with the change; a refused Apply writes none.
+func testApplyAuditsEach(t *testing.T, s ff.Store) {
+	addEnvs(t, s, "development", "production")
+	a, b := newFlag("a"), newFlag("b")
+	must(t, s.CreateFlag(ctx(t), a))
+	must(t, s.CreateFlag(ctx(t), b))
+	rev, err := s.Revision(ctx(t))
+	must(t, err)
+	event := func(f *ff.Flag) *ff.AuditEvent {
+		return &ff.AuditEvent{Time: now, Actor: ff.Actor{Type: "local", Name: "alice"}, Action: "flag.promote", TargetType: "flag", TargetID: f.ID, TargetName: f.Name, Environment: "production"}
+	}
+	a2, b2 := next(a, requiring("b")), next(b, nil)
+	change := &ff.Change{Dataset: &ff.Dataset{Flags: []*ff.Flag{a2, b2}}, Revision: rev}
+	stale := *change
+	stale.Revision = rev - 1
+	mustCode(t, s.Apply(ff.WithAuditEvents(ctx(t), []*ff.AuditEvent{event(a), event(b)}), &stale), ff.EPRECONDITION)
+	must(t, s.Apply(ff.WithAuditEvents(ctx(t), []*ff.AuditEvent{event(a), event(b)}), change))
+	all, _, err := s.ListAudit(ctx(t), ff.AuditFilter{Actor: "alice"})
+	must(t, err)
+	names := map[string]int{}
+	for _, ev := range all {
+		names[ev.TargetName]++
+	}
+	if len(all) != 2 || names["a"] != 1 || names["b"] != 1 {
+		t.Fatalf("events after one Apply with two: %s", dump(all))
+	}
+	got, err := s.FindFlag(ctx(t), "a")
+	must(t, err)
+	if got.Version != 2 || got.PrerequisiteRefs()[0] != "b" {
+		t.Fatalf("after Apply: %s", dump(got))
+	}
+}

@@ -25,6 +25,7 @@ func RunReplicas(t *testing.T, open PairOpener) {
 		{"StaleViews", testStaleViews},
 		{"RacingWriters", testRacingWriters},
 		{"SchedulesRunOnce", testSchedulesRunOnce},
+		{"RacingPrerequisites", testRacingPrerequisites},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,6 +168,7 @@ func checkWhole(t *testing.T, s *service.Service) {
 	if cycle := ff.SegmentCycle(d.Segments); cycle != nil {
 		t.Errorf("segments refer to each other in a cycle: %v", cycle)
 	}
+	checkPrerequisitesWhole(t, d.Flags)
 	if err := s.Import(ctx(t), d); err != nil {
 		t.Errorf("the export does not import: %v", err)
 	}

@@ -122,7 +122,10 @@ var matrixRoutes = map[string]matrixRoute{
 	"DELETE /flags/{id}/schedules/{schedule}": {editors, 200, func(m *matrix) (string, any) {
 		return "/flags/matrix/schedules/" + m.c.schedule("matrix", scheduleBody(time.Hour)).ID, nil
 	}},
-	"GET /schedules": {readers, 200, fixed("/schedules?pending=true", nil)},
+	"GET /schedules":                    {readers, 200, fixed("/schedules?pending=true", nil)},
+	"GET /environments/{a}/compare/{b}": {readers, 200, fixed("/environments/staging/compare/production", nil)},
+	"POST /flags/{id}/promote":          {editors, 200, fixed("/flags/matrix/promote", map[string]any{"from": "staging", "to": "development"})},
+	"POST /promote":                     {editors, 200, fixed("/promote", map[string]any{"from": "staging", "to": "development", "flags": []string{"matrix"}})},
 
 	"GET /segments": {readers, 200, fixed("/segments", nil)},
 	"POST /segments": {editors, 201, func(m *matrix) (string, any) {

@@ -17,6 +17,7 @@ import { auditView } from './audit.js';
 import { consoleView } from './console.js';
 import { startMenu, labelCells } from './narrow.js';
 import { scheduledView } from './schedules.js';
+import { compareView } from './compare.js';
 
 const main = document.getElementById('main');
 
@@ -38,6 +39,7 @@ const routes = [
   [/^\/audit\/?$/, auditView],
   [/^\/evaluate\/?$/, consoleView],
   [/^\/scheduled\/?$/, scheduledView],
+  [/^\/compare\/?$/, compareView],
 ];
 
 let current = null; // the screen shown: {title, destroy, dirty}

@@ -20,6 +20,8 @@ function condText(c) {
 
 /** summary says in one sentence which rule decided, or why none did. */
 export function summary(x) {
+  const failed = (x.prerequisites || []).find((p) => p.consulted && !p.met);
+  if (failed) return `Prerequisite ${failed.flag} was not met (it served ${failed.served?.variant || 'nothing'}, not ${failed.variants.join(' or ')}): the off variant was served.`;
   if (!x.evaluated) return x.result.reason === 'DISABLED' ? 'The flag is off here: no rule was consulted.' : 'No rules apply here: everyone gets the same value.';
   if (x.matchedRule >= 0) return `${ruleName(x.rules[x.matchedRule])} matched.`;
   return x.rules.length ? 'No rule matched: the default was served.' : 'There are no rules: the default was served.';

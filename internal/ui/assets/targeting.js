@@ -10,6 +10,7 @@ import { changed } from './undo.js';
 import { api, seg, STALE } from './api.js';
 import { state, putFlag } from './store.js';
 import { h, select, uid, showError, clearErrors, toast, confirmDialog, confirmCodeEdit } from './dom.js';
+import { prereqDraft, prereqsOf, prerequisitesEditor, describePrerequisites } from './prerequisites.js';
 
 export const OPERATORS = [
   { group: 'Compare', options: [['eq', 'equals'], ['neq', 'does not equal'], ['in', 'is one of'], ['notIn', 'is not one of']] },
@@ -337,11 +338,13 @@ function draftOf(t, names) {
     rules: (t?.rules || []).map((r) => ({ name: r.name || '', conditions: (r.conditions || []).map(condDraft), serve: serveDraft(r.serve, names) })),
     defaultServe: serveDraft(t?.defaultServe, names),
     offVariant: t?.offVariant || '',
+    prerequisites: prereqDraft(t),
   };
 }
 
 function targetingOf(d, names) {
   const t = {};
+  if (d.prerequisites.length) t.prerequisites = prereqsOf(d.prerequisites);
   if (d.rules.length) {
     t.rules = d.rules.map((r) => {
       const out = { conditions: r.conditions.map(condFromDraft), serve: serveFromDraft(r.serve, names) || {} };
@@ -382,6 +385,9 @@ export function targetingEditor(flag, env, { onSaved } = {}) {
 
   function render(focus) {
     el.replaceChildren();
+    el.append(h('h3', null, 'Prerequisites'),
+      h('p', { class: 'hint' }, `Flags that must be on in ${env} and serve one of the variants checked; otherwise ${flag.name} serves its off variant.`),
+      prerequisitesEditor(d.prerequisites, { base, flag, variantsOf: variantNames, onChange, rerender: render }));
     el.append(h('h3', null, 'Rules'),
       h('p', { class: 'hint' }, `Tried in order while ${env} is on; the first rule whose conditions all hold decides what is served.`));
     d.rules.forEach((r, i) => el.append(ruleCard(r, i)));
@@ -461,6 +467,7 @@ export function targetingEditor(flag, env, { onSaved } = {}) {
     });
     if (!ok) return;
     d.rules = [];
+    d.prerequisites = [];
     d.defaultServe = serveDraft(null, names);
     d.offVariant = '';
     render();
@@ -481,6 +488,7 @@ export function targetingSummary(flag, env) {
       (r.conditions || []).map(describeCondition).join(' and ') || 'always', ' → ', describeServe(r.serve)));
   }
   return h('div', null,
+    describePrerequisites(t) && h('p', { class: 'prereq-summary' }, describePrerequisites(t)),
     t?.rules?.length ? list : h('p', null, 'No rules.'),
     h('p', null, 'Otherwise: ', h('strong', null, describeServe(t?.defaultServe) || defs.on)),
     h('p', null, `While ${env} is off: `, h('strong', null, t?.offVariant || defs.off)));

@@ -169,3 +169,26 @@ func SegmentRenameInUse(name, user string) error {
 func SegmentCycle(cycle []string) error {
 	return ff.FieldErrorf("conditions", "segments would refer to each other in a cycle: %s", strings.Join(cycle, " -> "))
 }
+
+// MissingPrerequisite returns the EINVALID error for a write whose field
+// requires the flag name, which does not exist or is archived.
+func MissingPrerequisite(field, name string) error {
+	return ff.FieldErrorf(field, "prerequisite flag %q does not exist or is archived (it may just have been deleted); create or restore it, or require another", name)
+}
+
+// PrerequisiteInUse returns the ECONFLICT error for deleting, archiving or
+// renaming the flag name while the flags users require it.
+func PrerequisiteInUse(name string, users []string) error {
+	quoted := make([]string, len(users))
+	for i, u := range users {
+		quoted[i] = fmt.Sprintf("%q", u)
+	}
+	return ff.Errorf(ff.ECONFLICT, "flag %q is a prerequisite of %s; remove it from their prerequisites first",
+		name, strings.Join(quoted, ", "))
+}
+
+// PrerequisiteCycle returns the EINVALID error for a write that would make
+// the flags of cycle (a -> b -> a) require each other in env.
+func PrerequisiteCycle(env string, cycle []string) error {
+	return ff.FieldErrorf("targeting."+env+".prerequisites", "flags would require each other in a cycle in %s: %s", env, strings.Join(cycle, " -> "))
+}
