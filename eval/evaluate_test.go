@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
@@ -232,5 +233,28 @@ func TestEvaluateConcurrently(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestCompileManyFlags: a snapshot of more flags than are compiled on one
+// goroutine evaluates each flag as a snapshot of that flag alone does.
+func TestCompileManyFlags(t *testing.T) {
+	var flags []*featureflags.Flag
+	for i := range parallelFlags + 100 {
+		var tg *featureflags.Targeting
+		if i%3 == 0 {
+			tg = &featureflags.Targeting{Rules: []featureflags.Rule{serveRule("off", cond("country", "eq", "NZ"))}}
+		}
+		f := flagOn(fmt.Sprintf("f%05d", i), "", nil, tg)
+		f.Environments[prod] = i%5 != 0
+		flags = append(flags, f)
+	}
+	all := mustCompile(t, flags)
+	ctx := Context{"targetingKey": "k", "country": "NZ"}
+	for _, f := range flags {
+		got, want := all.Evaluate(prod, f.Name, ctx), mustCompile(t, []*featureflags.Flag{f}).Evaluate(prod, f.Name, ctx)
+		if got != want {
+			t.Fatalf("%s: %+v, want %+v", f.Name, got, want)
+		}
 	}
 }

@@ -1,8 +1,10 @@
 package eval
 
 import (
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/pmap"
@@ -42,7 +44,6 @@ func Compile(flags []*featureflags.Flag, segments []*featureflags.Segment, envir
 			sources[s.Name] = s
 		}
 	}
-	c := newCompiler(sources)
 	snap := &Snapshot{revision: revision, envs: make(map[string]*envFlags, len(environments)), segments: sources}
 	builders := make([]pmap.Builder[*flagEnv], 0, len(environments))
 	for _, env := range environments {
@@ -54,19 +55,51 @@ func Compile(flags []*featureflags.Flag, segments []*featureflags.Segment, envir
 			builders = append(builders, pmap.Builder[*flagEnv]{})
 		}
 	}
-	for _, f := range firstByName(flags) {
-		if f.ArchivedAt != nil { // archived flags evaluate as not found
-			continue
-		}
-		d, err := c.flag(f)
-		for i, env := range snap.envNames {
-			builders[i].Add(f.Name, c.flagIn(f, d, err, env))
+	live := slices.DeleteFunc(firstByName(flags), func(f *featureflags.Flag) bool {
+		return f.ArchivedAt != nil // archived flags evaluate as not found
+	})
+	compiled := compileAll(live, sources, snap.envNames)
+	for j, f := range live {
+		for i := range snap.envNames {
+			builders[i].Add(f.Name, compiled[j*len(snap.envNames)+i])
 		}
 	}
 	for i, t := range snap.envList {
 		t.flags = builders[i].Map()
 	}
 	return snap
+}
+
+// parallelFlags is the fewest flags worth compiling on several goroutines.
+const parallelFlags = 4096
+
+// compileAll compiles flags for envs, flag by flag and environment by
+// environment in one slice, on up to GOMAXPROCS goroutines (each with a
+// compiler of its own) when there are many: a start at 100,000 flags waits
+// for a share of the compilation.
+func compileAll(flags []*featureflags.Flag, sources map[string]*featureflags.Segment, envs []string) []*flagEnv {
+	out := make([]*flagEnv, len(flags)*len(envs))
+	workers := 1
+	if len(flags) >= parallelFlags {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	per := (len(flags) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(flags); lo += per {
+		hi := min(lo+per, len(flags))
+		wg.Go(func() {
+			c := newCompiler(sources)
+			for j := lo; j < hi; j++ {
+				f := flags[j]
+				d, err := c.flag(f)
+				for i, env := range envs {
+					out[j*len(envs)+i] = c.flagIn(f, d, err, env)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // firstByName returns flags without nils, ordered by name, and of flags

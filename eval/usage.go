@@ -1,6 +1,10 @@
 package eval
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/featureflags/featureflags/internal/pmap"
+)
 
 // Usage counting. Every result a snapshot can give is built at compile time;
 // its evaluation count sits beside it, so counting an evaluation is one
@@ -49,13 +53,37 @@ type Count struct {
 func (s *Snapshot) Drain(fn func(Count)) {
 	for _, t := range s.envList {
 		for _, f := range t.flags.All() {
-			f.tallies(func(r *tally) {
-				if n := r.n.Swap(0); n > 0 {
-					fn(Count{Environment: t.name, Flag: r.Key, Variant: r.Variant, Reason: r.Reason, ErrorCode: r.ErrorCode, N: n})
-				}
-			})
+			t.drain(f, fn)
 		}
 	}
+}
+
+// DrainReplaced is Drain for a snapshot that cur replaced: it drains only
+// the compiled flags of s that cur does not share, which Drain on cur
+// would miss. For a snapshot With made (or its ancestors), that is the few
+// flags around the changed ones, whatever the number of flags; for one
+// cur does not descend from, every flag.
+func (s *Snapshot) DrainReplaced(cur *Snapshot, fn func(Count)) {
+	for _, t := range s.envList {
+		var shared pmap.Map[*flagEnv]
+		if cur != nil {
+			if ct := cur.envs[t.name]; ct != nil {
+				shared = ct.flags
+			}
+		}
+		for _, f := range t.flags.Unshared(shared) {
+			t.drain(f, fn)
+		}
+	}
+}
+
+// drain reports and resets f's counts in t.
+func (t *envFlags) drain(f *flagEnv, fn func(Count)) {
+	f.tallies(func(r *tally) {
+		if n := r.n.Swap(0); n > 0 {
+			fn(Count{Environment: t.name, Flag: r.Key, Variant: r.Variant, Reason: r.Reason, ErrorCode: r.ErrorCode, N: n})
+		}
+	})
 }
 
 // tallies calls fn with every result f can serve.

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -114,5 +115,39 @@ func TestArchivedFlagsAreNotFound(t *testing.T) {
 	// The view names no old key when the name stays: archiving alone hides it.
 	if r := live.With("", archived, 9).Evaluate(prod, "old", nil); r.ErrorCode != ErrorFlagNotFound {
 		t.Errorf("archived through With, same name: %+v", r)
+	}
+}
+
+// TestDrainReplaced: draining a replaced snapshot reports the counts of
+// the flag the change replaced, which the new snapshot no longer holds,
+// and leaves those of the flags both share to the new snapshot's drain:
+// together every evaluation is reported once.
+func TestDrainReplaced(t *testing.T) {
+	var flags []*featureflags.Flag
+	for i := range 1000 {
+		flags = append(flags, flagOn(fmt.Sprintf("f%04d", i), "", nil, nil))
+	}
+	old := mustCompile(t, flags)
+	old.Evaluate(prod, "f0000", nil)
+	old.Evaluate(prod, "f0999", nil)
+	changed := flagOn("f0000", "", nil, nil)
+	changed.Environments[prod] = false
+	cur := old.With("f0000", changed, 2)
+	cur.Evaluate(prod, "f0999", nil)
+
+	got := map[string]uint64{}
+	old.DrainReplaced(cur, func(c Count) { got[c.Flag] += c.N })
+	if got["f0000"] != 1 || got["f0999"] != 0 {
+		t.Fatalf("the replaced snapshot drained %v, want f0000 once and not the shared f0999", got)
+	}
+	cur.Drain(func(c Count) { got[c.Flag] += c.N })
+	if got["f0000"] != 1 || got["f0999"] != 2 {
+		t.Fatalf("with the new snapshot's drain: %v, want f0000 1 and f0999 2", got)
+	}
+	all := map[string]uint64{}
+	old.Evaluate(prod, "f0999", nil)
+	old.DrainReplaced(mustCompile(t, flags), func(c Count) { all[c.Flag] += c.N })
+	if all["f0999"] != 1 {
+		t.Fatalf("against an unrelated snapshot every flag is drained; got %v", all)
 	}
 }

@@ -61,8 +61,19 @@ func NewSecret(role ff.Role) (string, error) {
 
 // Hash returns the verifier the store keeps for a secret: its SHA-256 in hex.
 func Hash(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
+	var buf [HashLen]byte
+	return string(AppendHash(buf[:0], secret))
+}
+
+// HashLen is the length of a Hash.
+const HashLen = 2 * sha256.Size
+
+// AppendHash appends Hash(secret) to b: with room in b, and a secret of
+// usual length, it allocates nothing, for a look-up on every request.
+func AppendHash(b []byte, secret string) []byte {
+	var in [128]byte
+	sum := sha256.Sum256(append(in[:0], secret...))
+	return hex.AppendEncode(b, sum[:])
 }
 
 // HashEqual compares two verifiers in constant time.
@@ -146,7 +157,7 @@ func Credentials(h http.Header) (secret string, ok bool) {
 		}
 		return strings.TrimSpace(rest), true
 	}
-	return strings.TrimSpace(h.Get("X-API-Key")), true
+	return strings.TrimSpace(h.Get("X-Api-Key")), true // canonical: no copy per request
 }
 
 // The actors that are not tokens.
@@ -166,6 +177,15 @@ type (
 	actorKey     struct{}
 	tokenKey     struct{}
 	requestIDKey struct{}
+)
+
+// The keys of what this package keeps in a context, for a context that
+// answers them itself: the server's per-request state does, so that a
+// request costs no allocation per value.
+var (
+	ActorKey     any = actorKey{}
+	TokenKey     any = tokenKey{}
+	RequestIDKey any = requestIDKey{}
 )
 
 // WithActor returns ctx carrying the actor changes made with it are

@@ -88,6 +88,10 @@ func Log(r *http.Request, msg string, err error) {
 
 type loggerKey struct{}
 
+// LoggerKey is the key WithLogger uses, for a context that answers it
+// itself (see auth.RequestIDKey).
+var LoggerKey any = loggerKey{}
+
 // WithLogger returns ctx carrying the logger error answers are logged to.
 func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
 	return context.WithValue(ctx, loggerKey{}, l)

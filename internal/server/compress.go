@@ -29,9 +29,24 @@ func compress(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if len(r.Header["Accept-Encoding"]) == 0 {
+			// Nothing to encode: skip the encoder's per-request writer,
+			// keeping the Vary header it would add.
+			if h := w.Header(); h["Vary"] == nil {
+				h["Vary"] = hdrVary
+			} else {
+				h.Add("Vary", hdrVary[0])
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
 		encoded.ServeHTTP(w, r)
 	})
 }
+
+// hdrVary is the Vary of every answer but a stream (see hdrJSON for why
+// sharing it is safe).
+var hdrVary = []string{"Accept-Encoding"}
 
 // isStream reports whether r asks for an event stream.
 func isStream(r *http.Request) bool {

@@ -75,13 +75,7 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 				s.deny(w, r, ofrep, err)
 				return
 			}
-			ctx = auth.WithToken(ctx, tok)
-			if info := infoFrom(ctx); info != nil {
-				info.actor = tok.ID
-			}
-			if tok.Role.IsKey() {
-				ctx = context.WithValue(ctx, keyEnvKey{}, tok.Environment)
-			}
+			ctx = withToken(ctx, tok)
 			key = tok.ID
 		}
 		if limited {
@@ -105,6 +99,21 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 
 // keyEnvKey carries the environment of an environment key to evaluation.
 type keyEnvKey struct{}
+
+// withToken returns ctx carrying tok, the token the request authenticated
+// with, its actor and, for an environment key, its environment: in the
+// request's state, which answers them (reqState), else as values.
+func withToken(ctx context.Context, tok *ff.Token) context.Context {
+	if st := stateFrom(ctx); st != nil {
+		st.token, st.keyEnv = tok, tok.Role.IsKey()
+		return ctx
+	}
+	ctx = auth.WithToken(ctx, tok)
+	if tok.Role.IsKey() {
+		ctx = context.WithValue(ctx, keyEnvKey{}, tok.Environment)
+	}
+	return ctx
+}
 
 // authorize authenticates r and checks its token may use a route that
 // needs perm: it returns the token, or why not (EUNAUTHORIZED or

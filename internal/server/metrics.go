@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/featureflags/featureflags/wire"
@@ -90,13 +91,29 @@ func newMetrics(version, commit string, flagCount, ready, invalidFlags func() fl
 	return m
 }
 
-func (m *metrics) observe(method, route, status string, d time.Duration) {
-	m.requests.WithLabelValues(methodLabel(method), route, status).Inc()
+func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	m.requests.WithLabelValues(methodLabel(method), route, statusLabel(status)).Inc()
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// statusLabels are the status label of every status net/http can send,
+// made once rather than per request.
+var statusLabels = func() (t [600]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
+func statusLabel(code int) string {
+	if code >= 0 && code < len(statusLabels) {
+		return statusLabels[code]
+	}
+	return strconv.Itoa(code)
 }
 
 // methodLabel keeps the method label to a closed set: a client may send any

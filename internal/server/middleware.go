@@ -1,31 +1,14 @@
 package server
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
-	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/httpx"
 )
-
-// requestInfo is what the handlers learn about a request for its log line.
-type requestInfo struct {
-	actor string // the id of the token it authenticated with
-}
-
-type infoKey struct{}
-
-func infoFrom(ctx context.Context) *requestInfo {
-	info, _ := ctx.Value(infoKey{}).(*requestInfo)
-	return info
-}
 
 // validRequestID accepts a client's X-Request-Id if it is short, printable
 // ASCII, so it is safe to log and echo.
@@ -39,12 +22,6 @@ func validRequestID(id string) bool {
 		}
 	}
 	return true
-}
-
-func newRequestID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // statusRecorder remembers the status a handler wrote and counts the body
@@ -82,41 +59,49 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-Id")
-		if !validRequestID(id) {
-			id = newRequestID()
+		st := &reqState{Context: r.Context(), log: s.log, id: r.Header.Get("X-Request-Id")}
+		if !validRequestID(st.id) {
+			st.id = requestIDs.next()
 		}
-		w.Header().Set("X-Request-Id", id)
-		info := &requestInfo{}
-		ctx := httpx.WithLogger(auth.WithRequestID(r.Context(), id), s.log)
-		r = r.WithContext(context.WithValue(ctx, infoKey{}, info))
-		rec := &statusRecorder{ResponseWriter: w}
-		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				s.log.ErrorContext(r.Context(), "panic", "request_id", id, "panic", p, "stack", string(debug.Stack()))
-				if rec.status == 0 {
-					// Logged above with its stack: the body is the generic
-					// message of internal errors, without a second log line.
-					httpx.WriteJSON(rec, http.StatusInternalServerError, httpx.ErrorBody{Error: ff.ErrorMessage(nil)})
-				}
-			}
-			route := routeLabel(r.Pattern)
-			status := rec.status
-			if status == 0 {
-				status = http.StatusOK
-			}
-			elapsed := time.Since(start)
-			s.metrics.observe(r.Method, route, strconv.Itoa(status), elapsed)
-			if !s.logSample.logs(route, status) {
-				return
-			}
-			s.access.write(r.Context(), r, entry{route: route, id: id, actor: info.actor, status: status, bytes: rec.bytes, elapsed: elapsed})
-		}()
-		next.ServeHTTP(rec, r)
+		st.idHeader[0] = st.id
+		w.Header()["X-Request-Id"] = st.idHeader[:]
+		st.rec.ResponseWriter = w
+		r = r.WithContext(st)
+		defer s.finish(st, r, start)
+		next.ServeHTTP(&st.rec, r)
 	})
+}
+
+// finish ends a request: it answers a panic with a 500, and records the
+// metrics and, unless sampled away, the log line.
+func (s *Server) finish(st *reqState, r *http.Request, start time.Time) {
+	rec := &st.rec
+	if p := recover(); p != nil {
+		if p == http.ErrAbortHandler {
+			panic(p)
+		}
+		s.log.ErrorContext(r.Context(), "panic", "request_id", st.id, "panic", p, "stack", string(debug.Stack()))
+		if rec.status == 0 {
+			// Logged above with its stack: the body is the generic
+			// message of internal errors, without a second log line.
+			httpx.WriteJSON(rec, http.StatusInternalServerError, httpx.ErrorBody{Error: ff.ErrorMessage(nil)})
+		}
+	}
+	route := routeLabel(r.Pattern)
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	elapsed := time.Since(start)
+	s.metrics.observe(r.Method, route, status, elapsed)
+	if !s.logSample.logs(route, status) {
+		return
+	}
+	var actor string
+	if st.token != nil {
+		actor = st.token.ID
+	}
+	s.access.write(r.Context(), r, entry{route: route, id: st.id, actor: actor, status: status, bytes: rec.bytes, elapsed: elapsed})
 }
 
 // routeLabel is the path pattern of a ServeMux pattern ("GET /flags/{id}" ->

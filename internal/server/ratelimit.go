@@ -39,6 +39,12 @@ func newLimiter(name, what string, rate float64, burst int, now func() time.Time
 // allow takes one from key's bucket or, when it is empty, returns an
 // ETOOMANY error that says how long until it holds one again.
 func (l *limiter) allow(key string) error {
+	var buf [64]byte
+	return l.allowBytes(append(buf[:0], key...))
+}
+
+// allowBytes is allow for a key in bytes.
+func (l *limiter) allowBytes(key []byte) error {
 	if l == nil {
 		return nil
 	}
@@ -52,18 +58,20 @@ func (l *limiter) allow(key string) error {
 			") are allowed per token and per client address; retry after the time Retry-After gives (limit " + l.name + ")"}
 }
 
-// take takes one from key's bucket, or reports how long until it can.
-func (l *limiter) take(key string) (bool, time.Duration) {
+// take takes one from key's bucket, or reports how long until it can. The
+// key is bytes so that a caller can build it without allocating; looking
+// it up copies nothing, and only a new bucket's key is copied.
+func (l *limiter) take(key []byte) (bool, time.Duration) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.buckets[key]
+	b := l.buckets[string(key)]
 	if b == nil {
 		if len(l.buckets) >= maxBuckets {
 			l.sweep(now)
 		}
 		b = &bucket{tokens: l.burst, last: now}
-		l.buckets[key] = b
+		l.buckets[string(key)] = b
 	}
 	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
 		b.tokens = min(l.burst, b.tokens+elapsed*l.rate)
@@ -158,5 +166,6 @@ func (s *Server) allowEval(r *http.Request, tokenID string) error {
 			return err
 		}
 	}
-	return s.evalLimit.allow("addr:" + s.proxies.client(r))
+	var key [64]byte // the address's key, built without an allocation
+	return s.evalLimit.allowBytes(append(append(key[:0], "addr:"...), s.proxies.client(r)...))
 }

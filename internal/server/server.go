@@ -127,9 +127,15 @@ func New(cfg Config) *Server {
 	s.access = newAccessLog(s.log, cfg.Version, s.proxies)
 	s.live = newLive(s.svc, s.metrics, cfg.StreamHeartbeat, cfg.Streams, s.proxies)
 	s.setupUsage(cfg)
-	s.handler = s.observe(s.browser.hostGuard(compress(s.routes())))
+	s.handler = s.middleware(s.routes())
 	s.openapi = buildOpenAPI(s.table, cfg.Version)
 	return s
+}
+
+// middleware wraps the routes in what every request goes through: its id,
+// log line and metrics, the Host check and compression.
+func (s *Server) middleware(routes http.Handler) http.Handler {
+	return s.observe(s.browser.hostGuard(compress(routes)))
 }
 
 // ServeHTTP serves a request.

@@ -89,7 +89,7 @@ func (s *Server) setupUsage(cfg Config) {
 	}
 	s.usage = usage.New(usage.Config{
 		Snapshot:   s.svc.Snapshot,
-		Flags:      s.currentFlags,
+		FlagID:     s.flagID,
 		Store:      s.svc.Store,
 		Now:        s.now,
 		MaxPending: u.MaxPending,
@@ -114,11 +114,14 @@ func (s *Server) usageRoutes() []route {
 // periodically and once at shutdown.
 func (s *Server) Usage() *usage.Collector { return s.usage }
 
-func (s *Server) currentFlags() []*ff.Flag {
+// flagID is the id of the current flag named name.
+func (s *Server) flagID(name string) (string, bool) {
 	if v := s.svc.Latest(); v != nil {
-		return v.Flags()
+		if f := v.FlagNamed(name); f != nil {
+			return f.ID, true
+		}
 	}
-	return nil
+	return "", false
 }
 
 // usageQuery is GET /flags/{id}/usage's query, checked.

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/subtle"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -47,9 +48,10 @@ func (s *Service) Authenticate(secret string) (*ff.Token, error) {
 	if v == nil || secret == "" {
 		return nil, ErrTokenUnknown
 	}
-	hash := auth.Hash(secret)
-	t, ok := v.Tokens[hash]
-	if !ok || !auth.HashEqual(t.Hash, hash) {
+	var buf [auth.HashLen]byte
+	hash := auth.AppendHash(buf[:0], secret)
+	t, ok := v.Tokens[string(hash)] // a look-up copies nothing
+	if !ok || subtle.ConstantTimeCompare([]byte(t.Hash), hash) != 1 {
 		return nil, ErrTokenUnknown
 	}
 	if t.RevokedAt != nil {

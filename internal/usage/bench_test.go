@@ -41,7 +41,12 @@ func BenchmarkFlushHour100kFlags(b *testing.B) {
 	}
 	defer db.Close()
 	now := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
-	c := New(Config{Snapshot: func() *eval.Snapshot { return snap }, Flags: func() []*ff.Flag { return flags },
+	ids := make(map[string]string, len(flags))
+	for _, f := range flags {
+		ids[f.Name] = f.ID
+	}
+	flagID := func(name string) (string, bool) { id, ok := ids[name]; return id, ok }
+	c := New(Config{Snapshot: func() *eval.Snapshot { return snap }, FlagID: flagID,
 		Store: func() ff.Store { return db }, Now: func() time.Time { return now }, MaxPending: 1_000_000})
 	sizeBefore := dbSize(path)
 	var during atomic.Int64

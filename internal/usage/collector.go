@@ -18,9 +18,11 @@ import (
 type Config struct {
 	// Snapshot returns the snapshot evaluation answers from now.
 	Snapshot func() *eval.Snapshot
-	// Flags returns the current flags, to turn the names evaluation counts
-	// by into the ids the store keeps counts by.
-	Flags func() []*ff.Flag
+	// FlagID returns the id of the current flag named name, to turn the
+	// names evaluation counts by into the ids the store keeps counts by: a
+	// look-up, so that counting costs the same whatever the number of
+	// flags.
+	FlagID func(name string) (id string, ok bool)
 	// Store returns the store, or one that is not a UsageStore while there
 	// is none (a degraded start): counts then wait for the next flush.
 	Store func() ff.Store
@@ -54,8 +56,6 @@ type Collector struct {
 	last    map[string]map[string]time.Time // flag id -> environment -> last evaluated
 	lastGen uint64                          // moves whenever last does
 	loaded  bool                            // last holds what the store has
-	ids     map[string]string               // flag name -> id, as of idsRev
-	idsRev  int64
 }
 
 // maxRetired bounds the replaced snapshots kept for the next flush; beyond
@@ -96,7 +96,7 @@ func (c *Collector) retireLocked(cur *eval.Snapshot) {
 	}
 	c.seen = cur
 	if len(c.retired) > maxRetired {
-		c.drainLocked(c.retired[0], c.cfg.Now(), c.idsLocked(cur))
+		c.drainLocked(c.retired[0], c.retired[1], c.cfg.Now())
 		c.retired = c.retired[1:]
 	}
 }
@@ -105,46 +105,34 @@ func (c *Collector) retireLocked(cur *eval.Snapshot) {
 // that do not exist (any more) are ignored.
 func (c *Collector) Report(env string, counts []eval.Count) {
 	now := c.cfg.Now()
-	cur := c.cfg.Snapshot()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ids := c.idsLocked(cur)
 	for _, n := range counts {
 		n.Environment = env
-		c.addLocked(n, ff.UsageHour(now), ids)
+		c.addLocked(n, ff.UsageHour(now))
 	}
 }
 
-// idsLocked returns flag ids by name, read again when the snapshot's
-// revision moved.
-func (c *Collector) idsLocked(cur *eval.Snapshot) map[string]string {
-	rev := int64(-1)
-	if cur != nil {
-		rev = cur.Revision()
-	}
-	if c.ids != nil && c.idsRev == rev {
-		return c.ids
-	}
-	flags := c.cfg.Flags()
-	c.ids = make(map[string]string, len(flags))
-	for _, f := range flags {
-		c.ids[f.Name] = f.ID
-	}
-	c.idsRev = rev
-	return c.ids
-}
-
-// drainLocked moves s's counts into pending, at hour.
-func (c *Collector) drainLocked(s *eval.Snapshot, at time.Time, ids map[string]string) {
+// drainLocked moves into pending, at hour, the counts of s, which next
+// replaced (s == next: all of them). Of a replaced snapshot only the flags
+// next does not share are drained: next, itself drained later as retired or
+// current, reaches the rest, so that retiring a snapshot costs what the
+// change changed.
+func (c *Collector) drainLocked(s, next *eval.Snapshot, at time.Time) {
 	if s == nil {
 		return
 	}
 	hour := ff.UsageHour(at)
-	s.Drain(func(n eval.Count) { c.addLocked(n, hour, ids) })
+	add := func(n eval.Count) { c.addLocked(n, hour) }
+	if s == next {
+		s.Drain(add)
+		return
+	}
+	s.DrainReplaced(next, add)
 }
 
-func (c *Collector) addLocked(n eval.Count, hour time.Time, ids map[string]string) {
-	id, ok := ids[n.Flag]
+func (c *Collector) addLocked(n eval.Count, hour time.Time) {
+	id, ok := c.cfg.FlagID(n.Flag)
 	if !ok {
 		return
 	}
@@ -192,12 +180,15 @@ func (c *Collector) take(take bool) ([]ff.UsageBucket, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.retireLocked(cur)
-	ids := c.idsLocked(cur)
-	for _, s := range c.retired {
-		c.drainLocked(s, now, ids)
+	for i, s := range c.retired {
+		next := cur
+		if i+1 < len(c.retired) {
+			next = c.retired[i+1]
+		}
+		c.drainLocked(s, next, now)
 	}
 	c.retired = nil
-	c.drainLocked(cur, now, ids)
+	c.drainLocked(cur, cur, now)
 	if !take || len(c.pending) == 0 {
 		return nil, now
 	}

@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"fmt"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -39,11 +40,21 @@ func newRig(t *testing.T) *rig {
 	r.store.Store(&storeBox{db})
 	r.c = New(Config{
 		Snapshot: r.snap.Load,
-		Flags:    func() []*ff.Flag { return r.flags },
+		FlagID:   r.flagID,
 		Store:    func() ff.Store { return r.store.Load().Store },
 		Now:      func() time.Time { return r.now },
 	})
 	return r
+}
+
+// flagID is the id of r's flag named name.
+func (r *rig) flagID(name string) (string, bool) {
+	for _, f := range r.flags {
+		if f.Name == name {
+			return f.ID, true
+		}
+	}
+	return "", false
 }
 
 func (r *rig) usage(t *testing.T) map[string]int64 {
@@ -117,6 +128,32 @@ func TestFlushDrainsReplacedSnapshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, r.usage(t), map[string]int64{"id-a/production/on/STATIC@10": 3})
+}
+
+// A chain of snapshots, each With one change (more than maxRetired of
+// them), evaluated as they come and go: every evaluation counts once.
+func TestFlushDrainsAChainOfChanges(t *testing.T) {
+	r := newRig(t)
+	r.c.Retire()
+	var snaps []*eval.Snapshot
+	for i := range 3 * maxRetired {
+		s := r.snap.Load()
+		snaps = append(snaps, s)
+		s.Evaluate("production", "a", nil)
+		s.Evaluate("production", "b", nil)
+		changed := *r.flags[1] // b changes, a stays shared
+		changed.Description = fmt.Sprint("change ", i)
+		r.snap.Store(s.With("b", &changed, int64(i+2)))
+		r.c.Retire()
+	}
+	for _, s := range snaps { // requests still on old snapshots
+		s.Evaluate("production", "a", nil)
+	}
+	if err := r.c.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	n := int64(len(snaps))
+	expect(t, r.usage(t), map[string]int64{"id-a/production/on/STATIC@10": 2 * n, "id-b/production/off/DISABLED@10": n})
 }
 
 // Without a store counts wait, bounded by MaxPending, and reach it later.

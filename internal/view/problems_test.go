@@ -48,4 +48,19 @@ func TestReportProblems(t *testing.T) {
 	if buf.Len() != 0 {
 		t.Fatalf("logged the same problem again: %s", buf.String())
 	}
+	// A view patched in one flag: that flag's new problem is logged, an
+	// unchanged one is not.
+	edited := *broken
+	edited.Description = "changed, still broken"
+	v4 := v3.WithFlag("b", &edited, 4)
+	reportProblems(log, v3, v4)
+	if buf.Len() != 0 {
+		t.Fatalf("logged an unchanged problem of a patched flag: %s", buf.String())
+	}
+	other := *broken
+	other.ID, other.Name = "o", "other"
+	reportProblems(log, v4, v4.WithFlag("", &other, 5))
+	if got := buf.String(); strings.Count(got, "\n") != 1 || !strings.Contains(got, `"flag":"other"`) {
+		t.Fatalf("a flag added broken by a patch: logged %q, want one line for it", got)
+	}
 }

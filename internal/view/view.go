@@ -143,6 +143,12 @@ func (v *View) Flag(idOrName string) *ff.Flag {
 	return nil
 }
 
+// FlagNamed returns the flag named name, or nil.
+func (v *View) FlagNamed(name string) *ff.Flag {
+	f, _ := v.byName.Get(name)
+	return f
+}
+
 // SegmentMap returns the view's segments by name.
 func (v *View) SegmentMap() map[string]*ff.Segment {
 	m := make(map[string]*ff.Segment, len(v.Segments))

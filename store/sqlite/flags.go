@@ -36,12 +36,18 @@ func listFlags(ctx context.Context, q queryer) ([]*ff.Flag, error) {
 	}
 	defer rows.Close()
 	var flags []*ff.Flag
+	dec := codec.NewFlagDecoder()
 	for rows.Next() {
-		f, err := codec.ScanFlag(rows)
+		f, c, err := codec.ScanFlagColumns(rows)
 		if err != nil {
+			_ = dec.Wait()
 			return nil, translate(err)
 		}
+		dec.Add(f, c)
 		flags = append(flags, f)
+	}
+	if err := dec.Wait(); err != nil {
+		return nil, translate(err)
 	}
 	return flags, translate(rows.Err())
 }

@@ -13,18 +13,28 @@ const SegmentColumnList = `id, name, description, match, conditions, version, cr
 
 // ScanFlag reads a flag from a row of FlagColumnList.
 func ScanFlag(row Row) (*ff.Flag, error) {
+	f, c, err := ScanFlagColumns(row)
+	if err != nil {
+		return nil, err
+	}
+	if err := DecodeFlag(f, c); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ScanFlagColumns reads a flag from a row of FlagColumnList but leaves its
+// JSON columns for DecodeFlag (or a FlagDecoder) to decode.
+func ScanFlagColumns(row Row) (*ff.Flag, FlagColumns, error) {
 	var f ff.Flag
 	var c FlagColumns
 	var created, updated int64
 	err := row.Scan(&f.ID, &f.Name, &f.Description, &f.Type, &c.Variants, &c.Environments, &c.Targeting, &c.Tags, &f.Version, &created, &updated, &c.Lifecycle)
 	if err != nil {
-		return nil, err
+		return nil, c, err
 	}
 	f.CreatedAt, f.UpdatedAt = Time(created), Time(updated)
-	if err := DecodeFlag(&f, c); err != nil {
-		return nil, err
-	}
-	return &f, nil
+	return &f, c, nil
 }
 
 // ScanSegment reads a segment from a row of SegmentColumnList.
