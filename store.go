@@ -30,6 +30,7 @@ type Store interface {
 	TokenStore
 	AuditLog
 	DatasetStore
+	ChangeRequestStore
 	Pinger
 	// Close releases the store's resources.
 	Close() error
@@ -64,6 +65,9 @@ type EnvironmentStore interface {
 	// DeleteEnvironment removes an environment and its state and targeting
 	// from every flag. It refuses (EINVALID) to delete the last one.
 	DeleteEnvironment(ctx context.Context, name string) error
+	// UpdateEnvironment replaces the settings (Protected, RequireApproval,
+	// ApprovalAdminsBypass) of the environment e.Name; ENOTFOUND if none.
+	UpdateEnvironment(ctx context.Context, e *Environment) error
 }
 
 // SegmentStore keeps segments.

@@ -16,6 +16,7 @@ import (
 var migrations = []func(ctx context.Context, s *Store) error{
 	migrateInit,
 	migrateAccess,
+	migrateApprovals,
 }
 
 const (
@@ -111,6 +112,22 @@ func migrateAccess(ctx context.Context, s *Store) error {
 		newestFirst("audit_environment", "environment"),
 		newestFirst("audit_actor_id", "actor.id"),
 		newestFirst("audit_actor_name", "actor.name"),
+	})
+	return err
+}
+
+// migrateApprovals protects production, as new databases have it, and
+// creates the index change requests are listed by.
+func migrateApprovals(ctx context.Context, s *Store) error {
+	_, err := s.environments.UpdateOne(ctx,
+		bson.D{{Key: "name", Value: "production"}, {Key: "protected", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "protected", Value: true}}}})
+	if err != nil {
+		return err
+	}
+	_, err = s.requests.Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys:    bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}},
+		Options: options.Index().SetName("change_requests_status"),
 	})
 	return err
 }

@@ -87,31 +87,35 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE flags SET name = ?, description = ?, type = ?, variants = ?,
-			environments = ?, targeting = ?, tags = ?, version = ?, updated_at = ?, lifecycle = ?
-			WHERE id = ? AND (?12 = 0 OR version = ?12)`,
-			f.Name, f.Description, f.Type, c.Variants, c.Environments, c.Targeting, c.Tags,
-			f.Version, codec.Millis(f.UpdatedAt), c.Lifecycle, f.ID, expectVersion)
-		if err != nil {
-			return err
-		}
-		return checkAffected(ctx, tx, res, "flags", storeerr.Flag, f.ID, expectVersion)
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return updateFlag(ctx, tx, f, c, expectVersion) })
+}
+
+func updateFlag(ctx context.Context, tx *sql.Tx, f *ff.Flag, c codec.FlagColumns, expectVersion int64) error {
+	if err := checkRefs(ctx, tx, "targeting", f.SegmentRefs()); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE flags SET name = ?, description = ?, type = ?, variants = ?,
+		environments = ?, targeting = ?, tags = ?, version = ?, updated_at = ?, lifecycle = ?
+		WHERE id = ? AND (?12 = 0 OR version = ?12)`,
+		f.Name, f.Description, f.Type, c.Variants, c.Environments, c.Targeting, c.Tags,
+		f.Version, codec.Millis(f.UpdatedAt), c.Lifecycle, f.ID, expectVersion)
+	if err != nil {
+		return err
+	}
+	return checkAffected(ctx, tx, res, "flags", storeerr.Flag, f.ID, expectVersion)
 }
 
 // DeleteFlag deletes the flag id if its version is expectVersion.
 func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE id = ?1 AND (?2 = 0 OR version = ?2)`, id, expectVersion)
-		if err != nil {
-			return err
-		}
-		return checkAffected(ctx, tx, res, "flags", storeerr.Flag, id, expectVersion)
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return deleteFlag(ctx, tx, id, expectVersion) })
+}
+
+func deleteFlag(ctx context.Context, tx *sql.Tx, id string, expectVersion int64) error {
+	res, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE id = ?1 AND (?2 = 0 OR version = ?2)`, id, expectVersion)
+	if err != nil {
+		return err
+	}
+	return checkAffected(ctx, tx, res, "flags", storeerr.Flag, id, expectVersion)
 }
 
 // ToggleFlag flips the flag's state in env with one UPDATE statement.

@@ -48,6 +48,9 @@ func Run(t *testing.T, open Opener) {
 		{"Usage", testUsage},
 		{"Lifecycle", testLifecycle},
 		{"ConcurrentUsage", testConcurrentUsage},
+		{"EnvironmentSettings", testEnvironmentSettings},
+		{"ChangeRequests", testChangeRequests},
+		{"ApplyChangeRequest", testApplyChangeRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
