@@ -44,11 +44,17 @@ func apiGroups() []group {
 			"update": {summary: "change a segment", method: "PUT", path: "/segments/{segment}", args: []string{"segment"}, set: with(segmentSet(), "name", field("name", "a new name")), file: true, ifMatch: true},
 			"delete": {summary: "delete a segment", method: "DELETE", path: "/segments/{segment}", args: []string{"segment"}, ifMatch: true},
 		}},
-		{"envs", "list, create and delete environments", map[string]endpoint{
-			"list":   {summary: "list environments", method: "GET", path: "/environments", columns: []string{"name", "createdAt"}},
+		{"envs", "list, create, configure and delete environments", map[string]endpoint{
+			"list":   {summary: "list environments", method: "GET", path: "/environments", columns: []string{"name", "createdAt", "protected", "requireApproval"}},
 			"create": {summary: "create an environment", method: "POST", path: "/environments", args: []string{"name"}},
 			"delete": {summary: "delete an environment", method: "DELETE", path: "/environments/{environment}", args: []string{"environment"}},
+			"settings": {summary: "change an environment's settings (approvals: see requests)", method: "PATCH", path: "/environments/{environment}", args: []string{"environment"}, set: map[string]setter{
+				"protected":        boolean("protected", "true: the web UI asks before every change here"),
+				"require-approval": number("requireApproval", "approvals a change here needs (0: none)"),
+				"admins-bypass":    boolean("approvalAdminsBypass", "true: admins' changes need no approval"),
+			}},
 		}},
+		requestsGroup(),
 		{"tokens", "list, create and revoke API tokens and environment keys", map[string]endpoint{
 			"list": {summary: "list tokens", method: "GET", path: "/tokens", columns: []string{"_id", "name", "role", "environment", "expiresAt", "lastUsedAt", "revokedAt"}},
 			"create": {summary: "create a token; prints its secret once", method: "POST", path: "/tokens", args: []string{"name"}, set: map[string]setter{

@@ -75,6 +75,10 @@ func document(v any) json.RawMessage {
 		if x == nil {
 			return nil
 		}
+	case *ff.ChangeRequest:
+		if x == nil {
+			return nil
+		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 	runAudit(t, open)
 	runLimits(t, open)
 	runApply(t, open)
+	runApprovals(t, open)
 }
 
 // testOriginalEndToEnd is the original Flask app's end-to-end check.
