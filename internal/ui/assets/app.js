@@ -14,6 +14,7 @@ import { environmentsView } from './environments.js';
 import { tokensView } from './tokens.js';
 import { auditView } from './audit.js';
 import { consoleView } from './console.js';
+import { requestsView } from './requests.js';
 
 const main = document.getElementById('main');
 
@@ -26,6 +27,7 @@ const routes = [
   [/^\/tokens\/?$/, tokensView],
   [/^\/audit\/?$/, auditView],
   [/^\/evaluate\/?$/, consoleView],
+  [/^\/requests\/?$/, requestsView],
 ];
 
 let current = null; // the screen shown: {title, destroy, dirty}

@@ -9,6 +9,7 @@ import { state, can, subscribe, putFlag, pending, shownState } from './store.js'
 import { toggle } from './actions.js';
 import { problemBadge } from './problems.js';
 import { setQuery } from './nav.js';
+import { confirmProtected, held } from './protect.js';
 import {
   h, field, select, uid, fmtNum, plural, time, debounce, envBadge, managedBadge,
   openDialog, showError, clearErrors, toast,
@@ -475,12 +476,13 @@ export function openFlagForm(existing) {
       if (!editing) {
         body.environments = Object.fromEntries(state.envs.map((env) => [env, envChecks[env].checked]));
       }
+      if (editing && !await confirmProtected(existing, { ...existing, ...body }, { title: `Save ${existing.name}?` })) return;
       save.disabled = true;
       try {
         const res = editing
           ? await api('PUT', `/flags/${encodeURIComponent(existing._id)}`, { body, ifMatch: existing.version })
           : await api('POST', '/flags', { body });
-        close(res.data);
+        close(held(res) ? undefined : res.data);
       } catch (err) {
         if (err.status === 412) err.message = STALE;
         showError(bodyEl, err, { formTop: bodyEl });
