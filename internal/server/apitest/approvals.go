@@ -80,6 +80,22 @@ func testEnvironmentSettings(t *testing.T, c *client) {
 	if len(page.Events) != 2 || page.Events[0].Action != "environment.update" || !strings.Contains(string(page.Events[0].After), `"approvalAdminsBypass":true`) {
 		t.Fatalf("audit of settings: %+v", page.Events)
 	}
+
+	// Export carries the settings; import sets them, on an existing
+	// environment too, and refuses a bad one.
+	var d ff.Dataset
+	c.Expect(http.StatusOK, "GET", "/export", nil).JSON(t, &d)
+	if e := d.Environments[1]; e.Name != "staging" || e.RequireApproval != 2 || !e.Protected || !e.ApprovalAdminsBypass {
+		t.Fatalf("exported %+v", e)
+	}
+	d.Environments[1].RequireApproval, d.Environments[1].Protected = 1, false
+	c.Expect(http.StatusOK, "POST", "/import", d)
+	c.Expect(http.StatusOK, "GET", "/environments", nil).JSON(t, &envs)
+	if envs[1].RequireApproval != 1 || envs[1].Protected {
+		t.Fatalf("imported %+v", envs[1])
+	}
+	d.Environments[1].RequireApproval = 11
+	c.expectError(http.StatusBadRequest, "environments[1].requireApproval", "POST", "/import", d)
 }
 
 // people returns clients of three editors besides the admin c.
@@ -124,6 +140,17 @@ func testApprovals(t *testing.T, c *client) {
 		t.Fatalf("applied toggle not made: %+v", got)
 	}
 	bob.expectError(http.StatusConflict, "", "POST", path+"/apply", map[string]any{})
+	var page struct {
+		Events []ff.AuditEvent `json:"events"`
+	}
+	c.Expect(http.StatusOK, "GET", "/audit?environment=production&limit=6", nil).JSON(t, &page)
+	var trail []string
+	for _, e := range page.Events {
+		trail = append(trail, e.Action+" by "+e.Actor.Name)
+	}
+	if want := "flag.toggle by alice,change-request.approve by carol,change-request.approve by bob,change-request.update by alice,change-request.approve by bob,change-request.create by alice"; strings.Join(trail, ",") != want {
+		t.Fatalf("audit trail %v, want %s", trail, want)
+	}
 
 	// A rejected request is closed.
 	r = alice.request(http.StatusAccepted, "DELETE", "/flags/checkout", nil)
