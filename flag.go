@@ -93,6 +93,13 @@ func cloneMap[V any](m map[string]V) map[string]V {
 type Environment struct {
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Protected makes the web UI ask before every change here, showing it.
+	Protected bool `json:"protected"`
+	// RequireApproval is how many people other than the author must
+	// approve a change here before it is made (0: none; approval.go).
+	RequireApproval int `json:"requireApproval"`
+	// ApprovalAdminsBypass lets admins change it without approval.
+	ApprovalAdminsBypass bool `json:"approvalAdminsBypass"`
 }
 
 // DefaultEnvironments are created when a store is first opened.

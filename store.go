@@ -31,6 +31,7 @@ type Store interface {
 	AuditLog
 	DatasetStore
 	WebhookStore
+	ChangeRequestStore
 	Pinger
 	// Close releases the store's resources.
 	Close() error
@@ -65,6 +66,9 @@ type EnvironmentStore interface {
 	// DeleteEnvironment removes an environment and its state and targeting
 	// from every flag. It refuses (EINVALID) to delete the last one.
 	DeleteEnvironment(ctx context.Context, name string) error
+	// UpdateEnvironment replaces the settings (Protected, RequireApproval,
+	// ApprovalAdminsBypass) of the environment e.Name; ENOTFOUND if none.
+	UpdateEnvironment(ctx context.Context, e *Environment) error
 }
 
 // SegmentStore keeps segments.

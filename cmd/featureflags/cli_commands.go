@@ -50,12 +50,18 @@ func apiGroups() []group {
 			"delete": {summary: "delete a segment", method: "DELETE", path: "/segments/{segment}", args: []string{"segment"}, ifMatch: true},
 			"users":  {summary: "the flags and segments that use a segment", method: "GET", path: "/segments/{segment}/used-by", args: []string{"segment"}},
 		}},
-		{"envs", "list, create and delete environments", map[string]endpoint{
-			"list":    {summary: "list environments", method: "GET", path: "/environments", columns: []string{"name", "createdAt"}},
+		{"envs", "list, create, configure and delete environments", map[string]endpoint{
+			"list":    {summary: "list environments", method: "GET", path: "/environments", columns: []string{"name", "createdAt", "protected", "requireApproval"}},
 			"create":  {summary: "create an environment", method: "POST", path: "/environments", args: []string{"name"}},
 			"delete":  {summary: "delete an environment", method: "DELETE", path: "/environments/{environment}", args: []string{"environment"}},
 			"compare": {summary: "what differs, flag by flag, between two environments", method: "GET", path: "/environments/{from}/compare/{to}", args: []string{"from", "to"}},
+			"settings": {summary: "change an environment's settings (approvals: see requests)", method: "PATCH", path: "/environments/{environment}", args: []string{"environment"}, set: map[string]setter{
+				"protected":        boolean("protected", "true: the web UI asks before every change here"),
+				"require-approval": number("requireApproval", "approvals a change here needs (0: none)"),
+				"admins-bypass":    boolean("approvalAdminsBypass", "true: admins' changes need no approval"),
+			}},
 		}},
+		requestsGroup(),
 		{"tokens", "list, create and revoke API tokens and environment keys", map[string]endpoint{
 			"list": {summary: "list tokens", method: "GET", path: "/tokens", columns: []string{"_id", "name", "role", "environment", "expiresAt", "lastUsedAt", "revokedAt"}},
 			"create": {summary: "create a token; prints its secret once", method: "POST", path: "/tokens", args: []string{"name"}, set: map[string]setter{

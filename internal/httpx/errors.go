@@ -52,8 +52,20 @@ type ErrorBody struct {
 // Error answers err as an ErrorBody. Errors that are not *ff.Error are
 // answered with a generic message (see Prepare).
 func Error(w http.ResponseWriter, r *http.Request, err error) {
+	var held Accepted
+	if errors.As(err, &held) {
+		WriteJSON(w, http.StatusAccepted, held.Accepted())
+		return
+	}
 	status := Prepare(w, r, err)
 	WriteJSON(w, status, ErrorBody{Error: ff.ErrorMessage(err), Field: ff.ErrorField(err), Limit: ff.ErrorLimit(err)})
+}
+
+// Accepted is an "error" that is not a failure: a write held to be made
+// later (a change awaiting approval), answered 202 with Accepted's body.
+type Accepted interface {
+	error
+	Accepted() any
 }
 
 // Prepare does for an error answer all but writing its body, so that a

@@ -203,20 +203,26 @@ func (s *Server) updateFlag(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	lp, err := lifecyclePatch(&req)
+	p, err := flagPatch(&req)
 	if err != nil {
 		httpx.Error(w, r, err)
 		return
 	}
-	f, err := s.svc.UpdateFlag(r.Context(), r.PathValue("id"), service.FlagPatch{
-		Name: req.Name, Description: req.Description, Type: req.Type, Variants: req.Variants,
-		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags, LifecyclePatch: lp,
-	}, ifMatch)
+	f, err := s.svc.UpdateFlag(r.Context(), r.PathValue("id"), p, ifMatch)
 	if err != nil {
 		httpx.Error(w, r, err)
 		return
 	}
 	s.writeFlag(w, http.StatusOK, f)
+}
+
+// flagPatch is the change a PUT /flags/{id} body makes.
+func flagPatch(req *updateFlagRequest) (service.FlagPatch, error) {
+	lp, err := lifecyclePatch(req)
+	return service.FlagPatch{
+		Name: req.Name, Description: req.Description, Type: req.Type, Variants: req.Variants,
+		Environments: req.Environments, Targeting: req.Targeting, Tags: req.Tags, LifecyclePatch: lp,
+	}, err
 }
 
 func (s *Server) deleteFlag(w http.ResponseWriter, r *http.Request) {

@@ -34,9 +34,10 @@ var errorBody = httpx.ErrorBody{}
 // routeDocs merges the areas' documentation.
 func routeDocs() map[string]op {
 	all := map[string]op{}
-	for _, set := range []map[string]op{flagDocs, manageDocs, ofrepDocs, liveDocs, lifecycleDocs, webhookDocs, scheduleDocs, promoteDocs} {
+	for _, set := range []map[string]op{flagDocs, manageDocs, ofrepDocs, liveDocs, lifecycleDocs, webhookDocs, scheduleDocs, promoteDocs, approvalDocs} {
 		maps.Copy(all, set)
 	}
+	withHeldWrites(all)
 	return all
 }
 

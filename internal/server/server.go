@@ -251,6 +251,16 @@ func (s *Server) routeTable(page http.HandlerFunc) []route {
 		{"GET", "/environments", read, s.listEnvironments},
 		{"POST", "/environments", admin, s.createEnvironment},
 		{"DELETE", "/environments/{name}", admin, s.deleteEnvironment},
+		{"PATCH", "/environments/{name}", admin, s.updateEnvironment},
+
+		// Change requests (approvals.go).
+		{"GET", "/change-requests", read, s.listChangeRequests},
+		{"POST", "/change-requests", write, s.createChangeRequest},
+		{"GET", "/change-requests/{id}", read, s.getChangeRequest},
+		{"PATCH", "/change-requests/{id}", write, s.editChangeRequest},
+		{"POST", "/change-requests/{id}/approve", write, s.approveChangeRequest},
+		{"POST", "/change-requests/{id}/reject", write, s.rejectChangeRequest},
+		{"POST", "/change-requests/{id}/apply", write, s.applyChangeRequest},
 
 		{"GET", "/tokens", admin, s.listTokens},
 		{"POST", "/tokens", admin, s.createToken},

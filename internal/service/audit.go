@@ -79,6 +79,10 @@ func document(v any) json.RawMessage {
 		if x == nil {
 			return nil
 		}
+	case *ff.ChangeRequest:
+		if x == nil {
+			return nil
+		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -25,13 +25,13 @@ type Comparison struct {
 type FlagComparison struct {
 	Flag        string       `json:"flag"`
 	Version     int64        `json:"version"`
-	Differences []Difference `json:"differences"`
+	Differences []EnvDifference `json:"differences"`
 }
 
-// Difference is one part of a flag that differs: state, prerequisites,
+// EnvDifference is one part of a flag that differs: state, prerequisites,
 // rules, defaultServe or offVariant, as JSON in each environment and in
 // words.
-type Difference struct {
+type EnvDifference struct {
 	Field string `json:"field"`
 	// From and To are absent where the environment has none.
 	From any    `json:"from,omitempty"`
@@ -79,7 +79,7 @@ func checkPair(from, to string, envs []string) error {
 }
 
 // differences lists what differs in f between a and b.
-func differences(f *ff.Flag, a, b string) []Difference {
+func differences(f *ff.Flag, a, b string) []EnvDifference {
 	ta, tb := f.Targeting[a], f.Targeting[b]
 	if ta == nil {
 		ta = &ff.Targeting{}
@@ -87,9 +87,9 @@ func differences(f *ff.Flag, a, b string) []Difference {
 	if tb == nil {
 		tb = &ff.Targeting{}
 	}
-	var out []Difference
+	var out []EnvDifference
 	if on, other := f.Environments[a], f.Environments[b]; on != other {
-		out = append(out, Difference{"state", on, other, fmt.Sprintf("%s in %s, %s in %s", onOff(on), a, onOff(other), b)})
+		out = append(out, EnvDifference{"state", on, other, fmt.Sprintf("%s in %s, %s in %s", onOff(on), a, onOff(other), b)})
 	}
 	parts := []struct {
 		field      string
@@ -107,7 +107,7 @@ func differences(f *ff.Flag, a, b string) []Difference {
 			if p.fromS == p.toS {
 				text = fmt.Sprintf("%s: %s in both, but not the same", p.field, p.fromS)
 			}
-			out = append(out, Difference{p.field, orNil(p.from), orNil(p.to), text})
+			out = append(out, EnvDifference{p.field, orNil(p.from), orNil(p.to), text})
 		}
 	}
 	return out

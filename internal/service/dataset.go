@@ -62,8 +62,8 @@ func (s *Service) Export(ctx context.Context) (*ff.Dataset, error) {
 }
 
 // Import validates d completely and then loads it into the store in one
-// Store.Import: environments are added (an existing one of the same name is
-// kept), and segments and flags are inserted or replace those of the same
+// Store.Import: environments are added (an existing one of the same name
+// keeps its place and takes the settings of d's), and segments and flags are inserted or replace those of the same
 // id or name. Nothing is written unless everything is valid: names, texts,
 // ids, versions, variants, targeting, segment references and cycles, and
 // the environments flags mention (which must be in d or in the store), also
@@ -135,6 +135,9 @@ func prepareImport(d *ff.Dataset) (*ff.Dataset, error) {
 			return nil, ff.FieldErrorf(at+".name", "environment %q is listed twice, as environments[%d] and %s", e.Name, j, at)
 		}
 		envNames[e.Name] = i
+		if e.RequireApproval < 0 || e.RequireApproval > ff.MaxRequireApproval {
+			return nil, ff.FieldErrorf(at+".requireApproval", "requireApproval must be 0 (off) to %d approvals", ff.MaxRequireApproval)
+		}
 		c := *e
 		in.Environments = append(in.Environments, &c)
 	}

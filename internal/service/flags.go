@@ -139,6 +139,9 @@ func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, 
 			if err := checkPrerequisiteVariants(next, v.Flag); err != nil {
 				return err
 			}
+			if err := s.gate(ctx, v, action, cur, next); err != nil {
+				return err
+			}
 			return s.Store().UpdateFlag(s.audited(ctx, action, "flag", next.ID, next.Name, env, cur, next), next, cur.Version)
 		})
 	}, func(v *view.View, rev int64) *view.View { return v.WithFlag(next.ID, next, rev) })
@@ -205,6 +208,9 @@ func (s *Service) DeleteFlag(ctx context.Context, idOrName string, ifMatch int64
 			}
 			id = cur.ID
 			view.Complete(cur, v.EnvNames)
+			if err := s.gate(ctx, v, ActionFlagDelete, cur, nil); err != nil {
+				return err
+			}
 			// At the version just read, not at any, so that the audit
 			// trail's before is what was deleted; a change that slips in
 			// between makes it read again.
@@ -219,6 +225,9 @@ func (s *Service) ToggleFlag(ctx context.Context, idOrName, env string, ifMatch 
 	err := s.Write(ctx, func(v *view.View) error {
 		if err := checkEnvironment("environment", env, v.EnvNames); err != nil {
 			return err
+		}
+		if approvalsNeeded(ctx, v, env) > 0 {
+			return s.gateToggle(ctx, v, idOrName, env, ifMatch)
 		}
 		// Ids never change, so a flag the view knows by this id needs no
 		// lookup in the store (one round trip less); should another

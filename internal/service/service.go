@@ -85,7 +85,10 @@ func (s *Service) ensureEnvironments(ctx context.Context, st ff.Store) error {
 		return err
 	}
 	for _, name := range ff.DefaultEnvironments {
-		err := st.CreateEnvironment(ctx, &ff.Environment{Name: name, CreatedAt: s.timestamp()})
+		// Production is protected from the start (as migrations make it
+		// in databases older than the setting).
+		e := &ff.Environment{Name: name, CreatedAt: s.timestamp(), Protected: name == "production"}
+		err := st.CreateEnvironment(ctx, e)
 		if err != nil && ff.ErrorCode(err) != ff.ECONFLICT {
 			return err
 		}

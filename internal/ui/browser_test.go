@@ -193,6 +193,7 @@ func TestFlagLifecycle(t *testing.T) {
 		t.Fatalf("the API took a bad regex: %d %s", r.Status, r.Body)
 	}
 	b.click(".save-targeting")
+	b.click("dialog[open] .confirm") // production is protected: the change shows and is confirmed
 	b.wait("the regex error beside the value", fmt.Sprintf(`(el => el.closest('.cond').querySelector('.field-error')?.textContent === %[2]s &&
 		el.getAttribute('aria-invalid') === 'true' && document.getElementById(el.getAttribute('aria-describedby').split(' ').pop())?.textContent === %[2]s
 	)(document.querySelector('%[1]s.rules[0].conditions[0].value"]'))`, base, js(sentence(want.Error))))
@@ -200,6 +201,7 @@ func TestFlagLifecycle(t *testing.T) {
 	b.fill(base+`.rules[0].conditions[0].operator"]`, "endsWith")
 	b.fill(base+`.rules[0].conditions[0].value"]`, "@example.com")
 	b.click(".save-targeting")
+	b.click("dialog[open] .confirm") // production is protected: the change shows and is confirmed
 	b.wait("the saved state", `document.querySelector('.targeting-editor [role=status]')?.textContent === 'No unsaved changes' && !document.querySelector('.field-error')`)
 	got := s.flag("checkout-button")
 	var targeting any

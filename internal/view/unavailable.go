@@ -58,3 +58,20 @@ func (Unavailable) Ping(context.Context) error { return ErrUnavailable() }
 
 // Close has nothing to close.
 func (Unavailable) Close() error { return nil }
+
+func (Unavailable) UpdateEnvironment(context.Context, *ff.Environment) error { return ErrUnavailable() }
+func (Unavailable) ListChangeRequests(context.Context, string) ([]*ff.ChangeRequest, error) {
+	return nil, ErrUnavailable()
+}
+func (Unavailable) FindChangeRequest(context.Context, string) (*ff.ChangeRequest, error) {
+	return nil, ErrUnavailable()
+}
+func (Unavailable) CreateChangeRequest(context.Context, *ff.ChangeRequest) error {
+	return ErrUnavailable()
+}
+func (Unavailable) UpdateChangeRequest(context.Context, *ff.ChangeRequest, int64) error {
+	return ErrUnavailable()
+}
+func (Unavailable) ApplyChangeRequest(context.Context, *ff.ChangeRequest, int64) error {
+	return ErrUnavailable()
+}

@@ -15,6 +15,21 @@ type environmentDoc struct {
 	Name      string        `bson:"name"`
 	Position  int64         `bson:"position"`
 	CreatedAt bson.DateTime `bson:"createdAt"`
+	// The settings, which UpdateEnvironment replaces.
+	Protected            bool  `bson:"protected"`
+	RequireApproval      int64 `bson:"requireApproval"`
+	ApprovalAdminsBypass bool  `bson:"approvalAdminsBypass"`
+}
+
+// settingsSet is the $set of e's settings and, when created is set, its
+// creation time.
+func settingsSet(e *ff.Environment, created bool) bson.D {
+	set := bson.D{{Key: "protected", Value: e.Protected}, {Key: "requireApproval", Value: int64(e.RequireApproval)},
+		{Key: "approvalAdminsBypass", Value: e.ApprovalAdminsBypass}}
+	if created {
+		set = append(set, bson.E{Key: "createdAt", Value: date(e.CreatedAt)})
+	}
+	return bson.D{{Key: "$set", Value: set}}
 }
 
 // The environment counter document in meta: count is the number of
@@ -25,7 +40,8 @@ var envCounter = bson.D{{Key: "_id", Value: envCountID}}
 // ListEnvironments returns every environment in creation order.
 func (s *Store) ListEnvironments(ctx context.Context) ([]*ff.Environment, error) {
 	return findAll(ctx, s.environments, bson.D{}, func(d *environmentDoc) (*ff.Environment, error) {
-		return &ff.Environment{Name: d.Name, CreatedAt: fromDate(d.CreatedAt)}, nil
+		return &ff.Environment{Name: d.Name, CreatedAt: fromDate(d.CreatedAt), Protected: d.Protected,
+			RequireApproval: int(d.RequireApproval), ApprovalAdminsBypass: d.ApprovalAdminsBypass}, nil
 	}, options.Find().SetSort(bson.D{{Key: "position", Value: 1}}))
 }
 
@@ -54,7 +70,8 @@ func (s *Store) createEnvironment(ctx context.Context, e *ff.Environment) error 
 	if err != nil {
 		return translate(err)
 	}
-	_, err = s.environments.InsertOne(ctx, environmentDoc{Name: e.Name, Position: c.Seq, CreatedAt: date(e.CreatedAt)})
+	_, err = s.environments.InsertOne(ctx, environmentDoc{Name: e.Name, Position: c.Seq, CreatedAt: date(e.CreatedAt),
+		Protected: e.Protected, RequireApproval: int64(e.RequireApproval), ApprovalAdminsBypass: e.ApprovalAdminsBypass})
 	if err != nil {
 		return writeError(ctx, s.environments, "", err)
 	}
@@ -130,5 +147,21 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 		return undo(storeerr.NotFound(storeerr.Environment, name))
 	}
 	s.record(ctx) // the deferred bump follows
+	return nil
+}
+
+// UpdateEnvironment replaces the settings of the environment e.Name.
+func (s *Store) UpdateEnvironment(ctx context.Context, e *ff.Environment) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
+	res, err := s.environments.UpdateOne(ctx, bson.D{{Key: "name", Value: e.Name}}, settingsSet(e, false))
+	if err != nil {
+		return translate(err)
+	}
+	if res.MatchedCount == 0 {
+		return storeerr.NotFound(storeerr.Environment, e.Name)
+	}
+	s.changed(ctx)
 	return nil
 }

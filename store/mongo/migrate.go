@@ -17,6 +17,7 @@ var migrations = []func(ctx context.Context, s *Store) error{
 	migrateInit,
 	migrateAccess,
 	migrateWebhooks,
+	migrateApprovals,
 }
 
 const (
@@ -130,6 +131,22 @@ func migrateWebhooks(ctx context.Context, s *Store) error {
 		{Keys: bson.D{{Key: "webhookId", Value: 1}, {Key: "targetType", Value: 1}, {Key: "targetId", Value: 1}, {Key: "seq", Value: 1}},
 			Options: options.Index().SetName("deliveries_order")},
 		{Keys: bson.D{{Key: "webhookId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("deliveries_log")},
+	})
+	return err
+}
+
+// migrateApprovals protects production, as new databases have it, and
+// creates the index change requests are listed by.
+func migrateApprovals(ctx context.Context, s *Store) error {
+	_, err := s.environments.UpdateOne(ctx,
+		bson.D{{Key: "name", Value: "production"}, {Key: "protected", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "protected", Value: true}}}})
+	if err != nil {
+		return err
+	}
+	_, err = s.requests.Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys:    bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}},
+		Options: options.Index().SetName("change_requests_status"),
 	})
 	return err
 }

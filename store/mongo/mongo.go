@@ -17,7 +17,8 @@
 //	               tags: [string], version: int64, createdAt: date, updatedAt: date}
 //	segments      {_id, name, description, match, conditions: "<JSON array>",
 //	               version, createdAt, updatedAt}
-//	environments  {name, position: int64 (creation order), createdAt: date}
+//	environments  {name, position: int64 (creation order), createdAt: date,
+//	               protected, requireApproval: int64, approvalAdminsBypass}
 //	meta          {_id: "schema", version}           the schema version
 //	              {_id: "environments", count, seq}  environment count and position sequence
 //	              {_id: "revision", value}           incremented after every change
@@ -28,6 +29,7 @@
 //	               targetType, targetId, targetName, environment,
 //	               before, after: "<JSON>" (absent when empty), requestId,
 //	               beforeDiff: "<JSON merge patch>" (in place of before, see codec.StoredBefore)}
+//	change_requests {_id, flagId, status, version, createdAt: date, doc: "<JSON ChangeRequest>"}
 //
 // # Audit events
 //
@@ -76,7 +78,7 @@ const DefaultDatabase = "featureflags"
 
 // SchemaVersion is the newest schema this package knows, the number of its
 // migrations; it is stored in the meta collection's {_id: "schema"} document.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 func init() {
 	if len(migrations) != SchemaVersion {
@@ -94,6 +96,7 @@ type Store struct {
 	meta         *mongo.Collection
 	tokens       *mongo.Collection
 	audit        *mongo.Collection
+	requests     *mongo.Collection
 }
 
 var _ ff.Store = (*Store)(nil)
@@ -125,6 +128,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		meta:         db.Collection("meta"),
 		tokens:       db.Collection("tokens"),
 		audit:        db.Collection("audit"),
+		requests:     db.Collection("change_requests"),
 	}
 	if err := client.Ping(ctx, readpref.Primary()); err != nil {
 		s.Close()

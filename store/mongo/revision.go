@@ -158,12 +158,11 @@ func (s *Store) Import(ctx context.Context, d *ff.Dataset) (err error) {
 	return nil
 }
 
-// importEnvironment sets the creation time of the environment named e.Name
-// or creates it, reporting whether anything changed.
+// importEnvironment sets the creation time and settings of the environment
+// named e.Name or creates it, reporting whether anything changed.
 func (s *Store) importEnvironment(ctx context.Context, e *ff.Environment) (bool, error) {
 	for range 2 {
-		res, err := s.environments.UpdateOne(ctx, bson.D{{Key: "name", Value: e.Name}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "createdAt", Value: date(e.CreatedAt)}}}})
+		res, err := s.environments.UpdateOne(ctx, bson.D{{Key: "name", Value: e.Name}}, settingsSet(e, true))
 		if err != nil {
 			return false, translate(err)
 		}

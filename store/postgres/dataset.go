@@ -105,8 +105,10 @@ func importTx(ctx context.Context, tx pgx.Tx, d *ff.Dataset) error {
 		return err
 	}
 	for _, e := range d.Environments {
-		if _, err := tx.Exec(ctx, insertEnvironmentSQL+` ON CONFLICT (name) DO NOTHING`,
-			e.Name, codec.Millis(e.CreatedAt)); err != nil {
+		// An existing environment keeps its place and takes the settings.
+		if _, err := tx.Exec(ctx, insertEnvironmentSQL+` ON CONFLICT (name) DO UPDATE SET protected = excluded.protected,
+			require_approval = excluded.require_approval, approval_admins_bypass = excluded.approval_admins_bypass`,
+			environmentArgs(e)...); err != nil {
 			return err
 		}
 	}

@@ -15,14 +15,14 @@ func (s *Store) ListEnvironments(ctx context.Context) ([]*ff.Environment, error)
 }
 
 func listEnvironments(ctx context.Context, q querier) ([]*ff.Environment, error) {
-	rows, err := q.Query(ctx, `SELECT name, created_at FROM environments ORDER BY position`)
+	rows, err := q.Query(ctx, `SELECT name, created_at, protected, require_approval, approval_admins_bypass FROM environments ORDER BY position`)
 	if err != nil {
 		return nil, translate(err)
 	}
 	envs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*ff.Environment, error) {
 		var e ff.Environment
 		var created int64
-		if err := row.Scan(&e.Name, &created); err != nil {
+		if err := row.Scan(&e.Name, &created, &e.Protected, &e.RequireApproval, &e.ApprovalAdminsBypass); err != nil {
 			return nil, err
 		}
 		e.CreatedAt = codec.Time(created)
@@ -32,11 +32,26 @@ func listEnvironments(ctx context.Context, q querier) ([]*ff.Environment, error)
 }
 
 // insertEnvironmentSQL adds an environment after the existing ones.
-const insertEnvironmentSQL = `INSERT INTO environments (name, created_at) VALUES ($1, $2)`
+const insertEnvironmentSQL = `INSERT INTO environments (name, created_at, protected, require_approval, approval_admins_bypass)
+	VALUES ($1, $2, $3, $4, $5)`
+
+func environmentArgs(e *ff.Environment) []any {
+	return []any{e.Name, codec.Millis(e.CreatedAt), e.Protected, e.RequireApproval, e.ApprovalAdminsBypass}
+}
 
 // CreateEnvironment adds an environment after the existing ones.
 func (s *Store) CreateEnvironment(ctx context.Context, e *ff.Environment) error {
-	_, err := s.exec(ctx, insertEnvironmentSQL, e.Name, codec.Millis(e.CreatedAt))
+	_, err := s.exec(ctx, insertEnvironmentSQL, environmentArgs(e)...)
+	return err
+}
+
+// UpdateEnvironment replaces the settings of the environment e.Name.
+func (s *Store) UpdateEnvironment(ctx context.Context, e *ff.Environment) error {
+	n, err := s.exec(ctx, `UPDATE environments SET protected = $2, require_approval = $3, approval_admins_bypass = $4
+		WHERE name = $1`, e.Name, e.Protected, e.RequireApproval, e.ApprovalAdminsBypass)
+	if err == nil && n == 0 {
+		return storeerr.NotFound(storeerr.Environment, e.Name)
+	}
 	return err
 }
 

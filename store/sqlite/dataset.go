@@ -76,9 +76,9 @@ func (s *Store) Apply(ctx context.Context, c *ff.Change) error {
 // importTx loads d in tx, replacing items of the same name or id.
 func importTx(ctx context.Context, tx *sql.Tx, d *ff.Dataset) error {
 	for _, e := range d.Environments {
-		_, err := tx.ExecContext(ctx, `INSERT INTO environments (name, position, created_at)
-			VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM environments), ?)
-			ON CONFLICT (name) DO NOTHING`, e.Name, codec.Millis(e.CreatedAt))
+		// An existing environment keeps its place and takes the settings.
+		_, err := tx.ExecContext(ctx, insertEnvironmentSQL+` ON CONFLICT (name) DO UPDATE SET protected = excluded.protected,
+			require_approval = excluded.require_approval, approval_admins_bypass = excluded.approval_admins_bypass`, environmentArgs(e)...)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/internal/codec"
@@ -15,7 +16,7 @@ func (s *Store) ListEnvironments(ctx context.Context) ([]*ff.Environment, error)
 }
 
 func listEnvironments(ctx context.Context, q queryer) ([]*ff.Environment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name, created_at FROM environments ORDER BY position`)
+	rows, err := q.QueryContext(ctx, `SELECT name, created_at, protected, require_approval, approval_admins_bypass FROM environments ORDER BY position`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -24,7 +25,7 @@ func listEnvironments(ctx context.Context, q queryer) ([]*ff.Environment, error)
 	for rows.Next() {
 		var e ff.Environment
 		var created int64
-		if err := rows.Scan(&e.Name, &created); err != nil {
+		if err := rows.Scan(&e.Name, &created, &e.Protected, &e.RequireApproval, &e.ApprovalAdminsBypass); err != nil {
 			return nil, translate(err)
 		}
 		e.CreatedAt = codec.Time(created)
@@ -36,10 +37,31 @@ func listEnvironments(ctx context.Context, q queryer) ([]*ff.Environment, error)
 // CreateEnvironment adds an environment after the existing ones.
 func (s *Store) CreateEnvironment(ctx context.Context, e *ff.Environment) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO environments (name, position, created_at)
-			VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM environments), ?)`,
-			e.Name, codec.Millis(e.CreatedAt))
+		_, err := tx.ExecContext(ctx, insertEnvironmentSQL, environmentArgs(e)...)
 		return err
+	})
+}
+
+// insertEnvironmentSQL adds an environment after the existing ones.
+const insertEnvironmentSQL = `INSERT INTO environments (name, position, created_at, protected, require_approval, approval_admins_bypass)
+	VALUES (?1, (SELECT COALESCE(MAX(position), 0) + 1 FROM environments), ?2, ?3, ?4, ?5)`
+
+func environmentArgs(e *ff.Environment) []any {
+	return []any{e.Name, codec.Millis(e.CreatedAt), e.Protected, e.RequireApproval, e.ApprovalAdminsBypass}
+}
+
+// UpdateEnvironment replaces the settings of the environment e.Name.
+func (s *Store) UpdateEnvironment(ctx context.Context, e *ff.Environment) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE environments SET protected = ?, require_approval = ?, approval_admins_bypass = ?
+			WHERE name = ?`, e.Protected, e.RequireApproval, e.ApprovalAdminsBypass, e.Name)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, storeerr.NotFound(storeerr.Environment, e.Name))
+		}
+		return nil
 	})
 }
 

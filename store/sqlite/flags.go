@@ -125,20 +125,23 @@ func updateFlag(ctx context.Context, tx *sql.Tx, f *ff.Flag, c codec.FlagColumns
 
 // DeleteFlag deletes the flag id if its version is expectVersion.
 func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		prev, err := findFlag(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE id = ?1 AND (?2 = 0 OR version = ?2)`, id, expectVersion)
-		if err != nil {
-			return err
-		}
-		if err := checkAffected(ctx, tx, res, "flags", storeerr.Flag, id, expectVersion); err != nil {
-			return err
-		}
-		return checkPrerequisites(ctx, tx, prev, nil)
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return deleteFlag(ctx, tx, id, expectVersion) })
+}
+
+// deleteFlag deletes the flag id in tx, refusing while others require it.
+func deleteFlag(ctx context.Context, tx *sql.Tx, id string, expectVersion int64) error {
+	prev, err := findFlag(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE id = ?1 AND (?2 = 0 OR version = ?2)`, id, expectVersion)
+	if err != nil {
+		return err
+	}
+	if err := checkAffected(ctx, tx, res, "flags", storeerr.Flag, id, expectVersion); err != nil {
+		return err
+	}
+	return checkPrerequisites(ctx, tx, prev, nil)
 }
 
 // ToggleFlag flips the flag's state in env with one UPDATE statement.

@@ -59,6 +59,9 @@ func Run(t *testing.T, open Opener) {
 		{"Schedules", testSchedules},
 		{"RunDueStep", testRunDueStep},
 		{"ConcurrentRunDueStep", testConcurrentRunDueStep},
+		{"EnvironmentSettings", testEnvironmentSettings},
+		{"ChangeRequests", testChangeRequests},
+		{"ApplyChangeRequest", testApplyChangeRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 	runLimits(t, open)
 	runApply(t, open)
 	runWebhooks(t, open)
+	runApprovals(t, open)
 }
 
 // testOriginalEndToEnd is the original Flask app's end-to-end check.

@@ -150,6 +150,16 @@ var matrixRoutes = map[string]matrixRoute{
 		return "/environments/" + name, nil
 	}},
 
+	"PATCH /environments/{name}": {admins, 200, fixed("/environments/staging", map[string]any{"protected": true})},
+
+	"GET /change-requests":               {readers, 200, fixed("/change-requests", nil)},
+	"POST /change-requests":              {editors, 201, fixed("/change-requests", map[string]any{"flag": "matrix", "change": map[string]any{"description": "proposed"}})},
+	"GET /change-requests/{id}":          heldRoute(readers, false, "", nil),
+	"PATCH /change-requests/{id}":        heldRoute(editors, false, "", map[string]any{"comment": "edited"}),
+	"POST /change-requests/{id}/approve": heldRoute(editors, false, "/approve", map[string]any{}),
+	"POST /change-requests/{id}/reject":  heldRoute(editors, false, "/reject", map[string]any{}),
+	"POST /change-requests/{id}/apply":   heldRoute(editors, true, "/apply", map[string]any{}),
+
 	"GET /tokens": {admins, 200, fixed("/tokens", nil)},
 	"POST /tokens": {admins, 201, func(m *matrix) (string, any) {
 		return "/tokens", map[string]any{"name": m.unique("token"), "role": "viewer"}

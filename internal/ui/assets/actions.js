@@ -6,6 +6,7 @@ import { api, seg, STALE } from './api.js';
 import { state, emit, pending, putFlag, removeFlag } from './store.js';
 import { changed } from './undo.js';
 import { h, toast, confirmDialog, isProduction, confirmCodeEdit } from './dom.js';
+import { confirmProtected, held } from './protect.js';
 
 const onOff = (on) => (on ? 'on' : 'off');
 
@@ -13,7 +14,8 @@ const onOff = (on) => (on ? 'on' : 'off');
  * toggle switches a flag in one environment: the switch flips at once
  * (pending), the server is asked with the version the person saw
  * (If-Match), and a refusal puts the switch back and says why.
- * Production-like environments ask first.
+ * Protected environments ask first, showing the change; a change held
+ * for approval leaves the switch as it was.
  */
 export async function toggle(id, env) {
   const flag = state.flags.get(id);
@@ -21,16 +23,8 @@ export async function toggle(id, env) {
   if (!flag || pending.has(key)) return;
   const to = !flag.environments?.[env];
   if (!await confirmCodeEdit(flag)) return;
-  if (isProduction(env)) {
-    const ok = await confirmDialog({
-      title: `Turn ${flag.name} ${onOff(to).toUpperCase()} in ${env}?`,
-      body: h('p', null, 'This changes what ', h('strong', null, env), ' serves right away. ',
-        to ? 'Users will start getting the flag\'s targeting.' : `Users will get its off variant.`),
-      confirm: `Turn ${onOff(to)} in ${env}`,
-      danger: !to,
-    });
-    if (!ok) return;
-  }
+  const next = { ...flag, environments: { ...flag.environments, [env]: to } };
+  if (!await confirmProtected(flag, next, { title: `Turn ${flag.name} ${onOff(to).toUpperCase()} in ${env}?`, confirm: `Turn ${onOff(to)} in ${env}`, danger: !to })) return;
   const current = state.flags.get(id);
   if (!current) return;
   pending.set(key, to);
@@ -38,6 +32,7 @@ export async function toggle(id, env) {
   try {
     const res = await api('POST', `/flags/${seg(id)}/toggle`, { body: { environment: env }, ifMatch: current.version });
     pending.delete(key);
+    if (held(res)) return emit({ flags: new Set([id]) });
     const latest = state.flags.get(id) || current;
     putFlag({
       ...latest,
@@ -89,7 +84,7 @@ export async function deleteFlag(flag) {
   });
   if (!ok) return false;
   try {
-    await api('DELETE', `/flags/${seg(flag._id)}`, { ifMatch: flag.version });
+    if (held(await api('DELETE', `/flags/${seg(flag._id)}`, { ifMatch: flag.version }))) return false;
     removeFlag(flag._id);
     toast(`Deleted ${flag.name}.`, { kind: 'ok' });
     return true;

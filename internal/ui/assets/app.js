@@ -18,6 +18,7 @@ import { consoleView } from './console.js';
 import { startMenu, labelCells } from './narrow.js';
 import { scheduledView } from './schedules.js';
 import { compareView } from './compare.js';
+import { requestsView } from './requests.js';
 
 const main = document.getElementById('main');
 
@@ -40,6 +41,7 @@ const routes = [
   [/^\/evaluate\/?$/, consoleView],
   [/^\/scheduled\/?$/, scheduledView],
   [/^\/compare\/?$/, compareView],
+  [/^\/requests\/?$/, requestsView],
 ];
 
 let current = null; // the screen shown: {title, destroy, dirty}

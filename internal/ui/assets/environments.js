@@ -5,6 +5,7 @@
 import { api, seg } from './api.js';
 import { state, can, subscribe, refresh } from './store.js';
 import { hasTargeting } from './flags.js';
+import { settingsCell } from './envsettings.js';
 import { h, field, fmtDate, fmtNum, envBadge, showError, clearErrors, toast, confirmDialog } from './dom.js';
 
 export function environmentsView(root) {
@@ -16,17 +17,18 @@ export function environmentsView(root) {
     h('p', { class: 'hint' }, 'Every flag gets the new environment, switched off.'));
   root.append(
     h('div', { class: 'page-head' }, h('h1', { tabindex: -1 }, 'Environments')),
-    h('p', { class: 'lead' }, 'Each flag is on or off, with its own targeting, in every environment. Environments whose name contains "prod" ask for confirmation before a flag is switched there.'),
+    h('p', { class: 'lead' }, 'Each flag is on or off, with its own targeting, in every environment. In a protected environment every change asks first and shows what will change; one that requires approval holds changes as requests until others approve them.'),
     box, can.admin ? add : h('p', { class: 'muted' }, 'Only admins add or delete environments.'));
 
   function render() {
     const flags = [...state.flags.values()];
     box.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-      h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', { class: 'num' }, 'Flags on'), h('th', { class: 'num' }, 'With targeting'), h('th', { class: 'hide-narrow' }, 'Created'), can.admin && h('th', null, h('span', { class: 'sr-only' }, 'Actions')))),
-      h('tbody', null, state.environments.map((e) => h('tr', null,
+      h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', { class: 'num' }, 'Flags on'), h('th', { class: 'num' }, 'With targeting'), h('th', null, 'Safety'), h('th', { class: 'hide-narrow' }, 'Created'), can.admin && h('th', null, h('span', { class: 'sr-only' }, 'Actions')))),
+      h('tbody', null, state.environments.map((e) => h('tr', { 'data-env': e.name },
         h('td', null, h('span', { class: 'name' }, e.name), ' ', envBadge(e.name)),
         h('td', { class: 'num' }, `${fmtNum(flags.filter((f) => f.environments?.[e.name]).length)} of ${fmtNum(flags.length)}`),
         h('td', { class: 'num' }, fmtNum(flags.filter((f) => hasTargeting(f, e.name)).length)),
+        h('td', null, settingsCell(e, refresh)),
         h('td', { class: 'hide-narrow' }, fmtDate(e.createdAt)),
         can.admin && h('td', null, h('button', { type: 'button', class: 'btn btn-sm btn-danger-quiet', 'aria-label': `Delete ${e.name}`, onclick: () => remove(e.name) }, 'Delete'))))))));
   }

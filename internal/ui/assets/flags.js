@@ -11,6 +11,7 @@ import { problemBadge } from './problems.js';
 import { setQuery } from './nav.js';
 import { envColumns } from './narrow.js';
 import { conflictNotice, changedFields } from './conflict.js';
+import { confirmProtected, held } from './protect.js';
 import {
   h, field, select, uid, fmtNum, plural, time, debounce, envBadge, managedBadge,
   openDialog, showError, clearErrors, toast, discardChanges,
@@ -500,12 +501,13 @@ export function openFlagForm(existing) {
     }
 
     async function send(body, ifMatch) {
+      if (editing && !await confirmProtected(existing, { ...existing, ...body }, { title: `Save ${existing.name}?` })) return;
       save.disabled = true;
       try {
         const res = editing
           ? await api('PUT', `/flags/${encodeURIComponent(existing._id)}`, { body, ifMatch })
           : await api('POST', '/flags', { body });
-        close(res.data);
+        close(held(res) ? undefined : res.data);
       } catch (err) {
         if (err.status === 412 && editing) await conflict();
         else showError(bodyEl, err, { formTop: bodyEl });

@@ -11,6 +11,7 @@ import { api, seg, STALE } from './api.js';
 import { state, putFlag } from './store.js';
 import { h, select, uid, showError, clearErrors, toast, confirmDialog, confirmCodeEdit } from './dom.js';
 import { prereqDraft, prereqsOf, prerequisitesEditor, describePrerequisites } from './prerequisites.js';
+import { confirmProtected, held } from './protect.js';
 
 export const OPERATORS = [
   { group: 'Compare', options: [['eq', 'equals'], ['neq', 'does not equal'], ['in', 'is one of'], ['notIn', 'is not one of']] },
@@ -435,12 +436,15 @@ export function targetingEditor(flag, env, { onSaved } = {}) {
     if (!await confirmCodeEdit(flag)) return;
     clearErrors(el);
     const t = targetingOf(d, names);
+    const next = { ...flag, targeting: { ...flag.targeting, [env]: t || undefined } };
+    if (!await confirmProtected(flag, next, { title: `Save the targeting of ${flag.name} in ${env}?`, confirm: 'Save targeting' })) return;
     save.disabled = true;
     try {
       const path = `/flags/${seg(flag._id)}/targeting/${seg(env)}`;
       const res = t
         ? await api('PUT', path, { body: t, ifMatch: flag.version })
         : await api('DELETE', path, { ifMatch: flag.version });
+      if (held(res)) return discard.click();
       dirty = false;
       putFlag(res.data);
       changed(`Saved the targeting of ${flag.name} in ${env}.`, flag, res.data.version);

@@ -8,6 +8,7 @@
 import { api, seg } from './api.js';
 import { putFlag } from './store.js';
 import { toast } from './dom.js';
+import { held } from './protect.js';
 
 /** UNDO_MS is how long a message offers Undo. */
 export const UNDO_MS = 10000;
@@ -32,6 +33,7 @@ export function changed(message, before, after) {
 export async function revert(flag, version, ifMatch, verb = 'Restored') {
   try {
     const res = await api('POST', `/flags/${seg(flag._id)}/revert`, { body: { version }, ifMatch });
+    if (held(res)) return null;
     putFlag(res.data);
     toast(`${verb}: ${res.data.name} is back as it was at version ${version}.`, { kind: 'ok' });
     return res.data;

@@ -23,6 +23,8 @@ const (
 	Segment     = "segment"
 	Environment = "environment"
 	Token       = "token"
+	// ChangeRequest is a change held for approval.
+	ChangeRequest = "change request"
 )
 
 // unique says, for each unique key a store keeps, as "table.column" (the
