@@ -121,7 +121,7 @@ func (s *Store) DispatchWebhooks(ctx context.Context, now time.Time, maxQueued, 
 		return 0, err
 	}
 	queued := map[string]int{}
-	for _, w := range hooks {
+	for _, w := range matching(hooks, events) {
 		n, err := s.deliveriesColl().CountDocuments(ctx, pending(w.ID))
 		if err != nil {
 			return 0, translate(err)
@@ -175,4 +175,19 @@ func (s *Store) lease(ctx context.Context, name, owner string, now time.Time, d 
 		return false, translate(err)
 	}
 	return res.ModifiedCount == 1, nil
+}
+
+// matching returns the endpoints some of events go to: those whose queues
+// dispatching needs to count, one query each.
+func matching(hooks []*ff.Webhook, events []*outboxDoc) []*ff.Webhook {
+	var out []*ff.Webhook
+	for _, w := range hooks {
+		for _, e := range events {
+			if ev, err := decodeAudit(&e.Event); err == nil && w.Matches(ev) {
+				out = append(out, w)
+				break
+			}
+		}
+	}
+	return out
 }
