@@ -131,7 +131,7 @@ func withPreloads(page []byte) []byte {
 	var links bytes.Buffer
 	mods, _ := fs.Glob(files, "assets/*.js") // the pattern is valid
 	for _, m := range mods {
-		links.WriteString(`<link rel="modulepreload" fetchpriority="low" href="/ui/` + path.Base(m) + `">` + "\n")
+		links.WriteString(`<link rel="modulepreload" href="/ui/` + path.Base(m) + `">` + "\n")
 	}
 	return bytes.Replace(page, []byte("</head>"), append(links.Bytes(), "</head>"...), 1)
 }

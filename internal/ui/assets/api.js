@@ -2,8 +2,6 @@
 // the signed-in token, JSON bodies and If-Match versions, and turns error
 // answers ({"error","field","limit"}) into ApiError.
 
-import { takeEarly } from './boot.js';
-
 const KEY = 'featureflags.token';
 
 let token = sessionStorage.getItem(KEY) || localStorage.getItem(KEY) || '';
@@ -72,8 +70,7 @@ export async function api(method, path, { body, ifMatch, headers, signal } = {})
   if (ifMatch != null) init.headers['If-Match'] = `"${ifMatch}"`;
   let res;
   try {
-    const plain = method === 'GET' && body === undefined && !Object.keys(headers || {}).length && ifMatch == null && !signal;
-    res = await ((plain && takeEarly(path, token)) || fetch(path, init));
+    res = await fetch(path, init);
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, { error: 'The server cannot be reached. Check the connection and try again.' });
