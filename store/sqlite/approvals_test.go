@@ -1,15 +1,18 @@
 package sqlite
 
 import (
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/store/internal/migrate"
 )
 
 // TestMigrationProtectsProduction: a database made before migration 0008
-// (its schema undone by hand) gets production protected, and only it.
+// (its schema undone by hand) gets production protected by it, and only it.
 func TestMigrationProtectsProduction(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "old.db")
@@ -22,19 +25,34 @@ func TestMigrationProtectsProduction(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	latest, err := schema{s}.Version(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, stmt := range []string{
 		`DROP TABLE change_requests`,
 		`ALTER TABLE environments DROP COLUMN protected`,
 		`ALTER TABLE environments DROP COLUMN require_approval`,
 		`ALTER TABLE environments DROP COLUMN approval_admins_bypass`,
-		`PRAGMA user_version = 6`,
 	} {
 		if _, err := s.write.ExecContext(ctx, stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-	s.Close()
-	if s, err = Open(ctx, path); err != nil {
+	// Migrations after 0008 have run, so apply 0008 alone, as the runner
+	// would, then put the version back.
+	ms, err := migrate.Load(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ms, func(m migrate.Migration) bool { return m.Version == 8 })
+	if i < 0 {
+		t.Fatal("no migration 0008")
+	}
+	if err := (schema{s}).Apply(ctx, ms[i]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.write.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", latest)); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
