@@ -34,7 +34,7 @@ var errorBody = httpx.ErrorBody{}
 // routeDocs merges the areas' documentation.
 func routeDocs() map[string]op {
 	all := map[string]op{}
-	for _, set := range []map[string]op{flagDocs, manageDocs, ofrepDocs, liveDocs, lifecycleDocs} {
+	for _, set := range []map[string]op{flagDocs, manageDocs, ofrepDocs, liveDocs, lifecycleDocs, usageSummaryDocs} {
 		maps.Copy(all, set)
 	}
 	return all
