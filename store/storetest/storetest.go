@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentToggleAudit", testConcurrentToggleAudit},
 		{"Usage", testUsage},
 		{"Lifecycle", testLifecycle},
+		{"UpdatedBy", testUpdatedBy},
 		{"ConcurrentUsage", testConcurrentUsage},
 	}
 	for _, tt := range tests {
