@@ -9,12 +9,13 @@ import { targetingEditor, targetingSummary, describeServe, defaultVariants } fro
 import { historyList } from './audit.js';
 import { problemNotice } from './problems.js';
 import { setQuery, setShownHash } from './nav.js';
-import { h, time, fmtDate, isProduction, envBadge, toast, confirmDialog, keepFocus, managedBadge, confirmCodeEdit } from './dom.js';
+import { h, fmtDate, isProduction, envBadge, toast, confirmDialog, keepFocus, managedBadge, confirmCodeEdit } from './dom.js';
 import { archiveFlag, lifecycleMeta, staleNotice, loadStale, onStale, lastEvaluated } from './lifecycle.js';
 import { missingPage } from './moved.js';
 import { usageCard } from './usage.js';
 import { evalCard } from './flageval.js';
 import { variantsCard } from './variants.js';
+import { changedLine } from './changes.js';
 
 export function flagView(root, { params: [name], query }) {
   let flag = flagByName(name);
@@ -54,7 +55,7 @@ export function flagView(root, { params: [name], query }) {
         (flag.tags || []).map((t) => h('a', { class: 'tag', href: `#/flags?tag=${encodeURIComponent(t)}` }, t)),
         lifecycleMeta(flag),
         h('span', null, `Version ${flag.version}`),
-        h('span', null, 'Changed ', time(flag.updatedAt)),
+        h('span', { class: 'flag-changed' }, 'Changed ', changedLine(flag)),
         h('span', null, `Created ${fmtDate(flag.createdAt)}`)),
       h('div', { class: 'notices' }, problemNotice(flag), staleNotice(flag)));
   }

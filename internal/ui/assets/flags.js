@@ -17,6 +17,7 @@ import {
   KINDS, STALE_KINDS, staleOf, staleBadges, loadStale, onStale, kindBadge, ownerText, lastEvaluated, lifecycleFields, loadArchived,
 } from './lifecycle.js';
 import { confirmRename } from './moved.js';
+import { changedLine, changedRemotely } from './changes.js';
 import { loadSummary, onSummary, dailyCounts, sparkline, sparkLabel } from './usage.js';
 
 const OVERSCAN = 8;
@@ -284,7 +285,7 @@ export function flagsView(root, { query }) {
         : null;
       return h('div', { role: 'cell', class: 'fenv' }, label, ctl, marker, usage);
     });
-    return h('div', { role: 'row', class: 'frow', dataset: { id: f._id } },
+    return h('div', { role: 'row', class: changedRemotely(f) ? 'frow flash remote-change' : 'frow', dataset: { id: f._id } },
       h('div', { role: 'cell', class: 'fname' },
         h('div', { class: 'line1' },
           h('a', { href: `#/flags/${encodeURIComponent(f.name)}`, dataset: { col: 'name' } }, f.name),
@@ -292,7 +293,7 @@ export function flagsView(root, { query }) {
           problemBadge(f), managedBadge(f), kindBadge(f), staleBadges(f), f.archivedAt ? h('span', { class: 'badge badge-archived' }, 'archived') : null),
         h('div', { class: 'fdesc' }, ownerText(f), (f.tags || []).map((t) => h('span', { class: 'tag' }, t)), f.description || '')),
       h('div', { class: 'fenvs', role: 'none' }, cells),
-      h('div', { role: 'cell', class: 'fupd' }, time(f.updatedAt)));
+      h('div', { role: 'cell', class: 'fupd' }, changedLine(f)));
   }
 
   function rowFor(f, i, next) {
