@@ -46,6 +46,9 @@ type Flag struct {
 	// evaluates as not found but keeps its history and counts, and its
 	// name stays taken until it is deleted.
 	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
+	// UpdatedBy is who made the latest change (the actor its audit event
+	// records); absent for changes made before it was kept.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 	// Version grows by one on every change; If-Match and ETag carry it.
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"createdAt"`
@@ -67,6 +70,10 @@ func (f *Flag) Clone() *Flag {
 		c.Tags = append([]string(nil), f.Tags...)
 	}
 	c.ExpiresAt, c.ArchivedAt = cloneTime(f.ExpiresAt), cloneTime(f.ArchivedAt)
+	if f.UpdatedBy != nil {
+		a := *f.UpdatedBy
+		c.UpdatedBy = &a
+	}
 	return &c
 }
 

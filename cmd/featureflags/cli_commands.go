@@ -74,6 +74,9 @@ func apiGroups() []group {
 		{"audit", "the audit log, newest first", map[string]endpoint{
 			"": {summary: "list audit events", method: "GET", path: "/audit", query: append([]string{"flag"}, auditQuery...), columns: auditColumns},
 		}},
+		{"usage", "evaluation counts of every flag", map[string]endpoint{
+			"summary": {summary: "every flag's evaluations per environment and day (--days, default 7)", method: "GET", path: "/usage/summary", query: []string{"days"}},
+		}},
 		{"me", "who the token is", map[string]endpoint{
 			"": {summary: "show the caller", method: "GET", path: "/me"},
 		}},

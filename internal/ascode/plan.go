@@ -138,7 +138,7 @@ func segmentName(s *ff.Segment) string { return s.Name }
 // version and times, in one canonical JSON form.
 func flagContent(f *ff.Flag) []byte {
 	c := f.Clone()
-	c.ID, c.Name, c.Version, c.CreatedAt, c.UpdatedAt = "", "", 0, time.Time{}, time.Time{}
+	c.ID, c.Name, c.Version, c.CreatedAt, c.UpdatedAt, c.UpdatedBy = "", "", 0, time.Time{}, time.Time{}, nil
 	c.Variants, c.Tags = emptyNil(c.Variants), emptyNil(c.Tags)
 	for _, tg := range c.Targeting {
 		for i := range tg.Rules {

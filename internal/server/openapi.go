@@ -34,7 +34,7 @@ var errorBody = httpx.ErrorBody{}
 // routeDocs merges the areas' documentation.
 func routeDocs() map[string]op {
 	all := map[string]op{}
-	for _, set := range []map[string]op{flagDocs, manageDocs, ofrepDocs, liveDocs, lifecycleDocs, webhookDocs, scheduleDocs, promoteDocs, approvalDocs} {
+	for _, set := range []map[string]op{flagDocs, manageDocs, ofrepDocs, liveDocs, lifecycleDocs, webhookDocs, scheduleDocs, promoteDocs, approvalDocs, usageSummaryDocs} {
 		maps.Copy(all, set)
 	}
 	withHeldWrites(all)

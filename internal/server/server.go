@@ -100,6 +100,7 @@ type Server struct {
 	now        func() time.Time
 	quiet      atomic.Pointer[uncounted] // see evalSnapshot
 	lists      listCache
+	summaries  summaryCache
 	openapi    []byte // the OpenAPI document (openapi.go)
 }
 

@@ -104,6 +104,7 @@ func (s *Server) setupUsage(cfg Config) {
 func (s *Server) usageRoutes() []route {
 	return []route{
 		{"GET", "/flags/{id}/usage", read, s.flagUsage},
+		{"GET", "/usage/summary", read, s.usageSummary},
 		{"POST", wire.UsagePath, rules, s.sdkUsage},
 		{"POST", "/flags/{id}/archive", write, s.archiveFlag},
 		{"POST", "/flags/{id}/restore", write, s.restoreFlag},

@@ -70,7 +70,7 @@ func (s *Service) plan(ctx context.Context, req *ApplyRequest) (*ascode.Plan, *f
 	if err := checkRemovedSegments(want, kept, p); err != nil {
 		return nil, nil, err
 	}
-	return p, s.change(cur, want, p), nil
+	return p, s.change(cur, want, p, actorOf(ctx)), nil
 }
 
 // CheckDataset validates every item of d, a flags-as-code file completed
@@ -148,7 +148,7 @@ func checkRemovedSegments(want, kept *ff.Dataset, p *ascode.Plan) error {
 // change turns a plan into the store change that makes it: created and
 // changed items get their store identity (a changed one keeps its id, so a
 // native rollout keeps its buckets, and moves to the next version).
-func (s *Service) change(cur, want *ff.Dataset, p *ascode.Plan) *ff.Change {
+func (s *Service) change(cur, want *ff.Dataset, p *ascode.Plan, by *ff.Actor) *ff.Change {
 	now := s.timestamp()
 	c := &ff.Change{Dataset: &ff.Dataset{Environments: []*ff.Environment{}}, Revision: cur.Revision}
 	for _, name := range p.Create.Environments {
@@ -167,7 +167,7 @@ func (s *Service) change(cur, want *ff.Dataset, p *ascode.Plan) *ff.Change {
 	for _, f := range want.Flags {
 		if old, write := pick(cur.Flags, f.Name, slices.Concat(p.Create.Flags, p.Change.Flags), flagNamed); write {
 			n := f.Clone()
-			n.ID, n.Version, n.CreatedAt, n.UpdatedAt = ff.NewID(), 1, now, now
+			n.ID, n.Version, n.CreatedAt, n.UpdatedAt, n.UpdatedBy = ff.NewID(), 1, now, now, by
 			if old != nil {
 				n.ID, n.Version, n.CreatedAt = old.ID, old.Version+1, old.CreatedAt
 			}

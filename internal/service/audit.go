@@ -175,6 +175,7 @@ func content(v any) []byte {
 	}
 	delete(m, "version")
 	delete(m, "updatedAt")
+	delete(m, "updatedBy")
 	b, _ := json.Marshal(m)
 	return b
 }

@@ -23,8 +23,8 @@ type Comparison struct {
 
 // FlagComparison is what differs in one flag between the two environments.
 type FlagComparison struct {
-	Flag        string       `json:"flag"`
-	Version     int64        `json:"version"`
+	Flag        string          `json:"flag"`
+	Version     int64           `json:"version"`
 	Differences []EnvDifference `json:"differences"`
 }
 

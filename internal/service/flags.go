@@ -8,6 +8,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
+	"github.com/featureflags/featureflags/internal/auth"
 	"github.com/featureflags/featureflags/internal/view"
 )
 
@@ -70,7 +71,7 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 	f := &ff.Flag{
 		ID: ff.NewID(), Name: in.Name, Description: in.Description, Type: in.Type,
 		Variants: in.Variants, Environments: in.Environments, Targeting: in.Targeting, Tags: in.Tags,
-		Version: 1, CreatedAt: now, UpdatedAt: now,
+		Version: 1, CreatedAt: now, UpdatedAt: now, UpdatedBy: actorOf(ctx),
 		Owner: in.Lifecycle.Owner, Kind: in.Lifecycle.Kind,
 	}
 	(&LifecyclePatch{ExpiresAt: in.Lifecycle.ExpiresAt}).apply(f)
@@ -132,7 +133,7 @@ func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, 
 				next = cur
 				return errUnchanged
 			}
-			next.Version, next.UpdatedAt = cur.Version+1, s.timestamp()
+			next.Version, next.UpdatedAt, next.UpdatedBy = cur.Version+1, s.timestamp(), actorOf(ctx)
 			if err := s.validateFlag(next, v.EnvNames, v.SegmentMap()); err != nil {
 				return err
 			}
@@ -149,6 +150,12 @@ func (s *Service) updateFlag(ctx context.Context, idOrName string, p FlagPatch, 
 		return nil, err
 	}
 	return next, nil
+}
+
+// actorOf is who ctx acts for, as a flag's updatedBy.
+func actorOf(ctx context.Context) *ff.Actor {
+	a := auth.ActorFrom(ctx)
+	return &a
 }
 
 // apply changes f as p says, refusing environments that do not exist.

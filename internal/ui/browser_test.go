@@ -325,13 +325,25 @@ func TestFlagLifecycle(t *testing.T) {
 	checkFits(t, b)
 	b.viewport(1280, 860)
 
-	// Delete the flag: it is on in production, so its name must be typed.
+	// Archive the flag (the UI's removal), then delete it from its
+	// archived page: it is on in production, so its name must be typed.
+	b.route("#/flags/checkout-button")
+	b.click(".archive-flag")
+	b.click(`dialog[open] .confirm`)
+	b.wait("the list without the flag", `location.hash === '#/flags' && !document.querySelector('.fwin a[href="#/flags/checkout-button"]') && document.querySelectorAll('.fwin .frow').length === 6`)
+	var archived struct {
+		ArchivedAt string `json:"archivedAt"`
+	}
+	s.Expect(http.StatusOK, "GET", "/flags/checkout-button", nil).JSON(t, &archived)
+	if archived.ArchivedAt == "" {
+		t.Fatal("the flag the UI removed is not archived")
+	}
 	b.route("#/flags/checkout-button")
 	b.click(".delete-flag")
 	b.wait("the confirmation", `document.querySelector('dialog[open] .confirm')?.disabled === true`)
 	b.typeInto(`dialog[open] input`, "checkout-button")
 	b.click(`dialog[open] .confirm`)
-	b.wait("the list without the flag", `location.hash === '#/flags' && !document.querySelector('.fwin a[href="#/flags/checkout-button"]') && document.querySelectorAll('.fwin .frow').length === 6`)
+	b.wait("the archived list", `location.hash === '#/flags?archived=1'`)
 	if r := s.Do("GET", "/flags/checkout-button", nil); r.Status != http.StatusNotFound {
 		t.Fatalf("the deleted flag answers %d", r.Status)
 	}

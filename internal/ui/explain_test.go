@@ -32,3 +32,43 @@ func TestConsoleExplains(t *testing.T) {
 	}
 	b.shot("evaluate-explain", false)
 }
+
+// TestFlagPageExplains: "what would alice@example.com get in production?"
+// on the flag's page names the matched rule and why the first did not.
+func TestFlagPageExplains(t *testing.T) {
+	s := newServer(t)
+	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{
+		"name": "checkout", "type": "string", "environments": map[string]bool{"production": true},
+		"variants": map[string]any{"old": "old", "new": "new"},
+		"targeting": map[string]any{"production": map[string]any{
+			"rules": []any{
+				map[string]any{"name": "staff", "conditions": []any{map[string]any{"attribute": "email", "operator": "endsWith", "value": "@corp.example"}}, "serve": map[string]any{"variant": "new"}},
+				map[string]any{"name": "example", "conditions": []any{map[string]any{"attribute": "email", "operator": "endsWith", "value": "@example.com"}}, "serve": map[string]any{"variant": "new"}},
+			},
+			"defaultServe": map[string]any{"variant": "old"},
+		}},
+	})
+	b := newBrowser(t, s)
+	b.open("#/flags/checkout")
+	b.typeInto("#fe-who", "alice@example.com")
+	b.fill("#fe-env", "production")
+	b.click("#fe-run")
+	b.wait("the answer", `!!document.querySelector('#fe-result')`)
+	if got := b.text("#fe-result"); !strings.Contains(got, `alice@example.com gets new ("new") in production`) || !strings.Contains(got, "TARGETING_MATCH") {
+		t.Fatalf("answer %q", got)
+	}
+	if got := b.text("#eval-why-summary"); got != "Rule 2 (example) matched." {
+		t.Fatalf("summary %q", got)
+	}
+	if got := b.text(`#eval-why li[data-rule="0"]`); !strings.Contains(got, "did not match") || !strings.Contains(got, "does not hold") {
+		t.Fatalf("rule 1 explained as %q", got)
+	}
+	b.eval("scroll to the answer", `document.querySelector('.fe-card').scrollIntoView()`)
+	b.shot("flag-evaluate", false)
+
+	// Attributes that are not JSON are refused before asking.
+	b.eval("open the attributes", `document.querySelector('.fe-card details').open = true`)
+	b.fill("#fe-extra", `{"country": `)
+	b.click("#fe-run")
+	b.wait("the error", `document.querySelector('.fe-card .field-error')?.textContent.includes('not valid JSON')`)
+}

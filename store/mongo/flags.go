@@ -32,6 +32,10 @@ type flagDoc struct {
 	Version      int64         `bson:"version"`
 	CreatedAt    bson.DateTime `bson:"createdAt"`
 	UpdatedAt    bson.DateTime `bson:"updatedAt"`
+	// ToggledBy is the actor (JSON) of a toggle since the document was
+	// last written whole: a toggle cannot change one field of the
+	// lifecycle string, so its actor is kept beside it and wins.
+	ToggledBy string `bson:"toggledBy,omitempty"`
 }
 
 // sortedKeys returns m's keys in order: documents are encoded with their
@@ -93,6 +97,11 @@ func decodeFlag(d *flagDoc) (*ff.Flag, error) {
 	}
 	if err := codec.DecodeLifecycle(f, []byte(d.Lifecycle)); err != nil {
 		return nil, fmt.Errorf("store: flag %s lifecycle: %w", d.ID, err)
+	}
+	if d.ToggledBy != "" { // "null": toggled by no one known
+		if err := json.Unmarshal([]byte(d.ToggledBy), &f.UpdatedBy); err != nil {
+			return nil, fmt.Errorf("store: flag %s toggledBy: %w", d.ID, err)
+		}
 	}
 	if d.Variants != "" {
 		if err := json.Unmarshal([]byte(d.Variants), &f.Variants); err != nil {
@@ -340,7 +349,7 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 	update := bson.D{
 		{Key: "$bit", Value: bson.D{{Key: "environments." + key(env), Value: bson.D{{Key: "xor", Value: int32(1)}}}}},
 		{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}},
-		{Key: "$set", Value: bson.D{{Key: "updatedAt", Value: date(now)}}},
+		{Key: "$set", Value: bson.D{{Key: "updatedAt", Value: date(now)}, {Key: "toggledBy", Value: codec.ToggledBy(ctx)}}},
 	}
 	var d flagDoc
 	err := s.flags.FindOneAndUpdate(ctx, byID(id, expectVersion), update,

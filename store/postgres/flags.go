@@ -117,7 +117,7 @@ func (s *Store) DeleteFlag(ctx context.Context, id string, expectVersion int64) 
 // increments the revision and writes the audit event, its states taken
 // from the toggled row, if it toggled the flag.
 func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion int64, now time.Time) (*ff.Flag, error) {
-	args := []any{env, codec.Millis(now), id, expectVersion}
+	args := []any{env, codec.Millis(now), id, expectVersion, codec.ToggledBy(ctx)}
 	audit := ""
 	ev := ff.AuditFrom(ctx)
 	if ev != nil {
@@ -133,7 +133,8 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 	f, err := codec.ScanFlag(s.pool.QueryRow(ctx, withRevision(`UPDATE flags
 		SET environments = jsonb_set(environments, ARRAY[$1::text],
 		        to_jsonb(NOT COALESCE((environments->>$1::text)::boolean, false))),
-		    version = version + 1, updated_at = $2
+		    version = version + 1, updated_at = $2,
+		    lifecycle = jsonb_set(lifecycle, '{updatedBy}', $5::jsonb)
 		WHERE id = $3 AND ($4::bigint = 0 OR version = $4::bigint)`, flagColumns, flagColumns, audit),
 		args...))
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -152,9 +152,10 @@ func (s *Store) ToggleFlag(ctx context.Context, id, env string, expectVersion in
 		row := tx.QueryRowContext(ctx, `UPDATE flags
 			SET environments = json_set(environments, '$."' || ?1 || '"',
 			        json(CASE WHEN json_extract(environments, '$."' || ?1 || '"') THEN 'false' ELSE 'true' END)),
-			    version = version + 1, updated_at = ?2
+			    version = version + 1, updated_at = ?2,
+			    lifecycle = json_set(lifecycle, '$.updatedBy', json(?5))
 			WHERE id = ?3 AND (?4 = 0 OR version = ?4)
-			RETURNING `+flagColumns, env, codec.Millis(now), id, expectVersion)
+			RETURNING `+flagColumns, env, codec.Millis(now), id, expectVersion, codec.ToggledBy(ctx))
 		var err error
 		f, err = codec.ScanFlag(row)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentToggleAudit", testConcurrentToggleAudit},
 		{"Usage", testUsage},
 		{"Lifecycle", testLifecycle},
+		{"UpdatedBy", testUpdatedBy},
 		{"ConcurrentUsage", testConcurrentUsage},
 		{"Webhooks", testWebhooks},
 		{"WebhookOutbox", testWebhookOutbox},

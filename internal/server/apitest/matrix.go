@@ -106,6 +106,7 @@ var matrixRoutes = map[string]matrixRoute{
 	"DELETE /flags/{id}/targeting/{environment}": {editors, 200, fixed("/flags/matrix/targeting/staging", nil)},
 	"GET /flags/{id}/history":                    {readers, 200, fixed("/flags/matrix/history", nil)},
 	"GET /flags/{id}/usage":                      {readers, 200, fixed("/flags/matrix/usage", nil)},
+	"GET /usage/summary":                         {readers, 200, fixed("/usage/summary?days=7", nil)},
 	"POST /flags/{id}/archive": {editors, 200, func(m *matrix) (string, any) {
 		return "/flags/" + m.c.create(map[string]any{"name": m.unique("archived")}).ID + "/archive", nil
 	}},

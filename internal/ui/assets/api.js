@@ -86,7 +86,7 @@ export async function api(method, path, { body, ifMatch, headers, signal } = {})
       try { data = JSON.parse(text); } catch { data = { error: text.slice(0, 300) }; }
     }
   }
-  if (!res.ok && res.status !== 304) { // 304: what the caller has is current
+  if (!res.ok && res.status !== 304) { // 304: the If-None-Match caller keeps its copy
     const err = new ApiError(res.status, data, res.headers);
     if (res.status === 401) window.dispatchEvent(new CustomEvent('ff:unauthorized', { detail: err }));
     throw err;

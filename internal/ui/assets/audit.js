@@ -70,7 +70,7 @@ const parse = (raw) => {
   try { return JSON.parse(raw); } catch { return raw; }
 };
 
-function actorOf(ev) {
+export function actorOf(ev) {
   const a = ev.actor || {};
   if (a.type === 'token') return a.name || `token ${a.id}`;
   if (a.type === 'local') return 'local (no access control)';

@@ -3,22 +3,25 @@
 
 import { changed } from './undo.js';
 import { state, can, subscribe, flagByName, shownState, pending, putFlag } from './store.js';
-import { toggle, deleteFlag } from './actions.js';
+import { toggle } from './actions.js';
 import { openFlagForm, hasTargeting } from './flags.js';
-import { targetingEditor, targetingSummary, describeServe, defaultVariants, variantNames } from './targeting.js';
+import { targetingEditor, targetingSummary, describeServe, defaultVariants } from './targeting.js';
 import { historyList } from './audit.js';
 import { problemNotice } from './problems.js';
 import { scheduleSection } from './schedules.js';
 import { setQuery, setShownHash } from './nav.js';
-import { h, time, fmtDate, isProduction, envBadge, toast, confirmDialog, keepFocus, managedBadge, confirmCodeEdit } from './dom.js';
+import { h, fmtDate, isProduction, envBadge, toast, confirmDialog, keepFocus, managedBadge, confirmCodeEdit } from './dom.js';
+import { archiveFlag, lifecycleMeta, staleNotice, loadStale, onStale, lastEvaluated } from './lifecycle.js';
+import { missingPage } from './moved.js';
+import { usageCard } from './usage.js';
+import { evalCard } from './flageval.js';
+import { variantsCard } from './variants.js';
+import { changedLine } from './changes.js';
 
 export function flagView(root, { params: [name], query }) {
   let flag = flagByName(name);
   if (!flag) {
-    root.append(h('div', { class: 'empty' },
-      h('h1', { tabindex: -1 }, `No flag named ${name}`),
-      h('p', null, 'It may have been deleted or renamed.'),
-      h('a', { class: 'btn', href: '#/flags' }, 'Back to the flags')));
+    missingPage(root, name, can.write);
     return { title: name };
   }
   const id = flag._id;
@@ -29,18 +32,21 @@ export function flagView(root, { params: [name], query }) {
 
   const header = h('div');
   const envs = h('section', { class: 'card', 'aria-labelledby': 'envs-h' });
-  const variants = h('section', { class: 'card', 'aria-labelledby': 'var-h' });
+  const vcard = variantsCard(() => flag, can.write);
+  const variants = vcard.el;
   const banner = h('div', { role: 'status' });
   const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Flag sections' });
   const panel = h('div', { role: 'tabpanel', tabindex: '0' });
   const scheduled = scheduleSection(flag);
-  root.append(header, envs, variants, scheduled.el, tabs, banner, panel);
+  const usage = usageCard(flag, state.envs, env);
+  const evaluate = evalCard(() => flag, state.envs, env);
+  root.append(header, envs, usage, evaluate, variants, scheduled.el, tabs, banner, panel);
 
   function renderHeader() {
     const actions = h('div', { class: 'actions' },
       h('a', { class: 'btn', href: `#/evaluate?flag=${encodeURIComponent(flag.name)}&env=${encodeURIComponent(env)}` }, 'Evaluate'),
       can.write && h('button', { type: 'button', class: 'btn edit-flag', onclick: edit }, 'Edit details'),
-      can.write && h('button', { type: 'button', class: 'btn btn-danger-quiet delete-flag', onclick: remove }, 'Delete'));
+      can.write && h('button', { type: 'button', class: 'btn btn-danger-quiet archive-flag', onclick: archive }, 'Archive'));
     header.replaceChildren(
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/flags' }, 'Flags'), ' / ', flag.name),
       h('div', { class: 'page-head' }, h('h1', { tabindex: -1, class: 'mono' }, flag.name), actions),
@@ -49,19 +55,14 @@ export function flagView(root, { params: [name], query }) {
         h('span', { class: 'badge badge-accent' }, flag.type || 'boolean'),
         managedBadge(flag),
         (flag.tags || []).map((t) => h('a', { class: 'tag', href: `#/flags?tag=${encodeURIComponent(t)}` }, t)),
+        lifecycleMeta(flag),
         h('span', null, `Version ${flag.version}`),
-        h('span', null, 'Changed ', time(flag.updatedAt)),
+        h('span', { class: 'flag-changed' }, 'Changed ', changedLine(flag)),
         h('span', null, `Created ${fmtDate(flag.createdAt)}`)),
-      problemNotice(flag) ?? ''); // replaceChildren would show a null as "null"
+      h('div', { class: 'notices' }, problemNotice(flag), staleNotice(flag)));
   }
 
-  function renderVariants() {
-    const names = variantNames(flag);
-    const value = (v) => flag.variants?.[v] ?? (v === 'on' ? true : v === 'off' ? false : null);
-    variants.replaceChildren(h('h2', { id: 'var-h' }, 'Variants'),
-      h('dl', { class: 'kv' }, names.map((v) => [h('dt', { class: 'mono' }, v), h('dd', null, h('code', null, JSON.stringify(value(v))))])));
-    variants.hidden = (flag.type || 'boolean') === 'boolean' && !Object.keys(flag.variants || {}).length;
-  }
+  const renderVariants = () => vcard.render();
 
   function summary(e) {
     const on = !!flag.environments?.[e];
@@ -86,6 +87,7 @@ export function flagView(root, { params: [name], query }) {
         return h('div', { class: `envcard${isProduction(e) ? ' prod' : ''}` },
           h('div', { class: 'head' }, h('h3', null, e, ' ', envBadge(e)), ctl),
           h('p', null, summary(e)),
+          h('p', { class: 'env-last', dataset: { env: e } }, lastEvaluated(flag, e)),
           h('p', null, h('a', {
             href: '#', onclick: (ev) => { ev.preventDefault(); selectTab('targeting', e, true); },
           }, hasTargeting(flag, e) ? 'Targeting' : (can.write ? 'Add targeting' : 'Targeting'), h('span', { class: 'sr-only' }, ` in ${e}`))));
@@ -163,8 +165,9 @@ export function flagView(root, { params: [name], query }) {
     changed(`Saved ${updated.name}.`, { ...updated, version: updated.version - 1 }, updated.version);
   }
 
-  async function remove() {
-    if (await deleteFlag(flag)) {
+  async function archive() {
+    if (!await confirmCodeEdit(flag)) return;
+    if (await archiveFlag(flag)) {
       editor = null; // nothing left to save: leave without asking
       location.hash = '#/flags';
     }
@@ -175,7 +178,7 @@ export function flagView(root, { params: [name], query }) {
     const next = state.flags.get(id);
     if (!next) {
       banner.replaceChildren(h('div', { class: 'banner banner-error' },
-        h('span', null, `${flag.name} was deleted.`), h('a', { class: 'btn btn-sm', href: '#/flags' }, 'Back to the flags')));
+        h('span', null, `${flag.name} was deleted or archived.`), h('a', { class: 'btn btn-sm', href: '#/flags' }, 'Back to the flags')));
       editor = null;
       return;
     }
@@ -211,6 +214,8 @@ export function flagView(root, { params: [name], query }) {
     if (focused) panel.querySelector(`[data-field="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
   });
 
+  const offStale = onStale(() => keepFocus(header, renderHeader));
+  loadStale();
   renderHeader();
   renderEnvs();
   renderVariants();
@@ -218,7 +223,7 @@ export function flagView(root, { params: [name], query }) {
   renderPanel();
   return {
     title: flag.name,
-    dirty: () => !!editor?.dirty(),
-    destroy: unsubscribe,
+    dirty: () => !!editor?.dirty() || vcard.dirty(),
+    destroy: () => { unsubscribe(); offStale(); },
   };
 }

@@ -16,6 +16,12 @@ import {
   h, field, select, uid, fmtNum, plural, time, debounce, envBadge, managedBadge,
   openDialog, showError, clearErrors, toast, discardChanges,
 } from './dom.js';
+import {
+  KINDS, STALE_KINDS, staleOf, staleBadges, loadStale, onStale, kindBadge, ownerText, lastEvaluated, lifecycleFields, loadArchived,
+} from './lifecycle.js';
+import { confirmRename } from './moved.js';
+import { changedLine, changedRemotely } from './changes.js';
+import { loadSummary, onSummary, dailyCounts, sparkline, sparkLabel } from './usage.js';
 
 const OVERSCAN = 8;
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
@@ -55,6 +61,10 @@ export function flagsView(root, { query }) {
     state: query.get('state') || '',
     env: query.get('env') || '',
     tag: query.get('tag') || '',
+    stale: query.get('stale') || '',
+    owner: query.get('owner') || '',
+    kind: query.get('kind') || '',
+    archived: query.get('archived') === '1',
     sort: sorts[query.get('sort')] ? query.get('sort') : 'name',
   };
 
@@ -66,6 +76,10 @@ export function flagsView(root, { query }) {
   const stateSel = select([['', 'Any state'], ['on', 'On'], ['off', 'Off'], ['mixed', 'Differs between environments']], opts.state, { id: 'flt-state' });
   const envSel = h('select', { id: 'flt-env' });
   const tagSel = h('select', { id: 'flt-tag' });
+  const staleSel = select([['', 'Any'], ['any', 'Stale for any reason'], ...STALE_KINDS.map((k) => [k, `Stale: ${k}`])], opts.stale, { id: 'flt-stale' });
+  const ownerSel = h('select', { id: 'flt-owner' });
+  const kindSel = select([['', 'Any kind'], ...KINDS, ['none', 'Not set']], opts.kind, { id: 'flt-kind' });
+  const archivedBox = h('input', { type: 'checkbox', id: 'flt-archived', checked: opts.archived });
   const sortSel = select([['name', 'Name (A–Z)'], ['-name', 'Name (Z–A)'], ['-updated', 'Recently changed'], ['-created', 'Newest'], ['created', 'Oldest']], opts.sort, { id: 'flt-sort' });
   const count = h('p', { class: 'count', id: 'flag-count', role: 'status' });
   const clear = h('button', { type: 'button', class: 'btn btn-quiet btn-sm', id: 'clear-filters', onclick: () => resetFilters() }, 'Clear filters');
@@ -85,6 +99,10 @@ export function flagsView(root, { query }) {
       field('State', stateSel),
       field('Environment', envSel),
       field('Tag', tagSel),
+      field('Stale', staleSel),
+      field('Owner', ownerSel),
+      field('Kind', kindSel),
+      h('label', { class: 'check flt-archived', for: 'flt-archived' }, archivedBox, 'Archived flags'),
       field('Sort by', sortSel)),
     h('div', { class: 'actions' }, count, clear),
     table, empty);
@@ -92,6 +110,9 @@ export function flagsView(root, { query }) {
   // ---- filtering and sorting ----
   let items = [];
   let tags = [];
+  let owners = null;
+  let archived = null; // the archived flags, while they are shown
+  let extras = 0; // advances when stale reasons or usage arrive
 
   function fillSelects(envs = true) {
     if (envs) {
@@ -111,10 +132,24 @@ export function flagsView(root, { query }) {
       }));
     }
     envSel.disabled = opts.state === '' || opts.state === 'mixed';
+    const own = [...new Set([...source()].map((f) => f.owner).filter(Boolean))].sort(collator.compare);
+    if (own.join('\n') !== owners?.join('\n')) {
+      owners = own;
+      ownerSel.replaceChildren(...[['', 'Anyone'], ...own, ['none', 'Nobody']].map((o) => {
+        const [v, l] = Array.isArray(o) ? o : [o, o];
+        return h('option', { value: v, selected: v === opts.owner }, l);
+      }));
+    }
   }
+
+  /** source is the flags the list filters: the live ones, or the archived. */
+  const source = () => (opts.archived ? archived || [] : state.flags.values());
 
   function matches(f) {
     if (opts.tag && !(f.tags || []).includes(opts.tag)) return false;
+    if (opts.owner && (f.owner || 'none') !== opts.owner) return false;
+    if (opts.kind && (f.kind || 'none') !== opts.kind) return false;
+    if (opts.stale && !staleOf(f).some((s) => opts.stale === 'any' || s.kind === opts.stale)) return false;
     if (opts.state) {
       const envs = f.environments || {};
       const states = state.envs.map((e) => !!envs[e]);
@@ -130,7 +165,7 @@ export function flagsView(root, { query }) {
   function compute() {
     const terms = opts.q.toLowerCase().split(/\s+/).filter(Boolean);
     const out = [];
-    for (const f of state.flags.values()) {
+    for (const f of source()) {
       if (!matches(f)) continue;
       if (terms.length) {
         const hay = meta(f).hay;
@@ -140,9 +175,10 @@ export function flagsView(root, { query }) {
     }
     out.sort(sorts[opts.sort]);
     items = out;
-    const total = state.flags.size;
-    const filtered = opts.q || opts.state || opts.tag;
-    count.textContent = filtered ? `${fmtNum(items.length)} of ${plural(total, 'flag')} match` : plural(total, 'flag');
+    const total = opts.archived ? (archived || []).length : state.flags.size;
+    const filtered = opts.q || opts.state || opts.tag || opts.stale || opts.owner || opts.kind || opts.archived;
+    const noun = opts.archived ? 'archived flag' : 'flag';
+    count.textContent = filtered ? `${fmtNum(items.length)} of ${plural(total, noun)} match` : plural(total, noun);
     clear.hidden = !filtered;
     table.setAttribute('aria-rowcount', String(items.length + 1));
     body.style.height = `${items.length * rowH}px`;
@@ -156,17 +192,23 @@ export function flagsView(root, { query }) {
   }
 
   function resetFilters() {
-    Object.assign(opts, { q: '', state: '', env: '', tag: '' });
+    Object.assign(opts, { q: '', state: '', env: '', tag: '', stale: '', owner: '', kind: '', archived: false });
     search.value = '';
     stateSel.value = '';
     envSel.value = '';
     tagSel.value = '';
+    staleSel.value = ownerSel.value = kindSel.value = '';
+    archivedBox.checked = false;
     changed();
     search.focus();
   }
 
   function changed() {
-    setQuery({ q: opts.q, state: opts.state, env: opts.env, tag: opts.tag, sort: opts.sort === 'name' ? '' : opts.sort });
+    setQuery({
+      q: opts.q, state: opts.state, env: opts.env, tag: opts.tag, sort: opts.sort === 'name' ? '' : opts.sort,
+      stale: opts.stale, owner: opts.owner, kind: opts.kind, archived: opts.archived ? '1' : '',
+    });
+    if (opts.archived && !archived) showArchived();
     envSel.disabled = opts.state === '' || opts.state === 'mixed';
     compute();
     start = end = -1;
@@ -183,6 +225,21 @@ export function flagsView(root, { query }) {
   envSel.addEventListener('change', () => { opts.env = envSel.value; changed(); });
   tagSel.addEventListener('change', () => { opts.tag = tagSel.value; changed(); });
   sortSel.addEventListener('change', () => { opts.sort = sortSel.value; changed(); });
+  staleSel.addEventListener('change', () => { opts.stale = staleSel.value; changed(); });
+  ownerSel.addEventListener('change', () => { opts.owner = ownerSel.value; changed(); });
+  kindSel.addEventListener('change', () => { opts.kind = kindSel.value; changed(); });
+  archivedBox.addEventListener('change', () => { opts.archived = archivedBox.checked; archived = null; fillSelects(false); changed(); });
+
+  /** showArchived reads the archived flags and lists them. */
+  function showArchived() {
+    loadArchived().then((list) => {
+      if (!opts.archived) return;
+      archived = list;
+      fillSelects(false);
+      compute();
+      renderWindow(true);
+    }, (err) => toast(`Could not list the archived flags: ${err.message}`, { kind: 'error' }));
+  }
 
   // ---- the header row ----
   function renderHead() {
@@ -215,7 +272,7 @@ export function flagsView(root, { query }) {
   }
 
   function signature(f) {
-    let s = `${tick}|${can.write}|`;
+    let s = `${tick}|${can.write}|${extras}|`;
     for (const env of state.envs) s += pending.has(`${f._id}|${env}`) ? `${pending.get(`${f._id}|${env}`)},` : '-,';
     return s;
   }
@@ -225,7 +282,10 @@ export function flagsView(root, { query }) {
       const on = shownState(f, env);
       const busy = pending.has(`${f._id}|${env}`);
       const label = h('span', { class: 'envlabel', 'aria-hidden': 'true' }, env);
-      const ctl = can.write
+      const counts = dailyCounts(f, env);
+      const usage = h('span', { class: 'fusage', title: `${sparkLabel(counts, env)}; ${lastEvaluated(f, env)}` },
+        sparkline(counts, sparkLabel(counts, env)), h('span', { class: 'flast', dataset: { env } }, f.lastEvaluated?.[env] ? time(f.lastEvaluated[env]) : 'never'));
+      const ctl = can.write && !f.archivedAt
         ? h('button', {
           type: 'button', role: 'switch', class: 'switch', 'aria-checked': String(on), 'aria-busy': busy ? 'true' : null,
           'aria-label': `${f.name} in ${env}`, dataset: { id: f._id, env, col: `env:${env}` },
@@ -234,17 +294,17 @@ export function flagsView(root, { query }) {
       const marker = hasTargeting(f, env)
         ? h('span', { class: 'marker', title: `Has targeting in ${env}` }, h('span', { 'aria-hidden': 'true' }, '◆'), h('span', { class: 'sr-only' }, ', with targeting'))
         : null;
-      return h('div', { role: 'cell', class: 'fenv' }, label, ctl, marker);
+      return h('div', { role: 'cell', class: 'fenv' }, label, ctl, marker, usage);
     });
-    return h('div', { role: 'row', class: 'frow', dataset: { id: f._id } },
+    return h('div', { role: 'row', class: changedRemotely(f) ? 'frow flash remote-change' : 'frow', dataset: { id: f._id } },
       h('div', { role: 'cell', class: 'fname' },
         h('div', { class: 'line1' },
           h('a', { href: `#/flags/${encodeURIComponent(f.name)}`, dataset: { col: 'name' } }, f.name),
           f.type && f.type !== 'boolean' ? h('span', { class: 'badge' }, f.type) : null,
-          problemBadge(f), managedBadge(f)),
-        h('div', { class: 'fdesc' }, (f.tags || []).map((t) => h('span', { class: 'tag' }, t)), f.description || '')),
+          problemBadge(f), managedBadge(f), kindBadge(f), staleBadges(f), f.archivedAt ? h('span', { class: 'badge badge-archived' }, 'archived') : null),
+        h('div', { class: 'fdesc' }, ownerText(f), (f.tags || []).map((t) => h('span', { class: 'tag' }, t)), f.description || '')),
       h('div', { class: 'fenvs', role: 'none' }, cells),
-      h('div', { role: 'cell', class: 'fupd' }, time(f.updatedAt)));
+      h('div', { role: 'cell', class: 'fupd' }, changedLine(f)));
   }
 
   function rowFor(f, i, next) {
@@ -353,17 +413,25 @@ export function flagsView(root, { query }) {
     }
   });
   const timer = setInterval(() => { tick++; renderWindow(true); }, 60000);
+  const more = () => { extras++; compute(); renderWindow(true); };
+  const offStale = onStale(more);
+  const offSummary = onSummary(more);
+  loadStale(true);
+  loadSummary(true);
 
   renderHead();
   fillSelects();
   measure();
   compute();
   renderWindow(true);
+  if (opts.archived) showArchived();
 
   return {
     title: 'Flags',
     destroy() {
       unsubscribe();
+      offStale();
+      offSummary();
       clearInterval(timer);
       cancelAnimationFrame(raf);
       window.removeEventListener('scroll', schedule);
@@ -441,6 +509,7 @@ export function openFlagForm(existing) {
         h('p', { class: 'hint' }, 'Environments not ticked start off. You can switch them later.'));
     }
 
+    const lc = lifecycleFields(existing);
     const save = h('button', { type: 'submit', class: 'btn btn-primary' }, editing ? 'Save changes' : 'Create flag');
     const bodyEl = h('div', { class: 'dlg-body' },
       field('Name', name, editing
@@ -450,6 +519,7 @@ export function openFlagForm(existing) {
       field('Type', type),
       variantsBox,
       field('Tags', tags, 'Separated by commas, e.g. checkout, team-payments.'),
+      lc.el,
       envBox);
 
     const form = h('form', { novalidate: true },
@@ -469,6 +539,7 @@ export function openFlagForm(existing) {
         description: desc.value,
         type: t,
         tags: tags.value.split(/[\s,]+/).filter(Boolean),
+        ...lc.body(),
       };
       if (t !== 'boolean') {
         const variants = {};
@@ -501,6 +572,7 @@ export function openFlagForm(existing) {
     }
 
     async function send(body, ifMatch) {
+      if (editing && body.name !== existing.name && !await confirmRename(existing, body.name)) return;
       if (editing && !await confirmProtected(existing, { ...existing, ...body }, { title: `Save ${existing.name}?` })) return;
       save.disabled = true;
       try {

@@ -4,6 +4,7 @@
 package codec
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -23,12 +24,13 @@ type lifecycle struct {
 	Kind       ff.FlagKind `json:"kind,omitempty"`
 	ExpiresAt  *int64      `json:"expiresAt,omitempty"`
 	ArchivedAt *int64      `json:"archivedAt,omitempty"`
+	UpdatedBy  *ff.Actor   `json:"updatedBy,omitempty"`
 }
 
 // EncodeLifecycle encodes f's owner, kind, expiry and archive time as one
 // JSON object ("{}" when all are empty).
 func EncodeLifecycle(f *ff.Flag) ([]byte, error) {
-	l := lifecycle{Owner: f.Owner, Kind: f.Kind, ExpiresAt: optMillis(f.ExpiresAt), ArchivedAt: optMillis(f.ArchivedAt)}
+	l := lifecycle{Owner: f.Owner, Kind: f.Kind, ExpiresAt: optMillis(f.ExpiresAt), ArchivedAt: optMillis(f.ArchivedAt), UpdatedBy: f.UpdatedBy}
 	return json.Marshal(l)
 }
 
@@ -39,6 +41,7 @@ func DecodeLifecycle(f *ff.Flag, b []byte) error {
 		return err
 	}
 	f.Owner, f.Kind, f.ExpiresAt, f.ArchivedAt = l.Owner, l.Kind, OptTime(l.ExpiresAt), OptTime(l.ArchivedAt)
+	f.UpdatedBy = l.UpdatedBy
 	return nil
 }
 
@@ -48,6 +51,17 @@ func optMillis(t *time.Time) *int64 {
 	}
 	ms := Millis(*t)
 	return &ms
+}
+
+// ToggledBy is the JSON of the actor of the audit event in ctx, which a
+// store's toggle writes as the flag's updatedBy ("null" without one).
+func ToggledBy(ctx context.Context) string {
+	ev := ff.AuditFrom(ctx)
+	if ev == nil {
+		return "null"
+	}
+	b, _ := json.Marshal(ev.Actor) // plain strings
+	return string(b)
 }
 
 // EncodeFlag encodes f's structured fields. Empty values encode as "{}" or
