@@ -47,6 +47,8 @@ type UsageConfig struct {
 	// Stale says when flags are stale; 30 days unused, 14 days constant and
 	// ff.DefaultLifetimes for the zero value's fields.
 	Stale usage.StaleRules
+	// Retention is how long usage buckets are kept; zero keeps them all.
+	Retention time.Duration
 }
 
 // uncounted is the current snapshot without counting, made once per
@@ -94,6 +96,7 @@ func (s *Server) setupUsage(cfg Config) {
 		Now:        s.now,
 		MaxPending: u.MaxPending,
 		LabelFlags: u.MetricFlags,
+		Retention:  u.Retention,
 	})
 	s.metrics.registry.MustRegister(s.usage.Metrics().Collectors()...)
 	s.svc.AddPublisher(retirePublisher{s.usage})

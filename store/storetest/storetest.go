@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"Usage", testUsage},
 		{"Lifecycle", testLifecycle},
 		{"ConcurrentUsage", testConcurrentUsage},
+		{"UsagePrune", testUsagePrune},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
