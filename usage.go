@@ -48,3 +48,13 @@ type UsageStore interface {
 
 // UsageHour truncates t to the start of its hour in UTC.
 func UsageHour(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
+
+// UsagePruner removes old usage buckets, for the retention a deployment
+// sets (--usage-retention). Every store implements it; it is apart from
+// UsageStore so that a consumer asks for it by name.
+type UsagePruner interface {
+	// PruneUsage deletes the buckets whose hour starts before before and
+	// returns how many it deleted. It is bookkeeping: it writes no audit
+	// event and does not move the revision.
+	PruneUsage(ctx context.Context, before time.Time) (int64, error)
+}

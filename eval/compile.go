@@ -28,6 +28,9 @@ type compiler struct {
 	// regexLeft is what the flag or segment being compiled may still
 	// spend on regular expressions (LimitRegexTotal).
 	regexLeft int
+	// meta is the metadata of the flag metaOf (metadataFor).
+	metaOf *featureflags.Flag
+	meta   *Metadata
 }
 
 func newCompiler(segments map[string]*featureflags.Segment) *compiler {

@@ -22,8 +22,9 @@
 // are not set:
 //   - boolean flags serve "on" by default and "off" while off;
 //   - other flags serve their first variant in byte-wise name order in both
-//     cases (so adding a variant that sorts first changes what they serve:
-//     set DefaultServe and OffVariant to pin it);
+//     cases; the service pins that choice when it stores a flag
+//     (PinDefaults), so that adding a variant that sorts first does not
+//     change what a stored flag serves;
 //   - an environment missing from Flag.Environments is off;
 //   - a segment's Match "" means "all"; a segment without conditions
 //     contains nobody.

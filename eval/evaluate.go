@@ -35,6 +35,9 @@ type Result struct {
 	Reason       string                `json:"reason"`
 	ErrorCode    string                `json:"errorCode,omitempty"`
 	ErrorDetails string                `json:"errorDetails,omitempty"`
+	// Metadata describes the flag, for OFREP answers (which encode it
+	// themselves); nil when there is no such flag.
+	Metadata *Metadata `json:"-"`
 }
 
 // Evaluate evaluates flag key in env for ctx. It does no I/O, reads no clock

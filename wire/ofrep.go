@@ -12,6 +12,9 @@ type OFREPSuccess struct {
 	Value   any    `json:"value,omitempty"`
 	Reason  string `json:"reason"`
 	Variant string `json:"variant,omitempty"`
+	// Metadata describes the flag: owner, kind, tags (comma-separated) and
+	// version, those without a value left out.
+	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // OFREPFailure is an evaluation that did not produce a value: an item of a
@@ -22,4 +25,6 @@ type OFREPFailure struct {
 	Key          string `json:"key"`
 	ErrorCode    string `json:"errorCode"`
 	ErrorDetails string `json:"errorDetails,omitempty"`
+	// Metadata is the flag's, as in OFREPSuccess, when the flag exists.
+	Metadata map[string]any `json:"metadata,omitempty"`
 }

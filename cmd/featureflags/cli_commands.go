@@ -39,7 +39,8 @@ func apiGroups() []group {
 				set: with(promoteSet(), "flags", list("flags", "the flags, comma-separated")), ifMatch: true},
 		}},
 		{"targeting", "set or remove a flag's targeting in one environment", map[string]endpoint{
-			"set":    {summary: "replace the targeting (--file, JSON)", method: "PUT", path: "/flags/{flag}/targeting/{environment}", args: []string{"flag", "environment"}, file: true, ifMatch: true},
+			"set": {summary: "replace the targeting (--file, JSON)", method: "PUT", path: "/flags/{flag}/targeting/{environment}", args: []string{"flag", "environment"}, file: true, ifMatch: true,
+				set: defaultVariantSetters},
 			"delete": {summary: "remove the targeting", method: "DELETE", path: "/flags/{flag}/targeting/{environment}", args: []string{"flag", "environment"}, ifMatch: true},
 		}},
 		{"segments", "list, show, create, change and delete segments", map[string]endpoint{

@@ -105,3 +105,23 @@ func equal(got []string, want ...string) bool {
 	}
 	return true
 }
+
+// A file that leaves out a flag's served defaults plans no change against
+// the store, which holds them made explicit (eval.PinDefaults); one that
+// chooses another default does.
+func TestDiffPinnedDefaults(t *testing.T) {
+	envs := []string{"production"}
+	file := &ff.Dataset{Flags: []*ff.Flag{{Name: "color", Type: ff.TypeString, Variants: map[string]any{"red": "r", "blue": "b"}}}}
+	stored := Desired(file, envs).Flags[0].Clone()
+	if tg := stored.Targeting["production"]; tg == nil || tg.DefaultServe.Variant != "blue" || tg.OffVariant != "blue" {
+		t.Fatalf("desired targeting %+v, want blue pinned", tg)
+	}
+	cur := &ff.Dataset{Flags: []*ff.Flag{stored}}
+	if p := Diff(cur, Desired(file, envs), true); !p.Empty() {
+		t.Fatalf("plan %+v, want none", p)
+	}
+	file.Flags[0].Targeting = map[string]*ff.Targeting{"production": {DefaultServe: &ff.Serve{Variant: "red"}}}
+	if p := Diff(cur, Desired(file, envs), true); len(p.Change.Flags) != 1 {
+		t.Fatalf("plan %+v, want color changed", p)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/eval"
 )
 
 // ManagedTag marks a flag as managed by code: apply sets it on every flag
@@ -43,8 +44,9 @@ func (n Names) empty() bool {
 func (p *Plan) Empty() bool { return p.Create.empty() && p.Change.empty() && p.Remove.empty() }
 
 // Desired completes a parsed file into what the store should hold: flags
-// get the boolean type by default, the managed-by-code tag, and an off
-// state in every environment of envs they do not mention; segments match
+// get the boolean type by default, the managed-by-code tag, an off state
+// in every environment of envs they do not mention and, when not boolean,
+// their served defaults made explicit (eval.PinDefaults); segments match
 // "all" by default. It returns a copy.
 func Desired(d *ff.Dataset, envs []string) *ff.Dataset {
 	out := &ff.Dataset{Environments: d.Environments, Flags: make([]*ff.Flag, 0, len(d.Flags)), Segments: make([]*ff.Segment, 0, len(d.Segments))}
@@ -64,6 +66,7 @@ func Desired(d *ff.Dataset, envs []string) *ff.Dataset {
 				c.Environments[e] = false
 			}
 		}
+		eval.PinDefaults(c, envs) // as the store will hold it
 		out.Flags = append(out.Flags, c)
 	}
 	for _, sg := range d.Segments {

@@ -73,7 +73,7 @@ func NoneMatch(r *http.Request, tag string) bool {
 }
 
 // IfMatchVersion reads an If-Match header that names one version by its
-// strong ETag: anyVersion is true for "*" or no header; ok is false for anything
+// strong ETag ("3", or "3.x" whose part after the dot it ignores): anyVersion is true for "*" or no header; ok is false for anything
 // that cannot name one version (a list, a weak tag, not a number), which
 // therefore matches none.
 func IfMatchVersion(r *http.Request) (version int64, anyVersion, ok bool) {
@@ -87,6 +87,9 @@ func IfMatchVersion(r *http.Request) (version int64, anyVersion, ok bool) {
 	case len(tags) > 1 || star || tags[0].weak:
 		return 0, false, false
 	}
-	v, err := strconv.ParseInt(strings.Trim(tags[0].tag, `"`), 10, 64)
+	// A flag's tag may add ".suffix" to its version (what changes
+	// without one); the version alone decides a write.
+	tag, _, _ := strings.Cut(strings.Trim(tags[0].tag, `"`), ".")
+	v, err := strconv.ParseInt(tag, 10, 64)
 	return v, false, err == nil && v > 0
 }

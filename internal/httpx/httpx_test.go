@@ -84,6 +84,8 @@ func TestIfMatchVersion(t *testing.T) {
 		"":         {0, true, true},
 		"*":        {0, true, true},
 		`"3"`:      {3, false, true},
+		`"3.1k9x"`: {3, false, true},
+		`".5"`:     {0, false, false},
 		` "3" `:    {3, false, true},
 		`W/"3"`:    {0, false, false},
 		`"3", "4"`: {0, false, false},

@@ -10,7 +10,8 @@ package ofrepjson
 
 import "github.com/featureflags/featureflags/eval"
 
-// AppendSuccess appends {"key","value","reason","variant"}; it reports false
+// AppendSuccess appends {"key","value","reason","variant","metadata"}, the
+// metadata as the flag's compilation encoded it; it reports false
 // when the value cannot be encoded. A nil value is left out: the OFREP
 // "code default" answer.
 func AppendSuccess(b []byte, res *eval.Result) ([]byte, bool) {
@@ -28,7 +29,15 @@ func AppendSuccess(b []byte, res *eval.Result) ([]byte, bool) {
 		b = append(b, `,"variant":`...)
 		b = AppendString(b, res.Variant)
 	}
-	return append(b, '}'), true
+	return append(AppendMetadata(b, res.Metadata), '}'), true
+}
+
+// AppendMetadata appends the member ,"metadata":{...}, if there is metadata.
+func AppendMetadata(b []byte, m *eval.Metadata) []byte {
+	if m == nil || len(m.JSON) == 0 {
+		return b
+	}
+	return append(append(b, `,"metadata":`...), m.JSON...)
 }
 
 // appendReason appends the reason member, the known reasons ready-made.
@@ -50,7 +59,8 @@ func appendReason(b []byte, reason string) []byte {
 }
 
 // AppendItem appends one bulk item: a success, or {"key","errorCode",
-// "errorDetails"} for a flag that failed or whose value cannot be encoded.
+// "errorDetails","metadata"} for a flag that failed or whose value cannot
+// be encoded.
 func AppendItem(b []byte, res *eval.Result) []byte {
 	if res.Reason != eval.ReasonError {
 		start := len(b)
@@ -59,16 +69,18 @@ func AppendItem(b []byte, res *eval.Result) []byte {
 			return b
 		}
 		b = b[:start]
-		return appendFailureItem(b, res.Key, eval.ErrorGeneral, "the value could not be encoded as JSON")
+		return AppendFailure(b, res.Key, eval.ErrorGeneral, "the value could not be encoded as JSON", res.Metadata)
 	}
 	code := res.ErrorCode
 	if code == "" {
 		code = eval.ErrorGeneral
 	}
-	return appendFailureItem(b, res.Key, code, res.ErrorDetails)
+	return AppendFailure(b, res.Key, code, res.ErrorDetails, res.Metadata)
 }
 
-func appendFailureItem(b []byte, key, code, details string) []byte {
+// AppendFailure appends {"key","errorCode","errorDetails","metadata"},
+// leaving out empty details and nil metadata.
+func AppendFailure(b []byte, key, code, details string, m *eval.Metadata) []byte {
 	b = append(b, `{"key":`...)
 	b = AppendString(b, key)
 	b = append(b, `,"errorCode":`...)
@@ -77,5 +89,5 @@ func appendFailureItem(b []byte, key, code, details string) []byte {
 		b = append(b, `,"errorDetails":`...)
 		b = AppendString(b, details)
 	}
-	return append(b, '}')
+	return append(AppendMetadata(b, m), '}')
 }

@@ -6,8 +6,10 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
+	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
 	"github.com/featureflags/featureflags/wire"
 )
@@ -44,14 +46,16 @@ func FuzzAppend(f *testing.F) {
 	f.Fuzz(func(t *testing.T, key, variant, reason, details string, value []byte) {
 		v := (&gen{data: value}).value(0)
 		reason = nonError(reason)
-		success := &eval.Result{Key: key, Value: v, Variant: variant, Reason: reason}
+		flag := &ff.Flag{Owner: details, Kind: ff.FlagKind(variant), Tags: nonEmpty(key, reason), Version: int64(len(value))}
+		meta, wantMeta := eval.MetadataOf(flag), metadataMap(flag)
+		success := &eval.Result{Key: key, Value: v, Variant: variant, Reason: reason, Metadata: meta}
 		got, ok := AppendSuccess(nil, success)
-		checkSame(t, got, ok, wire.OFREPSuccess{Key: key, Value: v, Reason: reason, Variant: variant})
+		checkSame(t, got, ok, wire.OFREPSuccess{Key: key, Value: v, Reason: reason, Variant: variant, Metadata: wantMeta})
 		item := AppendItem(nil, success)
 		if ok {
-			checkSame(t, item, true, wire.OFREPSuccess{Key: key, Value: v, Reason: reason, Variant: variant})
+			checkSame(t, item, true, wire.OFREPSuccess{Key: key, Value: v, Reason: reason, Variant: variant, Metadata: wantMeta})
 		} else {
-			checkSame(t, item, true, wire.OFREPFailure{Key: key, ErrorCode: eval.ErrorGeneral, ErrorDetails: "the value could not be encoded as JSON"})
+			checkSame(t, item, true, wire.OFREPFailure{Key: key, ErrorCode: eval.ErrorGeneral, ErrorDetails: "the value could not be encoded as JSON", Metadata: wantMeta})
 		}
 		failure := &eval.Result{Key: key, Reason: eval.ReasonError, ErrorCode: variant, ErrorDetails: details}
 		code := variant
@@ -60,6 +64,28 @@ func FuzzAppend(f *testing.F) {
 		}
 		checkSame(t, AppendItem(nil, failure), true, wire.OFREPFailure{Key: key, ErrorCode: code, ErrorDetails: details})
 	})
+}
+
+// nonEmpty returns the strings that are not empty (a flag's tags).
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// metadataMap is the metadata of f as a client decodes it.
+func metadataMap(f *ff.Flag) map[string]any {
+	m := map[string]any{"version": float64(f.Version)}
+	for k, v := range map[string]string{"owner": f.Owner, "kind": string(f.Kind), "tags": strings.Join(f.Tags, ",")} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 // nonError keeps a fuzzed success's reason from being ERROR, which makes

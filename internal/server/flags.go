@@ -168,20 +168,6 @@ func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
 	s.writeFlag(w, http.StatusCreated, f)
 }
 
-func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
-	f, err := s.svc.Flag(r.Context(), r.PathValue("id"))
-	if err != nil {
-		httpx.Error(w, r, err)
-		return
-	}
-	if httpx.NoneMatch(r, httpx.ETag(f.Version)) {
-		w.Header().Set("ETag", httpx.ETag(f.Version))
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	s.writeFlag(w, http.StatusOK, f)
-}
-
 // updateFlagRequest is the body of PUT /flags/{id}: every field optional.
 type updateFlagRequest struct {
 	Name         *string                  `json:"name"`

@@ -6,7 +6,7 @@ import (
 )
 
 // ifMatch is the optimistic-concurrency header of the flag and segment writes.
-var ifMatch = openapiHeader("If-Match", `the version last read, as its ETag ("3"); the write answers 412 if it changed since`)
+var ifMatch = openapiHeader("If-Match", `the version last read, as its ETag ("3", or a flag's "3.x"); the write answers 412 if it changed since`)
 
 // openapiHeader is a request header parameter.
 func openapiHeader(name, desc string) []param {

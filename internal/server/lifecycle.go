@@ -90,36 +90,38 @@ func (s *Server) answerStale(w http.ResponseWriter, r *http.Request, flags []*ff
 		httpx.Error(w, r, err)
 		return true
 	}
-	now, rules := s.now(), s.usageCfg.Stale
-	us, err := s.usageStore(r)
-	var recent []ff.UsageBucket
-	if err == nil {
-		recent, err = us.Usage(r.Context(), ff.UsageFilter{Since: now.Add(-rules.ConstantAfter)})
-	}
-	var last map[string]map[string]time.Time
-	if err == nil {
-		last, err = s.usage.LastEvaluated(r.Context())
-	}
+	s.flushForRead(r)
+	stale, err := s.usage.Stale(r.Context(), flags, s.usageCfg.Stale, s.now())
 	if err != nil {
 		httpx.Error(w, r, err)
 		return true
 	}
-	byFlag := map[string][]ff.UsageBucket{}
-	for _, b := range recent {
-		byFlag[b.FlagID] = append(byFlag[b.FlagID], b)
-	}
 	out := []staleFlag{}
-	for _, f := range flags {
+	for _, sf := range stale {
 		var why []usage.Staleness
-		for _, st := range rules.Stale(f, last[f.ID], byFlag[f.ID], now) {
+		for _, st := range sf.Why {
 			if want[st.Kind] {
 				why = append(why, st)
 			}
 		}
 		if len(why) > 0 {
-			out = append(out, staleFlag{Flag: f, LastEvaluated: lastOf(last, f), Stale: why})
+			last := lastOf(map[string]map[string]time.Time{sf.Flag.ID: sf.Last}, sf.Flag)
+			out = append(out, staleFlag{Flag: sf.Flag, LastEvaluated: last, Stale: why})
 		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return true
+}
+
+// CountStale computes the stale metric (featureflags_flags_stale) from the
+// flags that are not archived; the caller runs it in the background, every
+// --stale-metric-interval, since it reads the store's recent usage.
+func (s *Server) CountStale(ctx context.Context) error {
+	var flags []*ff.Flag
+	for _, f := range s.currentFlags() {
+		if f.ArchivedAt == nil {
+			flags = append(flags, f)
+		}
+	}
+	return s.usage.CountStale(ctx, flags, s.usageCfg.Stale, s.now())
 }

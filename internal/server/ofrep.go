@@ -39,12 +39,13 @@ type ofrepRequest struct {
 type ofrepFailure struct {
 	code string // OFREP's; empty when the body is only errorDetails
 	err  error
+	meta *eval.Metadata // the flag's, when it exists
 }
 
 // failure is an ofrepFailure of OFREP error code code and domain error code
 // errCode.
 func failure(code, errCode, msg string) *ofrepFailure {
-	return &ofrepFailure{code, &ff.Error{Code: errCode, Message: msg}}
+	return &ofrepFailure{code: code, err: &ff.Error{Code: errCode, Message: msg}}
 }
 
 // Preallocated header values. Setting a header to one of these shares the
@@ -146,7 +147,7 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request, buf []byte) (eval.Context, []byte, *ofrepFailure) {
 	body, err := httpx.ReadJSONBody(w, r, s.maxContext, buf)
 	if err != nil {
-		return nil, body, &ofrepFailure{eval.ErrorGeneral, s.contextTooLarge(err)}
+		return nil, body, &ofrepFailure{code: eval.ErrorGeneral, err: s.contextTooLarge(err)}
 	}
 	if fail := s.contextTooDeep(body); fail != nil {
 		return nil, body, fail
@@ -163,7 +164,7 @@ func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request, buf []byte
 		if errors.As(err, &typ) && typ.Field == "context" {
 			return nil, body, failure(eval.ErrorParse, ff.EINVALID, "context must be a JSON object, not "+typ.Value)
 		}
-		return nil, body, &ofrepFailure{eval.ErrorParse, httpx.JSONError(err)}
+		return nil, body, &ofrepFailure{code: eval.ErrorParse, err: httpx.JSONError(err)}
 	}
 	if tk, ok := req.Context["targetingKey"]; ok && tk != nil {
 		if _, isString := tk.(string); !isString {
@@ -207,9 +208,15 @@ func (s *Server) resultFailure(snap *eval.Snapshot, env string, r *http.Request,
 			return s.unknownEnvironment(snap, env, r)
 		}
 	case eval.ErrorParse, eval.ErrorTargetingKeyMissing, eval.ErrorInvalidContext:
-		return failure(res.ErrorCode, ff.EINVALID, res.ErrorDetails)
+		return withMeta(failure(res.ErrorCode, ff.EINVALID, res.ErrorDetails), res)
 	}
-	return failure(eval.ErrorGeneral, ff.EINVALID, res.ErrorCode+": "+res.ErrorDetails)
+	return withMeta(failure(eval.ErrorGeneral, ff.EINVALID, res.ErrorCode+": "+res.ErrorDetails), res)
+}
+
+// withMeta gives f the metadata of the flag res is about.
+func withMeta(f *ofrepFailure, res *eval.Result) *ofrepFailure {
+	f.meta = res.Metadata
+	return f
 }
 
 // unknownEnvironment explains an environment that does not exist. The
@@ -253,6 +260,9 @@ func (s *Server) ofrepFail(w http.ResponseWriter, r *http.Request, key string, s
 	}
 	b = append(b, `"errorDetails":`...)
 	b = ofrepjson.AppendString(b, details)
+	if single {
+		b = ofrepjson.AppendMetadata(b, f.meta)
+	}
 	b = append(b, "}\n"...)
 	writeBody(w, status, b)
 }

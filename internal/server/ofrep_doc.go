@@ -18,6 +18,9 @@ type (
 		Variant      string `json:"variant,omitempty"`
 		ErrorCode    string `json:"errorCode,omitempty"`
 		ErrorDetails string `json:"errorDetails,omitempty"`
+		// Metadata is the flag's owner, kind, tags (comma-separated) and
+		// version, as in wire.OFREPSuccess.
+		Metadata map[string]any `json:"metadata,omitempty"`
 	}
 	ofrepBulk struct {
 		Flags        []ofrepItem        `json:"flags"`

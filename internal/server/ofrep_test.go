@@ -80,19 +80,25 @@ func checkShape(t *testing.T, m map[string]any, want ...string) {
 	}
 }
 
-// checkSuccess checks a success: its shape, value, reason and variant.
+// checkSuccess checks a success: its shape, value, reason and variant, and
+// that it carries the flag's metadata.
 func checkSuccess(t *testing.T, m map[string]any, key string, value any, reason, variant string) {
 	t.Helper()
-	checkShape(t, m, "key", "value", "reason", "variant")
+	checkShape(t, m, "key", "value", "reason", "variant", "metadata")
+	if meta, _ := m["metadata"].(map[string]any); meta["version"] == nil {
+		t.Fatalf("got %v, want metadata with the version", m)
+	}
 	if m["key"] != key || !jsonEqual(m["value"], value) || m["reason"] != reason || m["variant"] != variant {
 		t.Fatalf("got %v, want key %s value %v reason %s variant %s", m, key, value, reason, variant)
 	}
 }
 
-// checkFailure checks a single-flag failure {"key","errorCode","errorDetails"}.
-func checkFailure(t *testing.T, m map[string]any, key, code string) {
+// checkFailure checks a single-flag failure {"key","errorCode","errorDetails"}
+// and the extra keys expected (the metadata of a flag that exists but
+// failed to evaluate).
+func checkFailure(t *testing.T, m map[string]any, key, code string, extra ...string) {
 	t.Helper()
-	checkShape(t, m, "key", "errorCode", "errorDetails")
+	checkShape(t, m, append([]string{"key", "errorCode", "errorDetails"}, extra...)...)
 	if m["key"] != key || m["errorCode"] != code || m["errorDetails"] == "" {
 		t.Fatalf("got %v, want key %s errorCode %s and details", m, key, code)
 	}
@@ -172,8 +178,8 @@ func TestOFREPSingle(t *testing.T) {
 	if len(seen) != 2 {
 		t.Fatalf("twelve users all in %v", seen)
 	}
-	checkFailure(t, s.evaluate(400, "limit", map[string]any{"country": "NZ"}), "limit", "TARGETING_KEY_MISSING")
-	checkFailure(t, s.evaluate(400, "limit", map[string]any{"targetingKey": ""}), "limit", "TARGETING_KEY_MISSING")
+	checkFailure(t, s.evaluate(400, "limit", map[string]any{"country": "NZ"}), "limit", "TARGETING_KEY_MISSING", "metadata")
+	checkFailure(t, s.evaluate(400, "limit", map[string]any{"targetingKey": ""}), "limit", "TARGETING_KEY_MISSING", "metadata")
 
 	// Not found, unknown environment, invalid context.
 	checkFailure(t, s.evaluate(404, "nope", map[string]any{}), "nope", "FLAG_NOT_FOUND")
@@ -326,7 +332,7 @@ func TestOFREPBulk(t *testing.T) {
 	if want := []string{"broken", "dev-only", "greeting", "layout", "limit", "static-on", "zz-last"}; !slices.Equal(keys, want) {
 		t.Fatalf("keys %v, want %v", keys, want)
 	}
-	checkShape(t, items["broken"], "key", "errorCode", "errorDetails")
+	checkShape(t, items["broken"], "key", "errorCode", "errorDetails", "metadata")
 	if items["broken"]["errorCode"] != "PARSE_ERROR" {
 		t.Fatalf("broken flag: %v", items["broken"])
 	}
@@ -339,12 +345,12 @@ func TestOFREPBulk(t *testing.T) {
 	}
 	// In a single evaluation the broken flag is a 400 PARSE_ERROR; in
 	// staging, where it has no targeting, it works.
-	checkFailure(t, s.evaluate(400, "broken", nil), "broken", "PARSE_ERROR")
+	checkFailure(t, s.evaluate(400, "broken", nil), "broken", "PARSE_ERROR", "metadata")
 	checkSuccess(t, s.evaluate(200, "broken", nil, "X-Environment", "staging"), "broken", true, "STATIC", "on")
 
 	// Without a targeting key the rollout fails alone.
 	items, _ = bulkItems(t, s.bulk(200, map[string]any{"country": "US"}))
-	checkShape(t, items["limit"], "key", "errorCode", "errorDetails")
+	checkShape(t, items["limit"], "key", "errorCode", "errorDetails", "metadata")
 	if items["limit"]["errorCode"] != "TARGETING_KEY_MISSING" {
 		t.Fatalf("limit without a key: %v", items["limit"])
 	}

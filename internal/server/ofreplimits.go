@@ -27,5 +27,5 @@ func (s *Server) contextTooDeep(body []byte) *ofrepFailure {
 	}
 	e := ff.Errorf(ff.EINVALID, "the context is nested more than %s levels deep (limit %s)", strconv.Itoa(s.maxDepth), ff.LimitDepth)
 	e.Limit = ff.LimitDepth
-	return &ofrepFailure{eval.ErrorInvalidContext, e}
+	return &ofrepFailure{code: eval.ErrorInvalidContext, err: e}
 }

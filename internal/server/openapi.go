@@ -138,4 +138,6 @@ type ofrepError struct {
 	Key          string `json:"key,omitempty"`
 	ErrorCode    string `json:"errorCode,omitempty"`
 	ErrorDetails string `json:"errorDetails"`
+	// Metadata is the flag's, for a flag that exists (OFREP allows it).
+	Metadata map[string]any `json:"metadata,omitempty"`
 }

@@ -1,12 +1,10 @@
 package server
 
 import (
-	"net/http"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
-	"github.com/featureflags/featureflags/internal/httpx"
 )
 
 // flagOut is a flag as the API answers it: with, when it does not compile
@@ -38,11 +36,6 @@ func (s *Server) flagsOut(flags []*ff.Flag, last map[string]map[string]time.Time
 		out[i] = s.flagOut(f, last)
 	}
 	return out
-}
-
-func (s *Server) writeFlag(w http.ResponseWriter, status int, f *ff.Flag) {
-	w.Header().Set("ETag", httpx.ETag(f.Version))
-	httpx.WriteJSON(w, status, s.flagOut(f, s.usage.Known()))
 }
 
 // invalidFlags is the featureflags_flags_invalid gauge: flags that do not

@@ -47,6 +47,8 @@ type UsageConfig struct {
 	// Stale says when flags are stale; 30 days unused, 14 days constant and
 	// ff.DefaultLifetimes for the zero value's fields.
 	Stale usage.StaleRules
+	// Retention is how long usage buckets are kept; zero keeps them all.
+	Retention time.Duration
 }
 
 // uncounted is the current snapshot without counting, made once per
@@ -94,6 +96,7 @@ func (s *Server) setupUsage(cfg Config) {
 		Now:        s.now,
 		MaxPending: u.MaxPending,
 		LabelFlags: u.MetricFlags,
+		Retention:  u.Retention,
 	})
 	s.metrics.registry.MustRegister(s.usage.Metrics().Collectors()...)
 	s.svc.AddPublisher(retirePublisher{s.usage})
@@ -114,6 +117,14 @@ func (s *Server) usageRoutes() []route {
 // Usage returns the server's usage collector, whose Flush the caller runs
 // periodically and once at shutdown.
 func (s *Server) Usage() *usage.Collector { return s.usage }
+
+// currentFlags returns the flags of the latest view.
+func (s *Server) currentFlags() []*ff.Flag {
+	if v := s.svc.Latest(); v != nil {
+		return v.Flags()
+	}
+	return nil
+}
 
 // flagID is the id of the current flag named name.
 func (s *Server) flagID(name string) (string, bool) {

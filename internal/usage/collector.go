@@ -35,6 +35,9 @@ type Config struct {
 	// LabelFlags are the flags whose evaluations the metrics count by flag
 	// key; others are counted by environment, reason and error code only.
 	LabelFlags []string
+	// Retention is how long usage buckets are kept (Prune); zero keeps
+	// them all.
+	Retention time.Duration
 }
 
 // key identifies one bucket of counts not yet flushed.

@@ -14,6 +14,8 @@ type Metrics struct {
 	evaluations *prometheus.CounterVec
 	dropped     prometheus.Counter
 	label       map[string]bool
+	stale       *prometheus.GaugeVec // stalecount.go
+	staleAt     prometheus.Gauge
 }
 
 func newMetrics(labelFlags []string) *Metrics {
@@ -29,12 +31,13 @@ func newMetrics(labelFlags []string) *Metrics {
 		Name: "featureflags_usage_dropped_total",
 		Help: "Evaluations not recorded in the usage store because too many buckets were waiting for it (--usage-max-pending).",
 	})
+	newStaleMetrics(m)
 	return m
 }
 
 // Collectors returns the metrics, to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.evaluations, m.dropped}
+	return []prometheus.Collector{m.evaluations, m.dropped, m.stale, m.staleAt}
 }
 
 func (m *Metrics) add(n eval.Count) {

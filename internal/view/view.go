@@ -174,7 +174,8 @@ func (v *View) TokenList() []*ff.Token {
 
 // Complete gives f a state for exactly the existing environments envs:
 // those it does not mention are off, and leftovers of deleted ones are
-// dropped.
+// dropped; a flag that is not boolean gets its served defaults made
+// explicit in each (eval.PinDefaults).
 func Complete(f *ff.Flag, envs []string) {
 	m := make(map[string]bool, len(envs))
 	for _, e := range envs {
@@ -189,4 +190,5 @@ func Complete(f *ff.Flag, envs []string) {
 	if len(f.Targeting) == 0 {
 		f.Targeting = nil
 	}
+	eval.PinDefaults(f, envs)
 }

@@ -63,6 +63,7 @@ func Run(t *testing.T, open Opener) {
 		{"EnvironmentSettings", testEnvironmentSettings},
 		{"ChangeRequests", testChangeRequests},
 		{"ApplyChangeRequest", testApplyChangeRequest},
+		{"UsagePrune", testUsagePrune},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
