@@ -279,6 +279,16 @@ func snapshotPath(flag *optionalString, store string) string {
 }
 
 func (c config) validate() error {
+	for _, check := range []func() error{c.validateServing, c.validateRates, c.validateWorkers} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateServing checks the listener, the store and the logs.
+func (c config) validateServing() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return fmt.Errorf("--listen (FEATUREFLAGS_LISTEN) %q is not host:port: %v", c.Listen, err)
 	}
@@ -306,6 +316,11 @@ func (c config) validate() error {
 	if c.StoreWait < 0 {
 		return fmt.Errorf("--store-wait (FEATUREFLAGS_STORE_WAIT) must not be negative")
 	}
+	return nil
+}
+
+// validateRates checks the rate limits and the evaluation's bounds.
+func (c config) validateRates() error {
 	if c.WriteRate < 0 || math.IsNaN(c.WriteRate) || math.IsInf(c.WriteRate, 0) {
 		return fmt.Errorf("--write-rate (FEATUREFLAGS_WRITE_RATE) must be a number of writes per second, 0 or more")
 	}
@@ -333,9 +348,11 @@ func (c config) validate() error {
 			return fmt.Errorf("--%s (%s) must be at least 1", l.name, envName(l.name))
 		}
 	}
-	if err := validateDebugListen(c.DebugListen); err != nil {
-		return err
-	}
+	return validateDebugListen(c.DebugListen)
+}
+
+// validateWorkers checks the timeouts, hosts and background work.
+func (c config) validateWorkers() error {
 	if c.AuditRetention.MaxAge < 0 {
 		return fmt.Errorf("--audit-retention (FEATUREFLAGS_AUDIT_RETENTION) must not be negative")
 	}

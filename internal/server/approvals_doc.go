@@ -44,6 +44,7 @@ var heldWrites = []string{
 	"PUT /flags/{id}", "DELETE /flags/{id}", "POST /flags/{id}/toggle",
 	"PUT /flags/{id}/targeting/{environment}", "DELETE /flags/{id}/targeting/{environment}",
 	"POST /flags/{id}/archive", "POST /flags/{id}/restore", "POST /flags/{id}/revert",
+	"POST /flags/{id}/promote",
 }
 
 // withHeldWrites adds to docs the 202 of the writes held for approval.
@@ -56,5 +57,10 @@ func withHeldWrites(docs map[string]op) {
 		doc.Responses = maps.Clone(doc.Responses)
 		doc.Responses[202] = res{Description: "the change needs approval: it was not made but held in this change request", Body: service.RequestView{}}
 		docs[key] = doc
+	}
+	if doc, ok := docs["POST /promote"]; ok {
+		doc.Responses = maps.Clone(doc.Responses)
+		doc.Responses[202] = res{Description: "the target requires approval: nothing was made, a change request per flag holds it", Body: promoteHeld{}}
+		docs["POST /promote"] = doc
 	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 
 	ff "github.com/featureflags/featureflags"
@@ -44,6 +45,12 @@ type promoteAnswer struct {
 	Flags []*ff.Flag `json:"flags"`
 }
 
+// promoteHeld is the answer of POST /promote into an environment that
+// requires approval: a change request per flag, none of them made yet.
+type promoteHeld struct {
+	Requests []*service.RequestView `json:"requests"`
+}
+
 // promoteFlag answers POST /flags/{id}/promote {"from","to"}: one flag's
 // state and targeting copied, If-Match its version.
 func (s *Server) promoteFlag(w http.ResponseWriter, r *http.Request) {
@@ -73,6 +80,11 @@ func (s *Server) promoteFlags(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	flags, err := s.svc.Promote(r.Context(), service.Promotion{From: req.From, To: req.To, Flags: req.Flags, Revision: ifMatch})
+	var held *service.Proposed
+	if errors.As(err, &held) {
+		httpx.WriteJSON(w, http.StatusAccepted, promoteHeld{Requests: held.All})
+		return
+	}
 	if err != nil {
 		httpx.Error(w, r, err)
 		return

@@ -111,7 +111,12 @@ func (s *Service) gateToggle(ctx context.Context, v *view.View, idOrName, env st
 // Proposed is what became of a write that needs approval: it was not made
 // but held in a change request. The server answers it 202 with the
 // request.
-type Proposed struct{ Request *RequestView }
+type Proposed struct {
+	Request *RequestView
+	// All holds every request a write of several flags (a promotion)
+	// became, Request first.
+	All []*RequestView
+}
 
 func (p *Proposed) Error() string {
 	return "the change needs approval: it is held in change request " + p.Request.ID

@@ -71,7 +71,7 @@ func (s *Service) promoteOnce(ctx context.Context, v *view.View, p Promotion) ([
 	if p.Revision != 0 && p.Revision != rev {
 		return nil, ff.Errorf(ff.EPRECONDITION, "the store changed since revision %d (it is at revision %d); compare again", p.Revision, rev)
 	}
-	var out, changed []*ff.Flag
+	var out, before, changed []*ff.Flag
 	var events []*ff.AuditEvent
 	for _, name := range p.Flags {
 		cur, err := s.Store().FindFlag(ctx, name)
@@ -90,12 +90,15 @@ func (s *Service) promoteOnce(ctx context.Context, v *view.View, p Promotion) ([
 		}
 		out = append(out, next)
 		if next != cur {
-			changed = append(changed, next)
+			before, changed = append(before, cur), append(changed, next)
 			events = append(events, s.auditEvent(ctx, ActionFlagPromote, "flag", cur.ID, cur.Name, p.To, cur, next))
 		}
 	}
 	if len(changed) == 0 {
 		return out, nil
+	}
+	if need := approvalsNeeded(ctx, v, p.To); need > 0 {
+		return nil, s.holdPromotion(ctx, v, before, changed, need, p.To)
 	}
 	change := &ff.Change{Dataset: &ff.Dataset{Flags: changed}, Revision: rev}
 	return out, s.Store().Apply(ff.WithAuditEvents(ctx, events), change)
@@ -124,4 +127,20 @@ func (s *Service) promoted(v *view.View, cur *ff.Flag, from, to string) (*ff.Fla
 		return nil, err
 	}
 	return next, checkPrerequisiteVariants(next, v.Flag)
+}
+
+// holdPromotion holds a promotion into env, which requires need approvals
+// from the caller, as every other write to env is held: one change
+// request per flag it changes, answered by the *Proposed it returns.
+func (s *Service) holdPromotion(ctx context.Context, v *view.View, before, after []*ff.Flag, need int, env string) error {
+	held := &Proposed{}
+	for i, next := range after {
+		r := s.newRequest(ctx, ActionFlagPromote, before[i], next, need, []string{env}, "")
+		if err := s.Store().CreateChangeRequest(s.requestAudited(ctx, ActionRequestCreate, r, nil, r), r); err != nil {
+			return err
+		}
+		held.All = append(held.All, s.describe(v, r))
+	}
+	held.Request = held.All[0]
+	return held
 }

@@ -15,6 +15,7 @@ func runApprovals(t *testing.T, open Opener) {
 	t.Run("Approvals", func(t *testing.T) { testApprovals(t, newServer(t, open, testenv.WithAuth())) })
 	t.Run("ApprovalConflict", func(t *testing.T) { testApprovalConflict(t, newServer(t, open, testenv.WithAuth())) })
 	t.Run("ApprovalWithoutAccessControl", func(t *testing.T) { testApprovalWithoutAuth(t, newServer(t, open)) })
+	t.Run("PromoteHeld", func(t *testing.T) { testPromoteHeld(t, newServer(t, open, testenv.WithAuth())) })
 }
 
 type apiEnv struct {
@@ -244,4 +245,38 @@ func (m *matrix) heldRequest(approved bool) string {
 
 func heldRoute(who string, approved bool, suffix string, body any) matrixRoute {
 	return matrixRoute{who, http.StatusOK, func(m *matrix) (string, any) { return m.heldRequest(approved) + suffix, body }}
+}
+
+// testPromoteHeld: a promotion into an environment that requires approval
+// is held like any other write there, one change request per flag, and
+// made when applied.
+func testPromoteHeld(t *testing.T, c *client) {
+	alice, bob, _ := people(c)
+	for _, name := range []string{"checkout", "search"} {
+		c.create(map[string]any{"name": name, "environments": map[string]bool{"staging": true}})
+	}
+	c.Expect(http.StatusOK, "PATCH", "/environments/production", map[string]any{"requireApproval": 1})
+	before := c.state()
+	r := alice.request(http.StatusAccepted, "POST", "/flags/checkout/promote", map[string]any{"from": "staging", "to": "production"})
+	if r.Status != "open" || r.Action != "flag.promote" || len(r.Diff) != 1 || r.Diff[0].Path != "environments.production" {
+		t.Fatalf("held promotion: %+v", r)
+	}
+	var held struct {
+		Requests []apiRequest `json:"requests"`
+	}
+	alice.Expect(http.StatusAccepted, "POST", "/promote", map[string]any{"from": "staging", "to": "production", "flags": []string{"checkout", "search"}}).JSON(t, &held)
+	if len(held.Requests) != 2 || held.Requests[1].Action != "flag.promote" {
+		t.Fatalf("held bulk promotion: %+v", held)
+	}
+	if c.state() != before {
+		t.Fatal("a held promotion changed a flag")
+	}
+	bob.request(http.StatusOK, "POST", "/change-requests/"+r.ID+"/approve", map[string]any{})
+	bob.request(http.StatusOK, "POST", "/change-requests/"+r.ID+"/apply", map[string]any{})
+	if f := c.get("checkout"); !f.Environments["production"] {
+		t.Fatalf("after applying the promotion: %+v", f.Environments)
+	}
+	// Without the setting, a promotion is made at once.
+	c.Expect(http.StatusOK, "PATCH", "/environments/production", map[string]any{"requireApproval": 0})
+	alice.Expect(http.StatusOK, "POST", "/flags/search/promote", map[string]any{"from": "staging", "to": "production"})
 }

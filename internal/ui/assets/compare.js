@@ -6,7 +6,7 @@
 import { api, seg, STALE } from './api.js';
 import { state, can, refresh } from './store.js';
 import { setQuery } from './nav.js';
-import { h, select, uid, toast, confirmDialog, showError, clearErrors } from './dom.js';
+import { h, select, uid, toast, confirmDialog, showError, clearErrors, plural } from './dom.js';
 
 const show = (v) => (v === undefined ? '—' : JSON.stringify(v));
 
@@ -70,8 +70,14 @@ export function compareView(root, { query }) {
     if (!ok) return;
     clearErrors(body);
     try {
-      await api('POST', '/promote', { body: { from: a, to: b, flags: flags.map((f) => f.flag) }, ifMatch: cmp.revision });
-      toast(`Promoted ${flags.map((f) => f.flag).join(', ')} to ${b}.`);
+      const res = await api('POST', '/promote', { body: { from: a, to: b, flags: flags.map((f) => f.flag) }, ifMatch: cmp.revision });
+      if (res.status === 202) {
+        const n = res.data.requests.length;
+        toast(h('span', null, `${b} requires approval: ${plural(n, 'change request')} now ${n > 1 ? 'hold' : 'holds'} the promotion. `,
+          h('a', { href: '#/requests' }, 'See the requests')), { kind: 'info', timeout: 10000 });
+      } else {
+        toast(`Promoted ${flags.map((f) => f.flag).join(', ')} to ${b}.`);
+      }
       await refresh();
       load();
     } catch (err) {
