@@ -149,7 +149,9 @@ func TestStepsNoLongerApplying(t *testing.T) {
 		{"variant gone", ff.ScheduledChange{DefaultServe: &ff.Serve{Variant: "new"}}, func(sc *scheduling) {
 			vs := map[string]any{"old": "o", "other": "x"}
 			_, err := sc.svc.UpdateFlag(sc.t.Context(), sc.flag.ID, service.FlagPatch{Variants: &vs,
-				Targeting: map[string]*ff.Targeting{"production": {DefaultServe: &ff.Serve{Variant: "old"}}}}, ff.AnyVersion)
+				Targeting: map[string]*ff.Targeting{ // every environment's default named "new" (it sorts first)
+					"development": {DefaultServe: &ff.Serve{Variant: "old"}}, "staging": {DefaultServe: &ff.Serve{Variant: "old"}},
+					"production": {DefaultServe: &ff.Serve{Variant: "old"}}}}, ff.AnyVersion)
 			must(sc.t, err)
 		}, "the change no longer validates"},
 	}

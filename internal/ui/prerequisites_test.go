@@ -22,6 +22,7 @@ func TestEditPrerequisites(t *testing.T) {
 	b.click(`[data-field="targeting.production.prerequisites[0].variants"] input[value="on"]`)
 	b.shot("prerequisites-edit", true)
 	b.click(".save-targeting")
+	b.click("dialog[open]:has(.protected-confirm) .confirm") // production is protected: the change shows and is confirmed
 	b.wait("the save", `document.querySelector('.targeting-editor [role=status]')?.textContent === 'No unsaved changes'`)
 	got := string(s.flag("checkout").Targeting["production"])
 	if !strings.Contains(got, `"prerequisites":[{"flag":"base","variants":["on"]}]`) || !strings.Contains(got, `"offVariant":"off"`) {
@@ -33,6 +34,7 @@ func TestEditPrerequisites(t *testing.T) {
 	b.fill(`[data-field="targeting.production.prerequisites[0].flag"]`, "checkout")
 	b.click(`[data-field="targeting.production.prerequisites[0].variants"] input[value="on"]`)
 	b.click(".save-targeting")
+	b.click("dialog[open]:has(.protected-confirm) .confirm")
 	b.wait("the cycle refused", `document.querySelector('.targeting-editor')?.textContent.includes('base -> checkout -> base')`)
 	b.shot("prerequisites-cycle", true)
 	if got := string(s.flag("base").Targeting["production"]); strings.Contains(got, "prerequisites") {

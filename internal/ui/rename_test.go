@@ -34,6 +34,9 @@ func TestRenameEvaluatedFlag(t *testing.T) {
 	b.shot("flag-rename-warning", false)
 	b.typeInto("dialog[open]:has(.rename-warning) .dlg-body > .field input", "checkout-v2")
 	b.click("dialog[open] .confirm")
+	// A rename changes what production evaluates, and production is
+	// protected: the change shows and is confirmed.
+	b.click("dialog[open]:has(.protected-confirm) .confirm")
 	b.wait("the renamed page", `document.querySelector('h1')?.textContent === 'checkout-v2' && location.hash === '#/flags/checkout-v2'`)
 	if f := s.flag("checkout-v2"); f.Name != "checkout-v2" {
 		t.Fatalf("renamed to %q", f.Name)
