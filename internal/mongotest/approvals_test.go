@@ -13,7 +13,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// TestMigrationProtectsProduction: a database of schema 2, whose
+// TestMigrationProtectsProduction: a database of schema 3 (before
+// migrateApprovals, the fourth migration), whose
 // environments have no settings, gets production protected on opening.
 func TestMigrationProtectsProduction(t *testing.T) {
 	url := mongotest.Start(t)
@@ -37,7 +38,7 @@ func TestMigrationProtectsProduction(t *testing.T) {
 	if _, err := db.Collection("environments").UpdateMany(t.Context(), bson.D{}, unset); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Collection("meta").UpdateOne(t.Context(), bson.D{{Key: "_id", Value: "schema"}}, bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 2}}}}); err != nil {
+	if _, err := db.Collection("meta").UpdateOne(t.Context(), bson.D{{Key: "_id", Value: "schema"}}, bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 3}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if s, err = mongo.Open(t.Context(), url); err != nil {
