@@ -10,17 +10,7 @@ import (
 // the rules before it did not.
 func TestConsoleExplains(t *testing.T) {
 	s := newServer(t)
-	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{
-		"name": "checkout", "type": "string", "environments": map[string]bool{"production": true},
-		"variants": map[string]any{"old": "old", "new": "new"},
-		"targeting": map[string]any{"production": map[string]any{
-			"rules": []any{
-				map[string]any{"name": "staff", "conditions": []any{map[string]any{"attribute": "email", "operator": "endsWith", "value": "@corp.example"}}, "serve": map[string]any{"variant": "new"}},
-				map[string]any{"name": "kiwis", "conditions": []any{map[string]any{"attribute": "country", "operator": "eq", "value": "NZ"}}, "serve": map[string]any{"variant": "new"}},
-			},
-			"defaultServe": map[string]any{"variant": "old"},
-		}},
-	})
+	createCheckout(s, "kiwis", "country", "eq", "NZ")
 	b := newBrowser(t, s)
 	b.open("#/evaluate?env=production&flag=checkout")
 	b.wait("the console", `!!document.querySelector('#eval-context')`)
@@ -37,17 +27,7 @@ func TestConsoleExplains(t *testing.T) {
 // on the flag's page names the matched rule and why the first did not.
 func TestFlagPageExplains(t *testing.T) {
 	s := newServer(t)
-	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{
-		"name": "checkout", "type": "string", "environments": map[string]bool{"production": true},
-		"variants": map[string]any{"old": "old", "new": "new"},
-		"targeting": map[string]any{"production": map[string]any{
-			"rules": []any{
-				map[string]any{"name": "staff", "conditions": []any{map[string]any{"attribute": "email", "operator": "endsWith", "value": "@corp.example"}}, "serve": map[string]any{"variant": "new"}},
-				map[string]any{"name": "example", "conditions": []any{map[string]any{"attribute": "email", "operator": "endsWith", "value": "@example.com"}}, "serve": map[string]any{"variant": "new"}},
-			},
-			"defaultServe": map[string]any{"variant": "old"},
-		}},
-	})
+	createCheckout(s, "example", "email", "endsWith", "@example.com")
 	b := newBrowser(t, s)
 	b.open("#/flags/checkout")
 	b.typeInto("#fe-who", "alice@example.com")
@@ -71,4 +51,21 @@ func TestFlagPageExplains(t *testing.T) {
 	b.fill("#fe-extra", `{"country": `)
 	b.click("#fe-run")
 	b.wait("the error", `document.querySelector('.fe-card .field-error')?.textContent.includes('not valid JSON')`)
+}
+
+// createCheckout creates the flag "checkout" serving "new" in production by
+// two rules, "staff" and the second named name, and "old" by default.
+func createCheckout(s *testServer, name, attribute, operator, value string) {
+	rule := func(name, attribute, operator, value string) map[string]any {
+		return map[string]any{"name": name, "serve": map[string]any{"variant": "new"},
+			"conditions": []any{map[string]any{"attribute": attribute, "operator": operator, "value": value}}}
+	}
+	s.Expect(http.StatusCreated, "POST", "/flags", map[string]any{
+		"name": "checkout", "type": "string", "environments": map[string]bool{"production": true},
+		"variants": map[string]any{"old": "old", "new": "new"},
+		"targeting": map[string]any{"production": map[string]any{
+			"rules":        []any{rule("staff", "email", "endsWith", "@corp.example"), rule(name, attribute, operator, value)},
+			"defaultServe": map[string]any{"variant": "old"},
+		}},
+	})
 }
