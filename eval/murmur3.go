@@ -38,26 +38,32 @@ func m3block(h, k uint32) uint32 {
 
 // murmur3Write feeds s to m. It is a function, not a method, because methods
 // cannot have type parameters; it serves both string and []byte without
-// converting (and so without allocating).
+// converting (and so without allocating). It works on local copies of m's
+// fields, which the compiler keeps in registers: evaluation hashes every
+// rollout's attribute with it.
 func murmur3Write[T string | []byte](m *murmur3, s T) {
+	h, tail, nt := m.h, m.tail, m.nt
 	m.n += uint32(len(s))
 	i := 0
-	for m.nt != 0 && i < len(s) { // complete a block begun by an earlier write
-		m.tail |= uint32(s[i]) << (8 * m.nt)
-		m.nt++
-		i++
-		if m.nt == 4 {
-			m.h = m3block(m.h, m.tail)
-			m.tail, m.nt = 0, 0
+	if nt != 0 { // complete a block begun by an earlier write
+		for ; nt < 4 && i < len(s); i++ {
+			tail |= uint32(s[i]) << (8 * nt)
+			nt++
 		}
+		if nt < 4 {
+			m.tail, m.nt = tail, nt
+			return
+		}
+		h, tail, nt = m3block(h, tail), 0, 0
 	}
 	for ; i+4 <= len(s); i += 4 {
-		m.h = m3block(m.h, uint32(s[i])|uint32(s[i+1])<<8|uint32(s[i+2])<<16|uint32(s[i+3])<<24)
+		h = m3block(h, uint32(s[i])|uint32(s[i+1])<<8|uint32(s[i+2])<<16|uint32(s[i+3])<<24)
 	}
 	for ; i < len(s); i++ {
-		m.tail |= uint32(s[i]) << (8 * m.nt)
-		m.nt++
+		tail |= uint32(s[i]) << (8 * nt)
+		nt++
 	}
+	m.h, m.tail, m.nt = h, tail, nt
 }
 
 // sum returns the hash of everything written; m is not changed.

@@ -74,7 +74,7 @@ const (
 // into the field its operator reads.
 type condition struct {
 	op   opcode
-	path []string // attribute path; nil for segment operators
+	attr attribute // unset for segment operators
 
 	kind scalarKind // eq, neq: which of str, num, b holds the operand
 	str  string     // eq, neq, contains, startsWith, endsWith
@@ -97,7 +97,7 @@ func (c *condition) match(ctx Context, w *int64) bool {
 	case opNotInSegment:
 		return !c.seg.contains(ctx, w)
 	}
-	v, ok := lookup(ctx, c.path)
+	v, ok := c.attr.get(ctx)
 	if c.op == opAbsent {
 		return !ok
 	}

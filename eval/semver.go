@@ -49,12 +49,12 @@ func (v *version) parse(s string) bool {
 }
 
 // versionNumber reads a numeric identifier (no leading zeros) from the start
-// of s and returns the rest.
+// of s and returns the rest. Only a twentieth digit can overflow a uint64.
 func versionNumber(s string) (uint64, string, bool) {
 	i, n := 0, uint64(0)
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+	for ; i < len(s) && s[i]-'0' <= 9; i++ {
 		d := uint64(s[i] - '0')
-		if n > math.MaxUint64/10 || n == math.MaxUint64/10 && d > math.MaxUint64%10 {
+		if i >= 19 && (n > math.MaxUint64/10 || n == math.MaxUint64/10 && d > math.MaxUint64%10) {
 			return 0, s, false
 		}
 		n = n*10 + d
