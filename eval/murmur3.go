@@ -47,7 +47,7 @@ func murmur3Write[T string | []byte](m *murmur3, s T) {
 	i := 0
 	if nt != 0 { // complete a block begun by an earlier write
 		for ; nt < 4 && i < len(s); i++ {
-			tail |= uint32(s[i]) << (8 * nt)
+			tail |= uint32(s[i]) << (8 * nt & 31) // nt < 4: the mask only spares a check
 			nt++
 		}
 		if nt < 4 {
@@ -60,7 +60,7 @@ func murmur3Write[T string | []byte](m *murmur3, s T) {
 		h = m3block(h, uint32(s[i])|uint32(s[i+1])<<8|uint32(s[i+2])<<16|uint32(s[i+3])<<24)
 	}
 	for ; i < len(s); i++ {
-		tail |= uint32(s[i]) << (8 * nt)
+		tail |= uint32(s[i]) << (8 * nt & 31) // nt < 4: the mask only spares a check
 		nt++
 	}
 	m.h, m.tail, m.nt = h, tail, nt

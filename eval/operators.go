@@ -91,23 +91,21 @@ type condition struct {
 // type the operator cannot compare, matches nothing but "absent": negated
 // operators (neq, notIn, semverNeq) only match a present, comparable value.
 func (c *condition) match(ctx Context, w *int64) bool {
-	switch c.op {
-	case opInSegment:
-		return c.seg.contains(ctx, w)
-	case opNotInSegment:
-		return !c.seg.contains(ctx, w)
+	if c.seg != nil { // inSegment, notInSegment
+		return c.seg.contains(ctx, w) == (c.op == opInSegment)
 	}
 	v, ok := c.attr.get(ctx)
-	if c.op == opAbsent {
-		return !ok
-	}
 	if !ok {
-		return false
+		return c.op == opAbsent
 	}
 	switch c.op {
 	case opPresent:
 		return true
 	case opEq, opNeq:
+		if c.kind == kindString { // the common case, without a call
+			s, ok := v.(string)
+			return ok && (s == c.str) == (c.op == opEq)
+		}
 		eq, ok := c.equal(v)
 		return ok && eq == (c.op == opEq)
 	case opIn, opNotIn:
