@@ -76,11 +76,9 @@ func (s *Snapshot) EvaluateAll(env string, ctx Context, dst []Result) []Result {
 	return dst
 }
 
-// evaluate evaluates f, a flag of t, for ctx.
+// evaluate evaluates f, a flag of t, for ctx. It is small enough to be
+// inlined (evaluateIn checks for a fixed result).
 func (f *flagEnv) evaluate(t *envFlags, ctx Context) *tally {
-	if f.fixed != nil {
-		return f.fixed
-	}
 	w := maxEvalWork.Load()
 	return f.evaluateIn(t, ctx, &w, 0)
 }
