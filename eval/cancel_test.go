@@ -17,3 +17,4 @@ func TestEvaluateAllUntilStops(t *testing.T) {
 		t.Fatalf("closed: %d results, finished %t; want none", len(got), ok)
 	}
 }
+
