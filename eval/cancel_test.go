@@ -17,4 +17,3 @@ func TestEvaluateAllUntilStops(t *testing.T) {
 		t.Fatalf("closed: %d results, finished %t; want none", len(got), ok)
 	}
 }
-
