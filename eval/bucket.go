@@ -20,12 +20,12 @@ func bucketOf(h uint32) uint32 {
 
 // rollout is a compiled featureflags.Rollout.
 type rollout struct {
-	path    []string // the bucketing attribute
-	prefix  murmur3  // hash state after the scheme's prefix (salt + "/")
-	modulus uint32   // the Unleash schemes' normalizer, 0 for the others
-	upper   []uint32 // upper[i] is the exclusive last bucket of results[i]
-	results []tally  // one per variant, reason SPLIT
-	missing tally    // the TARGETING_KEY_MISSING result
+	attr    attribute // the bucketing attribute
+	prefix  murmur3   // hash state after the scheme's prefix (salt + "/")
+	modulus uint32    // the Unleash schemes' normalizer, 0 for the others
+	upper   []uint32  // upper[i] is the exclusive last bucket of results[i]
+	results []tally   // one per variant, reason SPLIT
+	missing tally     // the TARGETING_KEY_MISSING result
 }
 
 // pick returns the result of the variant ctx falls in, or the
@@ -47,7 +47,7 @@ func (r *rollout) pick(ctx Context) *tally {
 // bucket hashes the scheme's prefix and the bucketing attribute (the prefix
 // is hashed at compile time) and maps the hash to a bucket.
 func (r *rollout) bucket(ctx Context) (uint32, bool) {
-	v, ok := lookup(ctx, r.path)
+	v, ok := r.attr.get(ctx)
 	if !ok {
 		return 0, false
 	}

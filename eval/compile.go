@@ -181,7 +181,7 @@ func (c *compiler) rollout(d *flagDef, path string, r *featureflags.Rollout) (*r
 	if err != nil {
 		return nil, err
 	}
-	out := &rollout{path: attr, missing: tally{Result: Result{Key: d.key, Type: d.typ, Reason: ReasonError, ErrorCode: ErrorTargetingKeyMissing,
+	out := &rollout{attr: attr, missing: tally{Result: Result{Key: d.key, Type: d.typ, Reason: ReasonError, ErrorCode: ErrorTargetingKeyMissing,
 		ErrorDetails: "the rollout buckets by attribute " + strconv.Quote(bucketBy) + ", which is missing, empty, or neither a string nor a number"}}}
 	if err := out.setScheme(path, d.salt, r); err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ func (c *compiler) condition(path string, in *featureflags.Condition) (condition
 		return out, nil
 	}
 	var err error
-	if out.path, err = attributePath(path+".attribute", in.Attribute); err != nil {
+	if out.attr, err = attributePath(path+".attribute", in.Attribute); err != nil {
 		return out, err
 	}
 	str, isString := in.Value.(string)
@@ -144,14 +144,18 @@ func newValueSet(path, operator string, v any) (*valueSet, error) {
 	return s, nil
 }
 
-// attributePath splits a dotted attribute path.
-func attributePath(field, attr string) ([]string, error) {
+// attributePath compiles a dotted attribute path.
+func attributePath(field, attr string) (attribute, error) {
 	if attr == "" {
-		return nil, featureflags.FieldErrorf(field, "an attribute is required")
+		return attribute{}, featureflags.FieldErrorf(field, "an attribute is required")
 	}
 	path := strings.Split(attr, ".")
 	if slices.Contains(path, "") {
-		return nil, featureflags.FieldErrorf(field, "attribute %q has an empty path element", attr)
+		return attribute{}, featureflags.FieldErrorf(field, "attribute %q has an empty path element", attr)
 	}
-	return path, nil
+	a := attribute{name: path[0]}
+	if len(path) > 1 {
+		a.rest = path[1:]
+	}
+	return a, nil
 }

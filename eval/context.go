@@ -11,27 +11,36 @@ import (
 // use any integer type, float32, json.Number and time.Time.
 type Context map[string]any
 
-// lookup follows a dotted attribute path, already split, through nested
-// objects. A nil value counts as absent.
-func lookup(ctx Context, path []string) (any, bool) {
-	v, ok := ctx[path[0]]
-	for _, k := range path[1:] {
-		if !ok {
-			return nil, false
-		}
+// attribute is a compiled attribute path: its first name, looked up in the
+// context, and the names that follow it through nested objects. Most
+// attributes are a single name, and get then costs one map lookup.
+type attribute struct {
+	name string
+	rest []string // nil for a top-level attribute
+}
+
+// get follows a through nested objects of ctx. A nil value counts as absent.
+func (a *attribute) get(ctx Context) (any, bool) {
+	v := ctx[a.name]
+	if a.rest != nil {
+		return a.nested(v)
+	}
+	return v, v != nil
+}
+
+// nested follows the rest of a's path from v, the value of its first name.
+func (a *attribute) nested(v any) (any, bool) {
+	for _, k := range a.rest {
 		switch m := v.(type) {
 		case map[string]any:
-			v, ok = m[k]
+			v = m[k]
 		case Context:
-			v, ok = m[k]
+			v = m[k]
 		default:
 			return nil, false
 		}
 	}
-	if !ok || v == nil {
-		return nil, false
-	}
-	return v, true
+	return v, v != nil
 }
 
 // toNumber converts any numeric value to float64. NaN is not a number here:

@@ -76,11 +76,9 @@ func (s *Snapshot) EvaluateAll(env string, ctx Context, dst []Result) []Result {
 	return dst
 }
 
-// evaluate evaluates f, a flag of t, for ctx.
+// evaluate evaluates f, a flag of t, for ctx. It is small enough to be
+// inlined (evaluateIn checks for a fixed result).
 func (f *flagEnv) evaluate(t *envFlags, ctx Context) *tally {
-	if f.fixed != nil {
-		return f.fixed
-	}
 	w := maxEvalWork.Load()
 	return f.evaluateIn(t, ctx, &w, 0)
 }
@@ -96,17 +94,30 @@ func (f *flagEnv) evaluateIn(t *envFlags, ctx Context, w *int64, depth int) *tal
 		}
 		return f.prereqFailed
 	}
-	for i := range f.rules {
-		r := &f.rules[i]
-		matched := r.matches(ctx, w)
-		if *w < 0 {
-			return f.overWork
-		}
-		if matched {
-			return r.serve.pick(ctx)
-		}
+	i := firstMatch(f.rules, ctx, w)
+	switch {
+	case *w < 0:
+		return f.overWork
+	case i >= 0:
+		return f.rules[i].serve.pick(ctx)
 	}
 	return f.def.pick(ctx)
+}
+
+// firstMatch returns the index of the first rule ctx matches, or -1 when
+// none does or the work ran out (*w < 0). It is apart from evaluateIn so
+// that the loop, which calls out for every condition, has few values to
+// keep across the calls.
+func firstMatch(rules []rule, ctx Context, w *int64) int {
+	for i := range rules {
+		if rules[i].matches(ctx, w) {
+			return i
+		}
+		if *w < 0 {
+			return -1
+		}
+	}
+	return -1
 }
 
 // serve is a compiled featureflags.Serve: a fixed variant's complete

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/featureflags/featureflags"
 )
@@ -21,10 +22,40 @@ type Metadata struct {
 	// JSON is the object {"kind","owner","tags","version"}, the empty
 	// strings left out.
 	JSON []byte
+	// fields is JSON decoded (Fields), built on first use: most flags'
+	// metadata is never asked for as a map.
+	fields atomic.Pointer[map[string]any]
 }
 
-// String returns m.JSON, so that printed results show it.
-func (m *Metadata) String() string { return string(m.JSON) }
+// Fields returns m as the map its JSON decodes to: the non-empty strings
+// and the version as a float64, as OpenFeature providers reading OFREP
+// answers see it. It is built once and shared, so that in-process providers
+// pass it on without allocating: callers must not modify it. A nil m has
+// nil fields.
+func (m *Metadata) Fields() map[string]any {
+	if m == nil {
+		return nil
+	}
+	if f := m.fields.Load(); f != nil {
+		return *f
+	}
+	f := map[string]any{"version": float64(m.Version)}
+	for name, value := range map[string]string{"kind": m.Kind, "owner": m.Owner, "tags": m.Tags} {
+		if value != "" {
+			f[name] = value
+		}
+	}
+	m.fields.CompareAndSwap(nil, &f) // a concurrent first call may win: both are equal
+	return *m.fields.Load()
+}
+
+// String returns m.JSON, so that printed results show it; "" for nil.
+func (m *Metadata) String() string {
+	if m == nil {
+		return ""
+	}
+	return string(m.JSON)
+}
 
 // MetadataOf builds f's metadata.
 func MetadataOf(f *featureflags.Flag) *Metadata {

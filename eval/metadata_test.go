@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/featureflags/featureflags"
@@ -44,5 +46,32 @@ func TestResultsCarryMetadata(t *testing.T) {
 	a, b := snap.Evaluate("staging", "described", nil), snap.Evaluate("production", "described", Context{"beta": true})
 	if a.Metadata != b.Metadata {
 		t.Errorf("metadata built once per flag, not per environment")
+	}
+}
+
+// Fields is the metadata's JSON decoded, built once and shared.
+func TestMetadataFields(t *testing.T) {
+	for _, f := range []*featureflags.Flag{
+		{Name: "described", Owner: "team-\"checkout\"", Kind: featureflags.KindRelease, Tags: []string{"web", "eu"}, Version: 7},
+		{Name: "bare", Version: 1},
+	} {
+		m := MetadataOf(f)
+		var want map[string]any
+		if err := json.Unmarshal(m.JSON, &want); err != nil {
+			t.Fatal(err)
+		}
+		got := m.Fields()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: fields %v, want %v", f.Name, got, want)
+		}
+		if again := m.Fields(); reflect.ValueOf(again).UnsafePointer() != reflect.ValueOf(got).UnsafePointer() {
+			t.Errorf("%s: fields built twice", f.Name)
+		}
+		if n := testing.AllocsPerRun(100, func() { m.Fields() }); n != 0 {
+			t.Errorf("%s: %v allocations per Fields after the first", f.Name, n)
+		}
+	}
+	if (*Metadata)(nil).Fields() != nil {
+		t.Error("nil metadata has fields")
 	}
 }

@@ -38,26 +38,44 @@ func m3block(h, k uint32) uint32 {
 
 // murmur3Write feeds s to m. It is a function, not a method, because methods
 // cannot have type parameters; it serves both string and []byte without
-// converting (and so without allocating).
+// converting (and so without allocating). Evaluation hashes every rollout's
+// attribute with it, after a prefix that leaves a partial block: partial
+// blocks are filled from up to three bytes at once, not byte by byte.
 func murmur3Write[T string | []byte](m *murmur3, s T) {
+	h, tail, nt := m.h, m.tail, m.nt
 	m.n += uint32(len(s))
 	i := 0
-	for m.nt != 0 && i < len(s) { // complete a block begun by an earlier write
-		m.tail |= uint32(s[i]) << (8 * m.nt)
-		m.nt++
-		i++
-		if m.nt == 4 {
-			m.h = m3block(m.h, m.tail)
-			m.tail, m.nt = 0, 0
+	if nt != 0 { // complete a block begun by an earlier write
+		i = min(int(4-nt), len(s))
+		tail |= m3bytes(s[:i]) << (8 * nt & 31) // nt < 4: the mask only spares a check
+		if nt += uint32(i); nt < 4 {
+			m.tail, m.nt = tail, nt
+			return
 		}
+		h, tail, nt = m3block(h, tail), 0, 0
 	}
 	for ; i+4 <= len(s); i += 4 {
-		m.h = m3block(m.h, uint32(s[i])|uint32(s[i+1])<<8|uint32(s[i+2])<<16|uint32(s[i+3])<<24)
+		h = m3block(h, m3bytes(s[i:i+4]))
 	}
-	for ; i < len(s); i++ {
-		m.tail |= uint32(s[i]) << (8 * m.nt)
-		m.nt++
+	if i < len(s) {
+		tail, nt = m3bytes(s[i:]), uint32(len(s)-i)
 	}
+	m.h, m.tail, m.nt = h, tail, nt
+}
+
+// m3bytes reads up to four bytes, little endian.
+func m3bytes[T string | []byte](s T) uint32 {
+	switch len(s) {
+	case 1:
+		return uint32(s[0])
+	case 2:
+		return uint32(s[0]) | uint32(s[1])<<8
+	case 3:
+		return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16
+	case 4:
+		return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+	}
+	return 0
 }
 
 // sum returns the hash of everything written; m is not changed.

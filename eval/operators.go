@@ -74,7 +74,7 @@ const (
 // into the field its operator reads.
 type condition struct {
 	op   opcode
-	path []string // attribute path; nil for segment operators
+	attr attribute // unset for segment operators
 
 	kind scalarKind // eq, neq: which of str, num, b holds the operand
 	str  string     // eq, neq, contains, startsWith, endsWith
@@ -91,23 +91,21 @@ type condition struct {
 // type the operator cannot compare, matches nothing but "absent": negated
 // operators (neq, notIn, semverNeq) only match a present, comparable value.
 func (c *condition) match(ctx Context, w *int64) bool {
-	switch c.op {
-	case opInSegment:
-		return c.seg.contains(ctx, w)
-	case opNotInSegment:
-		return !c.seg.contains(ctx, w)
+	if c.seg != nil { // inSegment, notInSegment
+		return c.seg.contains(ctx, w) == (c.op == opInSegment)
 	}
-	v, ok := lookup(ctx, c.path)
-	if c.op == opAbsent {
-		return !ok
-	}
+	v, ok := c.attr.get(ctx)
 	if !ok {
-		return false
+		return c.op == opAbsent
 	}
 	switch c.op {
 	case opPresent:
 		return true
 	case opEq, opNeq:
+		if c.kind == kindString { // the common case, without a call
+			s, ok := v.(string)
+			return ok && (s == c.str) == (c.op == opEq)
+		}
 		eq, ok := c.equal(v)
 		return ok && eq == (c.op == opEq)
 	case opIn, opNotIn:

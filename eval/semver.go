@@ -1,9 +1,6 @@
 package eval
 
-import (
-	"math"
-	"strings"
-)
+import "strings"
 
 // version is a parsed semantic version (semver.org 2.0.0). Build metadata is
 // validated and dropped: it plays no part in precedence.
@@ -49,21 +46,21 @@ func (v *version) parse(s string) bool {
 }
 
 // versionNumber reads a numeric identifier (no leading zeros) from the start
-// of s and returns the rest.
+// of s and returns the rest. Up to 19 digits cannot overflow a uint64; 20
+// do when they exceed its maximum, which as strings of the same length
+// compare the same way.
 func versionNumber(s string) (uint64, string, bool) {
 	i, n := 0, uint64(0)
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		d := uint64(s[i] - '0')
-		if n > math.MaxUint64/10 || n == math.MaxUint64/10 && d > math.MaxUint64%10 {
-			return 0, s, false
-		}
-		n = n*10 + d
+	for ; i < len(s) && s[i]-'0' <= 9; i++ {
+		n = n*10 + uint64(s[i]-'0')
 	}
-	if i == 0 || (i > 1 && s[0] == '0') {
+	if i == 0 || i > 1 && s[0] == '0' || i >= 20 && (i > 20 || s[:i] > maxUint64Digits) {
 		return 0, s, false
 	}
 	return n, s[i:], true
 }
+
+const maxUint64Digits = "18446744073709551615"
 
 // validIdentifiers reports whether s is a non-empty dot-separated list of
 // non-empty [0-9A-Za-z-] identifiers; in a pre-release, numeric identifiers

@@ -20,20 +20,20 @@ func evaluate(c *Client, key string, typ featureflags.FlagType, ctx Context) eva
 	switch typ {
 	case featureflags.TypeString:
 		x := c.String(key, "default", ctx)
-		r = Result[any]{x.Value, x.Variant, x.Reason, x.ErrorCode, x.ErrorMessage}
+		r = Result[any]{x.Value, x.Variant, x.Reason, x.ErrorCode, x.ErrorMessage, x.Metadata}
 	case featureflags.TypeNumber:
 		x := c.Float(key, -1, ctx)
-		r = Result[any]{x.Value, x.Variant, x.Reason, x.ErrorCode, x.ErrorMessage}
+		r = Result[any]{x.Value, x.Variant, x.Reason, x.ErrorCode, x.ErrorMessage, x.Metadata}
 	case featureflags.TypeObject:
 		r = c.Object(key, "default", ctx)
 	default:
 		x := c.Bool(key, false, ctx)
-		r = Result[any]{x.Value, x.Variant, x.Reason, x.ErrorCode, x.ErrorMessage}
+		r = Result[any]{x.Value, x.Variant, x.Reason, x.ErrorCode, x.ErrorMessage, x.Metadata}
 	}
 	if r.ErrorCode != "" {
 		r.Value = nil // eval leaves the default to the caller
 	}
-	return eval.Result{Value: r.Value, Variant: r.Variant, Reason: r.Reason, ErrorCode: r.ErrorCode}
+	return eval.Result{Value: r.Value, Variant: r.Variant, Reason: r.Reason, ErrorCode: r.ErrorCode, Metadata: r.Metadata}
 }
 
 // sameAsEval checks every flag for every test context against eval on
@@ -48,8 +48,12 @@ func sameAsEval(t *testing.T, c *Client, s *streamtest.Service) {
 	for _, f := range flags {
 		for _, ctx := range testContexts() {
 			w := want.Evaluate(prod, f.Name, ctx)
+			got := evaluate(c, f.Name, f.Type, ctx)
+			if got.Metadata.String() != w.Metadata.String() { // the flag's, in failures too
+				t.Errorf("%s for %v: metadata %s, want %s", f.Name, ctx, got.Metadata, w.Metadata)
+			}
 			w = eval.Result{Value: w.Value, Variant: w.Variant, Reason: w.Reason, ErrorCode: w.ErrorCode}
-			if got := evaluate(c, f.Name, f.Type, ctx); !reflect.DeepEqual(got, w) {
+			if got.Metadata = nil; !reflect.DeepEqual(got, w) {
 				t.Errorf("%s for %v:\n got %+v\nwant %+v", f.Name, ctx, got, w)
 			}
 		}

@@ -35,7 +35,14 @@ type Result[T any] struct {
 	Reason       string
 	ErrorCode    string
 	ErrorMessage string
+	// Metadata describes the flag (owner, kind, tags, version) as OFREP
+	// answers do, in successes and failures alike; nil when there is no
+	// such flag or no configuration. It is shared: never change it.
+	Metadata *Metadata
 }
+
+// Metadata is a flag's owner, kind, tags and version.
+type Metadata = eval.Metadata
 
 // The typed results.
 type (
@@ -66,13 +73,13 @@ func (c *Client) Float(key string, def float64, ctx Context) FloatResult {
 func (c *Client) Int(key string, def int64, ctx Context) IntResult {
 	f := resolve(c, key, float64(def), ctx)
 	if f.ErrorCode != "" {
-		return IntResult{Value: def, Reason: f.Reason, ErrorCode: f.ErrorCode, ErrorMessage: f.ErrorMessage}
+		return IntResult{Value: def, Reason: f.Reason, ErrorCode: f.ErrorCode, ErrorMessage: f.ErrorMessage, Metadata: f.Metadata}
 	}
 	n, ok := asInt(f.Value)
 	if !ok {
-		return IntResult{Value: def, Reason: ReasonError, ErrorCode: ErrorTypeMismatch, ErrorMessage: mismatch}
+		return IntResult{Value: def, Reason: ReasonError, ErrorCode: ErrorTypeMismatch, ErrorMessage: mismatch, Metadata: f.Metadata}
 	}
-	return IntResult{Value: n, Variant: f.Variant, Reason: f.Reason}
+	return IntResult{Value: n, Variant: f.Variant, Reason: f.Reason, Metadata: f.Metadata}
 }
 
 // Object evaluates an object flag: a map[string]any or []any shared with
@@ -80,7 +87,7 @@ func (c *Client) Int(key string, def int64, ctx Context) IntResult {
 func (c *Client) Object(key string, def any, ctx Context) ObjectResult {
 	r := resolve(c, key, def, ctx)
 	if r.ErrorCode == "" && !isObject(r.Value) {
-		return ObjectResult{Value: def, Reason: ReasonError, ErrorCode: ErrorTypeMismatch, ErrorMessage: mismatch}
+		return ObjectResult{Value: def, Reason: ReasonError, ErrorCode: ErrorTypeMismatch, ErrorMessage: mismatch, Metadata: r.Metadata}
 	}
 	return r
 }
@@ -105,13 +112,13 @@ func resolve[T any](c *Client, key string, def T, ctx Context) Result[T] {
 		return Result[T]{Value: def, Reason: ReasonError, ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorDetails}
 	}
 	if r.ErrorCode != "" {
-		return Result[T]{Value: def, Reason: ReasonError, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorDetails}
+		return Result[T]{Value: def, Reason: ReasonError, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorDetails, Metadata: r.Metadata}
 	}
 	v, ok := r.Value.(T)
 	if !ok {
-		return Result[T]{Value: def, Reason: ReasonError, ErrorCode: ErrorTypeMismatch, ErrorMessage: mismatch}
+		return Result[T]{Value: def, Reason: ReasonError, ErrorCode: ErrorTypeMismatch, ErrorMessage: mismatch, Metadata: r.Metadata}
 	}
-	return Result[T]{Value: v, Variant: r.Variant, Reason: r.Reason}
+	return Result[T]{Value: v, Variant: r.Variant, Reason: r.Reason, Metadata: r.Metadata}
 }
 
 func asInt(f float64) (int64, bool) {

@@ -41,14 +41,19 @@ func (p *Provider) ObjectEvaluation(_ context.Context, flag string, def any, fla
 }
 
 // resolve evaluates with the provider's client, or answers the default as
-// PROVIDER_NOT_READY while it has none.
+// PROVIDER_NOT_READY while it has none. The flag metadata (owner, kind,
+// tags, version: what OFREP answers carry) is the flag's own map, shared and
+// built once, so that evaluating allocates nothing; OpenFeature's client
+// copies it before callers see it.
 func resolve[T any](p *Provider, def T, eval func(*sdk.Client) sdk.Result[T]) (T, of.ProviderResolutionDetail) {
 	c := p.Client()
 	if c == nil {
 		return def, notReady()
 	}
 	r := eval(c)
-	return r.Value, detail(r.Variant, r.Reason, r.ErrorCode, r.ErrorMessage)
+	d := detail(r.Variant, r.Reason, r.ErrorCode, r.ErrorMessage)
+	d.FlagMetadata = r.Metadata.Fields()
+	return r.Value, d
 }
 
 func notReady() of.ProviderResolutionDetail {
