@@ -36,14 +36,14 @@ func (r *recorder) take() []*view.Change {
 	return c
 }
 
-func groupService(t *testing.T) (*sqlite.Store, *service.Service, *recorder) {
+func groupService(t *testing.T, opts ...service.Option) (*sqlite.Store, *service.Service, *recorder) {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := service.New(st)
+	svc := service.New(st, opts...)
 	if err := svc.Init(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -211,6 +211,30 @@ func TestGroupCommitFailureFailsAll(t *testing.T) {
 		if err != nil {
 			t.Errorf("retrying %q: %v", names[i], err)
 		}
+	}
+}
+
+// The flag limit counts the creates committed before in the same group:
+// exactly those beyond it are refused, naming the limit.
+func TestGroupCommitCountsTheLimit(t *testing.T) {
+	st, svc, _ := groupService(t, service.WithLimits(service.Limits{Flags: 5}))
+	names := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
+	_, errs := createTogether(t, svc, names)
+	made := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			made++
+		case ff.ErrorLimit(err) != service.LimitFlags:
+			t.Errorf("%q: %v, want refused by the flag limit", names[i], err)
+		}
+	}
+	flags, err := st.ListFlags(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if made != 5 || len(flags) != 5 || svc.Latest().FlagCount() != 5 {
+		t.Errorf("%d created, %d stored, %d in the view; want 5 each", made, len(flags), svc.Latest().FlagCount())
 	}
 }
 
