@@ -45,7 +45,9 @@ func (q *writeQueue) take(n int) []*groupWrite {
 	defer q.mu.Unlock()
 	n = min(n, len(q.pending))
 	ws := q.pending[:n:n]
-	q.pending = q.pending[n:]
+	if q.pending = q.pending[n:]; len(q.pending) == 0 {
+		q.pending = nil // let the taken ones go
+	}
 	return ws
 }
 

@@ -37,13 +37,19 @@ func (r *recorder) take() []*view.Change {
 }
 
 func groupService(t *testing.T, opts ...service.Option) (*sqlite.Store, *service.Service, *recorder) {
+	return serviceOn(t, func(st *sqlite.Store) ff.Store { return st }, opts...)
+}
+
+// serviceOn returns a new store and a service on wrap(store) whose view
+// changes rec hears of.
+func serviceOn(t *testing.T, wrap func(*sqlite.Store) ff.Store, opts ...service.Option) (*sqlite.Store, *service.Service, *recorder) {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := service.New(st, opts...)
+	svc := service.New(wrap(st), opts...)
 	if err := svc.Init(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +85,14 @@ func createTogether(t *testing.T, svc *service.Service, names []string) ([]*ff.F
 // are invalid are refused; the others are all committed, each audited once
 // and at version 1, each moving the revision by one and heard of as a
 // change of its own.
+// The same holds, a create at a time, on a store that cannot group.
 func TestGroupCommitRefusesOnlyItsOwn(t *testing.T) {
-	st, svc, rec := groupService(t)
+	t.Run("grouped", func(t *testing.T) { refusesOnlyItsOwn(t, func(st *sqlite.Store) ff.Store { return st }) })
+	t.Run("alone", func(t *testing.T) { refusesOnlyItsOwn(t, func(st *sqlite.Store) ff.Store { return alone{st} }) })
+}
+
+func refusesOnlyItsOwn(t *testing.T, wrap func(*sqlite.Store) ff.Store) {
+	st, svc, rec := serviceOn(t, wrap)
 	ctx := t.Context()
 	if _, err := svc.CreateFlag(ctx, service.FlagInput{Name: "taken"}); err != nil {
 		t.Fatal(err)
