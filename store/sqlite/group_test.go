@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/service"
@@ -267,4 +268,33 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// A write that panics inside a group takes the whole group back and leaves
+// the one write connection free for the next write.
+func TestGroupPanicRollsBack(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := t.Context()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the write's panic did not reach the caller")
+			}
+		}()
+		_, _ = st.CommitGroup(ctx, []func(func(context.Context) context.Context) error{
+			func(join func(context.Context) context.Context) error {
+				return st.CreateEnvironment(join(ctx), &ff.Environment{Name: "qa"})
+			},
+			func(func(context.Context) context.Context) error { panic("a bug in a write") },
+		})
+	}()
+	next, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := st.CreateEnvironment(next, &ff.Environment{Name: "qa"}); err != nil {
+		t.Fatalf("the next write: %v, want it made (the group's one taken back)", err)
+	}
 }

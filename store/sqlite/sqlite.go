@@ -192,6 +192,14 @@ func (s *Store) rawTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return translate(err)
 	}
+	defer func() {
+		// A panic in fn (a group runs its writes' own code in it) must not
+		// leave the one write connection in an open transaction.
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return translate(err)
