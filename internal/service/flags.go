@@ -78,7 +78,9 @@ func (s *Service) CreateFlag(ctx context.Context, in FlagInput) (*ff.Flag, error
 	if f.Type == "" {
 		f.Type = ff.TypeBoolean
 	}
-	err := s.Write(ctx, func(v *view.View) error {
+	// Creates share commits (view.WriteGrouped): under load, the sync to
+	// disk, most of what a create costs, is paid once for many.
+	err := s.WriteGrouped(ctx, func(ctx context.Context, v *view.View) error {
 		if err := s.limits.checkFlagCount(v.FlagCount(), 1); err != nil {
 			return err
 		}

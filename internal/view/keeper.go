@@ -22,8 +22,9 @@ type Keeper struct {
 	now     func() time.Time
 	log     *slog.Logger
 
-	mu   sync.Mutex // serialises this process's writes and view reloads
-	view cell       // the latest view; storing one wakes the snapshot saver
+	mu    sync.Mutex // serialises this process's writes and view reloads
+	queue writeQueue // the grouped writes waiting for mu (group.go)
+	view  cell       // the latest view; storing one wakes the snapshot saver
 
 	// pubs hear of every new view (publish.go).
 	pubs publishers
@@ -197,17 +198,19 @@ func (k *Keeper) reload(ctx context.Context, at time.Time) (*View, error) {
 func (k *Keeper) Write(ctx context.Context, change func(v *View) error, apply func(v *View, revision int64) *View) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	before := k.view.Load()
-	if before == nil {
-		var err error
-		if before, err = k.reload(ctx, time.Now()); err != nil {
-			return err
-		}
+	return k.writeLocked(ctx, change, apply)
+}
+
+// writeLocked is Write with k.mu held.
+func (k *Keeper) writeLocked(ctx context.Context, change func(v *View) error, apply func(v *View, revision int64) *View) error {
+	before, err := k.loaded(ctx)
+	if err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err // the client left while waiting: nothing was written
 	}
-	err := change(before)
+	err = change(before)
 	if err != nil && ctx.Err() == nil {
 		return err
 	}
@@ -229,6 +232,14 @@ func (k *Keeper) Write(ctx context.Context, change func(v *View) error, apply fu
 	// stays in service and the next read, which checks the revision, loads.
 	_, _ = k.reload(ctx, committed)
 	return nil
+}
+
+// loaded returns the view, read first if there is none yet; k.mu is held.
+func (k *Keeper) loaded(ctx context.Context) (*View, error) {
+	if v := k.view.Load(); v != nil {
+		return v, nil
+	}
+	return k.reload(ctx, time.Now())
 }
 
 // TokenActive reports whether the token with this hash is, in the latest

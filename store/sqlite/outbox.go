@@ -49,6 +49,9 @@ func insertDelivery(ctx context.Context, tx *sql.Tx, d *ff.WebhookDelivery) erro
 
 // DispatchWebhooks moves up to limit outbox events to the deliveries.
 func (s *Store) DispatchWebhooks(ctx context.Context, now time.Time, maxQueued, limit int) (int, error) {
+	if some, err := s.exists(ctx, `SELECT 1 FROM webhook_outbox`); !some || err != nil {
+		return 0, err
+	}
 	var n int
 	err := s.rawTx(ctx, func(tx *sql.Tx) error {
 		events, seqs, err := outboxEvents(ctx, tx, limit)
@@ -79,6 +82,16 @@ func (s *Store) DispatchWebhooks(ctx context.Context, now time.Time, maxQueued, 
 		return err
 	})
 	return n, err
+}
+
+// exists reports whether query finds a row, reading outside the write
+// transaction: the webhook worker, woken by every write, looks before it
+// takes the one write connection (and holds up the next write) for nothing.
+// What commits after the look wakes the worker again.
+func (s *Store) exists(ctx context.Context, query string, args ...any) (bool, error) {
+	var some bool
+	err := s.read.QueryRowContext(ctx, `SELECT EXISTS (`+query+`)`, args...).Scan(&some)
+	return some, translate(err)
 }
 
 // outboxEvents returns the first limit events of the outbox and their seqs.
@@ -123,8 +136,12 @@ func queuedCounts(ctx context.Context, tx *sql.Tx) (map[string]int, error) {
 // ClaimWebhookDeliveries leases the due deliveries that are next in their
 // endpoint's and target's order.
 func (s *Store) ClaimWebhookDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ff.WebhookJob, error) {
+	some, err := s.exists(ctx, `SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ?1 AND lease_until <= ?1`, codec.Millis(now))
+	if !some || err != nil {
+		return nil, err
+	}
 	var jobs []*ff.WebhookJob
-	err := s.rawTx(ctx, func(tx *sql.Tx) error {
+	err = s.rawTx(ctx, func(tx *sql.Tx) error {
 		ds, err := queryDeliveries(ctx, tx, `UPDATE webhook_deliveries SET lease_owner = ?1, lease_until = ?3
 			WHERE id IN (`+codec.ClaimCandidates("?2", "?4")+`)
 			RETURNING `+codec.DeliveryColumnList, owner, codec.Millis(now), codec.Millis(now.Add(lease)), limit)

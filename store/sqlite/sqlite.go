@@ -7,6 +7,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -34,6 +35,9 @@ var migrationFiles embed.FS
 type Store struct {
 	write *sql.DB // exactly one connection: SQLite allows one writer at a time
 	read  *sql.DB
+
+	// beforeCommit, when set (tests), runs last in a group's transaction.
+	beforeCommit func(context.Context, *sql.Tx) error
 }
 
 var _ ff.Store = (*Store)(nil)
@@ -177,12 +181,25 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	})
 }
 
-// rawTx runs fn in a write transaction.
+// rawTx runs fn in a write transaction, or in a savepoint of the group's
+// transaction when ctx joins one (group.go).
 func (s *Store) rawTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if g := s.joined(ctx); g != nil {
+		failed, err := savepoint(ctx, g.tx, func() error { return fn(g.tx) })
+		return translate(cmp.Or(err, failed))
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)
 	}
+	defer func() {
+		// A panic in fn (a group runs its writes' own code in it) must not
+		// leave the one write connection in an open transaction.
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return translate(err)
