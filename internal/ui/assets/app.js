@@ -15,7 +15,7 @@ import { tokensView } from './tokens.js';
 import { webhooksView } from './webhooks.js';
 import { auditView } from './audit.js';
 import { consoleView } from './console.js';
-import { startMenu, labelCells } from './narrow.js';
+import { startMenu, trackTopbar, labelCells } from './narrow.js';
 import { scheduledView } from './schedules.js';
 import { compareView } from './compare.js';
 import { requestsView } from './requests.js';
@@ -27,6 +27,7 @@ const KEY_PREFIX = /^ff[sc]_/;
 const KEY_REFUSED = 'This is an environment key (ffs_ or ffc_): keys only evaluate flags in applications and cannot sign in. Sign in with an admin, editor or viewer token (ffa_).';
 
 startMenu();
+trackTopbar();
 labelCells(main);
 
 const routes = [
