@@ -50,6 +50,7 @@ func apiGroups() []group {
 			"update": {summary: "change a segment", method: "PUT", path: "/segments/{segment}", args: []string{"segment"}, set: with(segmentSet(), "name", field("name", "a new name")), file: true, ifMatch: true},
 			"delete": {summary: "delete a segment", method: "DELETE", path: "/segments/{segment}", args: []string{"segment"}, ifMatch: true},
 			"users":  {summary: "the flags and segments that use a segment", method: "GET", path: "/segments/{segment}/used-by", args: []string{"segment"}},
+			"used":   {summary: "what uses each segment", method: "GET", path: "/segment-users", columns: []string{"segment", "flags", "segments"}},
 		}},
 		{"envs", "list, create, configure and delete environments", map[string]endpoint{
 			"list":    {summary: "list environments", method: "GET", path: "/environments", columns: []string{"name", "createdAt", "protected", "requireApproval"}},
