@@ -1,7 +1,8 @@
 // Package ui is the web interface of featureflags: static files (HTML, CSS
 // and JavaScript modules, no build step and nothing fetched from elsewhere)
 // embedded in the binary and served by the API server, the page at "/" and
-// its files under "/ui/".
+// its files under "/ui/". The page loads the modules joined into one script
+// by the server when it starts (bundle.go).
 //
 // The page holds no data. It reads and changes everything through the
 // public API with the token the person signs in with, so the server's
