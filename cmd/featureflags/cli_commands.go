@@ -20,7 +20,7 @@ func apiGroups() []group {
 	}
 	return []group{
 		{"flags", "list, show, create, change, toggle and delete flags", map[string]endpoint{
-			"list":    {summary: "list flags (--environment adds each flag's state there)", method: "GET", path: "/flags", query: []string{"environment"}, columns: flagColumns},
+			"list":    {summary: "list flags (--environment adds each flag's state there; --limit n: the first n by name)", method: "GET", path: "/flags", query: []string{"environment", "limit"}, columns: flagColumns},
 			"get":     {summary: "show a flag", method: "GET", path: "/flags/{flag}", args: []string{"flag"}},
 			"create":  {summary: "create a flag", method: "POST", path: "/flags", args: []string{"name"}, set: with(flagSet, "type", field("type", "boolean, string, number or object")), file: true},
 			"update":  {summary: "change a flag's fields", method: "PUT", path: "/flags/{flag}", args: []string{"flag"}, set: with(flagSet, "name", field("name", "a new name")), file: true, ifMatch: true},
@@ -50,6 +50,7 @@ func apiGroups() []group {
 			"update": {summary: "change a segment", method: "PUT", path: "/segments/{segment}", args: []string{"segment"}, set: with(segmentSet(), "name", field("name", "a new name")), file: true, ifMatch: true},
 			"delete": {summary: "delete a segment", method: "DELETE", path: "/segments/{segment}", args: []string{"segment"}, ifMatch: true},
 			"users":  {summary: "the flags and segments that use a segment", method: "GET", path: "/segments/{segment}/used-by", args: []string{"segment"}},
+			"used":   {summary: "what uses each segment", method: "GET", path: "/segment-users", columns: []string{"segment", "flags", "segments"}},
 		}},
 		{"envs", "list, create, configure and delete environments", map[string]endpoint{
 			"list":    {summary: "list environments", method: "GET", path: "/environments", columns: []string{"name", "createdAt", "protected", "requireApproval"}},

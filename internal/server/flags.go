@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -20,10 +22,18 @@ type flagWithState struct {
 
 // listFlags answers GET /flags: every flag, or with ?names=a,b only those
 // named (by name or id; unknown ones are left out, so a client that asks
-// for a flag it heard changed learns it is gone). The ETag is the revision
-// of the view answered, so a client that has it gets 304 and no body.
+// for a flag it heard changed learns it is gone), or with ?limit=n the
+// first n by name (a first screen, while the whole list loads). The ETag
+// is the revision of the view answered, so a client that has it gets 304
+// and no body; a first page's tag also names its limit, so that it never
+// stands for the whole list.
 func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	limit, err := listLimit(q)
+	if err != nil {
+		httpx.Error(w, r, err)
+		return
+	}
 	v, err := s.svc.Current(r.Context())
 	if err != nil {
 		httpx.Error(w, r, err)
@@ -42,7 +52,11 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	// The tag covers the view and the "last evaluated" times the answer
 	// carries, which move without a revision.
 	gen := s.usage.Generation()
-	tag := strconv.Quote(strconv.FormatInt(v.Revision, 10) + "." + strconv.FormatUint(gen, 10))
+	tag := strconv.FormatInt(v.Revision, 10) + "." + strconv.FormatUint(gen, 10)
+	if limit > 0 {
+		tag += ".first-" + strconv.Itoa(limit)
+	}
+	tag = strconv.Quote(tag)
 	w.Header().Set("ETag", tag)
 	if httpx.NoneMatch(r, tag) {
 		w.WriteHeader(http.StatusNotModified)
@@ -60,8 +74,15 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body []byte
-	if names, ok := q["names"]; ok {
-		flags, _ := filterArchived(r, selectFlags(v.Flag, names))
+	if names, ok := q["names"]; ok || limit > 0 {
+		flags := v.Flags()
+		if ok {
+			flags = selectFlags(v.Flag, names)
+		}
+		flags, _ = filterArchived(r, flags)
+		if limit > 0 {
+			flags = flags[:min(limit, len(flags))]
+		}
 		body, err = s.encodeList(env, flags, s.usage.Known())
 	} else {
 		// Cached, compressed once per revision (the compression
@@ -81,6 +102,23 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(body)
+}
+
+// maxListLimit bounds ?limit= of GET /flags: a first page is meant to be
+// small (the whole list is cached and compressed, a page is not).
+const maxListLimit = 1000
+
+// listLimit reads ?limit= of GET /flags: 0 when absent (no limit).
+func listLimit(q url.Values) (int, error) {
+	if _, ok := q["limit"]; !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || n < 1 || n > maxListLimit {
+		return 0, &ff.Error{Code: ff.EINVALID, Field: "limit", Limit: "list-limit",
+			Message: fmt.Sprintf("limit must be a whole number from 1 to %d (list-limit), got %q", maxListLimit, q.Get("limit"))}
+	}
+	return n, nil
 }
 
 // selectFlags returns the flags that lookup finds for the comma-separated

@@ -27,6 +27,8 @@ var manageDocs = map[string]op{
 			412: {Description: "If-Match does not match the current version", Body: errorBody}}},
 	"GET /segments/{id}/used-by": {Summary: "The flags (with the environments where) and segments that refer to a segment; while any do, it cannot be deleted or renamed",
 		Responses: map[int]res{200: {Body: service.SegmentUsers{}}, 404: {Description: "no such segment", Body: errorBody}}},
+	"GET /segment-users": {Summary: "What refers to each segment (as GET /segments/{id}/used-by answers), for every segment in the order of GET /segments",
+		Responses: map[int]res{200: {Body: []service.SegmentUsers{}}}},
 	"DELETE /segments/{id}": {Summary: "Delete a segment", Params: ifMatch,
 		Responses: map[int]res{204: {Description: "deleted"}, 409: {Description: "a flag still uses the segment", Body: errorBody},
 			412: {Description: "If-Match does not match the current version", Body: errorBody}}},

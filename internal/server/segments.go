@@ -82,6 +82,13 @@ func (s *Server) segmentUsedBy(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, users)
 }
 
+// allSegmentUsers answers segmentUsedBy for every segment at once: the
+// segments list of the web UI shows them all.
+func (s *Server) allSegmentUsers(w http.ResponseWriter, r *http.Request) {
+	users, err := s.svc.AllSegmentUsers(r.Context())
+	writeList(w, r, users, err)
+}
+
 func (s *Server) deleteSegment(w http.ResponseWriter, r *http.Request) {
 	deleteByID(w, r, s.svc.DeleteSegment)
 }

@@ -248,6 +248,7 @@ func (s *Server) routeTable(page http.HandlerFunc) []route {
 		{"PUT", "/segments/{id}", write, s.updateSegment},
 		{"DELETE", "/segments/{id}", write, s.deleteSegment},
 		{"GET", "/segments/{id}/used-by", read, s.segmentUsedBy},
+		{"GET", "/segment-users", read, s.allSegmentUsers},
 
 		{"GET", "/environments", read, s.listEnvironments},
 		{"POST", "/environments", admin, s.createEnvironment},

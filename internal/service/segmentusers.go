@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+
+	ff "github.com/featureflags/featureflags"
 )
 
 // SegmentUsers is what refers to one segment: the flags whose rules use it
@@ -35,26 +37,56 @@ func (s *Service) SegmentUsers(ctx context.Context, idOrName string) (*SegmentUs
 	if err != nil {
 		return nil, err
 	}
-	out := &SegmentUsers{Segment: sg.Name, Flags: []SegmentUser{}, Segments: []SegmentUser{}}
-	for _, f := range v.Flags() {
-		var envs []string
+	return usersOf(v.Flags(), v.Segments, []string{sg.Name})[0], nil
+}
+
+// AllSegmentUsers answers SegmentUsers for every segment, in the order of
+// the segments' list, from one pass over the flags.
+func (s *Service) AllSegmentUsers(ctx context.Context) ([]*SegmentUsers, error) {
+	v, err := s.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(v.Segments))
+	for i, sg := range v.Segments {
+		names[i] = sg.Name
+	}
+	return usersOf(v.Flags(), v.Segments, names), nil
+}
+
+// usersOf is what refers to each of the segments named, in that order.
+func usersOf(flags []*ff.Flag, segments []*ff.Segment, names []string) []*SegmentUsers {
+	out := make([]*SegmentUsers, len(names))
+	byName := make(map[string]*SegmentUsers, len(names))
+	for i, name := range names {
+		out[i] = &SegmentUsers{Segment: name, Flags: []SegmentUser{}, Segments: []SegmentUser{}}
+		byName[name] = out[i]
+	}
+	for _, f := range flags {
+		envs := map[string][]string{} // segment → the environments whose targeting refers to it
 		for env, t := range f.Targeting {
-			if slices.Contains(t.SegmentRefs(), sg.Name) {
-				envs = append(envs, env)
+			for _, ref := range t.SegmentRefs() {
+				if byName[ref] != nil {
+					envs[ref] = append(envs[ref], env)
+				}
 			}
 		}
-		if envs != nil {
-			slices.Sort(envs)
-			out.Flags = append(out.Flags, SegmentUser{ID: f.ID, Name: f.Name, Environments: envs})
+		for ref, es := range envs {
+			slices.Sort(es)
+			byName[ref].Flags = append(byName[ref].Flags, SegmentUser{ID: f.ID, Name: f.Name, Environments: es})
 		}
 	}
-	for _, other := range v.Segments {
-		if slices.Contains(other.SegmentRefs(), sg.Name) {
-			out.Segments = append(out.Segments, SegmentUser{ID: other.ID, Name: other.Name})
+	for _, other := range segments {
+		for _, ref := range other.SegmentRefs() {
+			if u := byName[ref]; u != nil {
+				u.Segments = append(u.Segments, SegmentUser{ID: other.ID, Name: other.Name})
+			}
 		}
 	}
-	byName := func(a, b SegmentUser) int { return strings.Compare(a.Name, b.Name) }
-	slices.SortFunc(out.Flags, byName)
-	slices.SortFunc(out.Segments, byName)
-	return out, nil
+	byUserName := func(a, b SegmentUser) int { return strings.Compare(a.Name, b.Name) }
+	for _, u := range out {
+		slices.SortFunc(u.Flags, byUserName)
+		slices.SortFunc(u.Segments, byUserName)
+	}
+	return out
 }

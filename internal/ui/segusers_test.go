@@ -21,6 +21,7 @@ func TestSegmentUsers(t *testing.T) {
 
 	b.route("#/segments")
 	b.wait("the list", `!!document.querySelector('a[href="#/segments/beta-testers"]')`)
+	b.wait("its users", `!document.querySelector('a[href="#/segments/beta-testers"]').closest('tr').textContent.includes('Loading')`)
 	links := evalJS[[]string](b, "the users' links", `[...document.querySelector('a[href="#/segments/beta-testers"]').closest('tr').querySelectorAll('.seg-users-cell a')].map(a => a.getAttribute('href'))`)
 	if want := []string{"#/flags/search-v2", "#/segments/insiders"}; !reflect.DeepEqual(links, want) {
 		t.Fatalf("the list links beta-testers to %v, want %v", links, want)
@@ -48,4 +49,31 @@ func TestSegmentUsers(t *testing.T) {
 	if r := s.Do("GET", "/segments/beta-testers", nil); r.Status != http.StatusNotFound {
 		t.Fatalf("the deleted segment answers %d", r.Status)
 	}
+}
+
+// TestSegmentUsersOneSource: the segments list and a segment's page say the
+// same about what uses a segment, because both ask the server, which counts
+// every flag: an archived flag the list of flags does not hold still uses
+// the segment (and keeps it from being deleted).
+func TestSegmentUsersOneSource(t *testing.T) {
+	s := newServer(t)
+	seed(s) // search-v2 uses beta-testers in production
+	s.Expect(http.StatusOK, "POST", "/flags/search-v2/archive", nil)
+	if r := s.Do("DELETE", "/segments/beta-testers", nil); r.Status != http.StatusConflict {
+		t.Fatalf("deleting beta-testers, used by the archived search-v2: %d %s", r.Status, r.Body)
+	}
+	b := newBrowser(t, s)
+	b.open("#/segments")
+	b.wait("the list", `!!document.querySelector('a[href="#/segments/beta-testers"]')`)
+	b.wait("its users", `!document.querySelector('a[href="#/segments/beta-testers"]').closest('tr').textContent.includes('Loading')`)
+	links := evalJS[[]string](b, "the users' links", `[...document.querySelector('a[href="#/segments/beta-testers"]').closest('tr').querySelectorAll('.seg-users-cell a')].map(a => a.getAttribute('href'))`)
+	if want := []string{"#/flags/search-v2"}; !reflect.DeepEqual(links, want) {
+		t.Fatalf("the list links beta-testers to %v, want %v", links, want)
+	}
+	b.route("#/segments/beta-testers")
+	b.wait("the page's users", `document.querySelectorAll('.seg-user').length === 1`)
+	if got := b.text(".seg-user"); got != "Flag search-v2 in production" {
+		t.Errorf("the page's user reads %q", got)
+	}
+	b.wait("Delete disabled", `document.querySelector('.delete-segment').disabled`)
 }

@@ -1,7 +1,8 @@
 // Package ui is the web interface of featureflags: static files (HTML, CSS
 // and JavaScript modules, no build step and nothing fetched from elsewhere)
 // embedded in the binary and served by the API server, the page at "/" and
-// its files under "/ui/".
+// its files under "/ui/". The page loads the modules joined into one script
+// by the server when it starts (bundle.go).
 //
 // The page holds no data. It reads and changes everything through the
 // public API with the token the person signs in with, so the server's
@@ -30,10 +31,11 @@ var files embed.FS
 
 // asset is one embedded file, ready to serve.
 type asset struct {
-	body  []byte
-	gzip  []byte // body gzipped, or nil when that does not make it smaller
-	etag  string
-	ctype string
+	body      []byte
+	gzip      []byte // body gzipped, or nil when that does not make it smaller
+	etag      string
+	ctype     string
+	immutable bool // named by its content: cached for good
 }
 
 // securityHeaders go with every answer of the UI. The policy allows only
@@ -50,7 +52,10 @@ var securityHeaders = map[string]string{
 // Handler serves the UI: "/" and "/ui/" answer the page (index.html),
 // "/ui/<file>" the file, anything else a JSON 404. Answers carry an ETag
 // and "Cache-Control: no-cache", so a browser revalidates (304) and picks
-// up a new version as soon as the server has one.
+// up a new version as soon as the server has one; the files the page
+// loads are named by their content (app.<hash>.js, the modules joined, and
+// app.<hash>.css) and cached for good, so a page load that finds them
+// cached sends no request for them at all.
 func Handler() http.Handler {
 	assets := load()
 	index := assets["index.html"]
@@ -71,7 +76,11 @@ func Handler() http.Handler {
 			return
 		}
 		h.Set("Content-Type", a.ctype)
-		h.Set("Cache-Control", "no-cache")
+		if a.immutable {
+			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			h.Set("Cache-Control", "no-cache")
+		}
 		h.Set("ETag", a.etag)
 		h.Set("Vary", "Accept-Encoding")
 		if httpx.NoneMatch(r, a.etag) {
@@ -92,48 +101,58 @@ func Handler() http.Handler {
 }
 
 // load reads the embedded files once, with their types, tags and gzipped
-// forms.
+// forms, joins the modules into the page's one script and points the page
+// at it and at the style sheet by their content-named copies.
 func load() map[string]*asset {
 	out := map[string]*asset{}
 	err := fs.WalkDir(files, "assets", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || d.IsDir() || name == "assets/index.html" {
 			return err
 		}
 		body, err := files.ReadFile(name)
 		if err != nil {
 			return err
 		}
-		if name == "assets/index.html" {
-			body = withPreloads(body)
-		}
-		sum := sha256.Sum256(body)
-		a := &asset{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: contentType(name)}
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(body)
-		zw.Close()
-		if buf.Len() < len(body) {
-			a.gzip = buf.Bytes()
-		}
-		out[strings.TrimPrefix(name, "assets/")] = a
+		out[strings.TrimPrefix(name, "assets/")] = newAsset(name, body)
 		return nil
 	})
 	if err != nil {
 		panic("ui: reading the embedded files: " + err.Error()) // cannot happen: embed checked them at build time
 	}
+	script, err := bundle("app.js", func(name string) ([]byte, error) { return files.ReadFile("assets/" + name) })
+	if err != nil {
+		panic("ui: joining the modules: " + err.Error()) // TestBundle and every browser test join them first
+	}
+	page, _ := files.ReadFile("assets/index.html") // embedded
+	page = hashed(out, page, "app.js", script)
+	page = hashed(out, page, "app.css", out["app.css"].body)
+	out["index.html"] = newAsset("index.html", page)
 	return out
 }
 
-// withPreloads adds to the page a modulepreload link for every module, so
-// that the browser fetches them all at once instead of one level of
-// imports per round trip: on a slow link that is most of the first load.
-func withPreloads(page []byte) []byte {
-	var links bytes.Buffer
-	mods, _ := fs.Glob(files, "assets/*.js") // the pattern is valid
-	for _, m := range mods {
-		links.WriteString(`<link rel="modulepreload" href="/ui/` + path.Base(m) + `">` + "\n")
+// hashed serves body under a name made of name and its content, cached for
+// good, and returns page with its reference to /ui/<name> pointing there.
+func hashed(assets map[string]*asset, page []byte, name string, body []byte) []byte {
+	a := newAsset(name, body)
+	a.immutable = true
+	ext := path.Ext(name)
+	named := strings.TrimSuffix(name, ext) + "." + strings.Trim(a.etag, `"`) + ext
+	assets[named] = a
+	return bytes.Replace(page, []byte(`"/ui/`+name+`"`), []byte(`"/ui/`+named+`"`), 1)
+}
+
+// newAsset is the file name (its type from its extension) with body.
+func newAsset(name string, body []byte) *asset {
+	sum := sha256.Sum256(body)
+	a := &asset{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: contentType(name)}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	if buf.Len() < len(body) {
+		a.gzip = buf.Bytes()
 	}
-	return bytes.Replace(page, []byte("</head>"), append(links.Bytes(), "</head>"...), 1)
+	return a
 }
 
 func contentType(name string) string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,8 +37,19 @@ func TestServing(t *testing.T) {
 
 	// The page, without a token although access control is on.
 	res, body := get("GET", "/")
-	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !bytes.Contains(body, []byte(`<script type="module" src="/ui/app.js">`)) {
-		t.Fatalf("GET /: %d %s\n%s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	script := regexp.MustCompile(`<script type="module" src="(/ui/app\.[0-9a-f]{24}\.js)">`).FindSubmatch(body)
+	style := regexp.MustCompile(`<link rel="stylesheet" href="(/ui/app\.[0-9a-f]{24}\.css)">`).FindSubmatch(body)
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || script == nil || style == nil {
+		t.Fatalf("GET /: %d %s, want the joined script and the style sheet named by their content\n%s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+	// They are cached for good; the modules are all in the one script.
+	for _, p := range [][]byte{script[1], style[1]} {
+		if res, _ := get("GET", string(p)); res.StatusCode != 200 || res.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+			t.Errorf("GET %s: %d, Cache-Control %q", p, res.StatusCode, res.Header.Get("Cache-Control"))
+		}
+	}
+	if _, joined := get("GET", string(script[1])); !bytes.Contains(joined, []byte(`ffModules["flags.js"] = `)) || !bytes.Contains(joined, []byte(`ffModules["app.js"] = `)) {
+		t.Errorf("the page's script does not hold the modules:\n%.300s", joined)
 	}
 	// The page links the API's OpenAPI document, which needs no token.
 	if !bytes.Contains(body, []byte(`<a href="/openapi.json"`)) {

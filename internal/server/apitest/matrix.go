@@ -140,6 +140,7 @@ var matrixRoutes = map[string]matrixRoute{
 		return "/segments/" + name, nil
 	}},
 	"GET /segments/{id}/used-by": {readers, 200, fixed("/segments/matrix-segment/used-by", nil)},
+	"GET /segment-users":         {readers, 200, fixed("/segment-users", nil)},
 
 	"GET /environments": {readers, 200, fixed("/environments", nil)},
 	"POST /environments": {admins, 201, func(m *matrix) (string, any) {

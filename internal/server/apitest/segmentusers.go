@@ -50,6 +50,28 @@ func testSegmentUsers(t *testing.T, c *client) {
 	}
 	c.expectError(http.StatusNotFound, "", "GET", "/segments/nobody/used-by", nil)
 
+	// GET /segment-users answers the same for every segment, in the
+	// segments' list order.
+	type users struct {
+		Segment  string
+		Flags    []user
+		Segments []user
+	}
+	var all []users
+	var list []struct{ Name string }
+	c.Expect(http.StatusOK, "GET", "/segment-users", nil).JSON(t, &all)
+	c.Expect(http.StatusOK, "GET", "/segments", nil).JSON(t, &list)
+	if len(all) != len(list) {
+		t.Fatalf("GET /segment-users: %d entries for %d segments: %+v", len(all), len(list), all)
+	}
+	for i, u := range all {
+		var one users
+		c.Expect(http.StatusOK, "GET", "/segments/"+list[i].Name+"/used-by", nil).JSON(t, &one)
+		if u.Segment != list[i].Name || !reflect.DeepEqual(u, one) {
+			t.Errorf("GET /segment-users[%d] = %+v, want %+v (used-by of %s)", i, u, one, list[i].Name)
+		}
+	}
+
 	c.Expect(http.StatusOK, "DELETE", "/flags/uses-staff/targeting/staging", nil)
 	c.Expect(http.StatusOK, "GET", "/segments/staff/used-by", nil).JSON(t, &got)
 	if len(got.Flags) != 0 || len(got.Segments) != 0 {

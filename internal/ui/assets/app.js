@@ -3,7 +3,7 @@
 // is a function (root, route) → {title, destroy?, dirty?} in its own module.
 
 import { api, setToken, clearToken, hasToken } from './api.js';
-import { state, can, refresh } from './store.js';
+import { state, can, refresh, firstScreen } from './store.js';
 import { startLive } from './live.js';
 import { parseHash, shownHash, setShownHash } from './nav.js';
 import { h, field, showError, toast, confirmDialog, dialogUnsaved } from './dom.js';
@@ -15,7 +15,7 @@ import { tokensView } from './tokens.js';
 import { webhooksView } from './webhooks.js';
 import { auditView } from './audit.js';
 import { consoleView } from './console.js';
-import { startMenu, labelCells } from './narrow.js';
+import { startMenu, trackTopbar, labelCells } from './narrow.js';
 import { scheduledView } from './schedules.js';
 import { compareView } from './compare.js';
 import { requestsView } from './requests.js';
@@ -27,6 +27,7 @@ const KEY_PREFIX = /^ff[sc]_/;
 const KEY_REFUSED = 'This is an environment key (ffs_ or ffc_): keys only evaluate flags in applications and cannot sign in. Sign in with an admin, editor or viewer token (ffa_).';
 
 startMenu();
+trackTopbar();
 labelCells(main);
 
 const routes = [
@@ -211,8 +212,12 @@ document.addEventListener('keydown', (e) => {
  */
 async function start() {
   // The flags are read while /me answers: one round trip less before the
-  // list shows. A refusal is handled through /me's answer.
-  const loading = refresh();
+  // list shows. A refusal is handled through /me's answer. On the list's
+  // default view its first page shows while the rest loads (filters and
+  // other screens need every flag).
+  const { path, query } = parseHash();
+  const firstPage = /^\/flags\/?$/.test(path) && !query.size && !state.loaded;
+  const loading = refresh({ firstPage });
   loading.catch(() => {});
   let me;
   try {
@@ -228,10 +233,12 @@ async function start() {
   state.me = me;
   renderHeader();
   main.replaceChildren(h('p', { class: 'loading' }, 'Loading flags…'));
-  await loading.catch(() => refresh());
+  const all = loading.catch(() => refresh());
+  await (firstPage ? Promise.race([all, firstScreen]) : all);
+  render();
+  await all;
   stopLive?.();
   stopLive = startLive(setLive);
-  render();
 }
 
 start().catch((err) => {

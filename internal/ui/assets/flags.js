@@ -178,7 +178,8 @@ export function flagsView(root, { query }) {
     const total = opts.archived ? (archived || []).length : state.flags.size;
     const filtered = opts.q || opts.state || opts.tag || opts.stale || opts.owner || opts.kind || opts.archived;
     const noun = opts.archived ? 'archived flag' : 'flag';
-    count.textContent = filtered ? `${fmtNum(items.length)} of ${plural(total, noun)} match` : plural(total, noun);
+    count.textContent = state.partial ? `The first ${plural(total, noun)}; loading the rest…`
+      : filtered ? `${fmtNum(items.length)} of ${plural(total, noun)} match` : plural(total, noun);
     clear.hidden = !filtered;
     table.setAttribute('aria-rowcount', String(items.length + 1));
     body.style.height = `${items.length * rowH}px`;
@@ -406,7 +407,7 @@ export function flagsView(root, { query }) {
   // ---- live changes ----
   const unsubscribe = subscribe((c) => {
     if (c.envs) { renderHead(); measure(); }
-    if (c.envs || c.flags.size) {
+    if (c.envs || c.flags.size || c.partial) {
       fillSelects(c.envs);
       compute();
       renderWindow(true);

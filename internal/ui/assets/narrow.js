@@ -25,6 +25,13 @@ export function startMenu() {
   });
 }
 
+/** trackTopbar keeps --topbar-h the top bar's height, which changes as its
+ * links wrap: the flag list's header sticks right under it. */
+export function trackTopbar() {
+  const bar = document.querySelector('.topbar');
+  new ResizeObserver(() => document.documentElement.style.setProperty('--topbar-h', `${bar.offsetHeight}px`)).observe(bar);
+}
+
 /** labelCells gives every cell of table.table elements in root the text of
  * its column's header as data-label, as tables are added or rebuilt. */
 export function labelCells(root) {

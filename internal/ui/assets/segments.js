@@ -5,35 +5,18 @@
 import { api, seg, STALE } from './api.js';
 import { state, can, subscribe, refresh } from './store.js';
 import { conditionsEditor, condDraft, condFromDraft, describeCondition } from './targeting.js';
-import { segmentUsers, usedByText } from './segusers.js';
+import { segmentUsers, usedByText, allSegmentUsers } from './segusers.js';
 import { h, field, time, showError, clearErrors, toast, confirmDialog } from './dom.js';
 
 const NEW = '+new';
 
-const refersTo = (c) => (c.operator === 'inSegment' || c.operator === 'notInSegment') && c.value;
-
-/** usage maps a segment name to what uses it, from the flags and segments
- * the page holds: {flags: Set of flag names, segments: Set of segment names}. */
-function usage() {
-  const used = new Map();
-  const add = (name, kind, user) => {
-    if (!used.has(name)) used.set(name, { flags: new Set(), segments: new Set() });
-    used.get(name)[kind].add(user);
-  };
-  for (const f of state.flags.values()) {
-    for (const t of Object.values(f.targeting || {})) {
-      for (const r of t?.rules || []) for (const c of r.conditions || []) if (refersTo(c)) add(c.value, 'flags', f.name);
-    }
-  }
-  for (const sg of state.segments) for (const c of sg.conditions || []) if (refersTo(c)) add(c.value, 'segments', sg.name);
-  return used;
-}
-
-/** usersCell lists what uses a segment as links, the first few by name. */
+/** usersCell lists what uses a segment as links, the first few by name
+ * (the server orders them); users is undefined while they load. */
 function usersCell(users) {
+  if (!users) return h('span', { class: 'muted' }, 'Loading…');
   const links = [
-    ...[...(users?.flags || [])].sort().map((n) => h('a', { class: 'mono', href: `#/flags/${encodeURIComponent(n)}` }, n)),
-    ...[...(users?.segments || [])].sort().map((n) => h('a', { class: 'mono', href: `#/segments/${encodeURIComponent(n)}` }, `segment ${n}`)),
+    ...users.flags.map(({ name }) => h('a', { class: 'mono', href: `#/flags/${encodeURIComponent(name)}` }, name)),
+    ...users.segments.map(({ name }) => h('a', { class: 'mono', href: `#/segments/${encodeURIComponent(name)}` }, `segment ${name}`)),
   ];
   if (!links.length) return h('span', { class: 'muted' }, 'unused');
   const shown = links.slice(0, 3).flatMap((a, i) => (i ? [', ', a] : [a]));
@@ -42,6 +25,8 @@ function usersCell(users) {
 
 export function segmentsView(root) {
   const box = h('div');
+  let used = new Map(); // segment name → what uses it, once loaded
+  let loaded = false;
   root.append(
     h('div', { class: 'page-head' }, h('h1', { tabindex: -1 }, 'Segments'),
       can.write && h('a', { class: 'btn btn-primary', href: `#/segments/${NEW}`, id: 'new-segment' }, '+ New segment')),
@@ -53,7 +38,6 @@ export function segmentsView(root) {
         can.write ? h('a', { class: 'btn btn-primary', href: `#/segments/${NEW}` }, 'Create a segment') : null));
       return;
     }
-    const used = usage();
     box.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
       h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', null, 'Conditions'), h('th', null, 'Used by'), h('th', { class: 'hide-narrow' }, 'Changed'))),
       h('tbody', null, state.segments.map((s) => {
@@ -63,13 +47,32 @@ export function segmentsView(root) {
           h('td', null, s.conditions?.length
             ? h('span', null, h('span', { class: 'badge' }, s.match === 'any' ? 'any of' : 'all of'), ' ', s.conditions.map(describeCondition).join(s.match === 'any' ? ' or ' : ' and '))
             : h('span', { class: 'muted' }, 'no conditions')),
-          h('td', null, usersCell(used.get(s.name))),
+          h('td', null, usersCell(loaded ? used.get(s.name) || { flags: [], segments: [] } : undefined)),
           h('td', { class: 'hide-narrow nowrap' }, time(s.updatedAt)));
       })))));
   }
+  let gone = false;
+  let asked = 0; // the latest read: an earlier one answering later is dropped
+  async function loadUsers() {
+    const mine = ++asked;
+    try {
+      const users = await allSegmentUsers();
+      if (mine !== asked) return;
+      used = users;
+      loaded = true;
+    } catch (err) {
+      if (!gone) toast(err.message, { kind: 'error' });
+      return;
+    }
+    if (!gone) render();
+  }
   render();
-  const unsubscribe = subscribe((c) => { if (c.segments || c.flags.size) render(); });
-  return { title: 'Segments', destroy: unsubscribe };
+  loadUsers();
+  const unsubscribe = subscribe((c) => {
+    if (c.segments) render();
+    if (c.segments || c.flags.size) loadUsers();
+  });
+  return { title: 'Segments', destroy: () => { gone = true; unsubscribe(); } };
 }
 
 export function segmentView(root, { params: [name] }) {

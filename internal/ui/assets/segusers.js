@@ -1,12 +1,24 @@
-// What uses a segment (GET /segments/{id}/used-by): the flags whose rules
-// refer to it, with the environments where, and the segments whose
-// conditions do, as links. While any do, the segment cannot be deleted.
+// What uses a segment: the flags whose rules refer to it, with the
+// environments where, and the segments whose conditions do, as links. While
+// any do, the segment cannot be deleted. The segments list and a segment's
+// page both learn it from the server (GET /segment-users, what
+// GET /segments/{id}/used-by answers for every segment), never from the
+// flags the page holds, so the two always agree with the server's check.
 
-import { api, seg } from './api.js';
+import { api } from './api.js';
 import { h, plural } from './dom.js';
 
 const flagLink = (f) => h('a', { class: 'mono', href: `#/flags/${encodeURIComponent(f.name)}?env=${encodeURIComponent(f.environments?.[0] || '')}` }, f.name);
 const segmentLink = (s) => h('a', { class: 'mono', href: `#/segments/${encodeURIComponent(s.name)}` }, s.name);
+
+const NONE = { flags: [], segments: [] };
+
+/** allSegmentUsers reads what uses each segment: a Map from segment name to
+ * {flags: [{name, environments}], segments: [{name}]}. */
+export async function allSegmentUsers() {
+  const list = (await api('GET', '/segment-users')).data;
+  return new Map(list.map((u) => [u.segment, u]));
+}
 
 /** usedByText is "2 flags and 1 segment" (or "" when nothing uses it). */
 export function usedByText(users) {
@@ -26,7 +38,7 @@ export function segmentUsers(segment, onChange) {
   el.append(body);
   async function load() {
     try {
-      const users = (await api('GET', `/segments/${seg(segment._id)}/used-by`)).data;
+      const users = (await allSegmentUsers()).get(segment.name) || NONE;
       body.replaceChildren(render(users));
       onChange(users);
     } catch (err) {

@@ -12,6 +12,7 @@ export const state = {
   environments: [], // [{name, createdAt}]
   segments: [], // as GET /segments answers
   loaded: false,
+  partial: false, // only the list's first page is in flags: the rest is on its way
   revision: null, // the revision GET /flags last answered
   listTag: null, // its ETag, for If-None-Match
 };
@@ -24,14 +25,15 @@ export const can = {
 
 const listeners = new Set();
 
-/** subscribe calls fn({flags: Set of ids, envs, segments, remote}) on changes. */
+/** subscribe calls fn({flags: Set of ids, envs, segments, remote, partial})
+ * on changes; partial: the list was, or still is, only its first page. */
 export function subscribe(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
 }
 
 export function emit(change) {
-  const c = { flags: new Set(), envs: false, segments: false, remote: false, ...change };
+  const c = { flags: new Set(), envs: false, segments: false, remote: false, partial: false, ...change };
   for (const fn of [...listeners]) fn(c);
 }
 
@@ -61,12 +63,24 @@ export function flagByName(name) {
 let inflight = null;
 let again = false;
 
+/** FIRST_PAGE is how many flags the first screen of the list asks for
+ * (GET /flags?limit=) while the whole list loads: more than a window holds. */
+const FIRST_PAGE = 50;
+
+let shown;
+/** firstScreen resolves once the state holds enough to show a first screen:
+ * the list's first page with the environments, or everything. */
+export const firstScreen = new Promise((resolve) => { shown = resolve; });
+
 /**
  * refresh reads flags, environments and segments and applies what changed;
  * concurrent calls share one request (and one more runs after it, so no
- * change is missed).
+ * change is missed). With firstPage, a first load also asks for the list's
+ * first page and shows it while the whole list is on its way: with
+ * thousands of flags the whole list takes the server and the page far
+ * longer to make and read than the rows a window shows.
  */
-export function refresh() {
+export function refresh({ firstPage = false } = {}) {
   if (inflight) {
     again = true;
     return inflight;
@@ -75,7 +89,8 @@ export function refresh() {
     try {
       do {
         again = false;
-        await load();
+        await load(firstPage && !state.loaded);
+        firstPage = false;
       } while (again);
     } finally {
       inflight = null;
@@ -84,12 +99,16 @@ export function refresh() {
   return inflight;
 }
 
-async function load() {
+async function load(firstPage) {
   const started = performance.now();
   const since = state.listTag == null ? {} : { 'If-None-Match': state.listTag };
-  const [flags, envs, segs] = await Promise.all([
-    api('GET', '/flags', { headers: since }), api('GET', '/environments'), api('GET', '/segments')]);
-  const change = { flags: new Set(), envs: false, segments: false, remote: state.loaded };
+  const page = firstPage ? api('GET', `/flags?limit=${FIRST_PAGE}`) : null;
+  const envsAsked = api('GET', '/environments');
+  const all = Promise.all([api('GET', '/flags', { headers: since }), envsAsked, api('GET', '/segments')]);
+  if (page) showFirstPage(page, envsAsked, all, started);
+  const [flags, envs, segs] = await all;
+  const change = { flags: new Set(), envs: false, segments: false, remote: state.loaded, partial: state.partial };
+  state.partial = false;
 
   const names = envs.data.map((e) => e.name);
   if (names.join('\n') !== state.envs.join('\n')) change.envs = true;
@@ -115,8 +134,31 @@ async function load() {
   }
   for (const [id, t] of touched) if (t < started - 60000) touched.delete(id);
   state.loaded = true;
-  if (change.flags.size || change.envs || change.segments) emit(change);
+  shown();
+  if (change.flags.size || change.envs || change.segments || change.partial) emit(change);
   return change;
+}
+
+/** showFirstPage puts the list's first page and the environments in the
+ * state, unless the whole list came first. */
+async function showFirstPage(page, envsAsked, all, started) {
+  let whole = false;
+  all.then(() => { whole = true; }, () => {});
+  let flags;
+  let envs;
+  try {
+    [flags, envs] = await Promise.all([page, envsAsked]);
+  } catch {
+    return; // the whole load reports it
+  }
+  if (whole || state.loaded) return;
+  state.environments = envs.data;
+  state.envs = envs.data.map((e) => e.name);
+  state.partial = true;
+  const change = { flags: new Set(), envs: true, segments: false, remote: false, partial: true };
+  apply(flags.data, started, change);
+  shown();
+  emit(change);
 }
 
 const recent = (id, since) => (touched.get(id) ?? -1) > since;
