@@ -31,6 +31,7 @@ type compiler struct {
 	// meta is the metadata of the flag metaOf (metadataFor).
 	metaOf *featureflags.Flag
 	meta   *Metadata
+	metas  map[metaKey]*Metadata // shared metadata by content
 	// overWorkDetails is overWork's error details, built once.
 	overWorkDetails string
 }
