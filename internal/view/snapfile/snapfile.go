@@ -5,6 +5,7 @@ package snapfile
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -88,9 +89,13 @@ func encode(w io.Writer, d *ff.Dataset, tokens []*ff.Token, at time.Time) error 
 	return bw.Flush()
 }
 
-// jsonWriter writes JSON pieces to w, keeping the first error.
+// jsonWriter writes JSON pieces to w, keeping the first error. Values are
+// encoded through one reused buffer: a flag at a time, json.Marshal would
+// allocate each flag's bytes anew.
 type jsonWriter struct {
 	w   *bufio.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
 	err error
 }
 
@@ -102,11 +107,16 @@ func (e *jsonWriter) raw(s string) *jsonWriter {
 }
 
 func (e *jsonWriter) value(v any) *jsonWriter {
-	if e.err == nil {
-		var b []byte
-		if b, e.err = json.Marshal(v); e.err == nil {
-			_, e.err = e.w.Write(b)
-		}
+	if e.err != nil {
+		return e
+	}
+	if e.enc == nil {
+		e.enc = json.NewEncoder(&e.buf)
+	}
+	e.buf.Reset()
+	if e.err = e.enc.Encode(v); e.err == nil {
+		b := e.buf.Bytes()
+		_, e.err = e.w.Write(b[:len(b)-1]) // without Encode's newline
 	}
 	return e
 }
