@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"testing"
 	"time"
@@ -89,5 +90,32 @@ func BenchmarkWithFlag(b *testing.B) {
 				_ = diff(v, next, time.Time{})
 			}
 		})
+	}
+}
+
+// TestCompleteKeepsCompleteState checks that a flag with a state for
+// exactly the existing environments keeps its map, allocating nothing,
+// and that any other map is replaced, never changed.
+func TestCompleteKeepsCompleteState(t *testing.T) {
+	envs := []string{"development", "production"}
+	complete := map[string]bool{"development": false, "production": true}
+	f := &ff.Flag{Name: "a", Type: ff.TypeBoolean, Environments: complete}
+	if n := testing.AllocsPerRun(100, func() { Complete(f, envs) }); n != 0 {
+		t.Fatalf("completing a complete flag allocates %v times", n)
+	}
+	if reflect.ValueOf(f.Environments).UnsafePointer() != reflect.ValueOf(complete).UnsafePointer() {
+		t.Fatal("a complete state map was replaced")
+	}
+	for _, state := range []map[string]bool{
+		{"production": true},
+		{"production": true, "deleted": true},
+		{"production": true, "development": false, "deleted": true},
+	} {
+		before := maps.Clone(state)
+		g := &ff.Flag{Name: "b", Type: ff.TypeBoolean, Environments: state}
+		Complete(g, envs)
+		if want := map[string]bool{"development": false, "production": true}; !reflect.DeepEqual(g.Environments, want) || !reflect.DeepEqual(state, before) {
+			t.Fatalf("completing %v gives %v and leaves %v", before, g.Environments, state)
+		}
 	}
 }

@@ -177,11 +177,13 @@ func (v *View) TokenList() []*ff.Token {
 // dropped; a flag that is not boolean gets its served defaults made
 // explicit in each (eval.PinDefaults).
 func Complete(f *ff.Flag, envs []string) {
-	m := make(map[string]bool, len(envs))
-	for _, e := range envs {
-		m[e] = f.Environments[e]
+	if !hasExactly(f.Environments, envs) {
+		m := make(map[string]bool, len(envs))
+		for _, e := range envs {
+			m[e] = f.Environments[e]
+		}
+		f.Environments = m
 	}
-	f.Environments = m
 	for e := range f.Targeting {
 		if !slices.Contains(envs, e) {
 			delete(f.Targeting, e)
@@ -191,4 +193,20 @@ func Complete(f *ff.Flag, envs []string) {
 		f.Targeting = nil
 	}
 	eval.PinDefaults(f, envs)
+}
+
+// hasExactly reports whether m's keys are envs. A flag read from the store
+// usually has a state for every environment: keeping its map (which may be
+// shared, so it is never changed here) spares a start at 100,000 flags as
+// many maps of garbage.
+func hasExactly(m map[string]bool, envs []string) bool {
+	if len(m) != len(envs) {
+		return false
+	}
+	for _, e := range envs {
+		if _, ok := m[e]; !ok {
+			return false
+		}
+	}
+	return true
 }
