@@ -79,10 +79,34 @@ func New(d *ff.Dataset, tokens []*ff.Token) *View {
 	for _, f := range d.Flags {
 		Complete(f, v.EnvNames)
 	}
+	shareStates(d.Flags, v.EnvNames)
 	v.byName = build(d.Flags, func(f *ff.Flag) string { return f.Name })
 	v.byID = build(d.Flags, func(f *ff.Flag) string { return f.ID })
 	v.Snapshot = eval.Compile(v.Flags(), v.Segments, v.EnvNames, v.Revision)
 	return v
+}
+
+// shareStates gives completed flags with the same state in every
+// environment one map: a view is never changed, and at 100,000 flags one
+// map each is some 25 MB. Beyond 64 environments each keeps its own.
+func shareStates(flags []*ff.Flag, envs []string) {
+	if len(envs) > 64 {
+		return
+	}
+	shared := map[uint64]map[string]bool{}
+	for _, f := range flags {
+		var key uint64
+		for i, e := range envs {
+			if f.Environments[e] {
+				key |= 1 << i
+			}
+		}
+		if m, ok := shared[key]; ok {
+			f.Environments = m
+		} else {
+			shared[key] = f.Environments
+		}
+	}
 }
 
 // build returns flags in a map by key, the first of each key.
