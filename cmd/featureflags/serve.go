@@ -148,7 +148,6 @@ func (m *Main) startReady(ctx context.Context) error {
 	if err := m.ensureAdmin(ctx); err != nil {
 		return err
 	}
-	releaseLoadGarbage()
 	if err := m.listen(); err != nil {
 		return err
 	}
@@ -165,7 +164,6 @@ func (m *Main) startDegraded(storeErr error, info snapfile.Info) error {
 	m.Log.Warn("the store is unreachable: serving evaluations from the snapshot file; management requests answer 503 until the store is back",
 		"store", redact(m.Config.Store), "snapshot_file", m.Config.SnapshotFile, "saved_at", info.SavedAt.Format(time.RFC3339),
 		"revision", info.Revision, "flags", info.Flags, "error", storeErr.Error())
-	releaseLoadGarbage()
 	if err := m.listen(); err != nil {
 		return err
 	}
@@ -277,6 +275,7 @@ func (m *Main) listen() error {
 // serveAPI serves the API on the listener.
 func (m *Main) serveAPI() {
 	m.sw.set(m.newAPI())
+	releaseLoadGarbage()
 	m.startHTTP()
 }
 
