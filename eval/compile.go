@@ -31,6 +31,9 @@ type compiler struct {
 	// meta is the metadata of the flag metaOf (metadataFor).
 	metaOf *featureflags.Flag
 	meta   *Metadata
+	metas  map[metaKey]*Metadata // shared metadata by content
+	// overWorkDetails is overWork's error details, built once.
+	overWorkDetails string
 }
 
 func newCompiler(segments map[string]*featureflags.Segment) *compiler {
@@ -97,9 +100,13 @@ func (c *compiler) flag(f *featureflags.Flag) (*flagDef, error) {
 	return d, nil
 }
 
-// env compiles the flag's state and targeting in one environment.
+// env compiles the flag's state and targeting in one environment. Most
+// flags of a large service serve one result whatever the context (off, or
+// on without targeting): they keep that result only, since at 100,000
+// flags in a few environments every result built per flag costs tens of
+// megabytes. The others also get the results only evaluation can reach.
 func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on bool) (*flagEnv, error) {
-	fe := &flagEnv{key: d.key, typ: d.typ, def: serve{result: d.result(d.on, ReasonDefault)}, overWork: overWork(d.key, d.typ)}
+	fe := &flagEnv{key: d.key, typ: d.typ}
 	off := d.off
 	if t != nil {
 		base := "targeting." + env
@@ -137,13 +144,21 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 			off = v
 		}
 	}
-	fe.prereqFailed = d.result(off, ReasonDisabled)
+	if fe.def.result == nil && fe.def.rollout == nil {
+		fe.def.result = d.result(d.on, ReasonDefault)
+	}
 	switch {
 	case !on:
-		fe.fixed = fe.prereqFailed
+		fe.fixed = d.result(off, ReasonDisabled)
+		fe.def = serve{} // never served while fixed; the rules stay for Explain
 	case len(fe.prereqs) == 0 && len(fe.rules) == 0 && fe.def.rollout == nil:
-		fe.fixed = &tally{Result: fe.def.result.Result}
+		fe.fixed, fe.def = fe.def.result, serve{}
 		fe.fixed.Reason = ReasonStatic
+	default:
+		if len(fe.prereqs) > 0 {
+			fe.prereqFailed = d.result(off, ReasonDisabled)
+		}
+		fe.overWork = c.overWork(d)
 	}
 	return fe, nil
 }

@@ -3,8 +3,6 @@ package eval
 import (
 	"strconv"
 	"sync/atomic"
-
-	"github.com/featureflags/featureflags"
 )
 
 // Bounds on the work of one evaluation, as the command line and errors
@@ -66,8 +64,11 @@ func (c *condition) matchRegex(s string, w *int64) bool {
 	return *w >= 0 && c.re.MatchString(s)
 }
 
-// overWork is the result of an evaluation of key that ran out of work.
-func overWork(key string, typ featureflags.FlagType) *tally {
-	return &tally{Result: Result{Key: key, Type: typ, Reason: ReasonError, ErrorCode: ErrorGeneral,
-		ErrorDetails: "evaluating the flag for this context needs more work than allowed: shorten the attributes its matches conditions test, or simplify their patterns (limit " + LimitEvalWork + ", " + strconv.Itoa(MaxEvalWork()) + ")"}}
+// overWork is the result of an evaluation of d that ran out of work. Its
+// details name the bound in force, and are shared by the flags c compiles.
+func (c *compiler) overWork(d *flagDef) *tally {
+	if c.overWorkDetails == "" {
+		c.overWorkDetails = "evaluating the flag for this context needs more work than allowed: shorten the attributes its matches conditions test, or simplify their patterns (limit " + LimitEvalWork + ", " + strconv.Itoa(MaxEvalWork()) + ")"
+	}
+	return &tally{Result: Result{Key: d.key, Type: d.typ, Reason: ReasonError, ErrorCode: ErrorGeneral, ErrorDetails: c.overWorkDetails}}
 }

@@ -275,6 +275,7 @@ func (m *Main) listen() error {
 // serveAPI serves the API on the listener.
 func (m *Main) serveAPI() {
 	m.sw.set(m.newAPI())
+	releaseLoadGarbage()
 	m.startHTTP()
 }
 

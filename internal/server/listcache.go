@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -17,11 +18,14 @@ import (
 // listCache keeps the JSON of GET /flags (all flags, or all flags with one
 // environment's state) for the latest revision: with thousands of flags
 // encoding is most of the answer's cost, and every open tab asks for the
-// same revision.
+// same revision. What it keeps is bounded in bytes too: at 100,000 flags
+// one answer without compression is about 40 MB.
 type listCache struct {
 	mu     sync.Mutex
 	tag    string            // the entity tag of the answers kept
 	bodies map[string][]byte // the query's key and encoding → body
+	size   int               // the bytes of bodies
+	budget int               // the most bytes kept; 0: maxCachedListBytes
 }
 
 // body returns the list answer tagged tag for key (what else selects it:
@@ -31,7 +35,7 @@ func (c *listCache) body(tag, key, encoding string, build func() ([]byte, error)
 	key += "\x00" + encoding
 	c.mu.Lock()
 	if c.bodies == nil || tag != c.tag {
-		c.tag, c.bodies = tag, map[string][]byte{}
+		c.tag, c.bodies, c.size = tag, map[string][]byte{}, 0
 	}
 	b, ok := c.bodies[key]
 	c.mu.Unlock()
@@ -44,30 +48,47 @@ func (c *listCache) body(tag, key, encoding string, build func() ([]byte, error)
 	}
 	b = compressed(encoding, b)
 	c.mu.Lock()
-	if tag == c.tag && len(c.bodies) < maxCachedLists {
-		c.bodies[key] = b
+	budget := cmp.Or(c.budget, maxCachedListBytes)
+	if _, dup := c.bodies[key]; tag == c.tag && !dup && len(c.bodies) < maxCachedLists && c.size+len(b) <= budget {
+		c.bodies[key], c.size = b, c.size+len(b)
 	}
 	c.mu.Unlock()
 	return b, nil
 }
 
 // maxCachedLists bounds the encodings kept per revision (one per
-// environment asked for).
-const maxCachedLists = 64
+// environment asked for), and maxCachedListBytes their size: browsers ask
+// for compressed answers (about 1 MB at 100,000 flags), which always fit.
+const (
+	maxCachedLists     = 64
+	maxCachedListBytes = 64 << 20
+)
 
 // encodeList is the JSON of flags as the API answers them (flagOut), a
-// line, each with "enabled" in env when env is set.
+// line, each with "enabled" in env when env is set. The flags are encoded
+// one at a time: encoding/json keeps the buffer of a large value for reuse,
+// so one answer of 100,000 flags marshalled whole left tens of megabytes
+// held after it was sent.
 func (s *Server) encodeList(env string, flags []*ff.Flag, last map[string]map[string]time.Time) ([]byte, error) {
-	var v any = s.flagsOut(flags, last)
-	if env != "" {
-		out := make([]flagWithState, len(flags))
-		for i, f := range flags {
-			out[i] = flagWithState{flagOut: s.flagOut(f, last), Enabled: f.Environments[env]}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	buf.WriteByte('[')
+	for i, f := range flags {
+		if i > 0 {
+			buf.WriteByte(',')
 		}
-		v = out
+		out := s.flagOut(f, last)
+		var v any = out
+		if env != "" {
+			v = flagWithState{flagOut: out, Enabled: f.Environments[env]}
+		}
+		if err := enc.Encode(v); err != nil {
+			return nil, err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
 	}
-	b, err := json.Marshal(v)
-	return append(b, '\n'), err
+	buf.WriteString("]\n")
+	return buf.Bytes(), nil
 }
 
 // zstdEncoder compresses whole cached lists; EncodeAll is safe for

@@ -29,15 +29,6 @@ func (s *Server) flagOut(f *ff.Flag, last map[string]map[string]time.Time) flagO
 	return out
 }
 
-// flagsOut is flagOut for a list.
-func (s *Server) flagsOut(flags []*ff.Flag, last map[string]map[string]time.Time) []flagOut {
-	out := make([]flagOut, len(flags))
-	for i, f := range flags {
-		out[i] = s.flagOut(f, last)
-	}
-	return out
-}
-
 // invalidFlags is the featureflags_flags_invalid gauge: flags that do not
 // compile in at least one environment.
 func (s *Server) invalidFlags() float64 {

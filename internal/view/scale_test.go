@@ -2,9 +2,11 @@ package view
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
@@ -89,5 +91,57 @@ func BenchmarkWithFlag(b *testing.B) {
 				_ = diff(v, next, time.Time{})
 			}
 		})
+	}
+}
+
+// TestCompleteKeepsCompleteState checks that a flag with a state for
+// exactly the existing environments keeps its map, allocating nothing,
+// and that any other map is replaced, never changed.
+func TestCompleteKeepsCompleteState(t *testing.T) {
+	envs := []string{"development", "production"}
+	complete := map[string]bool{"development": false, "production": true}
+	f := &ff.Flag{Name: "a", Type: ff.TypeBoolean, Environments: complete}
+	if n := testing.AllocsPerRun(100, func() { Complete(f, envs) }); n != 0 {
+		t.Fatalf("completing a complete flag allocates %v times", n)
+	}
+	if reflect.ValueOf(f.Environments).UnsafePointer() != reflect.ValueOf(complete).UnsafePointer() {
+		t.Fatal("a complete state map was replaced")
+	}
+	for _, state := range []map[string]bool{
+		{"production": true},
+		{"production": true, "deleted": true},
+		{"production": true, "development": false, "deleted": true},
+	} {
+		before := maps.Clone(state)
+		g := &ff.Flag{Name: "b", Type: ff.TypeBoolean, Environments: state}
+		Complete(g, envs)
+		if want := map[string]bool{"development": false, "production": true}; !reflect.DeepEqual(g.Environments, want) || !reflect.DeepEqual(state, before) {
+			t.Fatalf("completing %v gives %v and leaves %v", before, g.Environments, state)
+		}
+	}
+}
+
+// TestNewSharesStates checks that a view's flags with the same state in
+// every environment share one map, and that each flag keeps its state.
+func TestNewSharesStates(t *testing.T) {
+	d := &ff.Dataset{Revision: 1, Environments: []*ff.Environment{{Name: "staging"}, {Name: "production"}}}
+	states := []map[string]bool{{"production": true}, {"staging": true}, {"production": true, "staging": false}, {}, {"staging": true, "production": true}}
+	for i, st := range states {
+		d.Flags = append(d.Flags, &ff.Flag{ID: fmt.Sprint("id-", i), Name: fmt.Sprint("flag-", i), Environments: st})
+	}
+	v := New(d, nil)
+	ptr := func(name string) unsafe.Pointer {
+		return reflect.ValueOf(v.FlagNamed(name).Environments).UnsafePointer()
+	}
+	if ptr("flag-0") != ptr("flag-2") || ptr("flag-0") == ptr("flag-1") || ptr("flag-0") == ptr("flag-3") || ptr("flag-4") == ptr("flag-1") {
+		t.Fatal("flags with the same state do not share a map, or flags with different ones do")
+	}
+	for i, want := range []map[string]bool{
+		{"staging": false, "production": true}, {"staging": true, "production": false}, {"staging": false, "production": true},
+		{"staging": false, "production": false}, {"staging": true, "production": true},
+	} {
+		if got := v.FlagNamed(fmt.Sprint("flag-", i)).Environments; !reflect.DeepEqual(got, want) {
+			t.Fatalf("flag-%d has state %v, want %v", i, got, want)
+		}
 	}
 }

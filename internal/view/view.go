@@ -79,10 +79,34 @@ func New(d *ff.Dataset, tokens []*ff.Token) *View {
 	for _, f := range d.Flags {
 		Complete(f, v.EnvNames)
 	}
+	shareStates(d.Flags, v.EnvNames)
 	v.byName = build(d.Flags, func(f *ff.Flag) string { return f.Name })
 	v.byID = build(d.Flags, func(f *ff.Flag) string { return f.ID })
 	v.Snapshot = eval.Compile(v.Flags(), v.Segments, v.EnvNames, v.Revision)
 	return v
+}
+
+// shareStates gives completed flags with the same state in every
+// environment one map: a view is never changed, and at 100,000 flags one
+// map each is some 25 MB. Beyond 64 environments each keeps its own.
+func shareStates(flags []*ff.Flag, envs []string) {
+	if len(envs) > 64 {
+		return
+	}
+	shared := map[uint64]map[string]bool{}
+	for _, f := range flags {
+		var key uint64
+		for i, e := range envs {
+			if f.Environments[e] {
+				key |= 1 << i
+			}
+		}
+		if m, ok := shared[key]; ok {
+			f.Environments = m
+		} else {
+			shared[key] = f.Environments
+		}
+	}
 }
 
 // build returns flags in a map by key, the first of each key.
@@ -177,11 +201,13 @@ func (v *View) TokenList() []*ff.Token {
 // dropped; a flag that is not boolean gets its served defaults made
 // explicit in each (eval.PinDefaults).
 func Complete(f *ff.Flag, envs []string) {
-	m := make(map[string]bool, len(envs))
-	for _, e := range envs {
-		m[e] = f.Environments[e]
+	if !hasExactly(f.Environments, envs) {
+		m := make(map[string]bool, len(envs))
+		for _, e := range envs {
+			m[e] = f.Environments[e]
+		}
+		f.Environments = m
 	}
-	f.Environments = m
 	for e := range f.Targeting {
 		if !slices.Contains(envs, e) {
 			delete(f.Targeting, e)
@@ -191,4 +217,20 @@ func Complete(f *ff.Flag, envs []string) {
 		f.Targeting = nil
 	}
 	eval.PinDefaults(f, envs)
+}
+
+// hasExactly reports whether m's keys are envs. A flag read from the store
+// usually has a state for every environment: keeping its map (which may be
+// shared, so it is never changed here) spares a start at 100,000 flags as
+// many maps of garbage.
+func hasExactly(m map[string]bool, envs []string) bool {
+	if len(m) != len(envs) {
+		return false
+	}
+	for _, e := range envs {
+		if _, ok := m[e]; !ok {
+			return false
+		}
+	}
+	return true
 }

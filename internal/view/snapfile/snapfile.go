@@ -4,8 +4,11 @@
 package snapfile
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,26 +53,72 @@ type token struct {
 	RevokedAt   *time.Time `json:"revokedAt,omitempty"`
 }
 
-func encode(d *ff.Dataset, tokens []*ff.Token, at time.Time) ([]byte, error) {
-	f := &file{
-		Format: format, Version: version, SavedAt: at.UTC().Truncate(time.Millisecond),
-		Dataset: &ff.Dataset{Revision: d.Revision, Environments: d.Environments, Flags: d.Flags, Segments: d.Segments},
-		Tokens:  make([]token, 0, len(tokens)),
-	}
-	if f.Dataset.Flags == nil {
-		f.Dataset.Flags = []*ff.Flag{}
-	}
-	if f.Dataset.Segments == nil {
-		f.Dataset.Segments = []*ff.Segment{}
-	}
+// encode writes the file's content to w as json.Marshal would write a
+// file, but one flag at a time: at 100,000 flags the whole encoding is tens
+// of megabytes, and building it in one buffer (grown by doubling) made each
+// save cost several times that in garbage.
+func encode(w io.Writer, d *ff.Dataset, tokens []*ff.Token, at time.Time) error {
+	list := make([]token, 0, len(tokens))
 	for _, t := range tokens {
-		f.Tokens = append(f.Tokens, token{
+		list = append(list, token{
 			ID: t.ID, Name: t.Name, Role: t.Role, Environment: t.Environment, Hash: t.Hash,
 			CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt,
 		})
 	}
-	slices.SortFunc(f.Tokens, func(a, b token) int { return strings.Compare(a.ID, b.ID) })
-	return json.Marshal(f)
+	slices.SortFunc(list, func(a, b token) int { return strings.Compare(a.ID, b.ID) })
+	segments := d.Segments
+	if segments == nil {
+		segments = []*ff.Segment{}
+	}
+	bw := bufio.NewWriter(w)
+	e := &jsonWriter{w: bw}
+	e.raw(`{"format":`).value(format).raw(`,"version":`).value(version)
+	e.raw(`,"savedAt":`).value(at.UTC().Truncate(time.Millisecond))
+	e.raw(`,"dataset":{"revision":`).value(d.Revision).raw(`,"environments":`).value(d.Environments)
+	e.raw(`,"flags":[`)
+	for i, f := range d.Flags {
+		if i > 0 {
+			e.raw(",")
+		}
+		e.value(f)
+	}
+	e.raw(`],"segments":`).value(segments).raw(`},"tokens":`).value(list).raw("}")
+	if e.err != nil {
+		return e.err
+	}
+	return bw.Flush()
+}
+
+// jsonWriter writes JSON pieces to w, keeping the first error. Values are
+// encoded through one reused buffer: a flag at a time, json.Marshal would
+// allocate each flag's bytes anew.
+type jsonWriter struct {
+	w   *bufio.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
+	err error
+}
+
+func (e *jsonWriter) raw(s string) *jsonWriter {
+	if e.err == nil {
+		_, e.err = e.w.WriteString(s)
+	}
+	return e
+}
+
+func (e *jsonWriter) value(v any) *jsonWriter {
+	if e.err != nil {
+		return e
+	}
+	if e.enc == nil {
+		e.enc = json.NewEncoder(&e.buf)
+	}
+	e.buf.Reset()
+	if e.err = e.enc.Encode(v); e.err == nil {
+		b := e.buf.Bytes()
+		_, e.err = e.w.Write(b[:len(b)-1]) // without Encode's newline
+	}
+	return e
 }
 
 // Write writes d and tokens to path atomically: to a temporary file in the
@@ -77,10 +126,6 @@ func encode(d *ff.Dataset, tokens []*ff.Token, at time.Time) ([]byte, error) {
 // synced), so that path always holds a whole snapshot. The file is private
 // to the user (0600): it holds token hashes.
 func Write(path string, d *ff.Dataset, tokens []*ff.Token, at time.Time) (err error) {
-	data, err := encode(d, tokens, at)
-	if err != nil {
-		return err
-	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
@@ -95,7 +140,7 @@ func Write(path string, d *ff.Dataset, tokens []*ff.Token, at time.Time) (err er
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err := writeSynced(tmp, data); err != nil {
+	if err := writeSynced(tmp, func(w io.Writer) error { return encode(w, d, tokens, at) }); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
@@ -108,12 +153,12 @@ func Write(path string, d *ff.Dataset, tokens []*ff.Token, at time.Time) (err er
 	return nil
 }
 
-// writeSynced makes f private, writes data to it, syncs and closes it.
-func writeSynced(f *os.File, data []byte) error {
+// writeSynced makes f private, writes to it, syncs and closes it.
+func writeSynced(f *os.File, write func(io.Writer) error) error {
 	if err := f.Chmod(0o600); err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	if err := write(f); err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil {
