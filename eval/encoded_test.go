@@ -39,3 +39,40 @@ func TestEncodedMatchesEvaluateAll(t *testing.T) {
 		t.Fatal("an unknown environment yields items")
 	}
 }
+
+// TestEncodedOncePerResult: a targeted flag's results are each encoded
+// once, whatever the contexts that select them; past maxEncodings results
+// a flag's further ones are encoded each time, and still right.
+func TestEncodedOncePerResult(t *testing.T) {
+	var rules []featureflags.Rule
+	for i := range maxEncodings + 2 { // each rule a result of its own
+		rules = append(rules, featureflags.Rule{
+			Conditions: []featureflags.Condition{{Attribute: "n", Operator: "eq", Value: float64(i)}},
+			Serve:      featureflags.Serve{Variant: []string{"on", "off"}[i%2]},
+		})
+	}
+	flags := []*featureflags.Flag{{ID: "1", Name: "many", Environments: map[string]bool{"prod": true},
+		Targeting: map[string]*featureflags.Targeting{"prod": {Rules: rules}}}}
+	snap := Compile(flags, nil, []string{"prod"}, 1)
+	calls := 0
+	enc := func(b []byte, r *Result) []byte {
+		calls++
+		return append(b, r.Reason+"/"+r.Variant...)
+	}
+	for round := range 3 {
+		for i := range maxEncodings + 2 {
+			calls = 0
+			ctx := Context{"n": float64(i)}
+			want := snap.Evaluate("prod", "many", ctx)
+			for b := range snap.Encoded("prod", ctx, enc) {
+				if string(b) != want.Reason+"/"+want.Variant {
+					t.Fatalf("n=%d: %q, want %s/%s", i, b, want.Reason, want.Variant)
+				}
+			}
+			kept := i < maxEncodings
+			if wantCalls := map[bool]int{true: 0, false: 1}[kept && round > 0]; calls != wantCalls {
+				t.Fatalf("round %d, result %d: encoded %d times, want %d", round, i, calls, wantCalls)
+			}
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
+	"github.com/featureflags/featureflags/internal/logbuf"
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/stream"
@@ -450,10 +451,14 @@ func parseLevel(s string) (slog.Level, error) {
 func (c config) logger(w io.Writer) *slog.Logger {
 	level, _ := parseLevel(c.LogLevel)
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
 	if c.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	if b, ok := w.(*logbuf.Writer); ok {
+		h = logbuf.Handler(h, b)
+	}
+	return slog.New(h)
 }
 
 // limitFlags declares the resource bounds' flags.

@@ -16,6 +16,7 @@ import (
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/eval"
 	"github.com/featureflags/featureflags/internal/auth"
+	"github.com/featureflags/featureflags/internal/logbuf"
 	"github.com/featureflags/featureflags/internal/server"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/view/snapfile"
@@ -28,7 +29,9 @@ const adminTokenVariable = "FEATUREFLAGS_ADMIN_TOKEN"
 
 // serve runs `featureflags serve` until ctx ends.
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
-	m, err := NewMain(args, os.Getenv, stderr)
+	logs := logbuf.New(stderr) // log lines leave in batches (README: Logs)
+	defer logs.Close()
+	m, err := NewMain(args, os.Getenv, logs)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}

@@ -63,8 +63,8 @@ func (c *jsonErrConn) Write(p []byte) (int, error) {
 // + cannedHeaders + "<body>" into the same status with a JSON body.
 func rewriteCanned(p []byte, maxHeader int) ([]byte, bool) {
 	rest, ok := bytes.CutPrefix(p, []byte("HTTP/1.1 "))
-	if !ok || len(p) > 1024 {
-		return nil, false
+	if !ok || len(p) > 1024 || len(rest) == 0 || (rest[0] != '4' && rest[0] != '5') {
+		return nil, false // most often a handler's answer, seen at its first digit
 	}
 	statusLine, body, ok := bytes.Cut(rest, []byte(cannedHeaders))
 	if !ok || len(statusLine) < 4 || bytes.ContainsAny(body, "\r\n") || bytes.ContainsAny(statusLine, "\r\n") {

@@ -156,22 +156,32 @@ func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request, buf []byte
 		return nil, body, failure(eval.ErrorParse, ff.EINVALID,
 			`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`)
 	}
-	var req ofrepRequest
-	if ctx, ok := quickContext(body); ok {
-		req.Context = ctx
-	} else if err := json.Unmarshal(body, &req); err != nil {
-		var typ *json.UnmarshalTypeError
-		if errors.As(err, &typ) && typ.Field == "context" {
-			return nil, body, failure(eval.ErrorParse, ff.EINVALID, "context must be a JSON object, not "+typ.Value)
+	ctx, ok := quickContext(body)
+	if !ok {
+		var fail *ofrepFailure
+		if ctx, fail = decodeContext(body); fail != nil {
+			return nil, body, fail
 		}
-		return nil, body, &ofrepFailure{code: eval.ErrorParse, err: httpx.JSONError(err)}
 	}
-	if tk, ok := req.Context["targetingKey"]; ok && tk != nil {
+	if tk, ok := ctx["targetingKey"]; ok && tk != nil {
 		if _, isString := tk.(string); !isString {
 			return nil, body, failure(eval.ErrorInvalidContext, ff.EINVALID, "context.targetingKey must be a string")
 		}
 	}
-	return req.Context, body, nil
+	return ctx, body, nil
+}
+
+// decodeContext decodes the bodies quickContext declines.
+func decodeContext(body []byte) (eval.Context, *ofrepFailure) {
+	var req ofrepRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) && typ.Field == "context" {
+			return nil, failure(eval.ErrorParse, ff.EINVALID, "context must be a JSON object, not "+typ.Value)
+		}
+		return nil, &ofrepFailure{code: eval.ErrorParse, err: httpx.JSONError(err)}
+	}
+	return req.Context, nil
 }
 
 func firstNonSpace(b []byte) int {

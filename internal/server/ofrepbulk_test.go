@@ -3,7 +3,10 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -60,5 +63,35 @@ func TestBulkStreamsSameAnswer(t *testing.T) {
 	}
 	if r := s.Expect(200, "POST", "/ofrep/v1/evaluate/flags", body); !strings.Contains(string(r.Body), `{"key":"flag-00001","value":false,"reason":"DISABLED","variant":"off",`) {
 		t.Fatal("the toggled flag is not off in the bulk answer")
+	}
+}
+
+// TestBulkCompressedOnlyWhenAsked: the bulk answer (3 kB here, above the
+// size worth compressing) goes out as it is, with its Content-Length, to a
+// client that sends no Accept-Encoding, and encoded only for one that asks.
+func TestBulkCompressedOnlyWhenAsked(t *testing.T) {
+	s := testenv.Start(t)
+	for i := range 30 {
+		s.Expect(201, "POST", "/flags", `{"name":"f-`+strconv.Itoa(i)+`","environments":{"production":true}}`)
+	}
+	c := &http.Client{Transport: &http.Transport{DisableCompression: true}} // sends no Accept-Encoding itself
+	for _, accept := range []string{"", "gzip"} {
+		req, _ := http.NewRequest("POST", s.URL()+"/ofrep/v1/evaluate/flags", strings.NewReader(benchContext("user-1")))
+		req.Header.Set("Content-Type", "application/json")
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if got := res.Header.Get("Content-Encoding"); res.StatusCode != 200 || got != accept {
+			t.Fatalf("Accept-Encoding %q: %d with Content-Encoding %q", accept, res.StatusCode, got)
+		}
+		if accept == "" && (res.ContentLength != int64(len(body)) || !bytes.HasPrefix(body, []byte(`{"flags":[{"key":"f-0",`))) {
+			t.Fatalf("without Accept-Encoding: Content-Length %d for %d bytes: %.40s", res.ContentLength, len(body), body)
+		}
 	}
 }

@@ -19,7 +19,9 @@ import (
 // quickContext decodes body when it is {"context":{flat members}} and
 // reports whether it did; a nil context for {} or "context":null.
 func quickContext(body []byte) (eval.Context, bool) {
-	d := ctxDecoder{b: body}
+	// One copy of the body holds every name and string value: they are
+	// slices of it, not an allocation each.
+	d := ctxDecoder{b: body, s: string(body)}
 	if !d.skip('{') {
 		return nil, false
 	}
@@ -39,9 +41,10 @@ func quickContext(body []byte) (eval.Context, bool) {
 	return ctx, d.skip('}') && d.end()
 }
 
-// ctxDecoder reads JSON from b at i.
+// ctxDecoder reads JSON from b at i; s is b as a string.
 type ctxDecoder struct {
 	b []byte
+	s string
 	i int
 }
 
@@ -92,9 +95,8 @@ func (d *ctxDecoder) str() (string, bool) {
 	for j := start; j < len(d.b); j++ {
 		switch c := d.b[j]; {
 		case c == '"':
-			s := d.b[start:j]
 			d.i = j + 1
-			return string(s), utf8.Valid(s)
+			return d.s[start:j], utf8.Valid(d.b[start:j])
 		case c == '\\' || c < 0x20:
 			return "", false
 		}

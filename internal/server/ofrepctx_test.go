@@ -45,3 +45,22 @@ func TestQuickContextDeclines(t *testing.T) {
 		t.Fatalf("flat context: %v, %t", ctx, ok)
 	}
 }
+
+// TestQuickContextSharesOneCopy: the names and string values of a context
+// are slices of one copy of the body, so four string members cost only
+// their boxing into the map's values, not two strings each.
+func TestQuickContextSharesOneCopy(t *testing.T) {
+	allocs := func(body string) float64 {
+		b := []byte(body)
+		return testing.AllocsPerRun(100, func() {
+			if _, ok := quickContext(b); !ok {
+				t.Fatalf("%s declined", body)
+			}
+		})
+	}
+	empty := allocs(`{"context":{"n":1}}`)
+	four := allocs(`{"context":{"n":1,"targetingKey":"user-1","country":"NZ","plan":"team","email":"a@b.c"}}`)
+	if four-empty > 4 {
+		t.Fatalf("four string members cost %v allocations, want at most 4 (one boxing each)", four-empty)
+	}
+}
