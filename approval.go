@@ -41,6 +41,11 @@ type ChangeRequest struct {
 	Before    *Flag    `json:"before"`
 	After     *Flag    `json:"after,omitempty"`
 	Approvals []Review `json:"approvals"`
+	// Schedule, set on a request whose Action is "schedule.create", is the
+	// schedule it proposes: applying it stores this schedule, its steps
+	// pending, and changes no flag (After is then the flag as the
+	// schedule's last step would make it of Before, for the diff).
+	Schedule *Schedule `json:"schedule,omitempty"`
 	// Decision is who applied or rejected it, when, and their comment.
 	Decision  *Review   `json:"decision,omitempty"`
 	Version   int64     `json:"version"`
@@ -65,6 +70,9 @@ func (r *ChangeRequest) Clone() *ChangeRequest {
 	}
 	if r.After != nil {
 		c.After = r.After.Clone()
+	}
+	if r.Schedule != nil {
+		c.Schedule = r.Schedule.Clone()
 	}
 	if r.Decision != nil {
 		d := *r.Decision

@@ -58,9 +58,15 @@ func (req *scheduleRequest) input() (service.ScheduleInput, error) {
 	if req.Environment == "" {
 		return service.ScheduleInput{}, ff.FieldErrorf("environment", `environment is required, e.g. "production"`)
 	}
+	return req.steps("")
+}
+
+// steps reads the request's steps, their fields named under prefix; the
+// environment is taken as given (empty: unchanged, in an edit).
+func (req *scheduleRequest) steps(prefix string) (service.ScheduleInput, error) {
 	in := service.ScheduleInput{Environment: req.Environment, Steps: make([]ff.ScheduleStep, len(req.Steps))}
 	for i, st := range req.Steps {
-		field := fmt.Sprintf("steps[%d].runAt", i)
+		field := fmt.Sprintf("%ssteps[%d].runAt", prefix, i)
 		if st.RunAt == "" {
 			return in, ff.FieldErrorf(field, "%s is required: when the change is to be made (RFC 3339)", field)
 		}

@@ -16,6 +16,8 @@ func runApprovals(t *testing.T, open Opener) {
 	t.Run("ApprovalConflict", func(t *testing.T) { testApprovalConflict(t, newServer(t, open, testenv.WithAuth())) })
 	t.Run("ApprovalWithoutAccessControl", func(t *testing.T) { testApprovalWithoutAuth(t, newServer(t, open)) })
 	t.Run("PromoteHeld", func(t *testing.T) { testPromoteHeld(t, newServer(t, open, testenv.WithAuth())) })
+	t.Run("ScheduleHeld", func(t *testing.T) { testScheduleHeld(t, newServer(t, open, testenv.WithAuth())) })
+	t.Run("ScheduleRequestConflict", func(t *testing.T) { testScheduleRequestConflict(t, newServer(t, open, testenv.WithAuth())) })
 }
 
 type apiEnv struct {
