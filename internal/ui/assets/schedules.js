@@ -6,6 +6,7 @@ import { api, seg } from './api.js';
 import { state, can } from './store.js';
 import { h, field, select, fmtDate, showError, clearErrors, toast, confirmDialog, isProduction } from './dom.js';
 import { variantNames } from './targeting.js';
+import { held } from './protect.js';
 
 const KINDS = [['on', 'Turn on'], ['off', 'Turn off'], ['rollout', 'Set rollout weights'], ['variant', 'Serve a variant by default']];
 
@@ -20,7 +21,7 @@ function describeChange(c) {
 }
 
 /** stepList renders a schedule's steps: time, change, state and reason. */
-function stepList(sc) {
+export function stepList(sc) {
   return h('ol', { class: 'steps' }, sc.steps.map((st) => h('li', { class: `step step-${st.status}`, dataset: { status: st.status } },
     h('span', { class: 'mono' }, fmtDate(st.runAt)), ' · ', describeChange(st.change), ' · ',
     h('span', { class: `badge${st.status === 'skipped' ? ' badge-danger' : st.status === 'done' ? ' badge-on' : ''}` }, st.status),
@@ -90,8 +91,8 @@ function scheduleForm(flag, done) {
     clearErrors(form);
     const body = { environment: envSel.value, steps: [...rows.children].map((r) => r.step()) };
     try {
-      await api('POST', `/flags/${seg(flag._id)}/schedules`, { body });
-      toast('Change scheduled.');
+      const res = await api('POST', `/flags/${seg(flag._id)}/schedules`, { body });
+      if (!held(res)) toast('Change scheduled.');
       rows.replaceChildren();
       add();
       done();
