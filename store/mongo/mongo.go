@@ -97,6 +97,8 @@ type Store struct {
 	tokens       *mongo.Collection
 	audit        *mongo.Collection
 	requests     *mongo.Collection
+	// interrupt, set by SetInterrupt, stops multi-step writes part way.
+	interrupt func(point string) error
 }
 
 var _ ff.Store = (*Store)(nil)
