@@ -2,6 +2,7 @@ package featureflags
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -63,8 +64,8 @@ type Review struct {
 // Clone returns a deep copy of r.
 func (r *ChangeRequest) Clone() *ChangeRequest {
 	c := *r
-	c.Environments = append([]string(nil), r.Environments...)
-	c.Approvals = append([]Review(nil), r.Approvals...)
+	c.Environments = slices.Clone(r.Environments)
+	c.Approvals = slices.Clone(r.Approvals)
 	if r.Before != nil {
 		c.Before = r.Before.Clone()
 	}

@@ -2,6 +2,7 @@ package featureflags
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -68,7 +69,7 @@ type Schedule struct {
 // shared: a step's change is never modified in place).
 func (s *Schedule) Clone() *Schedule {
 	c := *s
-	c.Steps = append([]ScheduleStep(nil), s.Steps...)
+	c.Steps = slices.Clone(s.Steps)
 	return &c
 }
 
