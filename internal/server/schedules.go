@@ -36,8 +36,8 @@ type stepRequest struct {
 
 func (s *Server) createSchedule(w http.ResponseWriter, r *http.Request) {
 	var req scheduleRequest
-	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
-		httpx.Error(w, r, err)
+	ifMatch, ok := s.decodeWrite(w, r, &req)
+	if !ok {
 		return
 	}
 	in, err := req.input()
@@ -45,6 +45,7 @@ func (s *Server) createSchedule(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
+	in.IfMatch = ifMatch
 	sc, err := s.svc.CreateSchedule(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		httpx.Error(w, r, err)

@@ -34,6 +34,9 @@ const LimitScheduleSteps = "schedule-steps"
 type ScheduleInput struct {
 	Environment string
 	Steps       []ff.ScheduleStep
+	// IfMatch, unless AnyVersion, is the flag's version the client
+	// scheduled over: a rules step then replaces the rules it saw.
+	IfMatch int64
 }
 
 // scheduleStore returns the store's ScheduleStore.
@@ -58,6 +61,9 @@ func (s *Service) CreateSchedule(ctx context.Context, idOrName string, in Schedu
 	err = s.Write(ctx, func(v *view.View) error {
 		if f = v.Flag(idOrName); f == nil {
 			return ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
+		}
+		if in.IfMatch != ff.AnyVersion && f.Version != in.IfMatch {
+			return staleError("flag", f.Name, f.Version, in.IfMatch)
 		}
 		steps, end, err := s.checkSchedule(f, in, v)
 		if err != nil {

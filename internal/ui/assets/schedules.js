@@ -8,7 +8,8 @@ import { h, field, select, fmtDate, showError, clearErrors, toast, confirmDialog
 import { variantNames } from './targeting.js';
 import { held } from './protect.js';
 
-const KINDS = [['on', 'Turn on'], ['off', 'Turn off'], ['rollout', 'Set rollout weights'], ['variant', 'Serve a variant by default']];
+const KINDS = [['on', 'Turn on'], ['off', 'Turn off'], ['rollout', 'Set rollout weights'], ['variant', 'Serve a variant by default'],
+  ['rules', 'Replace the rules with those in the targeting editor']];
 
 /** describeChange says in words what a step changes. */
 function describeChange(c) {
@@ -52,8 +53,11 @@ async function cancel(sc, reload) {
   reload();
 }
 
-/** stepRow is one step of the form: when, and what. */
-function stepRow(flag, envSel, n) {
+/**
+ * stepRow is one step of the form: when, and what. rules() returns the
+ * targeting editor's snapshot, whose rules a rules step sets.
+ */
+function stepRow(flag, envSel, n, rules) {
   const when = h('input', { type: 'datetime-local', class: 'step-at', required: true, 'aria-label': `Step ${n}: when` });
   const kind = select(KINDS, 'on', { class: 'step-kind', 'aria-label': `Step ${n}: change` });
   const weights = h('input', { type: 'text', class: 'step-weights mono', placeholder: 'on=25,off=75', hidden: true, 'aria-label': `Step ${n}: weights per variant` });
@@ -65,21 +69,29 @@ function stepRow(flag, envSel, n) {
     if (!weights.value && vs) weights.value = vs.map((v) => `${v.variant}=${v.weight}`).join(',');
   });
   const row = h('div', { class: 'step-row' }, when, kind, weights, variant);
+  row.setsRules = () => kind.value === 'rules';
   row.step = () => {
     const change = {
       rollout: () => ({ rollout: weights.value.split(',').map((p) => { const [v, w] = p.split('='); return { variant: v.trim(), weight: Number(w) }; }) }),
       variant: () => ({ defaultServe: { variant: variant.value } }),
+      rules: () => ({ rules: rules()?.rules ?? [] }),
     }[kind.value]?.() ?? { enabled: kind.value === 'on' };
     return { runAt: when.value ? new Date(when.value).toISOString() : '', change };
   };
   return row;
 }
 
-/** scheduleForm schedules one change or a ramp (several steps). */
-function scheduleForm(flag, done) {
+/**
+ * scheduleForm schedules one change or a ramp (several steps). A rules
+ * step takes the rules of the targeting editor (rules() its snapshot) and
+ * is sent with the version of the flag they were edited on (If-Match), so
+ * that the server fingerprints the rules they replace as the person saw
+ * them.
+ */
+function scheduleForm(flag, done, rules) {
   const envSel = select(state.envs, state.envs.find(isProduction) || state.envs[0], { 'data-field': 'environment' });
   const rows = h('div', { class: 'step-rows', 'data-field': 'steps' });
-  const add = () => rows.append(stepRow(flag, envSel, rows.children.length + 1));
+  const add = () => rows.append(stepRow(flag, envSel, rows.children.length + 1, rules));
   add();
   const form = h('form', { class: 'schedule-form', 'aria-label': 'Schedule a change' },
     field('Environment', envSel), rows,
@@ -90,8 +102,17 @@ function scheduleForm(flag, done) {
     e.preventDefault();
     clearErrors(form);
     const body = { environment: envSel.value, steps: [...rows.children].map((r) => r.step()) };
+    let ifMatch;
+    if ([...rows.children].some((r) => r.setsRules())) {
+      const snap = rules();
+      if (snap?.env !== envSel.value) {
+        showError(form, { message: `The targeting editor shows ${snap?.env || 'no environment'}: open ${envSel.value} in it to schedule its rules.`, field: 'environment' });
+        return;
+      }
+      ifMatch = snap.version;
+    }
     try {
-      const res = await api('POST', `/flags/${seg(flag._id)}/schedules`, { body });
+      const res = await api('POST', `/flags/${seg(flag._id)}/schedules`, { body, ifMatch });
       if (!held(res)) toast('Change scheduled.');
       rows.replaceChildren();
       add();
@@ -103,8 +124,11 @@ function scheduleForm(flag, done) {
   return form;
 }
 
-/** scheduleSection is the flag page's card of its schedules. */
-export function scheduleSection(flag) {
+/**
+ * scheduleSection is the flag page's card of its schedules; rules()
+ * returns the targeting editor's snapshot (undefined without one).
+ */
+export function scheduleSection(flag, rules) {
   const list = h('ul', { class: 'schedules' });
   const el = h('section', { class: 'card', 'aria-labelledby': 'sched-h' }, h('h2', { id: 'sched-h' }, 'Scheduled changes'), list);
   const reload = async () => {
@@ -116,7 +140,7 @@ export function scheduleSection(flag) {
       list.replaceChildren(h('li', { class: 'muted' }, err.message));
     }
   };
-  if (can.write) el.append(scheduleForm(flag, reload));
+  if (can.write) el.append(scheduleForm(flag, reload, rules));
   reload();
   return { el, reload };
 }
