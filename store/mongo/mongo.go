@@ -78,7 +78,7 @@ const DefaultDatabase = "featureflags"
 
 // SchemaVersion is the newest schema this package knows, the number of its
 // migrations; it is stored in the meta collection's {_id: "schema"} document.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 func init() {
 	if len(migrations) != SchemaVersion {
