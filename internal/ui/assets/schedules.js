@@ -8,8 +8,9 @@ import { h, field, select, fmtDate, showError, clearErrors, toast, confirmDialog
 import { variantNames } from './targeting.js';
 import { held } from './protect.js';
 
+// A rules step sets the rules as edited in the targeting editor below.
 const KINDS = [['on', 'Turn on'], ['off', 'Turn off'], ['rollout', 'Set rollout weights'], ['variant', 'Serve a variant by default'],
-  ['rules', 'Replace the rules with those in the targeting editor']];
+  ['rules', 'Set the rules as edited']];
 
 /** describeChange says in words what a step changes. */
 function describeChange(c) {
