@@ -2,6 +2,7 @@ package featureflags
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -41,6 +42,11 @@ type ChangeRequest struct {
 	Before    *Flag    `json:"before"`
 	After     *Flag    `json:"after,omitempty"`
 	Approvals []Review `json:"approvals"`
+	// Schedule, set on a request whose Action is "schedule.create", is the
+	// schedule it proposes: applying it stores this schedule, its steps
+	// pending, and changes no flag (After is then the flag as the
+	// schedule's last step would make it of Before, for the diff).
+	Schedule *Schedule `json:"schedule,omitempty"`
 	// Decision is who applied or rejected it, when, and their comment.
 	Decision  *Review   `json:"decision,omitempty"`
 	Version   int64     `json:"version"`
@@ -58,13 +64,16 @@ type Review struct {
 // Clone returns a deep copy of r.
 func (r *ChangeRequest) Clone() *ChangeRequest {
 	c := *r
-	c.Environments = append([]string(nil), r.Environments...)
-	c.Approvals = append([]Review(nil), r.Approvals...)
+	c.Environments = slices.Clone(r.Environments)
+	c.Approvals = slices.Clone(r.Approvals)
 	if r.Before != nil {
 		c.Before = r.Before.Clone()
 	}
 	if r.After != nil {
 		c.After = r.After.Clone()
+	}
+	if r.Schedule != nil {
+		c.Schedule = r.Schedule.Clone()
 	}
 	if r.Decision != nil {
 		d := *r.Decision

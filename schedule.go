@@ -2,6 +2,7 @@ package featureflags
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -64,6 +65,14 @@ type Schedule struct {
 	Steps       []ScheduleStep `json:"steps"`
 }
 
+// Clone returns a copy of s whose steps are its own (their changes are
+// shared: a step's change is never modified in place).
+func (s *Schedule) Clone() *Schedule {
+	c := *s
+	c.Steps = slices.Clone(s.Steps)
+	return &c
+}
+
 // Pending reports whether any step of s is still to run.
 func (s *Schedule) Pending() bool {
 	for _, st := range s.Steps {
@@ -120,4 +129,8 @@ type ScheduleStore interface {
 	// where the database has transactions. It returns the schedule holding
 	// the step as recorded, or nil when no step is due.
 	RunDueStep(ctx context.Context, now time.Time, run StepRunner) (*Schedule, error)
+	// ApplyScheduleRequest records r (its status applied) and stores
+	// r.Schedule, its steps pending, at once, if the request is at
+	// expectVersion: EPRECONDITION if it moved, and then nothing changes.
+	ApplyScheduleRequest(ctx context.Context, r *ChangeRequest, expectVersion int64) error
 }

@@ -173,4 +173,11 @@ type Dataset struct {
 	Environments []*Environment `json:"environments"`
 	Flags        []*Flag        `json:"flags"`
 	Segments     []*Segment     `json:"segments"`
+	// Schedules (those with a step still to run), ChangeRequests (the
+	// open ones) and Webhooks (without their secrets) are what an export
+	// carries beside the data, and an import loads after it. Stores' Load,
+	// Import and Apply leave them out: they have stores of their own.
+	Schedules      []*Schedule      `json:"schedules,omitempty"`
+	ChangeRequests []*ChangeRequest `json:"changeRequests,omitempty"`
+	Webhooks       []*Webhook       `json:"webhooks,omitempty"`
 }

@@ -10,7 +10,7 @@ func requestsGroup() group {
 		"get": {summary: "show a change request with its diff", method: "GET", path: "/change-requests/{id}", args: []string{"id"}},
 		"create": {summary: "propose a change to a flag for approval (--file: {\"change\":{...}} as flags update takes it)",
 			method: "POST", path: "/change-requests", args: []string{"flag"}, set: comment, file: true},
-		"edit": {summary: "edit a change request (--file: {\"change\":{...}}; none: propose it again on the current flag)",
+		"edit": {summary: "edit a change request (--file: {\"change\":{...}}, or {\"schedule\":{\"steps\":[...]}} for a schedule; none: propose it again on the current flag)",
 			method: "PATCH", path: "/change-requests/{id}", args: []string{"id"}, set: comment, file: true, ifMatch: true},
 		"approve": {summary: "approve a change request", method: "POST", path: "/change-requests/{id}/approve", args: []string{"id"}, set: comment},
 		"reject":  {summary: "reject (or withdraw) a change request", method: "POST", path: "/change-requests/{id}/reject", args: []string{"id"}, set: comment},

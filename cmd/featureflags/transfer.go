@@ -108,7 +108,12 @@ func importData(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 		}
 		return fmt.Errorf("import %s into %s: %s; %s", name, redact(storeURL), describe(err), outcome)
 	}
-	fmt.Fprintf(stderr, "imported %d environments, %d segments, %d flags\n", len(d.Environments), len(d.Segments), len(d.Flags))
+	fmt.Fprintf(stderr, "imported %d environments, %d segments, %d flags", len(d.Environments), len(d.Segments), len(d.Flags))
+	if len(d.Schedules)+len(d.ChangeRequests)+len(d.Webhooks) > 0 {
+		fmt.Fprintf(stderr, ", %d schedules, %d change requests, %d webhooks (imported disabled when new: set their secrets)",
+			len(d.Schedules), len(d.ChangeRequests), len(d.Webhooks))
+	}
+	fmt.Fprintln(stderr)
 	return nil
 }
 

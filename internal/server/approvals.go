@@ -73,8 +73,9 @@ func (s *Server) createChangeRequest(w http.ResponseWriter, r *http.Request) {
 
 // editChangeRequestBody is the body of PATCH /change-requests/{id}.
 type editChangeRequestBody struct {
-	Change  *updateFlagRequest `json:"change"`
-	Comment *string            `json:"comment"`
+	Change   *updateFlagRequest `json:"change"`
+	Schedule *scheduleRequest   `json:"schedule"`
+	Comment  *string            `json:"comment"`
 }
 
 func (s *Server) editChangeRequest(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +92,14 @@ func (s *Server) editChangeRequest(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		e.Change = &p
+	}
+	if req.Schedule != nil {
+		in, err := req.Schedule.steps("schedule.")
+		if err != nil {
+			httpx.Error(w, r, err)
+			return
+		}
+		e.Schedule = &in
 	}
 	cr, err := s.svc.EditChangeRequest(r.Context(), r.PathValue("id"), e, ifMatch)
 	writeRequest(w, r, http.StatusOK, cr, err)

@@ -22,9 +22,10 @@ var approvalDocs = map[string]op{
 	"GET /change-requests/{id}": {Summary: "Get a change request, its diff and any conflict",
 		Responses: map[int]res{200: {Body: service.RequestView{}, Headers: []string{"ETag"}}}},
 	"PATCH /change-requests/{id}": {Summary: "Edit an open change request; the editor becomes its author and approvals start again",
-		Description: "With change, the request holds that change to the current flag; without it, its change is proposed again on the current flag (after a conflict).",
+		Description: "With change, the request holds that change to the current flag; with schedule (a request that proposes a schedule), those steps and, if given, that environment; without either, its change or schedule is proposed again on the current flag (after a conflict).",
 		Params:      ifMatch, Body: editChangeRequestBody{},
 		Responses: map[int]res{200: {Body: service.RequestView{}, Headers: []string{"ETag"}},
+			400: {Description: "a field wrong, named (schedule.steps[0].runAt, ...), or change on a schedule's request, schedule on a flag change's", Body: errorBody},
 			409: {Description: "the request is closed", Body: errorBody},
 			412: {Description: "If-Match does not match the request's version", Body: errorBody}}},
 	"POST /change-requests/{id}/approve": {Summary: "Approve an open change request (not your own)", Body: reviewBody{},
@@ -35,7 +36,7 @@ var approvalDocs = map[string]op{
 		Responses: map[int]res{200: {Body: service.RequestView{}, Headers: []string{"ETag"}}, 409: {Description: "the request is closed", Body: errorBody}}},
 	"POST /change-requests/{id}/apply": {Summary: "Make an approved change, atomically, if the flag has not changed since", Body: reviewBody{},
 		Responses: map[int]res{200: {Body: service.RequestView{}, Headers: []string{"ETag"}},
-			409: {Description: "too few approvals, the request is closed, or the flag changed since it was proposed (nothing changed)", Body: errorBody}}},
+			409: {Description: "too few approvals, the request is closed, or the flag changed since it was proposed (for a schedule: a step's time passed or a step no longer applies); nothing changed", Body: errorBody}}},
 }
 
 // heldWrites are the flag writes that a change request holds when they
@@ -44,7 +45,7 @@ var heldWrites = []string{
 	"PUT /flags/{id}", "DELETE /flags/{id}", "POST /flags/{id}/toggle",
 	"PUT /flags/{id}/targeting/{environment}", "DELETE /flags/{id}/targeting/{environment}",
 	"POST /flags/{id}/archive", "POST /flags/{id}/restore", "POST /flags/{id}/revert",
-	"POST /flags/{id}/promote",
+	"POST /flags/{id}/promote", "POST /flags/{id}/schedules",
 }
 
 // withHeldWrites adds to docs the 202 of the writes held for approval.

@@ -20,9 +20,12 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) {
 
 // imported is the answer of POST /import: how many items the file held.
 type imported struct {
-	Environments int `json:"environments"`
-	Segments     int `json:"segments"`
-	Flags        int `json:"flags"`
+	Environments   int `json:"environments"`
+	Segments       int `json:"segments"`
+	Flags          int `json:"flags"`
+	Schedules      int `json:"schedules"`
+	ChangeRequests int `json:"changeRequests"`
+	Webhooks       int `json:"webhooks"`
 }
 
 // importData answers POST /import: it loads an exported dataset, all of it
@@ -37,5 +40,6 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, imported{len(d.Environments), len(d.Segments), len(d.Flags)})
+	httpx.WriteJSON(w, http.StatusOK, imported{len(d.Environments), len(d.Segments), len(d.Flags),
+		len(d.Schedules), len(d.ChangeRequests), len(d.Webhooks)})
 }

@@ -44,9 +44,10 @@ var manageDocs = map[string]op{
 		Responses: map[int]res{201: {Body: createdToken{}}, 409: {Description: "the name is taken", Body: errorBody}}},
 	"DELETE /tokens/{id}": {Summary: "Revoke a token", Responses: map[int]res{204: {Description: "revoked"}}},
 
-	"GET /export": {Summary: "Every environment, segment and flag, read at one revision", Responses: map[int]res{200: {Body: ff.Dataset{}}}},
+	"GET /export": {Summary: "Every environment, segment and flag, read at one revision; the schedules still to run, the open change requests and the webhooks (without secrets)",
+		Responses: map[int]res{200: {Body: ff.Dataset{}}}},
 	"POST /import": {Summary: "Load an exported dataset: all of it, or nothing", Body: ff.Dataset{},
-		Description: "Environments are added; segments and flags replace those of the same id or name, so importing twice changes nothing.",
+		Description: "Environments are added; segments and flags replace those of the same id or name, so importing twice changes nothing. Schedules, change requests and webhooks are checked with the data and loaded after it, each unless its id is there; a new webhook is imported disabled with a new secret.",
 		Responses:   map[int]res{200: {Body: imported{}}, 409: {Description: "--max-flags would be exceeded (limit names it)", Body: errorBody}}},
 
 	"GET /audit": {Summary: "Audit events, newest first", Params: auditQuery,

@@ -36,8 +36,8 @@ type stepRequest struct {
 
 func (s *Server) createSchedule(w http.ResponseWriter, r *http.Request) {
 	var req scheduleRequest
-	if err := httpx.DecodeJSON(w, r, s.maxBody, &req); err != nil {
-		httpx.Error(w, r, err)
+	ifMatch, ok := s.decodeWrite(w, r, &req)
+	if !ok {
 		return
 	}
 	in, err := req.input()
@@ -45,6 +45,7 @@ func (s *Server) createSchedule(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
+	in.IfMatch = ifMatch
 	sc, err := s.svc.CreateSchedule(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		httpx.Error(w, r, err)
@@ -58,9 +59,15 @@ func (req *scheduleRequest) input() (service.ScheduleInput, error) {
 	if req.Environment == "" {
 		return service.ScheduleInput{}, ff.FieldErrorf("environment", `environment is required, e.g. "production"`)
 	}
+	return req.steps("")
+}
+
+// steps reads the request's steps, their fields named under prefix; the
+// environment is taken as given (empty: unchanged, in an edit).
+func (req *scheduleRequest) steps(prefix string) (service.ScheduleInput, error) {
 	in := service.ScheduleInput{Environment: req.Environment, Steps: make([]ff.ScheduleStep, len(req.Steps))}
 	for i, st := range req.Steps {
-		field := fmt.Sprintf("steps[%d].runAt", i)
+		field := fmt.Sprintf("%ssteps[%d].runAt", prefix, i)
 		if st.RunAt == "" {
 			return in, ff.FieldErrorf(field, "%s is required: when the change is to be made (RFC 3339)", field)
 		}

@@ -54,7 +54,7 @@ func (s *Service) Apply(ctx context.Context, req *ApplyRequest) (*ascode.Plan, e
 // plan compares req with the store as it is now and returns the plan and
 // the change that makes it.
 func (s *Service) plan(ctx context.Context, req *ApplyRequest) (*ascode.Plan, *ff.Change, error) {
-	cur, err := s.Export(ctx)
+	cur, err := s.exportData(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,8 +15,19 @@ import (
 // canonical form: flags carry a state for exactly the existing environments
 // (as the API shows them), flags and segments are ordered by name, and
 // empty lists are empty rather than nil, so that equal data exports as
-// identical JSON from every store.
+// identical JSON from every store. Beside the data it carries the
+// schedules still to run, the open change requests and the webhooks
+// (datasetextras.go).
 func (s *Service) Export(ctx context.Context) (*ff.Dataset, error) {
+	d, err := s.exportData(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return d, s.exportExtras(ctx, d)
+}
+
+// exportData is Export's data alone: environments, segments and flags.
+func (s *Service) exportData(ctx context.Context) (*ff.Dataset, error) {
 	d, err := s.Store().Load(ctx)
 	if err != nil {
 		return nil, err
@@ -78,6 +89,9 @@ func (s *Service) Import(ctx context.Context, d *ff.Dataset) error {
 	if err != nil {
 		return err
 	}
+	if err := prepareExtras(d, in); err != nil {
+		return err
+	}
 	return s.Write(ctx, func(*view.View) error {
 		// The store as it is now, not the view, which another process's
 		// writes may have outdated.
@@ -88,7 +102,13 @@ func (s *Service) Import(ctx context.Context, d *ff.Dataset) error {
 		if err := validateImport(in, cur, s.limits); err != nil {
 			return err
 		}
-		return s.Store().Import(s.audited(ctx, ActionImport, "dataset", "", "import", "", nil, importSummary(in)), in)
+		if err := s.validateExtras(ctx, in, flagIDsAfter(in, cur), envsAfter(in, cur)); err != nil {
+			return err
+		}
+		if err := s.Store().Import(s.audited(ctx, ActionImport, "dataset", "", "import", "", nil, importSummary(in)), in); err != nil {
+			return err
+		}
+		return s.importExtras(ctx, in)
 	}, nil)
 }
 
@@ -220,15 +240,7 @@ func checkIdentity(name, id string, version int64) error {
 // are completed for those environments, as the service completes a flag it
 // creates.
 func validateImport(in, cur *ff.Dataset, limits Limits) error {
-	envs := make([]string, 0, len(cur.Environments)+len(in.Environments))
-	for _, e := range cur.Environments {
-		envs = append(envs, e.Name)
-	}
-	for _, e := range in.Environments {
-		if !slices.Contains(envs, e.Name) {
-			envs = append(envs, e.Name)
-		}
-	}
+	envs := envsAfter(in, cur)
 
 	// Segments after the import: the imported ones, and the stored ones
 	// whose id and name no imported segment takes.
@@ -292,6 +304,36 @@ func validateImport(in, cur *ff.Dataset, limits Limits) error {
 		}
 	}
 	return nil
+}
+
+// envsAfter returns the names of the environments the store will hold
+// after importing in over cur.
+func envsAfter(in, cur *ff.Dataset) []string {
+	envs := make([]string, 0, len(cur.Environments)+len(in.Environments))
+	for _, e := range cur.Environments {
+		envs = append(envs, e.Name)
+	}
+	for _, e := range in.Environments {
+		if !slices.Contains(envs, e.Name) {
+			envs = append(envs, e.Name)
+		}
+	}
+	return envs
+}
+
+// flagIDsAfter returns the ids of the flags the store will hold after
+// importing in over cur: in's, and cur's whose name no imported flag takes.
+func flagIDsAfter(in, cur *ff.Dataset) map[string]bool {
+	ids, names := map[string]bool{}, map[string]bool{}
+	for _, f := range in.Flags {
+		ids[f.ID], names[f.Name] = true, true
+	}
+	for _, f := range cur.Flags {
+		if !names[f.Name] {
+			ids[f.ID] = true
+		}
+	}
+	return ids
 }
 
 // within places err, an error about one item of a dataset, at path (such as

@@ -14,8 +14,11 @@ import (
 // flag changed meanwhile, say). Comment, when set, replaces the comment.
 // Either way the request starts again without approvals.
 type RequestEdit struct {
-	Change  *FlagPatch
-	Comment *string
+	Change *FlagPatch
+	// Schedule, for a request that proposes a schedule, replaces its
+	// steps (and its environment, when set).
+	Schedule *ScheduleInput
+	Comment  *string
 }
 
 // EditChangeRequest applies e to the open request id; with ifMatch set,
@@ -31,11 +34,14 @@ func (s *Service) EditChangeRequest(ctx context.Context, id string, e RequestEdi
 		if ifMatch != ff.AnyVersion && r.Version != ifMatch {
 			return staleError("change request", r.ID, r.Version, ifMatch)
 		}
-		cur, next, err := s.proposedAgain(ctx, v, r, e.Change)
+		cur, next, err := s.proposedAgain(ctx, v, r, e)
 		if err != nil {
 			return err
 		}
 		need, envs := approvalFor(ctx, v, cur, next)
+		if r.Schedule != nil {
+			need, envs = approvalsNeeded(ctx, v, r.Schedule.Environment), []string{r.Schedule.Environment}
+		}
 		r.Required, r.Environments = max(need, 1), envs
 		r.Before, r.After, r.Approvals, r.Author = cur, next, []ff.Review{}, auth.ActorFrom(ctx)
 		if e.Comment != nil {
@@ -45,11 +51,19 @@ func (s *Service) EditChangeRequest(ctx context.Context, id string, e RequestEdi
 	})
 }
 
-// proposedAgain returns the current flag and what r's change, or p when
-// set, makes of it.
-func (s *Service) proposedAgain(ctx context.Context, v *view.View, r *ff.ChangeRequest, p *FlagPatch) (cur, next *ff.Flag, err error) {
-	if p != nil {
-		return s.patched(ctx, v, r.FlagID, *p)
+// proposedAgain returns the current flag and what r's change, or e's
+// when set, makes of it. A request that proposes a schedule proposes it,
+// or e's steps, again: r.Schedule is replaced.
+func (s *Service) proposedAgain(ctx context.Context, v *view.View, r *ff.ChangeRequest, e RequestEdit) (cur, next *ff.Flag, err error) {
+	switch {
+	case r.Schedule != nil && e.Change != nil:
+		return nil, nil, ff.FieldErrorf("change", "change request %s proposes a schedule: edit its steps with schedule, not change", r.ID)
+	case r.Schedule == nil && e.Schedule != nil:
+		return nil, nil, ff.FieldErrorf("schedule", "change request %s proposes a change to the flag, not a schedule: edit it with change", r.ID)
+	case r.Schedule != nil:
+		return s.reproposeSchedule(v, r, e.Schedule)
+	case e.Change != nil:
+		return s.patched(ctx, v, r.FlagID, *e.Change)
 	}
 	if cur, err = s.Store().FindFlag(ctx, r.FlagID); err != nil {
 		return nil, nil, err
@@ -78,7 +92,7 @@ func (s *Service) ApproveChangeRequest(ctx context.Context, id, comment string) 
 		if sameActor(r.Author, me) {
 			return ff.Errorf(ff.EFORBIDDEN, "you proposed this change; someone else must approve it")
 		}
-		if why := conflict(v.Flag(r.FlagID), r); why != "" {
+		if why := s.requestConflict(v, r); why != "" {
 			return ff.Errorf(ff.ECONFLICT, "%s", why)
 		}
 		for _, a := range r.Approvals {
@@ -161,6 +175,10 @@ func (s *Service) ApplyChangeRequest(ctx context.Context, id, comment string) (*
 		next := r.Clone()
 		next.Status, next.Version, next.UpdatedAt = ff.RequestApplied, r.Version+1, s.timestamp()
 		next.Decision = &ff.Review{Actor: auth.ActorFrom(ctx), Comment: comment, Time: next.UpdatedAt}
+		if next.Schedule != nil {
+			after, out = v.Flag(r.FlagID), s.describe(v, next)
+			return s.applySchedule(ctx, v, next, r.Version)
+		}
 		if next.After != nil {
 			next.After.UpdatedAt = next.UpdatedAt
 		}

@@ -41,7 +41,7 @@ func (s *Service) describe(v *view.View, r *ff.ChangeRequest) *RequestView {
 		rv.Diff = []Difference{{Path: "flag", Before: r.FlagName}}
 	}
 	if r.Status == ff.RequestOpen {
-		rv.Conflict = conflict(v.Flag(r.FlagID), r)
+		rv.Conflict = s.requestConflict(v, r)
 	}
 	return rv
 }

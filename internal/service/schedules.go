@@ -34,6 +34,9 @@ const LimitScheduleSteps = "schedule-steps"
 type ScheduleInput struct {
 	Environment string
 	Steps       []ff.ScheduleStep
+	// IfMatch, unless AnyVersion, is the flag's version the client
+	// scheduled over: a rules step then replaces the rules it saw.
+	IfMatch int64
 }
 
 // scheduleStore returns the store's ScheduleStore.
@@ -59,12 +62,18 @@ func (s *Service) CreateSchedule(ctx context.Context, idOrName string, in Schedu
 		if f = v.Flag(idOrName); f == nil {
 			return ff.Errorf(ff.ENOTFOUND, "flag %q not found", idOrName)
 		}
-		steps, err := s.checkSchedule(f, in, v)
+		if in.IfMatch != ff.AnyVersion && f.Version != in.IfMatch {
+			return staleError("flag", f.Name, f.Version, in.IfMatch)
+		}
+		steps, end, err := s.checkSchedule(f, in, v)
 		if err != nil {
 			return err
 		}
 		sc = &ff.Schedule{ID: ff.NewID(), FlagID: f.ID, FlagName: f.Name, Environment: in.Environment,
 			CreatedBy: auth.ActorFrom(ctx), CreatedAt: s.timestamp(), Steps: steps}
+		if need := approvalsNeeded(ctx, v, in.Environment); need > 0 {
+			return s.holdSchedule(ctx, v, f, end, sc, need)
+		}
 		return ss.CreateSchedule(s.audited(ctx, ActionScheduleCreate, "flag", f.ID, f.Name, in.Environment, nil, sc), sc)
 	}, func(v *view.View, rev int64) *view.View { return v.WithFlag(f.ID, f, rev) })
 	if err != nil {
@@ -74,19 +83,20 @@ func (s *Service) CreateSchedule(ctx context.Context, idOrName string, in Schedu
 }
 
 // checkSchedule returns in's steps, pending and with their rules bases,
-// or the error of the first thing wrong with them.
-func (s *Service) checkSchedule(f *ff.Flag, in ScheduleInput, v *view.View) ([]ff.ScheduleStep, error) {
+// and the flag f would be after the last of them, or the error of the
+// first thing wrong with them.
+func (s *Service) checkSchedule(f *ff.Flag, in ScheduleInput, v *view.View) ([]ff.ScheduleStep, *ff.Flag, error) {
 	if f.ArchivedAt != nil {
-		return nil, ff.Errorf(ff.ECONFLICT, "flag %q is archived; restore it before scheduling changes to it", f.Name)
+		return nil, nil, ff.Errorf(ff.ECONFLICT, "flag %q is archived; restore it before scheduling changes to it", f.Name)
 	}
 	if err := checkEnvironment("environment", in.Environment, v.EnvNames); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(in.Steps) == 0 {
-		return nil, ff.FieldErrorf("steps", "steps must hold at least one step")
+		return nil, nil, ff.FieldErrorf("steps", "steps must hold at least one step")
 	}
 	if len(in.Steps) > MaxScheduleSteps {
-		return nil, overLimit(LimitScheduleSteps, "steps", len(in.Steps), MaxScheduleSteps, "steps")
+		return nil, nil, overLimit(LimitScheduleSteps, "steps", len(in.Steps), MaxScheduleSteps, "steps")
 	}
 	now, cur := s.timestamp(), f.Clone()
 	view.Complete(cur, v.EnvNames)
@@ -94,7 +104,7 @@ func (s *Service) checkSchedule(f *ff.Flag, in ScheduleInput, v *view.View) ([]f
 	for i, st := range in.Steps {
 		field := fmt.Sprintf("steps[%d]", i)
 		if err := checkStepInput(field, st, now, in.Steps[:i]); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		change := cloneChange(st.Change)
 		if change.Rules != nil {
@@ -102,15 +112,15 @@ func (s *Service) checkSchedule(f *ff.Flag, in ScheduleInput, v *view.View) ([]f
 		}
 		next, why := applyChange(cur, in.Environment, change)
 		if why != "" {
-			return nil, ff.FieldErrorf(field+".change", "%s would not apply: %s", field, why)
+			return nil, nil, ff.FieldErrorf(field+".change", "%s would not apply: %s", field, why)
 		}
 		if err := s.validateFlag(next, v.EnvNames, v.SegmentMap()); err != nil {
-			return nil, ff.FieldErrorf(field+".change", "%s would leave the flag invalid: %s", field, ff.ErrorMessage(err))
+			return nil, nil, ff.FieldErrorf(field+".change", "%s would leave the flag invalid: %s", field, ff.ErrorMessage(err))
 		}
 		cur = next
 		steps[i] = ff.ScheduleStep{RunAt: st.RunAt.UTC().Truncate(time.Millisecond), Change: change, Status: ff.StepPending}
 	}
-	return steps, nil
+	return steps, cur, nil
 }
 
 // checkStepInput checks one step's time (set, not past, not before the

@@ -184,6 +184,17 @@ func (s *Service) RedeliverWebhook(ctx context.Context, id, deliveryID string) (
 // validateWebhook checks an endpoint: its URL (and where it points), its
 // filters and its secret.
 func (s *Service) validateWebhook(ctx context.Context, w *ff.Webhook, envs []string) error {
+	if err := s.validateEndpoint(ctx, w, envs); err != nil {
+		return err
+	}
+	if n := len(w.Secret); n < minSecretLength || n > maxSecretLength {
+		return ff.FieldErrorf("secret", "secret must be %d to %d characters long", minSecretLength, maxSecretLength)
+	}
+	return nil
+}
+
+// validateEndpoint checks w's URL and filters.
+func (s *Service) validateEndpoint(ctx context.Context, w *ff.Webhook, envs []string) error {
 	var r webhook.Resolver = net.DefaultResolver
 	if s.webhooks.Resolver != nil {
 		r = s.webhooks.Resolver
@@ -212,9 +223,6 @@ func (s *Service) validateWebhook(ctx context.Context, w *ff.Webhook, envs []str
 		if err := checkEnvironment("environments", e, envs); err != nil {
 			return err
 		}
-	}
-	if n := len(w.Secret); n < minSecretLength || n > maxSecretLength {
-		return ff.FieldErrorf("secret", "secret must be %d to %d characters long", minSecretLength, maxSecretLength)
 	}
 	return nil
 }

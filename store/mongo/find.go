@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -46,4 +47,13 @@ func findByIDOrName[D any](ctx context.Context, coll *mongo.Collection, idOrName
 		return docs[1], nil
 	}
 	return docs[0], nil
+}
+
+// findInto decodes every document of coll into out, a pointer to a slice.
+func findInto(ctx context.Context, coll *mongo.Collection, out any) error {
+	cur, err := coll.Find(ctx, bson.D{})
+	if err != nil {
+		return translate(err)
+	}
+	return translate(cur.All(ctx, out))
 }

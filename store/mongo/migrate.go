@@ -18,12 +18,36 @@ var migrations = []func(ctx context.Context, s *Store) error{
 	migrateAccess,
 	migrateWebhooks,
 	migrateApprovals,
+	migrateWebhookSlots,
 }
 
 const (
 	schemaID   = "schema"
 	envCountID = "environments"
 )
+
+// migrateWebhookSlots gives every endpoint there is a slot (see
+// CreateWebhook), and each slot one holder.
+func migrateWebhookSlots(ctx context.Context, s *Store) error {
+	var ws []struct {
+		ID string `bson:"_id"`
+	}
+	if err := findInto(ctx, s.webhookColl(), &ws); err != nil {
+		return err
+	}
+	for _, w := range ws {
+		n, err := s.slots().CountDocuments(ctx, bson.D{{Key: "webhookId", Value: w.ID}})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if err := s.takeSlot(ctx, w.ID, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // migrate runs the migrations the database has not had yet, in order, and
 // refuses a database written by a newer version of the program.

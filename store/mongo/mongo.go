@@ -78,7 +78,7 @@ const DefaultDatabase = "featureflags"
 
 // SchemaVersion is the newest schema this package knows, the number of its
 // migrations; it is stored in the meta collection's {_id: "schema"} document.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 func init() {
 	if len(migrations) != SchemaVersion {
@@ -97,6 +97,8 @@ type Store struct {
 	tokens       *mongo.Collection
 	audit        *mongo.Collection
 	requests     *mongo.Collection
+	// interrupt, set by SetInterrupt, stops multi-step writes part way.
+	interrupt func(point string) error
 }
 
 var _ ff.Store = (*Store)(nil)

@@ -22,6 +22,9 @@ type requestDoc struct {
 	Version   int64         `bson:"version"`
 	CreatedAt bson.DateTime `bson:"createdAt"`
 	Doc       string        `bson:"doc"`
+	// Applying is set while the request is being applied (see
+	// ApplyChangeRequest).
+	Applying *applyingDoc `bson:"applying,omitempty"`
 }
 
 func encodeRequest(r *ff.ChangeRequest) (*requestDoc, error) {
@@ -42,6 +45,9 @@ func (s *Store) ListChangeRequests(ctx context.Context, status string) ([]*ff.Ch
 	if !slices.Contains(codec.ChangeRequestStatuses, status) {
 		return nil, ff.FieldErrorf("status", "unknown status %q", status)
 	}
+	if err := s.settleAll(ctx); err != nil {
+		return nil, err
+	}
 	filter := bson.D{}
 	if status != "" {
 		filter = bson.D{{Key: "status", Value: status}}
@@ -59,6 +65,13 @@ func (s *Store) FindChangeRequest(ctx context.Context, id string) (*ff.ChangeReq
 	}
 	if err != nil {
 		return nil, translate(err)
+	}
+	if d.Applying != nil {
+		// Left half applied: settle it and read what it became.
+		if _, err := s.settle(ctx, id, d.Applying); err != nil {
+			return nil, err
+		}
+		return s.FindChangeRequest(ctx, id)
 	}
 	return decodeRequest(&d)
 }
@@ -98,65 +111,6 @@ func (s *Store) replaceRequest(ctx context.Context, r *ff.ChangeRequest, expectV
 		return nil, err
 	}
 	return replaceKeepingOld[requestDoc](ctx, s.requests, r.ID, expectVersion, d, storeerr.ChangeRequest)
-}
-
-// ApplyChangeRequest records r and then makes its change to the flag.
-// Without transactions, the request is claimed first (a conditional
-// replace of one document, so two concurrent applications cannot both
-// pass) and put back should the flag's change be refused.
-func (s *Store) ApplyChangeRequest(ctx context.Context, r *ff.ChangeRequest, expectVersion int64) error {
-	if err := prepareEvent(ctx); err != nil {
-		return err
-	}
-	var fd *flagDoc
-	if r.After != nil {
-		var err error
-		if fd, err = encodeFlag(r.After); err != nil {
-			return err
-		}
-		if err := s.requireSegments(ctx, "targeting", r.After.SegmentRefs()); err != nil {
-			return err
-		}
-	}
-	// A flag changed meanwhile, the usual refusal, is refused before the
-	// claim, whose undoing would move the revision.
-	if err := s.flagAt(ctx, r.FlagID, r.Before.Version); err != nil {
-		return err
-	}
-	old, err := s.replaceRequest(ctx, r, expectVersion)
-	if err != nil {
-		return err
-	}
-	if err := s.applyToFlag(ctx, r, fd); err != nil {
-		s.undoReplace(ctx, s.requests, r.ID, r.Version, old)
-		return err
-	}
-	s.changed(ctx)
-	return nil
-}
-
-// applyToFlag writes fd, r.After's document, or deletes the flag when r
-// has no After, if the flag is at r.Before's version.
-func (s *Store) applyToFlag(ctx context.Context, r *ff.ChangeRequest, fd *flagDoc) error {
-	if fd == nil {
-		res, err := s.flags.DeleteOne(ctx, byID(r.FlagID, r.Before.Version))
-		if err != nil {
-			return translate(err)
-		}
-		if res.DeletedCount == 0 {
-			return missingOrStale(ctx, s.flags, storeerr.Flag, r.FlagID, r.Before.Version)
-		}
-		return nil
-	}
-	old, err := replaceKeepingOld[flagDoc](ctx, s.flags, r.FlagID, r.Before.Version, fd, storeerr.Flag)
-	if err != nil {
-		return err
-	}
-	if err := s.requireSegments(ctx, "targeting", r.After.SegmentRefs()); err != nil {
-		s.undoReplace(ctx, s.flags, r.FlagID, r.After.Version, old)
-		return err
-	}
-	return nil
 }
 
 // flagAt returns nil if the flag id is at version, else why not.

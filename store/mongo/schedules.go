@@ -68,12 +68,41 @@ func decodeStep(d *stepDoc) (*ff.Schedule, error) {
 		CreatedBy: ff.Actor(d.CreatedBy), CreatedAt: fromDate(d.CreatedAt), Steps: []ff.ScheduleStep{st}}, nil
 }
 
-// CreateSchedule inserts s's steps with one insertMany; should it fail
-// part way, the steps it inserted are deleted again.
+// CreateSchedule inserts s's steps.
 func (s *Store) CreateSchedule(ctx context.Context, sc *ff.Schedule) error {
 	if err := prepareEvent(ctx); err != nil {
 		return err
 	}
+	if err := s.insertSchedule(ctx, sc); err != nil {
+		return err
+	}
+	s.changed(ctx)
+	return nil
+}
+
+// ApplyScheduleRequest claims the request r (a conditional replace of one
+// document, so that two concurrent applications cannot both pass) and
+// then inserts its schedule, putting the request back should the insert
+// fail.
+func (s *Store) ApplyScheduleRequest(ctx context.Context, r *ff.ChangeRequest, expectVersion int64) error {
+	if err := prepareEvent(ctx); err != nil {
+		return err
+	}
+	old, err := s.replaceRequest(ctx, r, expectVersion)
+	if err != nil {
+		return err
+	}
+	if err := s.insertSchedule(ctx, r.Schedule); err != nil {
+		s.undoReplace(ctx, s.requests, r.ID, r.Version, old)
+		return err
+	}
+	s.changed(ctx)
+	return nil
+}
+
+// insertSchedule inserts sc's steps with one insertMany; should it fail
+// part way, the steps it inserted are deleted again.
+func (s *Store) insertSchedule(ctx context.Context, sc *ff.Schedule) error {
 	docs := make([]any, len(sc.Steps))
 	for i := range sc.Steps {
 		d, err := encodeStep(sc, i)
@@ -89,7 +118,6 @@ func (s *Store) CreateSchedule(ctx context.Context, sc *ff.Schedule) error {
 		})
 		return translate(err)
 	}
-	s.changed(ctx)
 	return nil
 }
 

@@ -80,22 +80,120 @@ func (s *Store) FindWebhook(ctx context.Context, id string) (*ff.Webhook, error)
 // CreateWebhook inserts w unless there are max endpoints already. The count
 // and the insert are two steps: replicas creating at the same moment may
 // pass max by as many as they are.
+//
+// Without multi-document transactions the limit is kept by slot documents:
+// each endpoint holds one of the slots 0 to max-1 of the webhook_slots
+// collection, taken by inserting it (the unique _id lets only one replica
+// take a slot, which MongoDB, and FerretDB on every backend, keeps atomic
+// across connections) before the endpoint is inserted, and given back
+// should that fail or when the endpoint is deleted. A process dying
+// between the two can only leave a slot held by no endpoint, which refuses
+// an endpoint that would have been allowed but never allows one too many;
+// such a slot is found and given back when the limit refuses.
 func (s *Store) CreateWebhook(ctx context.Context, w *ff.Webhook, max int) error {
 	if err := prepareEvent(ctx); err != nil {
 		return err
 	}
-	n, err := s.webhookColl().CountDocuments(ctx, bson.D{})
-	if err != nil {
-		return translate(err)
-	}
-	if max > 0 && n >= int64(max) {
-		return storeerr.TooManyWebhooks(max)
+	if err := s.takeSlot(ctx, w.ID, max); err != nil {
+		return err
 	}
 	if _, err := s.webhookColl().InsertOne(ctx, encodeWebhook(w)); err != nil {
-		return translate(err)
+		return errors.Join(translate(err), s.freeSlot(ctx, w.ID))
 	}
 	s.changed(ctx)
 	return nil
+}
+
+// slotDoc is a place among the webhooks the limit allows, held by one.
+type slotDoc struct {
+	Slot      int    `bson:"_id"`
+	WebhookID string `bson:"webhookId"`
+}
+
+func (s *Store) slots() *mongo.Collection { return s.db.Collection("webhook_slots") }
+
+// takeSlot gives the endpoint id a free slot below max (any free slot when
+// max is 0: no limit), or refuses with the limit.
+func (s *Store) takeSlot(ctx context.Context, id string, max int) error {
+	for range 2 {
+		var held []slotDoc
+		if err := findInto(ctx, s.slots(), &held); err != nil {
+			return err
+		}
+		taken := map[int]bool{}
+		for _, d := range held {
+			taken[d.Slot] = true
+		}
+		for slot := 0; max <= 0 || slot < max; slot++ {
+			if taken[slot] {
+				continue
+			}
+			_, err := s.slots().InsertOne(ctx, slotDoc{Slot: slot, WebhookID: id})
+			if err == nil {
+				return nil
+			}
+			if !mongo.IsDuplicateKeyError(err) {
+				return translate(err)
+			}
+		}
+		// Every slot is held: give back those of endpoints that are not
+		// there (a replica died between the two inserts), then look again.
+		if freed, err := s.freeOrphanSlots(ctx, held); err != nil || freed == 0 {
+			if err != nil {
+				return err
+			}
+			break
+		}
+	}
+	return storeerr.TooManyWebhooks(max)
+}
+
+// freeOrphanSlots deletes the slots of held whose endpoint does not exist
+// and returns how many it freed. A slot taken a moment ago by a replica
+// still inserting its endpoint may be freed too: the endpoint then exists
+// without a slot, one more than the limit, which is the price of never
+// leaving a place lost for good.
+func (s *Store) freeOrphanSlots(ctx context.Context, held []slotDoc) (int, error) {
+	ids := make([]string, len(held))
+	for i, d := range held {
+		ids[i] = d.WebhookID
+	}
+	var existing []struct {
+		ID string `bson:"_id"`
+	}
+	cur, err := s.webhookColl().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return 0, translate(err)
+	}
+	if err := cur.All(ctx, &existing); err != nil {
+		return 0, translate(err)
+	}
+	there := map[string]bool{}
+	for _, e := range existing {
+		there[e.ID] = true
+	}
+	freed := 0
+	for _, d := range held {
+		if there[d.WebhookID] {
+			continue
+		}
+		res, err := s.slots().DeleteOne(ctx, bson.D{{Key: "_id", Value: d.Slot}, {Key: "webhookId", Value: d.WebhookID}})
+		if err != nil {
+			return freed, translate(err)
+		}
+		freed += int(res.DeletedCount)
+	}
+	return freed, nil
+}
+
+// freeSlot gives back the slot of the endpoint id, going on if ctx is
+// canceled.
+func (s *Store) freeSlot(ctx context.Context, id string) error {
+	ctx, cancel := detached(ctx)
+	defer cancel()
+	_, err := s.slots().DeleteMany(ctx, bson.D{{Key: "webhookId", Value: id}})
+	return translate(err)
 }
 
 // UpdateWebhook replaces the endpoint w.ID if its version is expectVersion.
@@ -125,6 +223,9 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 	}
 	if res.DeletedCount == 0 {
 		return storeerr.NotFound(storeerr.Webhook, id)
+	}
+	if err := s.freeSlot(ctx, id); err != nil {
+		return err
 	}
 	if _, err := s.deliveriesColl().DeleteMany(ctx, bson.D{{Key: "webhookId", Value: id}}); err != nil {
 		return translate(err)

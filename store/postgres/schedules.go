@@ -18,18 +18,40 @@ const insertStepSQL = `INSERT INTO schedules (` + codec.ScheduleColumnList + `)
 
 // CreateSchedule stores s, one row per step, in one transaction.
 func (s *Store) CreateSchedule(ctx context.Context, sc *ff.Schedule) error {
+	return s.tx(ctx, func(tx pgx.Tx) error { return insertSchedule(ctx, tx, sc) })
+}
+
+// ApplyScheduleRequest records r applied and stores its schedule in one
+// transaction.
+func (s *Store) ApplyScheduleRequest(ctx context.Context, r *ff.ChangeRequest, expectVersion int64) error {
+	doc, err := codec.EncodeChangeRequest(r)
+	if err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		for i := range sc.Steps {
-			args, err := codec.StepArgs(sc, i)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, insertStepSQL, args...); err != nil {
-				return err
-			}
+		tag, err := tx.Exec(ctx, updateRequestSQL, r.ID, r.Status, r.Version, string(doc), expectVersion)
+		if err != nil {
+			return err
 		}
-		return nil
+		if tag.RowsAffected() == 0 {
+			return s.missingOrStale(ctx, "change_requests", storeerr.ChangeRequest, r.ID, expectVersion)
+		}
+		return insertSchedule(ctx, tx, r.Schedule)
 	})
+}
+
+// insertSchedule inserts sc's steps, one row each.
+func insertSchedule(ctx context.Context, tx pgx.Tx, sc *ff.Schedule) error {
+	for i := range sc.Steps {
+		args, err := codec.StepArgs(sc, i)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, insertStepSQL, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListSchedules returns the schedules f selects.

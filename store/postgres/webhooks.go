@@ -41,15 +41,20 @@ func (s *Store) FindWebhook(ctx context.Context, id string) (*ff.Webhook, error)
 // once count one another's.
 func (s *Store) CreateWebhook(ctx context.Context, w *ff.Webhook, max int) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
+		// The count is read by a statement after the lock's: one statement
+		// sees the table as it was when it began, before waiting for the
+		// lock, and would miss the endpoint its holder inserted.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(`+webhooksLock+`)`); err != nil {
+			return err
+		}
 		var n int
-		err := tx.QueryRow(ctx, `SELECT pg_advisory_xact_lock(`+webhooksLock+`), (SELECT count(*) FROM webhooks)`).Scan(nil, &n)
-		if err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM webhooks`).Scan(&n); err != nil {
 			return err
 		}
 		if max > 0 && n >= max {
 			return storeerr.TooManyWebhooks(max)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO webhooks (`+codec.WebhookColumnList+`)
+		_, err := tx.Exec(ctx, `INSERT INTO webhooks (`+codec.WebhookColumnList+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, codec.WebhookArgs(w)...)
 		return err
 	})

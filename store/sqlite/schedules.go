@@ -15,19 +15,37 @@ var _ ff.ScheduleStore = (*Store)(nil)
 
 // CreateSchedule stores s, one row per step.
 func (s *Store) CreateSchedule(ctx context.Context, sc *ff.Schedule) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return insertSchedule(ctx, tx, sc) })
+}
+
+// ApplyScheduleRequest records r applied and stores its schedule in one
+// transaction.
+func (s *Store) ApplyScheduleRequest(ctx context.Context, r *ff.ChangeRequest, expectVersion int64) error {
+	doc, err := codec.EncodeChangeRequest(r)
+	if err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		for i := range sc.Steps {
-			args, err := codec.StepArgs(sc, i)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schedules (`+codec.ScheduleColumnList+`)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
-				return err
-			}
+		if err := updateRequest(ctx, tx, r, doc, expectVersion); err != nil {
+			return err
 		}
-		return nil
+		return insertSchedule(ctx, tx, r.Schedule)
 	})
+}
+
+// insertSchedule inserts sc's steps, one row each.
+func insertSchedule(ctx context.Context, tx *sql.Tx, sc *ff.Schedule) error {
+	for i := range sc.Steps {
+		args, err := codec.StepArgs(sc, i)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schedules (`+codec.ScheduleColumnList+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListSchedules returns the schedules f selects.

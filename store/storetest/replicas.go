@@ -26,6 +26,7 @@ func RunReplicas(t *testing.T, open PairOpener) {
 		{"RacingWriters", testRacingWriters},
 		{"SchedulesRunOnce", testSchedulesRunOnce},
 		{"RacingPrerequisites", testRacingPrerequisites},
+		{"WebhookLimit", testWebhookLimitAcrossReplicas},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -63,6 +63,7 @@ func Run(t *testing.T, open Opener) {
 		{"EnvironmentSettings", testEnvironmentSettings},
 		{"ChangeRequests", testChangeRequests},
 		{"ApplyChangeRequest", testApplyChangeRequest},
+		{"ApplyScheduleRequest", testApplyScheduleRequest},
 		{"UsagePrune", testUsagePrune},
 	}
 	for _, tt := range tests {

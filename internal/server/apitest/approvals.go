@@ -9,13 +9,17 @@ import (
 	"github.com/featureflags/featureflags/internal/testenv"
 )
 
-// runApprovals runs the suite of environment settings and change requests.
+// runApprovals runs the suite of environment settings and change requests
+// (and of their export with the schedules and webhooks).
 func runApprovals(t *testing.T, open Opener) {
 	t.Run("EnvironmentSettings", func(t *testing.T) { testEnvironmentSettings(t, newServer(t, open)) })
 	t.Run("Approvals", func(t *testing.T) { testApprovals(t, newServer(t, open, testenv.WithAuth())) })
 	t.Run("ApprovalConflict", func(t *testing.T) { testApprovalConflict(t, newServer(t, open, testenv.WithAuth())) })
 	t.Run("ApprovalWithoutAccessControl", func(t *testing.T) { testApprovalWithoutAuth(t, newServer(t, open)) })
 	t.Run("PromoteHeld", func(t *testing.T) { testPromoteHeld(t, newServer(t, open, testenv.WithAuth())) })
+	t.Run("ScheduleHeld", func(t *testing.T) { testScheduleHeld(t, newServer(t, open, testenv.WithAuth())) })
+	t.Run("ScheduleRequestConflict", func(t *testing.T) { testScheduleRequestConflict(t, newServer(t, open, testenv.WithAuth())) })
+	t.Run("ExportExtras", func(t *testing.T) { testExportExtras(t, open) })
 }
 
 type apiEnv struct {

@@ -115,6 +115,7 @@ func testScheduleBadInput(t *testing.T, c *client) {
 	}
 	c.expectError(http.StatusUnsupportedMediaType, "", "POST", "/flags/target/schedules", step(future, on), "Content-Type", "text/plain")
 	c.expectError(http.StatusNotFound, "", "POST", "/flags/nope/schedules", step(future, on))
+	c.expectError(http.StatusPreconditionFailed, "", "POST", "/flags/target/schedules", step(future, on), "If-Match", `"7"`) // a rules step replaces what was seen
 	c.expectError(http.StatusBadRequest, "pending", "GET", "/schedules?pending=maybe", nil)
 	c.Expect(http.StatusOK, "POST", "/flags/target/archive", nil)
 	c.expectError(http.StatusConflict, "", "POST", "/flags/target/schedules", step(future, on))

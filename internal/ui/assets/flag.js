@@ -37,7 +37,7 @@ export function flagView(root, { params: [name], query }) {
   const banner = h('div', { role: 'status' });
   const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Flag sections' });
   const panel = h('div', { role: 'tabpanel', tabindex: '0' });
-  const scheduled = scheduleSection(flag);
+  const scheduled = scheduleSection(flag, () => editor?.snapshot());
   const usage = usageCard(flag, state.envs, env);
   const evaluate = evalCard(() => flag, state.envs, env);
   root.append(header, envs, usage, evaluate, variants, scheduled.el, tabs, banner, panel);

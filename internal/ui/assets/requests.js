@@ -8,6 +8,7 @@ import { can, refresh } from './store.js';
 import { setQuery } from './nav.js';
 import { h, field, select, time, plural, toast, uid } from './dom.js';
 import { diffList } from './protect.js';
+import { stepList } from './schedules.js';
 
 const who = (a) => a?.name || a?.type || 'someone';
 
@@ -41,16 +42,27 @@ function card(r, reload) {
   const approvals = r.approvals || [];
   const headId = uid('req');
   return h('article', { class: 'card request', 'data-id': r._id, 'data-status': r.status, 'aria-labelledby': headId },
-    h('h2', { id: headId }, h('a', { href: `#/flags/${seg(r.flagName)}` }, r.flagName), ` · ${r.action.replace('flag.', '')}`,
+    h('h2', { id: headId }, h('a', { href: `#/flags/${seg(r.flagName)}` }, r.flagName), ` · ${r.schedule ? 'schedule' : r.action.replace('flag.', '')}`,
       r.environments?.length ? ` in ${r.environments.join(', ')}` : ''),
     h('p', { class: 'muted' }, `Proposed by ${who(r.author)} `, time(r.createdAt), ` · ${r.status}`,
       r.status === 'open' ? ` · ${approvals.length} of ${plural(r.required, 'approval')}` : ''),
     r.comment && h('p', { class: 'comment' }, r.comment),
     r.conflict && h('p', { class: 'banner banner-error conflict', role: 'alert' }, r.conflict),
+    r.schedule && scheduled(r),
     diffList(r.diff || []),
     approvals.length ? h('ul', { class: 'reviews' }, approvals.map((a) => h('li', null, `Approved by ${who(a.actor)}`, a.comment ? `: ${a.comment}` : ''))) : null,
     r.decision && h('p', { class: 'reviews' }, `${r.status === 'applied' ? 'Applied' : 'Rejected'} by ${who(r.decision.actor)}`, r.decision.comment ? `: ${r.decision.comment}` : ''),
     r.status === 'open' && can.write ? actions(r, reload) : null);
+}
+
+/**
+ * scheduled shows the steps a schedule request proposes (the diff below
+ * it is where its last step leaves the flag).
+ */
+function scheduled(r) {
+  return h('div', { class: 'request-schedule' },
+    h('p', null, `Schedules ${plural(r.schedule.steps.length, 'step')} in ${r.schedule.environment}, each run at its time as ${who(r.author)}; once its last step has run:`),
+    stepList(r.schedule));
 }
 
 function actions(r, reload) {

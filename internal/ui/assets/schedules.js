@@ -6,8 +6,11 @@ import { api, seg } from './api.js';
 import { state, can } from './store.js';
 import { h, field, select, fmtDate, showError, clearErrors, toast, confirmDialog, isProduction } from './dom.js';
 import { variantNames } from './targeting.js';
+import { held } from './protect.js';
 
-const KINDS = [['on', 'Turn on'], ['off', 'Turn off'], ['rollout', 'Set rollout weights'], ['variant', 'Serve a variant by default']];
+// A rules step sets the rules as edited in the targeting editor below.
+const KINDS = [['on', 'Turn on'], ['off', 'Turn off'], ['rollout', 'Set rollout weights'], ['variant', 'Serve a variant by default'],
+  ['rules', 'Set the rules as edited']];
 
 /** describeChange says in words what a step changes. */
 function describeChange(c) {
@@ -20,7 +23,7 @@ function describeChange(c) {
 }
 
 /** stepList renders a schedule's steps: time, change, state and reason. */
-function stepList(sc) {
+export function stepList(sc) {
   return h('ol', { class: 'steps' }, sc.steps.map((st) => h('li', { class: `step step-${st.status}`, dataset: { status: st.status } },
     h('span', { class: 'mono' }, fmtDate(st.runAt)), ' · ', describeChange(st.change), ' · ',
     h('span', { class: `badge${st.status === 'skipped' ? ' badge-danger' : st.status === 'done' ? ' badge-on' : ''}` }, st.status),
@@ -51,8 +54,11 @@ async function cancel(sc, reload) {
   reload();
 }
 
-/** stepRow is one step of the form: when, and what. */
-function stepRow(flag, envSel, n) {
+/**
+ * stepRow is one step of the form: when, and what. rules() returns the
+ * targeting editor's snapshot, whose rules a rules step sets.
+ */
+function stepRow(flag, envSel, n, rules) {
   const when = h('input', { type: 'datetime-local', class: 'step-at', required: true, 'aria-label': `Step ${n}: when` });
   const kind = select(KINDS, 'on', { class: 'step-kind', 'aria-label': `Step ${n}: change` });
   const weights = h('input', { type: 'text', class: 'step-weights mono', placeholder: 'on=25,off=75', hidden: true, 'aria-label': `Step ${n}: weights per variant` });
@@ -64,21 +70,29 @@ function stepRow(flag, envSel, n) {
     if (!weights.value && vs) weights.value = vs.map((v) => `${v.variant}=${v.weight}`).join(',');
   });
   const row = h('div', { class: 'step-row' }, when, kind, weights, variant);
+  row.setsRules = () => kind.value === 'rules';
   row.step = () => {
     const change = {
       rollout: () => ({ rollout: weights.value.split(',').map((p) => { const [v, w] = p.split('='); return { variant: v.trim(), weight: Number(w) }; }) }),
       variant: () => ({ defaultServe: { variant: variant.value } }),
+      rules: () => ({ rules: rules()?.rules ?? [] }),
     }[kind.value]?.() ?? { enabled: kind.value === 'on' };
     return { runAt: when.value ? new Date(when.value).toISOString() : '', change };
   };
   return row;
 }
 
-/** scheduleForm schedules one change or a ramp (several steps). */
-function scheduleForm(flag, done) {
+/**
+ * scheduleForm schedules one change or a ramp (several steps). A rules
+ * step takes the rules of the targeting editor (rules() its snapshot) and
+ * is sent with the version of the flag they were edited on (If-Match), so
+ * that the server fingerprints the rules they replace as the person saw
+ * them.
+ */
+function scheduleForm(flag, done, rules) {
   const envSel = select(state.envs, state.envs.find(isProduction) || state.envs[0], { 'data-field': 'environment' });
   const rows = h('div', { class: 'step-rows', 'data-field': 'steps' });
-  const add = () => rows.append(stepRow(flag, envSel, rows.children.length + 1));
+  const add = () => rows.append(stepRow(flag, envSel, rows.children.length + 1, rules));
   add();
   const form = h('form', { class: 'schedule-form', 'aria-label': 'Schedule a change' },
     field('Environment', envSel), rows,
@@ -89,9 +103,18 @@ function scheduleForm(flag, done) {
     e.preventDefault();
     clearErrors(form);
     const body = { environment: envSel.value, steps: [...rows.children].map((r) => r.step()) };
+    let ifMatch;
+    if ([...rows.children].some((r) => r.setsRules())) {
+      const snap = rules();
+      if (snap?.env !== envSel.value) {
+        showError(form, { message: `The targeting editor shows ${snap?.env || 'no environment'}: open ${envSel.value} in it to schedule its rules.`, field: 'environment' });
+        return;
+      }
+      ifMatch = snap.version;
+    }
     try {
-      await api('POST', `/flags/${seg(flag._id)}/schedules`, { body });
-      toast('Change scheduled.');
+      const res = await api('POST', `/flags/${seg(flag._id)}/schedules`, { body, ifMatch });
+      if (!held(res)) toast('Change scheduled.');
       rows.replaceChildren();
       add();
       done();
@@ -102,8 +125,11 @@ function scheduleForm(flag, done) {
   return form;
 }
 
-/** scheduleSection is the flag page's card of its schedules. */
-export function scheduleSection(flag) {
+/**
+ * scheduleSection is the flag page's card of its schedules; rules()
+ * returns the targeting editor's snapshot (undefined without one).
+ */
+export function scheduleSection(flag, rules) {
   const list = h('ul', { class: 'schedules' });
   const el = h('section', { class: 'card', 'aria-labelledby': 'sched-h' }, h('h2', { id: 'sched-h' }, 'Scheduled changes'), list);
   const reload = async () => {
@@ -115,7 +141,7 @@ export function scheduleSection(flag) {
       list.replaceChildren(h('li', { class: 'muted' }, err.message));
     }
   };
-  if (can.write) el.append(scheduleForm(flag, reload));
+  if (can.write) el.append(scheduleForm(flag, reload, rules));
   reload();
   return { el, reload };
 }

@@ -362,7 +362,7 @@ function targetingOf(d, names) {
 /**
  * targetingEditor edits the targeting of flag in env. It saves with the
  * flag's version (If-Match), so a change made elsewhere meanwhile is never
- * overwritten. Returns {el, dirty()}.
+ * overwritten. Returns {el, dirty(), snapshot()}.
  */
 export function targetingEditor(flag, env, { onSaved } = {}) {
   const names = variantNames(flag);
@@ -479,7 +479,10 @@ export function targetingEditor(flag, env, { onSaved } = {}) {
   });
 
   render();
-  return { el, dirty: () => dirty };
+  // snapshot: the rules as edited, for the schedule form, with the
+  // environment and the flag's version they replace.
+  const snapshot = () => ({ env, version: flag.version, rules: targetingOf(d, names)?.rules || [] });
+  return { el, dirty: () => dirty, snapshot };
 }
 
 /** targetingSummary describes one environment's targeting in words (viewers). */
