@@ -95,6 +95,9 @@ func (f *flagEnv) tallies(fn func(*tally)) {
 	if len(f.prereqs) > 0 {
 		fn(f.prereqFailed)
 	}
+	if f.overWork != nil {
+		fn(f.overWork)
+	}
 	for i := range f.rules {
 		f.rules[i].serve.tallies(fn)
 	}

@@ -170,3 +170,20 @@ func BenchmarkCompileWorstFlag(b *testing.B) {
 		}
 	}
 }
+
+// TestOverWorkIsCounted: an evaluation that ran out of work is reported by
+// Drain like any other error, so usage and the error metric see it.
+func TestOverWorkIsCounted(t *testing.T) {
+	rules := []featureflags.Rule{serveRule("on", cond("ua", "matches", worstPattern))}
+	snap := mustCompile(t, []*featureflags.Flag{flagOn("f", "", nil, &featureflags.Targeting{Rules: rules})})
+	long := Context{"ua": strings.Repeat("a", DefaultMaxMatchInput)}
+	for range 2 {
+		if r := snap.Evaluate(prod, "f", long); r.ErrorCode != ErrorGeneral {
+			t.Fatalf("long input: %+v, want GENERAL", r)
+		}
+	}
+	want := Count{Environment: prod, Flag: "f", Reason: ReasonError, ErrorCode: ErrorGeneral}
+	if got := drained(snap); got[want] != 2 {
+		t.Fatalf("drained %v, want 2 of %+v", got, want)
+	}
+}
