@@ -14,9 +14,9 @@ import (
 )
 
 // ClaimWebhookDeliveries leases the due deliveries that are next in their
-// endpoint's and target's order, each with one findOneAndUpdate whose
-// filter repeats the claim's conditions, so that of replicas racing for a
-// delivery exactly one takes it.
+// endpoint's and target's order, each once its replica holds that target's
+// turn (see takeTurn), so that replicas racing never deliver two events of
+// one target to one endpoint at once or out of order.
 func (s *Store) ClaimWebhookDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ff.WebhookJob, error) {
 	hooks, err := s.ListWebhooks(ctx)
 	if err != nil {
@@ -37,10 +37,12 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, owner string, now ti
 		return nil, err
 	}
 	var claimed []*ff.WebhookDelivery
+	tried := map[string]bool{}
 	for _, c := range candidates {
-		if len(claimed) == limit {
-			break
+		if len(claimed) == limit || tried[turnKey(c)] {
+			continue
 		}
+		tried[turnKey(c)] = true
 		d, err := s.claimOne(ctx, c, owner, now, lease)
 		if err != nil {
 			return nil, err
@@ -52,25 +54,14 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, owner string, now ti
 	return codec.Jobs(claimed, hooks), nil
 }
 
-// claimOne leases c unless an earlier delivery of its endpoint and target
-// is pending, or another replica took it first; nil if not.
-func (s *Store) claimOne(ctx context.Context, c *ff.WebhookDelivery, owner string, now time.Time, lease time.Duration) (*ff.WebhookDelivery, error) {
-	earlier := bson.D{{Key: "webhookId", Value: c.WebhookID}, {Key: "targetType", Value: c.TargetType},
-		{Key: "targetId", Value: c.TargetID}, {Key: "state", Value: ff.DeliveryPending},
-		{Key: "$or", Value: bson.A{
-			bson.D{{Key: "seq", Value: bson.D{{Key: "$lt", Value: c.Seq}}}},
-			bson.D{{Key: "seq", Value: c.Seq}, {Key: "createdAt", Value: bson.D{{Key: "$lt", Value: date(c.CreatedAt)}}}},
-		}}}
-	n, err := s.deliveriesColl().CountDocuments(ctx, earlier, options.Count().SetLimit(1))
-	if err != nil || n > 0 {
-		return nil, translate(err)
-	}
+// firstPending returns the earliest pending delivery of c's endpoint and
+// target, the only one of them that may be sent.
+func (s *Store) firstPending(ctx context.Context, c *ff.WebhookDelivery) (*ff.WebhookDelivery, error) {
 	var doc deliveryDoc
-	err = s.deliveriesColl().FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: c.ID}, {Key: "state", Value: ff.DeliveryPending},
-			{Key: "leaseUntil", Value: bson.D{{Key: "$lte", Value: date(now)}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "leaseOwner", Value: owner}, {Key: "leaseUntil", Value: date(now.Add(lease))}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc)
+	err := s.deliveriesColl().FindOne(ctx,
+		bson.D{{Key: "webhookId", Value: c.WebhookID}, {Key: "targetType", Value: c.TargetType},
+			{Key: "targetId", Value: c.TargetID}, {Key: "state", Value: ff.DeliveryPending}},
+		options.FindOne().SetSort(bson.D{{Key: "seq", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}})).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
 	}
@@ -80,8 +71,41 @@ func (s *Store) claimOne(ctx context.Context, c *ff.WebhookDelivery, owner strin
 	return decodeDelivery(&doc)
 }
 
-// FinishWebhookDelivery records an attempt if owner still holds the lease.
+// claimOne leases c if it is first in its target's order, due, and its
+// target's turn can be taken; nil if not. The order is read again once
+// the turn is held, since the delivery read first may have been sent
+// meanwhile by the turn's previous holder.
+func (s *Store) claimOne(ctx context.Context, c *ff.WebhookDelivery, owner string, now time.Time, lease time.Duration) (*ff.WebhookDelivery, error) {
+	first, err := s.firstPending(ctx, c)
+	if err != nil || first == nil || first.ID != c.ID {
+		return nil, err
+	}
+	t, err := s.takeTurn(ctx, turnKey(c), owner, c.ID, now, lease)
+	if err != nil || t == nil {
+		return nil, err
+	}
+	if first, err = s.firstPending(ctx, c); err != nil || first == nil || first.ID != c.ID || first.NextAttemptAt.After(now) {
+		_, endErr := s.endTurn(ctx, t, time.Time{}, 0)
+		return nil, errors.Join(err, endErr)
+	}
+	_, err = s.deliveriesColl().UpdateOne(ctx, bson.D{{Key: "_id", Value: c.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "leaseOwner", Value: owner}, {Key: "leaseUntil", Value: date(now.Add(lease))}}}})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return first, nil
+}
+
+// FinishWebhookDelivery records an attempt if owner still holds the
+// delivery's turn, then ends the turn.
 func (s *Store) FinishWebhookDelivery(ctx context.Context, owner string, d *ff.WebhookDelivery) error {
+	t, err := s.heldTurn(ctx, owner, d)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return storeerr.LeaseLost(d.ID)
+	}
 	res, err := s.deliveriesColl().UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: d.ID}, {Key: "leaseOwner", Value: owner}, {Key: "state", Value: ff.DeliveryPending}},
 		bson.D{{Key: "$set", Value: bson.D{
@@ -97,7 +121,8 @@ func (s *Store) FinishWebhookDelivery(ctx context.Context, owner string, d *ff.W
 	if res.MatchedCount == 0 {
 		return storeerr.LeaseLost(d.ID)
 	}
-	return nil
+	_, err = s.endTurn(ctx, t, time.Time{}, 0)
+	return err
 }
 
 // PruneWebhookDeliveries deletes finished deliveries created before before.
@@ -107,5 +132,5 @@ func (s *Store) PruneWebhookDeliveries(ctx context.Context, before time.Time) (i
 	if err != nil {
 		return 0, translate(err)
 	}
-	return res.DeletedCount, nil
+	return res.DeletedCount, s.pruneTurnEnds(ctx, before)
 }

@@ -27,6 +27,7 @@ func RunReplicas(t *testing.T, open PairOpener) {
 		{"SchedulesRunOnce", testSchedulesRunOnce},
 		{"RacingPrerequisites", testRacingPrerequisites},
 		{"WebhookLimit", testWebhookLimitAcrossReplicas},
+		{"WebhookOrder", testWebhookOrderAcrossReplicas},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
