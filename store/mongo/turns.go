@@ -43,7 +43,9 @@ type turnEndDoc struct {
 	At    bson.DateTime `bson:"at"`
 }
 
-func turnKey(d *ff.WebhookDelivery) string { return d.WebhookID + "/" + d.TargetType + "/" + d.TargetID }
+func turnKey(d *ff.WebhookDelivery) string {
+	return d.WebhookID + "/" + d.TargetType + "/" + d.TargetID
+}
 
 // takeTurn gives owner the turn of key for delivery until now+lease, if no
 // one holds it or its holder's lease has run out; nil if not.
