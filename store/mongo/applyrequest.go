@@ -42,6 +42,9 @@ type applyingDoc struct {
 	FromVersion int64       `bson:"fromVersion"` // the flag's version the change replaces
 	OpenVersion int64       `bson:"openVersion"` // the request's version before the claim
 	Events      string      `bson:"events"`      // the audit events, JSON
+	// Schedule marks the apply of a request to schedule: it inserts the
+	// request's schedule and writes no flag (see settleSchedule).
+	Schedule bool `bson:"schedule,omitempty"`
 }
 
 // The points between an apply's steps, where SetInterrupt's function is
@@ -49,10 +52,13 @@ type applyingDoc struct {
 const (
 	PointRequestClaimed = "request claimed"
 	PointFlagWritten    = "flag written"
+	// PointScheduleInserted follows step 2 of a request to schedule.
+	PointScheduleInserted = "schedule inserted"
 )
 
 // SetInterrupt makes every later multi-step write call f at each point
-// between its steps (PointRequestClaimed, PointFlagWritten); an error from
+// between its steps (PointRequestClaimed, PointFlagWritten,
+// PointScheduleInserted); an error from
 // f stops the write there, nothing after it runs, as if the replica had
 // died. Tests use it to check that what a stopped write leaves is settled.
 func (s *Store) SetInterrupt(f func(point string) error) { s.interrupt = f }
@@ -140,6 +146,9 @@ func (s *Store) claimApply(ctx context.Context, id string, expectVersion int64, 
 // otherwise; done reports whether the change was made. Whoever settles,
 // the request is no longer being applied after.
 func (s *Store) settle(ctx context.Context, id string, a *applyingDoc) (done bool, err error) {
+	if a.Schedule {
+		return true, s.settleSchedule(ctx, id, a)
+	}
 	made, err := s.flagMade(ctx, a)
 	if err != nil {
 		return false, err

@@ -80,24 +80,55 @@ func (s *Store) CreateSchedule(ctx context.Context, sc *ff.Schedule) error {
 	return nil
 }
 
-// ApplyScheduleRequest claims the request r (a conditional replace of one
-// document, so that two concurrent applications cannot both pass) and
-// then inserts its schedule, putting the request back should the insert
-// fail.
+// ApplyScheduleRequest records r and inserts its schedule in the three
+// steps of ApplyChangeRequest, the schedule's insert standing for the
+// flag's write, so that an apply stopped part way is finished by whoever
+// reads the request or the schedules next.
 func (s *Store) ApplyScheduleRequest(ctx context.Context, r *ff.ChangeRequest, expectVersion int64) error {
 	if err := prepareEvent(ctx); err != nil {
 		return err
 	}
-	old, err := s.replaceRequest(ctx, r, expectVersion)
+	req, err := encodeRequest(r)
 	if err != nil {
 		return err
 	}
-	if err := s.insertSchedule(ctx, r.Schedule); err != nil {
-		s.undoReplace(ctx, s.requests, r.ID, r.Version, old)
+	events, err := json.Marshal(ff.AuditEventsFrom(ctx))
+	if err != nil {
 		return err
 	}
-	s.changed(ctx)
-	return nil
+	a := &applyingDoc{Request: req, FlagID: r.FlagID, OpenVersion: expectVersion, Events: string(events), Schedule: true}
+	if err := s.claimApply(ctx, r.ID, expectVersion, a); err != nil {
+		return err
+	}
+	if err := s.at(PointRequestClaimed); err != nil {
+		return err
+	}
+	return s.settleSchedule(ctx, r.ID, a)
+}
+
+// settleSchedule takes the claimed apply a of the request to schedule id
+// to its end: a schedule can always be stored (its steps check the flag
+// when they run), so it is never undone. Its steps are inserted one by
+// one, those there already (a settler before) left as they are; an error
+// leaves the claim for the next reader to settle.
+func (s *Store) settleSchedule(ctx context.Context, id string, a *applyingDoc) error {
+	r, err := decodeRequest(a.Request)
+	if err != nil {
+		return err
+	}
+	for i := range r.Schedule.Steps {
+		d, err := encodeStep(r.Schedule, i)
+		if err != nil {
+			return err
+		}
+		if _, err := s.schedules().InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {
+			return translate(err)
+		}
+	}
+	if err := s.at(PointScheduleInserted); err != nil {
+		return err
+	}
+	return s.finishApply(ctx, id, a)
 }
 
 // insertSchedule inserts sc's steps with one insertMany; should it fail
@@ -131,6 +162,9 @@ func (s *Store) ListSchedules(ctx context.Context, f ff.ScheduleFilter) ([]*ff.S
 }
 
 func (s *Store) listSchedules(ctx context.Context, filter bson.D, f ff.ScheduleFilter) ([]*ff.Schedule, error) {
+	if err := s.settleAll(ctx); err != nil { // a schedule's apply left part way
+		return nil, err
+	}
 	steps, err := findAll(ctx, s.schedules(), filter, decodeStep,
 		options.Find().SetSort(bson.D{{Key: "scheduleId", Value: 1}, {Key: "seq", Value: 1}}))
 	if err != nil {
