@@ -27,6 +27,11 @@ import (
 //
 //	webhook_turns      {_id: "<webhookId>/<targetType>/<targetId>", claim, owner, delivery, until: date}
 //	webhook_turn_ends  {_id: claim, at: date}
+//
+// PointTurnEnding, where SetInterrupt's function is called, is between
+// taking the right to end a turn and deleting it.
+const PointTurnEnding = "turn ending"
+
 func (s *Store) turns() *mongo.Collection    { return s.db.Collection("webhook_turns") }
 func (s *Store) turnEnds() *mongo.Collection { return s.db.Collection("webhook_turn_ends") }
 
@@ -85,14 +90,18 @@ func (s *Store) endTurn(ctx context.Context, t *turnDoc, now time.Time, lease ti
 	_, err := s.turnEnds().InsertOne(ctx, turnEndDoc{Claim: t.Claim, At: t.Until})
 	if mongo.IsDuplicateKeyError(err) {
 		var end turnEndDoc
-		if err := s.turnEnds().FindOne(ctx, bson.D{{Key: "_id", Value: t.Claim}}).Decode(&end); err != nil {
+		err := s.turnEnds().FindOne(ctx, bson.D{{Key: "_id", Value: t.Claim}}).Decode(&end)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) { // none: pruned, long ended
 			return false, translate(err)
 		}
-		if fromDate(end.At).Add(lease).After(now) {
+		if err == nil && fromDate(end.At).Add(lease).After(now) {
 			return false, nil // being ended by another
 		}
 	} else if err != nil {
 		return false, translate(err)
+	}
+	if err := s.at(PointTurnEnding); err != nil {
+		return false, err
 	}
 	_, err = s.turns().DeleteOne(ctx, bson.D{{Key: "_id", Value: t.Key}, {Key: "claim", Value: t.Claim}})
 	return err == nil, translate(err)
