@@ -74,9 +74,8 @@ func testWebhookClaims(t *testing.T, s ff.Store) {
 }
 
 // Workers claiming at once each get distinct deliveries: none twice. (One
-// handle: on PostgreSQL a pool of connections; FerretDB, which the MongoDB
-// tests use, keeps a findOneAndUpdate atomic only within one connection,
-// see internal/mongotest.)
+// handle: on PostgreSQL a pool of connections; testWebhookOrderAcrossReplicas
+// races two handles.)
 func testWebhookConcurrentClaims(t *testing.T, s ff.Store) {
 	addEnvs(t, s, "production")
 	w := newWebhook("https://race.example/")
