@@ -102,7 +102,7 @@ func (s *Service) Import(ctx context.Context, d *ff.Dataset) error {
 		if err := validateImport(in, cur, s.limits); err != nil {
 			return err
 		}
-		if err := s.validateExtras(ctx, in, flagIDsAfter(in, cur), envsAfter(in, cur)); err != nil {
+		if err := s.validateExtras(ctx, in, flagIDsAfter(in, cur), targetEnvironments(cur, in, false)); err != nil {
 			return err
 		}
 		if err := s.Store().Import(s.audited(ctx, ActionImport, "dataset", "", "import", "", nil, importSummary(in)), in); err != nil {
@@ -240,7 +240,7 @@ func checkIdentity(name, id string, version int64) error {
 // are completed for those environments, as the service completes a flag it
 // creates.
 func validateImport(in, cur *ff.Dataset, limits Limits) error {
-	envs := envsAfter(in, cur)
+	envs := targetEnvironments(cur, in, false)
 
 	// Segments after the import: the imported ones, and the stored ones
 	// whose id and name no imported segment takes.
@@ -304,21 +304,6 @@ func validateImport(in, cur *ff.Dataset, limits Limits) error {
 		}
 	}
 	return nil
-}
-
-// envsAfter returns the names of the environments the store will hold
-// after importing in over cur.
-func envsAfter(in, cur *ff.Dataset) []string {
-	envs := make([]string, 0, len(cur.Environments)+len(in.Environments))
-	for _, e := range cur.Environments {
-		envs = append(envs, e.Name)
-	}
-	for _, e := range in.Environments {
-		if !slices.Contains(envs, e.Name) {
-			envs = append(envs, e.Name)
-		}
-	}
-	return envs
 }
 
 // flagIDsAfter returns the ids of the flags the store will hold after

@@ -13,28 +13,8 @@ import (
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/view"
+	"github.com/featureflags/featureflags/internal/view/viewtest"
 )
-
-// recorder is a Publisher that keeps what it hears.
-type recorder struct {
-	mu      sync.Mutex
-	changes []*view.Change
-}
-
-func (r *recorder) Publish(c *view.Change) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.changes = append(r.changes, c)
-}
-
-// take returns the changes heard since the last take.
-func (r *recorder) take() []*view.Change {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.changes
-	r.changes = nil
-	return out
-}
 
 // describe sums a change up: "reset", "+a -b", or "" for none.
 func describe(c *view.Change) string {
@@ -52,9 +32,9 @@ func describe(c *view.Change) string {
 }
 
 // one takes the one change r heard and checks it.
-func one(t *testing.T, r *recorder, want string) *view.Change {
+func one(t *testing.T, r *viewtest.Recorder, want string) *view.Change {
 	t.Helper()
-	got := r.take()
+	got := r.Take()
 	if len(got) != 1 {
 		t.Fatalf("heard %d changes, want 1 (%s)", len(got), want)
 	}
@@ -73,7 +53,7 @@ func TestPublishLocalWrites(t *testing.T) {
 	if err := svc.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r := &recorder{}
+	r := &viewtest.Recorder{}
 	remove := svc.AddPublisher(r)
 
 	f, err := svc.CreateFlag(ctx, service.FlagInput{Name: "a"})
@@ -130,7 +110,7 @@ func TestPublishLocalWrites(t *testing.T) {
 
 	remove()
 	svc.ToggleFlag(ctx, "i1", "staging", ff.AnyVersion)
-	if got := r.take(); len(got) != 0 {
+	if got := r.Take(); len(got) != 0 {
 		t.Fatalf("heard %d changes after remove", len(got))
 	}
 }
@@ -149,7 +129,7 @@ func TestPublishOtherProcesses(t *testing.T) {
 	a.CreateFlag(ctx, service.FlagInput{Name: "kept"})
 	a.CreateFlag(ctx, service.FlagInput{Name: "gone"})
 	b.Refresh(ctx)
-	r := &recorder{}
+	r := &viewtest.Recorder{}
 	b.AddPublisher(r)
 
 	a.ToggleFlag(ctx, "kept", "production", ff.AnyVersion)
@@ -168,7 +148,7 @@ func TestPublishOtherProcesses(t *testing.T) {
 		t.Fatalf("kept: %+v", c.Upsert[0])
 	}
 	b.Refresh(ctx)
-	if got := r.take(); len(got) != 0 {
+	if got := r.Take(); len(got) != 0 {
 		t.Fatalf("a refresh that found nothing new published %d changes", len(got))
 	}
 }
@@ -180,7 +160,7 @@ func TestPublishOrder(t *testing.T) {
 	ctx := context.Background()
 	svc.Init(ctx)
 	svc.CreateFlag(ctx, service.FlagInput{Name: "hot"})
-	r := &recorder{}
+	r := &viewtest.Recorder{}
 	svc.AddPublisher(r)
 	var wg sync.WaitGroup
 	for range 8 {
@@ -193,7 +173,7 @@ func TestPublishOrder(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	got := r.take()
+	got := r.Take()
 	if len(got) != 200 {
 		t.Fatalf("%d changes, want 200", len(got))
 	}

@@ -13,37 +13,17 @@ import (
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/service"
 	"github.com/featureflags/featureflags/internal/view"
+	"github.com/featureflags/featureflags/internal/view/viewtest"
 	"github.com/featureflags/featureflags/store/sqlite"
 )
 
-// recorder is a view publisher that keeps every change it hears of.
-type recorder struct {
-	mu      sync.Mutex
-	changes []*view.Change
-}
-
-func (r *recorder) Publish(c *view.Change) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.changes = append(r.changes, c)
-}
-
-// take returns the changes heard of since the last take.
-func (r *recorder) take() []*view.Change {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c := r.changes
-	r.changes = nil
-	return c
-}
-
-func groupService(t *testing.T, opts ...service.Option) (*sqlite.Store, *service.Service, *recorder) {
+func groupService(t *testing.T, opts ...service.Option) (*sqlite.Store, *service.Service, *viewtest.Recorder) {
 	return serviceOn(t, func(st *sqlite.Store) ff.Store { return st }, opts...)
 }
 
 // serviceOn returns a new store and a service on wrap(store) whose view
 // changes rec hears of.
-func serviceOn(t *testing.T, wrap func(*sqlite.Store) ff.Store, opts ...service.Option) (*sqlite.Store, *service.Service, *recorder) {
+func serviceOn(t *testing.T, wrap func(*sqlite.Store) ff.Store, opts ...service.Option) (*sqlite.Store, *service.Service, *viewtest.Recorder) {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flags.db"))
 	if err != nil {
@@ -54,7 +34,7 @@ func serviceOn(t *testing.T, wrap func(*sqlite.Store) ff.Store, opts ...service.
 	if err := svc.Init(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{}
+	rec := &viewtest.Recorder{}
 	t.Cleanup(svc.AddPublisher(rec))
 	return st, svc, rec
 }
@@ -102,7 +82,7 @@ func refusesOnlyItsOwn(t *testing.T, wrap func(*sqlite.Store) ff.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.take()
+	rec.Take()
 	names := []string{"a", "dup", "b", "taken", "dup", "c", "not a name!", "d", "dup", "e", "f", "g"}
 	flags, errs := createTogether(t, svc, names)
 
@@ -171,7 +151,7 @@ func refusesOnlyItsOwn(t *testing.T, wrap func(*sqlite.Store) ff.Store) {
 
 	// One change per write, in revision order, each naming its flag.
 	var heard []string
-	for i, c := range rec.take() {
+	for i, c := range rec.Take() {
 		if c.From != before+int64(i) || c.Revision != c.From+1 || len(c.Upsert) != 1 || c.Reset {
 			t.Fatalf("change %d: %d -> %d, %d flags, reset %v; want %d -> %d with one flag",
 				i, c.From, c.Revision, len(c.Upsert), c.Reset, before+int64(i), before+int64(i)+1)
@@ -193,7 +173,7 @@ func TestGroupCommitFailureFailsAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.take()
+	rec.Take()
 	names := []string{"a", "b", "c", "d", "e", "f"}
 	st.FailNextGroupCommit()
 	_, errs := createTogether(t, svc, names)
@@ -215,7 +195,7 @@ func TestGroupCommitFailureFailsAll(t *testing.T) {
 	if v := svc.Latest(); v.Revision != before || v.FlagCount() != 0 {
 		t.Errorf("view at revision %d with %d flags, want %d and none", v.Revision, v.FlagCount(), before)
 	}
-	if n := len(rec.take()); n != 0 {
+	if n := len(rec.Take()); n != 0 {
 		t.Errorf("streams heard of %d changes, want none", n)
 	}
 	// The store goes on: the same creates succeed once retried.

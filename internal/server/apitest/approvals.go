@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -145,16 +146,8 @@ func testApprovals(t *testing.T, c *client) {
 		t.Fatalf("applied toggle not made: %+v", got)
 	}
 	bob.expectError(http.StatusConflict, "", "POST", path+"/apply", map[string]any{})
-	var page struct {
-		Events []ff.AuditEvent `json:"events"`
-	}
-	c.Expect(http.StatusOK, "GET", "/audit?environment=production&limit=6", nil).JSON(t, &page)
-	var trail []string
-	for _, e := range page.Events {
-		trail = append(trail, e.Action+" by "+e.Actor.Name)
-	}
-	if want := "flag.toggle by alice,change-request.approve by carol,change-request.approve by bob,change-request.update by alice,change-request.approve by bob,change-request.create by alice"; strings.Join(trail, ",") != want {
-		t.Fatalf("audit trail %v, want %s", trail, want)
+	if got, want := c.auditTrail(t, "production", 6), "flag.toggle by alice,change-request.approve by carol,change-request.approve by bob,change-request.update by alice,change-request.approve by bob,change-request.create by alice"; got != want {
+		t.Fatalf("audit trail %v, want %s", got, want)
 	}
 
 	// A rejected request is closed.
@@ -283,4 +276,19 @@ func testPromoteHeld(t *testing.T, c *client) {
 	// Without the setting, a promotion is made at once.
 	c.Expect(http.StatusOK, "PATCH", "/environments/production", map[string]any{"requireApproval": 0})
 	alice.Expect(http.StatusOK, "POST", "/flags/search/promote", map[string]any{"from": "staging", "to": "production"})
+}
+
+// auditTrail is the environment's last limit audit events, newest first,
+// as "action by actor" joined with commas.
+func (c *client) auditTrail(t *testing.T, env string, limit int) string {
+	t.Helper()
+	var page struct {
+		Events []ff.AuditEvent `json:"events"`
+	}
+	c.Expect(http.StatusOK, "GET", "/audit?environment="+env+"&limit="+strconv.Itoa(limit), nil).JSON(t, &page)
+	trail := make([]string, 0, len(page.Events))
+	for _, e := range page.Events {
+		trail = append(trail, e.Action+" by "+e.Actor.Name)
+	}
+	return strings.Join(trail, ",")
 }

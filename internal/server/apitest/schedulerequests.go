@@ -93,14 +93,8 @@ func testScheduleHeld(t *testing.T, c *client) {
 	if n, err := c.env.Svc.RunDueSchedules(t.Context()); err != nil || n != 1 {
 		t.Fatalf("the worker ran %d steps (%v), want 1", n, err)
 	}
-	var page struct{ Events []ff.AuditEvent }
-	c.Expect(http.StatusOK, "GET", "/audit?environment=production&limit=3", nil).JSON(t, &page)
-	var trail []string
-	for _, e := range page.Events {
-		trail = append(trail, e.Action+" by "+e.Actor.Name)
-	}
-	if want := "flag.scheduled by scheduled by carol,schedule.create by bob,change-request.approve by bob"; strings.Join(trail, ",") != want {
-		t.Fatalf("history %v, want %s", trail, want)
+	if got, want := c.auditTrail(t, "production", 3), "flag.scheduled by scheduled by carol,schedule.create by bob,change-request.approve by bob"; got != want {
+		t.Fatalf("history %v, want %s", got, want)
 	}
 	// Stopping a schedule is never held.
 	alice.Expect(http.StatusOK, "DELETE", "/flags/launch/schedules/"+r.Schedule.ID, nil)
