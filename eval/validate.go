@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/featureflags/featureflags"
@@ -20,12 +21,7 @@ func Validate(f *featureflags.Flag, segments map[string]*featureflags.Segment) e
 	if err != nil {
 		return err
 	}
-	envs := make([]string, 0, len(f.Targeting))
-	for env := range f.Targeting {
-		envs = append(envs, env)
-	}
-	slices.Sort(envs)
-	for _, env := range envs {
+	for _, env := range slices.Sorted(maps.Keys(f.Targeting)) {
 		if _, err := c.env(d, env, f.Targeting[env], f.Environments[env]); err != nil {
 			return err
 		}

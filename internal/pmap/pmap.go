@@ -72,30 +72,10 @@ func child(keys []string, key string) int {
 	return i
 }
 
-// All yields the keys and values in ascending key order.
+// All yields the keys and values in ascending key order: the entries an
+// empty map does not share, which are all of them.
 func (m Map[V]) All() iter.Seq2[string, V] {
-	return func(yield func(string, V) bool) {
-		if m.root != nil {
-			m.root.each(yield)
-		}
-	}
-}
-
-func (n *node[V]) each(yield func(string, V) bool) bool {
-	if n.leaf() {
-		for i, k := range n.keys {
-			if !yield(k, n.vals[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	for _, c := range n.kids {
-		if !c.each(yield) {
-			return false
-		}
-	}
-	return true
+	return m.Unshared(Map[V]{})
 }
 
 // Values appends the values in ascending key order to dst.

@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	ff "github.com/featureflags/featureflags"
@@ -77,12 +78,7 @@ func (l Limits) checkFlag(f *ff.Flag) error {
 			return err
 		}
 	}
-	envs := make([]string, 0, len(f.Targeting))
-	for env := range f.Targeting {
-		envs = append(envs, env)
-	}
-	slices.Sort(envs)
-	for _, env := range envs {
+	for _, env := range slices.Sorted(maps.Keys(f.Targeting)) {
 		t := f.Targeting[env]
 		if t == nil {
 			continue

@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	ff "github.com/featureflags/featureflags"
@@ -12,12 +13,7 @@ import (
 // there is none: that the flag exists, is not archived and closes no cycle
 // the store checks, inside the write's transaction.
 func checkPrerequisiteVariants(f *ff.Flag, flag func(name string) *ff.Flag) error {
-	envs := make([]string, 0, len(f.Targeting))
-	for env := range f.Targeting {
-		envs = append(envs, env)
-	}
-	slices.Sort(envs)
-	for _, env := range envs {
+	for _, env := range slices.Sorted(maps.Keys(f.Targeting)) {
 		t := f.Targeting[env]
 		if t == nil {
 			continue

@@ -68,16 +68,11 @@ func (s *Store) DispatchWebhooks(ctx context.Context, now time.Time, maxQueued, 
 		if err != nil {
 			return err
 		}
-		for i, ev := range events {
-			ds, err := codec.Dispatch(ev, seqs[i], hooks, queued, maxQueued, now)
-			if err != nil {
-				return err
-			}
-			for _, d := range ds {
-				if err := insertDelivery(ctx, tx, d); err != nil {
-					return err
-				}
-			}
+		err = codec.DispatchAll(events, seqs, hooks, queued, maxQueued, now, func(d *ff.WebhookDelivery) error {
+			return insertDelivery(ctx, tx, d)
+		})
+		if err != nil {
+			return err
 		}
 		n = len(events)
 		// By seq, not up to the last one: a transaction that took a lower

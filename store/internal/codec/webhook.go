@@ -81,6 +81,24 @@ func ScanDelivery(row Row) (*ff.WebhookDelivery, error) {
 	return &d, nil
 }
 
+// DispatchAll dispatches events, the outbox's rows numbered seqs, in
+// order (see Dispatch), handing each delivery to insert: the loop the SQL
+// stores run inside their dispatch transaction.
+func DispatchAll(events []*ff.AuditEvent, seqs []int64, hooks []*ff.Webhook, queued map[string]int, maxQueued int, now time.Time, insert func(*ff.WebhookDelivery) error) error {
+	for i, ev := range events {
+		ds, err := Dispatch(ev, seqs[i], hooks, queued, maxQueued, now)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if err := insert(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Dispatch returns the deliveries of one outbox event, seq, to the
 // endpoints in hooks that match it, due at now. queued holds each
 // endpoint's pending deliveries and counts the new ones in: a delivery to
