@@ -40,12 +40,14 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 	cd internal/mongotest && $(GO) test -run '^$$' -bench . -benchmem ./...
 
-## fuzz: each fuzz target for FUZZTIME (seed corpora in testdata/fuzz run in every `make test` too)
-FUZZTIME ?= 10s
+## fuzz: each fuzz target for FUZZTIME executions (seed corpora in testdata/fuzz run in every `make test` too).
+## A count, not a duration: a duration races Go's fuzz coordinator at its deadline and
+## fails with "context deadline exceeded" and no crasher (go.dev/issue/75804, fixed in Go 1.27).
+FUZZTIME ?= 20000x
 fuzz:
 	@for pkg in ./internal/server ./internal/service ./internal/ofrepjson; do \
 	  for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$pkg/*_test.go | sed 's/^func //'); do \
-	    echo "fuzz $$pkg $$target for $(FUZZTIME)"; \
+	    echo "fuzz $$pkg $$target, $(FUZZTIME)"; \
 	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
