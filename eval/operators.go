@@ -137,7 +137,7 @@ func (c *condition) match(ctx Context, w *int64) bool {
 			return false
 		}
 		var ver version
-		return ver.parse(s) && holds(c.op, compareVersions(&ver, &c.ver))
+		return (ver.parseRelease(s) || ver.parse(s)) && holds(c.op, compareVersions(&ver, &c.ver))
 	case opBefore, opAfter:
 		t, ok := toTime(v)
 		if !ok {

@@ -45,6 +45,45 @@ func (v *version) parse(s string) bool {
 	return s == ""
 }
 
+// parseRelease is parse for the common MAJOR.MINOR.PATCH form (an optional
+// leading "v", numbers of up to 19 digits without leading zeros, no
+// pre-release or build): one loop without calls, as context versions are
+// parsed on every evaluation. It reports false for anything else, which
+// parse then decides; where it reports true, parse agrees
+// (TestParseReleaseAgreesWithParse).
+func (v *version) parseRelease(s string) bool {
+	if len(s) > 0 && s[0] == 'v' {
+		s = s[1:]
+	}
+	major, i := releaseNumber(s, 0)
+	if i == 0 || i >= len(s) || s[i] != '.' {
+		return false
+	}
+	minor, j := releaseNumber(s, i+1)
+	if j == i+1 || j >= len(s) || s[j] != '.' {
+		return false
+	}
+	patch, k := releaseNumber(s, j+1)
+	if k != len(s) || k == j+1 {
+		return false
+	}
+	v.major, v.minor, v.patch, v.pre = major, minor, patch, ""
+	return true
+}
+
+// releaseNumber reads the digits of s from i and returns the index after
+// them, or i when there are none, more than 19 or a leading zero.
+func releaseNumber(s string, i int) (uint64, int) {
+	start, n := i, uint64(0)
+	for ; i < len(s) && s[i]-'0' <= 9; i++ {
+		n = n*10 + uint64(s[i]-'0')
+	}
+	if i-start > 19 || i-start > 1 && s[start] == '0' {
+		return 0, start
+	}
+	return n, i
+}
+
 // versionNumber reads a numeric identifier (no leading zeros) from the start
 // of s and returns the rest. Up to 19 digits cannot overflow a uint64; 20
 // do when they exceed its maximum, which as strings of the same length

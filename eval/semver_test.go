@@ -57,3 +57,51 @@ func TestCompareVersionsPrecedence(t *testing.T) {
 		t.Error("build metadata or the v prefix changed precedence")
 	}
 }
+
+// TestParseReleaseAgreesWithParse checks the fast path against parse on
+// every string of up to seven characters over an alphabet of the characters
+// that matter, and on the cases TestParseVersion lists.
+func TestParseReleaseAgreesWithParse(t *testing.T) {
+	const alphabet = "019.v-+a"
+	buf := make([]byte, 0, 7)
+	var walk func()
+	walk = func() {
+		checkParseRelease(t, string(buf))
+		if len(buf) == cap(buf) {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			buf = append(buf, alphabet[i])
+			walk()
+			buf = buf[:len(buf)-1]
+		}
+	}
+	walk()
+	for _, s := range []string{
+		"1.2.3", "v1.2.3", "0.0.0", "10.20.30", "01.2.3", "1.02.3", "1.2.03", "1.2.3-rc.1", "1.2.3+b",
+		"1234567890123456789.0.0", "12345678901234567890.0.0", "18446744073709551615.1.2",
+		"18446744073709551616.0.0", "0.0.1234567890123456789", "1.2.3.", ".1.2.3", "1..2.3", "vv1.2.3",
+	} {
+		checkParseRelease(t, s)
+	}
+}
+
+// FuzzParseRelease is TestParseReleaseAgreesWithParse on arbitrary strings.
+func FuzzParseRelease(f *testing.F) {
+	for _, s := range []string{"1.2.3", "v0.10.200", "1.2.3-rc.1", "01.2.3", "99999999999999999999.0.0"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkParseRelease)
+}
+
+func checkParseRelease(t *testing.T, s string) {
+	var fast, slow version
+	okSlow := slow.parse(s)
+	if fast.parseRelease(s) && (!okSlow || fast != slow || slow.pre != "") {
+		t.Fatalf("%q: parseRelease = %+v, parse = %+v, %t", s, fast, slow, okSlow)
+	}
+	okBoth := fast.parseRelease(s) || fast.parse(s)
+	if okBoth != okSlow || okBoth && fast != slow {
+		t.Fatalf("%q: parseRelease then parse = %+v, %t; parse = %+v, %t", s, fast, okBoth, slow, okSlow)
+	}
+}
