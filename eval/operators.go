@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -109,6 +110,9 @@ func (c *condition) match(ctx Context, w *int64) bool {
 		eq, ok := c.equal(v)
 		return ok && eq == (c.op == opEq)
 	case opIn, opNotIn:
+		if s, ok := v.(string); ok && c.set.strMap == nil { // the common case, without a call
+			return c.set.hasStr && slices.Contains(c.set.strs, s) == (c.op == opIn)
+		}
 		in, ok := c.set.has(v)
 		return ok && in == (c.op == opIn)
 	case opContains, opStartsWith, opEndsWith, opMatches:
@@ -126,9 +130,11 @@ func (c *condition) match(ctx Context, w *int64) bool {
 		}
 		return c.matchRegex(s, w)
 	case opLt, opLte, opGt, opGte:
-		n, ok := toNumber(v)
-		if !ok {
-			return false
+		n, ok := v.(float64) // the common case, without a call
+		if !ok || n != n {   // not a float64, or NaN (which toNumber refuses)
+			if n, ok = toNumber(v); !ok {
+				return false
+			}
 		}
 		return holds(c.op, compareFloats(n, c.num))
 	case opSemverEq, opSemverNeq, opSemverLt, opSemverLte, opSemverGt, opSemverGte:
