@@ -108,6 +108,7 @@ func (c *compiler) flag(f *featureflags.Flag) (*flagDef, error) {
 func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on bool) (*flagEnv, error) {
 	fe := &flagEnv{key: d.key, typ: d.typ}
 	off := d.off
+	var conds [][]condition
 	if t != nil {
 		base := "targeting." + env
 		prereqs, err := d.prerequisites(base, t.Prerequisites)
@@ -119,7 +120,7 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 		}
 		for i := range t.Rules {
 			path := base + ".rules[" + strconv.Itoa(i) + "]"
-			conds, err := c.conditions(path, t.Rules[i].Conditions)
+			ruleConds, err := c.conditions(path, t.Rules[i].Conditions)
 			if err != nil {
 				return nil, err
 			}
@@ -127,7 +128,13 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 			if err != nil {
 				return nil, err
 			}
-			fe.rules = append(fe.rules, rule{conds: conds, serve: s})
+			fe.rules = append(fe.rules, rule{serve: s})
+			conds = append(conds, ruleConds)
+		}
+		var parts [][]condition
+		fe.conds, parts = flatten(conds)
+		for i := range fe.rules {
+			fe.rules[i].conds = parts[i]
 		}
 		if t.DefaultServe != nil {
 			s, err := c.serve(d, base+".defaultServe", t.DefaultServe, ReasonDefault)
@@ -233,4 +240,28 @@ func (c *compiler) rollout(d *flagDef, path string, r *featureflags.Rollout) (*r
 			strconv.FormatFloat(float64(sum)/1000, 'f', -1, 64))
 	}
 	return out, nil
+}
+
+// flatten lays rules' conditions out one rule after the other for run,
+// with a condition of op always for a rule of none, and returns the list
+// and each rule's conditions within it (without that stand-in).
+func flatten(rules [][]condition) ([]condition, [][]condition) {
+	n := 0
+	for _, r := range rules {
+		n += max(len(r), 1)
+	}
+	flat := make([]condition, 0, n)
+	parts := make([][]condition, len(rules))
+	for i, r := range rules {
+		start := len(flat)
+		flat = append(flat, r...)
+		parts[i] = flat[start:len(flat):len(flat)]
+		if len(r) == 0 {
+			flat = append(flat, condition{op: opAlways})
+		}
+		for j := start; j < len(flat); j++ {
+			flat[j].rule, flat[j].next, flat[j].last = int32(i), int32(len(flat)), j == len(flat)-1
+		}
+	}
+	return flat, parts
 }

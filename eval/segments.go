@@ -16,16 +16,7 @@ type segment struct {
 // contains reports whether ctx is in the segment. A segment without
 // conditions contains nobody, whatever its Match.
 func (s *segment) contains(ctx Context, w *int64) bool {
-	if len(s.conds) == 0 {
-		return false
-	}
-	// "any" stops at the first match, "all" at the first miss.
-	for i := range s.conds {
-		if s.conds[i].match(ctx, w) == s.any {
-			return s.any
-		}
-	}
-	return !s.any
+	return run(s.conds, ctx, w) >= 0
 }
 
 // segment compiles the named segment once, detecting reference cycles. Its
@@ -77,6 +68,15 @@ func (c *compiler) segmentBody(src *featureflags.Segment) (*segment, *featurefla
 		e.Field = strings.TrimPrefix(e.Field, ".")
 		return nil, e
 	}
-	s.conds = conds
+	// "all" is one rule of the conditions, "any" a rule of each.
+	// Without conditions it contains nobody: no rule at all.
+	rules := [][]condition{conds}
+	if s.any || len(conds) == 0 {
+		rules = nil
+		for i := range conds {
+			rules = append(rules, conds[i:i+1])
+		}
+	}
+	s.conds, _ = flatten(rules)
 	return s, nil
 }
