@@ -131,10 +131,12 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 			fe.rules = append(fe.rules, rule{serve: s})
 			conds = append(conds, ruleConds)
 		}
-		var parts [][]condition
-		fe.conds, parts = flatten(conds)
-		for i := range fe.rules {
-			fe.rules[i].conds = parts[i]
+		if len(fe.rules) > 0 {
+			flat, parts := flatten(conds)
+			fe.conds = &flat
+			for i := range fe.rules {
+				fe.rules[i].conds = parts[i]
+			}
 		}
 		if t.DefaultServe != nil {
 			s, err := c.serve(d, base+".defaultServe", t.DefaultServe, ReasonDefault)

@@ -94,7 +94,10 @@ func (f *flagEnv) evaluateIn(t *envFlags, ctx Context, w *int64, depth int) *tal
 		}
 		return f.prereqFailed
 	}
-	i := run(f.conds, ctx, w)
+	i := -1
+	if f.conds != nil {
+		i = run(*f.conds, ctx, w)
+	}
 	switch {
 	case *w < 0:
 		return f.overWork
@@ -136,8 +139,11 @@ type flagEnv struct {
 	prereqs      []prereq
 	prereqFailed *tally
 	rules        []rule
-	conds        []condition // the rules' conditions, flat (run)
-	def          serve
+	// conds are the rules' conditions laid out flat for run, nil without
+	// rules. A pointer: a slice here would move every compiled flag up a
+	// size class (TestStaticFlagsCompileSmall).
+	conds *[]condition
+	def   serve
 	// encoded is fixed as a bulk answer encodes it (encoded.go).
 	encoded encodedCache
 	// problem is why the flag does not compile here (fixed is then its
