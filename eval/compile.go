@@ -108,8 +108,14 @@ func (c *compiler) flag(f *featureflags.Flag) (*flagDef, error) {
 func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on bool) (*flagEnv, error) {
 	fe := &flagEnv{key: d.key, typ: d.typ}
 	off := d.off
-	var conds [][]condition
+	var conds []condition // all rules', flat (place)
+	var ends []int        // where each rule ends in conds
 	if t != nil {
+		n := 0
+		for i := range t.Rules {
+			n += max(len(t.Rules[i].Conditions), 1)
+		}
+		conds, ends = make([]condition, 0, n), make([]int, 0, len(t.Rules))
 		base := "targeting." + env
 		prereqs, err := d.prerequisites(base, t.Prerequisites)
 		if err != nil {
@@ -120,22 +126,25 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 		}
 		for i := range t.Rules {
 			path := base + ".rules[" + strconv.Itoa(i) + "]"
-			ruleConds, err := c.conditions(path, t.Rules[i].Conditions)
+			conds, err = c.conditions(conds, path, t.Rules[i].Conditions)
 			if err != nil {
 				return nil, err
 			}
+			if len(t.Rules[i].Conditions) == 0 {
+				conds = append(conds, condition{op: opAlways})
+			}
+			ends = append(ends, len(conds))
 			s, err := c.serve(d, path+".serve", &t.Rules[i].Serve, ReasonTargetingMatch)
 			if err != nil {
 				return nil, err
 			}
 			fe.rules = append(fe.rules, rule{serve: s})
-			conds = append(conds, ruleConds)
 		}
 		if len(fe.rules) > 0 {
-			flat, parts := flatten(conds)
+			flat := conds
 			fe.conds = &flat
-			for i := range fe.rules {
-				fe.rules[i].conds = parts[i]
+			for i, part := range place(flat, ends) {
+				fe.rules[i].conds = part
 			}
 		}
 		if t.DefaultServe != nil {
@@ -244,26 +253,20 @@ func (c *compiler) rollout(d *flagDef, path string, r *featureflags.Rollout) (*r
 	return out, nil
 }
 
-// flatten lays rules' conditions out one rule after the other for run,
-// with a condition of op always for a rule of none, and returns the list
-// and each rule's conditions within it (without that stand-in).
-func flatten(rules [][]condition) ([]condition, [][]condition) {
-	n := 0
-	for _, r := range rules {
-		n += max(len(r), 1)
-	}
-	flat := make([]condition, 0, n)
-	parts := make([][]condition, len(rules))
-	for i, r := range rules {
-		start := len(flat)
-		flat = append(flat, r...)
-		parts[i] = flat[start:len(flat):len(flat)]
-		if len(r) == 0 {
-			flat = append(flat, condition{op: opAlways})
+// place numbers flat, the conditions of rules one after the other (rule i
+// ends before ends[i]; a rule without conditions holds one of op always),
+// for run, and returns each rule's conditions (without that stand-in).
+func place(flat []condition, ends []int) [][]condition {
+	parts := make([][]condition, len(ends))
+	start := 0
+	for i, end := range ends {
+		for j := start; j < end; j++ {
+			flat[j].rule, flat[j].next, flat[j].last = int32(i), int32(end), j == end-1
 		}
-		for j := start; j < len(flat); j++ {
-			flat[j].rule, flat[j].next, flat[j].last = int32(i), int32(len(flat)), j == len(flat)-1
+		if parts[i] = flat[start:end:end]; flat[start].op == opAlways {
+			parts[i] = flat[start:start:start]
 		}
+		start = end
 	}
-	return flat, parts
+	return parts
 }

@@ -76,23 +76,22 @@ const (
 // into the field its operator reads.
 type condition struct {
 	op   opcode
-	attr attribute // unset for segment operators
-
 	kind scalarKind // eq, neq: which of str, num, b holds the operand
-	str  string     // eq, neq, contains, startsWith, endsWith
-	num  float64    // eq, neq, lt, lte, gt, gte
 	b    bool       // eq, neq
-	set  *valueSet  // in, notIn
+	// Its place in a flat list of rules (run): whether it is its rule's
+	// last, its rule's index and the index of the next rule's first
+	// condition. (The small fields sit together: a condition is 168 bytes.)
+	last       bool
+	rule, next int32
+
+	attr attribute // unset for segment operators
+	str  string    // eq, neq, contains, startsWith, endsWith
+	num  float64   // eq, neq, lt, lte, gt, gte
+	set  *valueSet // in, notIn
 	re   *regex
 	ver  version   // semver*
 	t    time.Time // before, after
 	seg  *segment  // inSegment, notInSegment
-
-	// Its place in a flat list of rules (run): its rule's index, the
-	// index of the next rule's first condition, and whether it is its
-	// rule's last.
-	rule, next int32
-	last       bool
 }
 
 // match reports whether ctx satisfies c alone (Explain's question): run

@@ -62,21 +62,22 @@ func (c *compiler) segmentBody(src *featureflags.Segment) (*segment, *featurefla
 	default:
 		return nil, featureflags.FieldErrorf("match", "match must be \"all\" or \"any\", not %q", src.Match)
 	}
-	conds, err := c.conditions("", src.Conditions)
+	conds, err := c.conditions(nil, "", src.Conditions)
 	if err != nil {
 		e := err.(*featureflags.Error)
 		e.Field = strings.TrimPrefix(e.Field, ".")
 		return nil, e
 	}
-	// "all" is one rule of the conditions, "any" a rule of each.
-	// Without conditions it contains nobody: no rule at all.
-	rules := [][]condition{conds}
+	// "all" is one rule of the conditions, "any" a rule of each; without
+	// conditions it contains nobody: no rule at all.
+	ends := []int{len(conds)}
 	if s.any || len(conds) == 0 {
-		rules = nil
+		ends = ends[:0]
 		for i := range conds {
-			rules = append(rules, conds[i:i+1])
+			ends = append(ends, i+1)
 		}
 	}
-	s.conds, _ = flatten(rules)
+	place(conds, ends)
+	s.conds = conds
 	return s, nil
 }
