@@ -104,11 +104,10 @@ func (c *condition) match(ctx Context, w *int64) bool {
 
 // run evaluates conds, the conditions of a list of rules one after the
 // other (each knows its rule, the start of the next rule and whether it is
-// its rule's last; compiler.flatten), and returns the index of the first
-// rule whose conditions all hold, or -1. A rule of no conditions holds one
-// of op always. Rules, segments and Explain all decide conditions here, in
-// one loop without a call per condition: calls, which spill every live
-// value, were the largest cost of evaluation after the context lookups.
+// its rule's last; see place), and returns the index of the first rule
+// whose conditions all hold, or -1. A rule of no conditions holds one of op
+// always. Rules, segments and Explain all decide conditions here, in one
+// loop without a call per condition (a call spills every live value).
 //
 // An absent attribute, or one of a type the operator cannot compare,
 // matches nothing but "absent": negated operators (neq, notIn, semverNeq)
