@@ -156,8 +156,12 @@ func run(conds []condition, ctx Context, w *int64) int {
 				}
 				hold = ok && holds(c.op, compareFloats(n, c.num))
 			case opSemverEq, opSemverNeq, opSemverLt, opSemverLte, opSemverGt, opSemverGte:
-				var ver version
-				hold = isString && (ver.parseRelease(s) || ver.parse(s)) && holds(c.op, compareVersions(&ver, &c.ver))
+				if major, minor, patch, ok := parseRelease(s); ok {
+					hold = holds(c.op, compareRelease(major, minor, patch, &c.ver))
+				} else {
+					var ver version
+					hold = isString && ver.parse(s) && holds(c.op, compareVersions(&ver, &c.ver))
+				}
 			case opBefore, opAfter:
 				t, ok := toTime(v)
 				hold = ok && (c.op == opBefore && t.Before(c.t) || c.op == opAfter && t.After(c.t))

@@ -47,28 +47,43 @@ func (v *version) parse(s string) bool {
 
 // parseRelease is parse for the common MAJOR.MINOR.PATCH form (an optional
 // leading "v", numbers of up to 19 digits without leading zeros, no
-// pre-release or build): one loop without calls, as context versions are
-// parsed on every evaluation. It reports false for anything else, which
-// parse then decides; where it reports true, parse agrees
-// (TestParseReleaseAgreesWithParse).
-func (v *version) parseRelease(s string) bool {
+// pre-release or build): three inlined digit loops and no version in
+// memory, as context versions are parsed on every evaluation. It reports
+// false for anything else, which parse then decides; where it reports true,
+// parse agrees (TestParseReleaseAgreesWithParse).
+func parseRelease(s string) (major, minor, patch uint64, ok bool) {
 	if len(s) > 0 && s[0] == 'v' {
 		s = s[1:]
 	}
 	major, i := releaseNumber(s, 0)
 	if i == 0 || i >= len(s) || s[i] != '.' {
-		return false
+		return 0, 0, 0, false
 	}
 	minor, j := releaseNumber(s, i+1)
 	if j == i+1 || j >= len(s) || s[j] != '.' {
-		return false
+		return 0, 0, 0, false
 	}
 	patch, k := releaseNumber(s, j+1)
 	if k != len(s) || k == j+1 {
-		return false
+		return 0, 0, 0, false
 	}
-	v.major, v.minor, v.patch, v.pre = major, minor, patch, ""
-	return true
+	return major, minor, patch, true
+}
+
+// compareRelease is compareVersions of the release major.minor.patch and b,
+// without the release in memory.
+func compareRelease(major, minor, patch uint64, b *version) int {
+	switch {
+	case major != b.major:
+		return cmpUint(major, b.major)
+	case minor != b.minor:
+		return cmpUint(minor, b.minor)
+	case patch != b.patch:
+		return cmpUint(patch, b.patch)
+	case b.pre != "": // a release outranks its pre-releases
+		return 1
+	}
+	return 0
 }
 
 // releaseNumber reads the digits of s from i and returns the index after

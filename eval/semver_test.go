@@ -95,13 +95,33 @@ func FuzzParseRelease(f *testing.F) {
 }
 
 func checkParseRelease(t *testing.T, s string) {
-	var fast, slow version
+	var slow version
 	okSlow := slow.parse(s)
-	if fast.parseRelease(s) && (!okSlow || fast != slow || slow.pre != "") {
+	major, minor, patch, ok := parseRelease(s)
+	if fast := (version{major: major, minor: minor, patch: patch}); ok && (!okSlow || fast != slow) {
 		t.Fatalf("%q: parseRelease = %+v, parse = %+v, %t", s, fast, slow, okSlow)
 	}
-	okBoth := fast.parseRelease(s) || fast.parse(s)
-	if okBoth != okSlow || okBoth && fast != slow {
-		t.Fatalf("%q: parseRelease then parse = %+v, %t; parse = %+v, %t", s, fast, okBoth, slow, okSlow)
+}
+
+// TestCompareReleaseAgreesWithCompareVersions compares releases with
+// releases and pre-releases both ways.
+func TestCompareReleaseAgreesWithCompareVersions(t *testing.T) {
+	versions := []string{"0.0.0", "0.0.1", "1.0.0-alpha", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "1.1.0-0",
+		"2.0.0", "10.0.0", "18446744073709551615.0.0", "18446744073709551615.18446744073709551615.18446744073709551615"}
+	for _, a := range versions {
+		var va version
+		if !va.parse(a) {
+			t.Fatalf("parse(%q) failed", a)
+		}
+		for _, b := range versions {
+			var vb version
+			vb.parse(b)
+			if va.pre != "" {
+				continue
+			}
+			if got, want := compareRelease(va.major, va.minor, va.patch, &vb), compareVersions(&va, &vb); got != want {
+				t.Errorf("compareRelease(%s, %s) = %d, compareVersions = %d", a, b, got, want)
+			}
+		}
 	}
 }
