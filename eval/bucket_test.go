@@ -165,3 +165,18 @@ func TestRolloutFlagsBucketIndependently(t *testing.T) {
 		t.Errorf("%.3f%% of users in both 50%% rollouts, want 25 ± 0.5", got)
 	}
 }
+
+// Numeric bucketing values are hashed as their decimal text, a string the
+// compiler keeps on the stack: it must stay allocation-free.
+func TestBucketNumberDoesNotAllocate(t *testing.T) {
+	r := rolloutOf(t, "salt", "")
+	for _, v := range []any{42, int64(-9223372036854775808), -1.2345678901234567e-308, json.Number("12.5")} {
+		ctx := Context{"targetingKey": v}
+		if _, ok := r.bucket(ctx); !ok {
+			t.Fatalf("bucket(%v) missing", v)
+		}
+		if n := testing.AllocsPerRun(100, func() { r.bucket(ctx) }); n != 0 {
+			t.Errorf("bucket(%v): %v allocations, want 0", v, n)
+		}
+	}
+}

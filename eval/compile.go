@@ -108,7 +108,14 @@ func (c *compiler) flag(f *featureflags.Flag) (*flagDef, error) {
 func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on bool) (*flagEnv, error) {
 	fe := &flagEnv{key: d.key, typ: d.typ}
 	off := d.off
+	var conds []condition // all rules', flat (place)
+	var ends []int        // where each rule ends in conds
 	if t != nil {
+		n := 0
+		for i := range t.Rules {
+			n += max(len(t.Rules[i].Conditions), 1)
+		}
+		conds, ends = make([]condition, 0, n), make([]int, 0, len(t.Rules))
 		base := "targeting." + env
 		prereqs, err := d.prerequisites(base, t.Prerequisites)
 		if err != nil {
@@ -119,15 +126,26 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 		}
 		for i := range t.Rules {
 			path := base + ".rules[" + strconv.Itoa(i) + "]"
-			conds, err := c.conditions(path, t.Rules[i].Conditions)
+			conds, err = c.conditions(conds, path, t.Rules[i].Conditions)
 			if err != nil {
 				return nil, err
 			}
+			if len(t.Rules[i].Conditions) == 0 {
+				conds = append(conds, condition{op: opAlways})
+			}
+			ends = append(ends, len(conds))
 			s, err := c.serve(d, path+".serve", &t.Rules[i].Serve, ReasonTargetingMatch)
 			if err != nil {
 				return nil, err
 			}
-			fe.rules = append(fe.rules, rule{conds: conds, serve: s})
+			fe.rules = append(fe.rules, rule{serve: s})
+		}
+		if len(fe.rules) > 0 {
+			flat := conds
+			fe.conds = &flat
+			for i, part := range place(flat, ends) {
+				fe.rules[i].conds = part
+			}
 		}
 		if t.DefaultServe != nil {
 			s, err := c.serve(d, base+".defaultServe", t.DefaultServe, ReasonDefault)
@@ -233,4 +251,22 @@ func (c *compiler) rollout(d *flagDef, path string, r *featureflags.Rollout) (*r
 			strconv.FormatFloat(float64(sum)/1000, 'f', -1, 64))
 	}
 	return out, nil
+}
+
+// place numbers flat, the conditions of rules one after the other (rule i
+// ends before ends[i]; a rule without conditions holds one of op always),
+// for run, and returns each rule's conditions (without that stand-in).
+func place(flat []condition, ends []int) [][]condition {
+	parts := make([][]condition, len(ends))
+	start := 0
+	for i, end := range ends {
+		for j := start; j < end; j++ {
+			flat[j].rule, flat[j].next, flat[j].last = int32(i), int32(end), j == end-1
+		}
+		if parts[i] = flat[start:end:end]; flat[start].op == opAlways {
+			parts[i] = flat[start:start:start]
+		}
+		start = end
+	}
+	return parts
 }

@@ -9,15 +9,17 @@ import (
 	"github.com/featureflags/featureflags"
 )
 
-func (c *compiler) conditions(path string, in []featureflags.Condition) ([]condition, error) {
-	out := make([]condition, len(in))
+// conditions appends the compiled in to dst: a flag's rules share one
+// flat list (place).
+func (c *compiler) conditions(dst []condition, path string, in []featureflags.Condition) ([]condition, error) {
 	for i := range in {
-		var err error
-		if out[i], err = c.condition(path+".conditions["+strconv.Itoa(i)+"]", &in[i]); err != nil {
+		out, err := c.condition(path+".conditions["+strconv.Itoa(i)+"]", &in[i])
+		if err != nil {
 			return nil, err
 		}
+		dst = append(dst, out)
 	}
-	return out, nil
+	return dst, nil
 }
 
 func (c *compiler) condition(path string, in *featureflags.Condition) (condition, error) {

@@ -94,7 +94,10 @@ func (f *flagEnv) evaluateIn(t *envFlags, ctx Context, w *int64, depth int) *tal
 		}
 		return f.prereqFailed
 	}
-	i := firstMatch(f.rules, ctx, w)
+	i := -1
+	if f.conds != nil {
+		i = run(*f.conds, ctx, w)
+	}
 	switch {
 	case *w < 0:
 		return f.overWork
@@ -102,22 +105,6 @@ func (f *flagEnv) evaluateIn(t *envFlags, ctx Context, w *int64, depth int) *tal
 		return f.rules[i].serve.pick(ctx)
 	}
 	return f.def.pick(ctx)
-}
-
-// firstMatch returns the index of the first rule ctx matches, or -1 when
-// none does or the work ran out (*w < 0). It is apart from evaluateIn so
-// that the loop, which calls out for every condition, has few values to
-// keep across the calls.
-func firstMatch(rules []rule, ctx Context, w *int64) int {
-	for i := range rules {
-		if rules[i].matches(ctx, w) {
-			return i
-		}
-		if *w < 0 {
-			return -1
-		}
-	}
-	return -1
 }
 
 // serve is a compiled featureflags.Serve: a fixed variant's complete
@@ -135,18 +122,11 @@ func (s *serve) pick(ctx Context) *tally {
 	return s.rollout.pick(ctx)
 }
 
+// rule is a compiled featureflags.Rule: its conditions are a part of its
+// flag's flat list (flagEnv.conds).
 type rule struct {
 	conds []condition
 	serve serve
-}
-
-func (r *rule) matches(ctx Context, w *int64) bool {
-	for i := range r.conds {
-		if !r.conds[i].match(ctx, w) {
-			return false
-		}
-	}
-	return true
 }
 
 // flagEnv is a flag compiled for one environment, everything Evaluate needs.
@@ -159,7 +139,11 @@ type flagEnv struct {
 	prereqs      []prereq
 	prereqFailed *tally
 	rules        []rule
-	def          serve
+	// conds are the rules' conditions laid out flat for run, nil without
+	// rules. A pointer: a slice here would move every compiled flag up a
+	// size class (TestStaticFlagsCompileSmall).
+	conds *[]condition
+	def   serve
 	// encoded is fixed as a bulk answer encodes it (encoded.go).
 	encoded encodedCache
 	// problem is why the flag does not compile here (fixed is then its

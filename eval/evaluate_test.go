@@ -263,3 +263,39 @@ func TestCompileManyFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesInOrder checks the flat list of rules evaluation runs: a rule
+// whose first condition holds and second does not gives way to the next,
+// a rule without conditions always matches, and rules after it are never
+// reached; Explain agrees with each result.
+func TestRulesInOrder(t *testing.T) {
+	variants := map[string]any{"a": "A", "b": "B", "c": "C", "d": "D"}
+	snap := mustCompile(t, []*featureflags.Flag{flagOn("f", featureflags.TypeString, variants, &featureflags.Targeting{
+		Rules: []featureflags.Rule{
+			serveRule("a", cond("country", "eq", "NZ"), cond("plan", "eq", "team")),
+			serveRule("b", cond("plan", "in", []any{"team", "free"})),
+			serveRule("c"),
+			serveRule("a", cond("country", "eq", "US")),
+		},
+		DefaultServe: &featureflags.Serve{Variant: "d"},
+	})})
+	for _, c := range []struct {
+		ctx     Context
+		variant string
+		rule    int
+	}{
+		{Context{"country": "NZ", "plan": "team"}, "a", 0},
+		{Context{"country": "NZ", "plan": "free"}, "b", 1},
+		{Context{"country": "US", "plan": "business"}, "c", 2},
+		{nil, "c", 2},
+	} {
+		r := snap.Evaluate(prod, "f", c.ctx)
+		if r.Variant != c.variant || r.Reason != ReasonTargetingMatch {
+			t.Errorf("%v: %s, %s; want %s, %s", c.ctx, r.Variant, r.Reason, c.variant, ReasonTargetingMatch)
+		}
+		x := snap.Explain(prod, "f", c.ctx)
+		if x.Rule != c.rule || x.Rules[2].Conditions == nil || len(x.Rules[2].Conditions) != 0 || x.Rules[3].Consulted {
+			t.Errorf("%v: explained %+v; want rule %d, rule 2 without conditions, rule 3 not consulted", c.ctx, x, c.rule)
+		}
+	}
+}

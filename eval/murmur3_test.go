@@ -53,7 +53,7 @@ func TestMurmur3StreamingMatchesOneShot(t *testing.T) {
 			for j := i; j <= len(v.in); j++ {
 				m := murmur3{h: v.seed}
 				murmur3Write(&m, v.in[:i])
-				murmur3Write(&m, []byte(v.in[i:j]))
+				murmur3Write(&m, v.in[i:j])
 				murmur3Write(&m, v.in[j:])
 				if got := m.sum(); got != v.want {
 					t.Fatalf("murmur3(%q) cut at %d,%d = %#08x, want %#08x", v.in, i, j, got, v.want)

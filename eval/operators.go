@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,6 +33,7 @@ const (
 	opAbsent
 	opInSegment
 	opNotInSegment
+	opAlways // a rule without conditions (compiler.flatten)
 )
 
 // operators maps the names used in featureflags.Condition.Operator.
@@ -74,81 +76,106 @@ const (
 // into the field its operator reads.
 type condition struct {
 	op   opcode
-	attr attribute // unset for segment operators
-
 	kind scalarKind // eq, neq: which of str, num, b holds the operand
-	str  string     // eq, neq, contains, startsWith, endsWith
-	num  float64    // eq, neq, lt, lte, gt, gte
 	b    bool       // eq, neq
-	set  *valueSet  // in, notIn
+	// Its place in a flat list of rules (run): whether it is its rule's
+	// last, its rule's index and the index of the next rule's first
+	// condition. (The small fields sit together: a condition is 168 bytes.)
+	last       bool
+	rule, next int32
+
+	attr attribute // unset for segment operators
+	str  string    // eq, neq, contains, startsWith, endsWith
+	num  float64   // eq, neq, lt, lte, gt, gte
+	set  *valueSet // in, notIn
 	re   *regex
 	ver  version   // semver*
 	t    time.Time // before, after
 	seg  *segment  // inSegment, notInSegment
 }
 
-// match reports whether ctx satisfies c. An absent attribute, or one of a
-// type the operator cannot compare, matches nothing but "absent": negated
-// operators (neq, notIn, semverNeq) only match a present, comparable value.
+// match reports whether ctx satisfies c alone (Explain's question): run
+// on a list of one rule of c.
 func (c *condition) match(ctx Context, w *int64) bool {
-	if c.seg != nil { // inSegment, notInSegment
-		return c.seg.contains(ctx, w) == (c.op == opInSegment)
+	one := [1]condition{*c}
+	one[0].rule, one[0].next, one[0].last = 0, 1, true
+	return run(one[:], ctx, w) == 0
+}
+
+// run evaluates conds, the conditions of a list of rules one after the
+// other (each knows its rule, the start of the next rule and whether it is
+// its rule's last; see place), and returns the index of the first rule
+// whose conditions all hold, or -1. A rule of no conditions holds one of op
+// always. Rules, segments and Explain all decide conditions here, in one
+// loop without a call per condition (a call spills every live value).
+//
+// An absent attribute, or one of a type the operator cannot compare,
+// matches nothing but "absent": negated operators (neq, notIn, semverNeq)
+// only match a present, comparable value. A run that exhausts the work
+// (*w < 0) goes on cheaply (matches conditions no longer run) and its
+// callers report the exhaustion.
+func run(conds []condition, ctx Context, w *int64) int {
+	for i := 0; i < len(conds); i++ {
+		c := &conds[i]
+		hold := false
+		if c.op >= opInSegment { // inSegment, notInSegment, always
+			hold = c.op == opAlways || c.seg.contains(ctx, w) == (c.op == opInSegment)
+		} else if v, ok := c.attr.get(ctx); !ok {
+			hold = c.op == opAbsent
+		} else {
+			s, isString := v.(string)
+			switch c.op {
+			case opPresent:
+				hold = true
+			case opEq, opNeq:
+				if c.kind == kindString { // the common case, without a call
+					hold = isString && (s == c.str) == (c.op == opEq)
+				} else {
+					eq, ok := c.equal(v)
+					hold = ok && eq == (c.op == opEq)
+				}
+			case opIn, opNotIn:
+				if isString && c.set.strMap == nil { // the common case, without a call
+					hold = c.set.hasStr && slices.Contains(c.set.strs, s) == (c.op == opIn)
+				} else {
+					in, ok := c.set.has(v)
+					hold = ok && in == (c.op == opIn)
+				}
+			case opContains:
+				hold = isString && strings.Contains(s, c.str)
+			case opStartsWith:
+				hold = isString && strings.HasPrefix(s, c.str)
+			case opEndsWith:
+				hold = isString && strings.HasSuffix(s, c.str)
+			case opMatches:
+				hold = isString && c.matchRegex(s, w)
+			case opLt, opLte, opGt, opGte:
+				n, ok := v.(float64) // the common case, without a call
+				if !ok || n != n {   // not a float64, or NaN (which toNumber refuses)
+					n, ok = toNumber(v)
+				}
+				hold = ok && holds(c.op, compareFloats(n, c.num))
+			case opSemverEq, opSemverNeq, opSemverLt, opSemverLte, opSemverGt, opSemverGte:
+				if major, minor, patch, ok := parseRelease(s); ok {
+					hold = holds(c.op, compareRelease(major, minor, patch, &c.ver))
+				} else {
+					var ver version
+					hold = isString && ver.parse(s) && holds(c.op, compareVersions(&ver, &c.ver))
+				}
+			case opBefore, opAfter:
+				t, ok := toTime(v)
+				hold = ok && (c.op == opBefore && t.Before(c.t) || c.op == opAfter && t.After(c.t))
+			}
+		}
+		if !hold {
+			i = int(c.next) - 1
+			continue
+		}
+		if c.last {
+			return int(c.rule)
+		}
 	}
-	v, ok := c.attr.get(ctx)
-	if !ok {
-		return c.op == opAbsent
-	}
-	switch c.op {
-	case opPresent:
-		return true
-	case opEq, opNeq:
-		if c.kind == kindString { // the common case, without a call
-			s, ok := v.(string)
-			return ok && (s == c.str) == (c.op == opEq)
-		}
-		eq, ok := c.equal(v)
-		return ok && eq == (c.op == opEq)
-	case opIn, opNotIn:
-		in, ok := c.set.has(v)
-		return ok && in == (c.op == opIn)
-	case opContains, opStartsWith, opEndsWith, opMatches:
-		s, ok := v.(string)
-		if !ok {
-			return false
-		}
-		switch c.op {
-		case opContains:
-			return strings.Contains(s, c.str)
-		case opStartsWith:
-			return strings.HasPrefix(s, c.str)
-		case opEndsWith:
-			return strings.HasSuffix(s, c.str)
-		}
-		return c.matchRegex(s, w)
-	case opLt, opLte, opGt, opGte:
-		n, ok := toNumber(v)
-		if !ok {
-			return false
-		}
-		return holds(c.op, compareFloats(n, c.num))
-	case opSemverEq, opSemverNeq, opSemverLt, opSemverLte, opSemverGt, opSemverGte:
-		s, ok := v.(string)
-		if !ok {
-			return false
-		}
-		var ver version
-		return ver.parse(s) && holds(c.op, compareVersions(&ver, &c.ver))
-	case opBefore, opAfter:
-		t, ok := toTime(v)
-		if !ok {
-			return false
-		}
-		if c.op == opBefore {
-			return t.Before(c.t)
-		}
-		return t.After(c.t)
-	}
-	return false
+	return -1
 }
 
 func (c *condition) equal(v any) (eq, ok bool) {

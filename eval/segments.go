@@ -16,16 +16,7 @@ type segment struct {
 // contains reports whether ctx is in the segment. A segment without
 // conditions contains nobody, whatever its Match.
 func (s *segment) contains(ctx Context, w *int64) bool {
-	if len(s.conds) == 0 {
-		return false
-	}
-	// "any" stops at the first match, "all" at the first miss.
-	for i := range s.conds {
-		if s.conds[i].match(ctx, w) == s.any {
-			return s.any
-		}
-	}
-	return !s.any
+	return run(s.conds, ctx, w) >= 0
 }
 
 // segment compiles the named segment once, detecting reference cycles. Its
@@ -71,12 +62,22 @@ func (c *compiler) segmentBody(src *featureflags.Segment) (*segment, *featurefla
 	default:
 		return nil, featureflags.FieldErrorf("match", "match must be \"all\" or \"any\", not %q", src.Match)
 	}
-	conds, err := c.conditions("", src.Conditions)
+	conds, err := c.conditions(nil, "", src.Conditions)
 	if err != nil {
 		e := err.(*featureflags.Error)
 		e.Field = strings.TrimPrefix(e.Field, ".")
 		return nil, e
 	}
+	// "all" is one rule of the conditions, "any" a rule of each; without
+	// conditions it contains nobody: no rule at all.
+	ends := []int{len(conds)}
+	if s.any || len(conds) == 0 {
+		ends = ends[:0]
+		for i := range conds {
+			ends = append(ends, i+1)
+		}
+	}
+	place(conds, ends)
 	s.conds = conds
 	return s, nil
 }

@@ -45,6 +45,60 @@ func (v *version) parse(s string) bool {
 	return s == ""
 }
 
+// parseRelease is parse for the common MAJOR.MINOR.PATCH form (an optional
+// leading "v", numbers of up to 19 digits without leading zeros, no
+// pre-release or build): three inlined digit loops and no version in
+// memory, as context versions are parsed on every evaluation. It reports
+// false for anything else, which parse then decides; where it reports true,
+// parse agrees (TestParseReleaseAgreesWithParse).
+func parseRelease(s string) (major, minor, patch uint64, ok bool) {
+	if len(s) > 0 && s[0] == 'v' {
+		s = s[1:]
+	}
+	major, i := releaseNumber(s, 0)
+	if i == 0 || i >= len(s) || s[i] != '.' {
+		return 0, 0, 0, false
+	}
+	minor, j := releaseNumber(s, i+1)
+	if j == i+1 || j >= len(s) || s[j] != '.' {
+		return 0, 0, 0, false
+	}
+	patch, k := releaseNumber(s, j+1)
+	if k != len(s) || k == j+1 {
+		return 0, 0, 0, false
+	}
+	return major, minor, patch, true
+}
+
+// compareRelease is compareVersions of the release major.minor.patch and b,
+// without the release in memory.
+func compareRelease(major, minor, patch uint64, b *version) int {
+	switch {
+	case major != b.major:
+		return cmpUint(major, b.major)
+	case minor != b.minor:
+		return cmpUint(minor, b.minor)
+	case patch != b.patch:
+		return cmpUint(patch, b.patch)
+	case b.pre != "": // a release outranks its pre-releases
+		return 1
+	}
+	return 0
+}
+
+// releaseNumber reads the digits of s from i and returns the index after
+// them, or i when there are none, more than 19 or a leading zero.
+func releaseNumber(s string, i int) (uint64, int) {
+	start, n := i, uint64(0)
+	for ; i < len(s) && s[i]-'0' <= 9; i++ {
+		n = n*10 + uint64(s[i]-'0')
+	}
+	if i-start > 19 || i-start > 1 && s[start] == '0' {
+		return 0, start
+	}
+	return n, i
+}
+
 // versionNumber reads a numeric identifier (no leading zeros) from the start
 // of s and returns the rest. Up to 19 digits cannot overflow a uint64; 20
 // do when they exceed its maximum, which as strings of the same length

@@ -57,3 +57,71 @@ func TestCompareVersionsPrecedence(t *testing.T) {
 		t.Error("build metadata or the v prefix changed precedence")
 	}
 }
+
+// TestParseReleaseAgreesWithParse checks the fast path against parse on
+// every string of up to seven characters over an alphabet of the characters
+// that matter, and on the cases TestParseVersion lists.
+func TestParseReleaseAgreesWithParse(t *testing.T) {
+	const alphabet = "019.v-+a"
+	buf := make([]byte, 0, 7)
+	var walk func()
+	walk = func() {
+		checkParseRelease(t, string(buf))
+		if len(buf) == cap(buf) {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			buf = append(buf, alphabet[i])
+			walk()
+			buf = buf[:len(buf)-1]
+		}
+	}
+	walk()
+	for _, s := range []string{
+		"1.2.3", "v1.2.3", "0.0.0", "10.20.30", "01.2.3", "1.02.3", "1.2.03", "1.2.3-rc.1", "1.2.3+b",
+		"1234567890123456789.0.0", "12345678901234567890.0.0", "18446744073709551615.1.2",
+		"18446744073709551616.0.0", "0.0.1234567890123456789", "1.2.3.", ".1.2.3", "1..2.3", "vv1.2.3",
+	} {
+		checkParseRelease(t, s)
+	}
+}
+
+// FuzzParseRelease is TestParseReleaseAgreesWithParse on arbitrary strings.
+func FuzzParseRelease(f *testing.F) {
+	for _, s := range []string{"1.2.3", "v0.10.200", "1.2.3-rc.1", "01.2.3", "99999999999999999999.0.0"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkParseRelease)
+}
+
+func checkParseRelease(t *testing.T, s string) {
+	var slow version
+	okSlow := slow.parse(s)
+	major, minor, patch, ok := parseRelease(s)
+	if fast := (version{major: major, minor: minor, patch: patch}); ok && (!okSlow || fast != slow) {
+		t.Fatalf("%q: parseRelease = %+v, parse = %+v, %t", s, fast, slow, okSlow)
+	}
+}
+
+// TestCompareReleaseAgreesWithCompareVersions compares releases with
+// releases and pre-releases both ways.
+func TestCompareReleaseAgreesWithCompareVersions(t *testing.T) {
+	versions := []string{"0.0.0", "0.0.1", "1.0.0-alpha", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "1.1.0-0",
+		"2.0.0", "10.0.0", "18446744073709551615.0.0", "18446744073709551615.18446744073709551615.18446744073709551615"}
+	for _, a := range versions {
+		var va version
+		if !va.parse(a) {
+			t.Fatalf("parse(%q) failed", a)
+		}
+		for _, b := range versions {
+			var vb version
+			vb.parse(b)
+			if va.pre != "" {
+				continue
+			}
+			if got, want := compareRelease(va.major, va.minor, va.patch, &vb), compareVersions(&va, &vb); got != want {
+				t.Errorf("compareRelease(%s, %s) = %d, compareVersions = %d", a, b, got, want)
+			}
+		}
+	}
+}
