@@ -36,6 +36,10 @@ type flagDoc struct {
 	// last written whole: a toggle cannot change one field of the
 	// lifecycle string, so its actor is kept beside it and wins.
 	ToggledBy string `bson:"toggledBy,omitempty"`
+	// StepWrite marks the flag as written by a scheduled step: the id of
+	// that write (stepWriteDoc.ID), until a later write replaces the
+	// document (a toggle keeps it). See schedulerun.go.
+	StepWrite string `bson:"stepWrite,omitempty"`
 }
 
 // sortedKeys returns m's keys in order: documents are encoded with their
@@ -276,6 +280,17 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	if err != nil {
 		return err
 	}
+	if err := s.replaceFlag(ctx, f, d, expectVersion); err != nil {
+		return err
+	}
+	s.changed(ctx)
+	return nil
+}
+
+// replaceFlag replaces the flag f.ID, if its version is expectVersion, by
+// d, f as stored, checking the segments and prerequisites f names before
+// and after the write (undone if they fail after).
+func (s *Store) replaceFlag(ctx context.Context, f *ff.Flag, d *flagDoc, expectVersion int64) error {
 	refs := f.SegmentRefs()
 	if err := s.requireSegments(ctx, "targeting", refs); err != nil {
 		return err
@@ -299,10 +314,8 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	}
 	if err != nil {
 		s.undoReplace(ctx, s.flags, f.ID, f.Version, old)
-		return err
 	}
-	s.changed(ctx)
-	return nil
+	return err
 }
 
 // DeleteFlag deletes the flag id if its version is expectVersion.
