@@ -151,6 +151,21 @@ func TestStepInterruptedAfterFlagToggled(t *testing.T) {
 	fx.check(t, false, 3, 1, ff.StepDone, 2)
 }
 
+// TestStepInterruptedAfterFlagUpdated: the replica dies once it has
+// written the flag, then someone updates the flag, switching it off
+// again: the update carries the step's mark over, so the step is done and
+// not run again over the update (which would switch the flag on again).
+func TestStepInterruptedAfterFlagUpdated(t *testing.T) {
+	fx := newStepFixture(t)
+	fx.runDying(t, mongo.PointFlagWritten)
+	f, err := fx.b.FindFlag(t.Context(), fx.flag.ID)
+	must(t, err)
+	f.Environments["production"], f.Version = false, 3
+	must(t, fx.b.UpdateFlag(t.Context(), f, 2))
+	fx.runDue(t, fx.b, fx.at(stepLease+time.Second))
+	fx.check(t, false, 3, 1, ff.StepDone, 2)
+}
+
 // TestStepInterruptedBeforeFlagWrite: the replica dies once it has
 // recorded its write, before writing the flag: the next run makes that
 // write, at the version it was decided on, and records the step done;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
@@ -23,7 +24,9 @@ import (
 //     to running, holding the claim's id;
 //  2. when the runner changes the flag, the write is recorded in the step
 //     ("writing": the flag's new document, which carries the write's id as
-//     its mark, the version it replaces, the events, the time);
+//     its mark, the version it replaces, the events, the time); the flag
+//     keeps the mark through later updates, toggles and steps (see
+//     flagDoc.StepWrites);
 //  3. the flag is written, if still at that version;
 //  4. the events are recorded, then the outcome (done), if the step still
 //     holds the claim.
@@ -41,9 +44,10 @@ import (
 // replicas settling at once record one outcome.
 //
 // One case stays undecided: the flag written, its replica stopped before
-// recording the events, and another write replacing the flag (a toggle
-// keeps the mark) before the claim runs out. The step then runs again,
-// on the flag as that write left it.
+// recording the events, and the flag then replaced by a write that does
+// not keep the mark (the apply of a change request, an import) or deleted
+// before the claim runs out. The step then runs again on the flag as that
+// write left it.
 
 // claimLease is how long a step may stay claimed (running) before the
 // replica that claimed it is taken to have stopped; running a step takes
@@ -73,7 +77,7 @@ var errClaimLost = errors.New("store: the step's claim was settled by another re
 
 // stepWriteDoc is a running step's write of its flag (step 2 above).
 type stepWriteDoc struct {
-	ID          string        `bson:"id"`          // the write's mark (flagDoc.StepWrite)
+	ID          string        `bson:"id"`          // the write's mark (in flagDoc.StepWrites)
 	Flag        *flagDoc      `bson:"flag"`        // the flag as written, carrying the mark
 	FromVersion int64         `bson:"fromVersion"` // the flag's version it replaces
 	Events      string        `bson:"events"`      // the audit events, JSON
@@ -302,7 +306,7 @@ func (s *Store) recordWrite(ctx context.Context, d *stepDoc, out ff.StepOutcome,
 		return nil, err
 	}
 	w := &stepWriteDoc{ID: ff.NewID(), Flag: fd, FromVersion: from, Events: string(events), RanAt: date(now)}
-	fd.StepWrite = w.ID
+	fd.StepWrites = []string{w.ID}
 	res, err := s.schedules().UpdateOne(ctx, d.claimed(), bson.D{{Key: "$set", Value: bson.D{{Key: "writing", Value: w}}}})
 	if err != nil {
 		return nil, translate(err)
@@ -396,14 +400,14 @@ func (s *Store) settleStep(ctx context.Context, d *stepDoc) error {
 // one of its events was recorded (which follows the write).
 func (s *Store) stepWritten(ctx context.Context, w *stepWriteDoc) (bool, error) {
 	var cur struct {
-		StepWrite string `bson:"stepWrite"`
+		StepWrites []string `bson:"stepWrites"`
 	}
 	err := s.flags.FindOne(ctx, bson.D{{Key: "_id", Value: w.Flag.ID}},
-		options.FindOne().SetProjection(bson.D{{Key: "stepWrite", Value: 1}})).Decode(&cur)
+		options.FindOne().SetProjection(bson.D{{Key: "stepWrites", Value: 1}})).Decode(&cur)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return false, translate(err)
 	}
-	if err == nil && cur.StepWrite == w.ID {
+	if slices.Contains(cur.StepWrites, w.ID) {
 		return true, nil
 	}
 	var events []*ff.AuditEvent
