@@ -1,6 +1,7 @@
 package mongotest_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -9,6 +10,9 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/store/mongo"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // The lease after which a step left running by a replica that died is
@@ -209,6 +213,27 @@ func TestStepInterruptedThenFlagChanged(t *testing.T) {
 	if f, _ := fx.b.FindFlag(t.Context(), fx.flag.ID); f.Description != "moved on" {
 		t.Errorf("description %q, want the other write's", f.Description)
 	}
+}
+
+// TestStepClaimLeftBehind: a replica dies having inserted the step's
+// claim document but before moving the step to running, which leaves the
+// step pending and its claim taken. Once the claim is older than the
+// lease, the next run removes it and runs the step.
+func TestStepClaimLeftBehind(t *testing.T) {
+	fx := newStepFixture(t)
+	client, err := driver.Connect(options.Client().ApplyURI(fx.url))
+	must(t, err)
+	defer client.Disconnect(context.Background())
+	_, err = client.Database(dbName(fx.url)).Collection("schedule_claims").InsertOne(t.Context(),
+		bson.D{{Key: "_id", Value: fx.sc.ID + "/0"}, {Key: "at", Value: fx.at(0)}, {Key: "claim", Value: "dead"}})
+	must(t, err)
+	if due := fx.runDue(t, fx.b, fx.at(stepLease-time.Second)); due != nil {
+		t.Fatalf("ran %+v while the claim was fresh", due)
+	}
+	if due := fx.runDue(t, fx.b, fx.at(stepLease+time.Second)); due == nil {
+		t.Fatal("the step did not run once the claim left behind was stale")
+	}
+	fx.check(t, true, 2, 1, ff.StepDone, 2)
 }
 
 // TestStepSettleRace: the replica dies part way through the first step;
