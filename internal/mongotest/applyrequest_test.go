@@ -16,6 +16,7 @@ var errDied = errors.New("replica died")
 // applyFixture is two replicas of one database, a flag off in production
 // and an open request switching it on.
 type applyFixture struct {
+	url  string
 	a, b *mongo.Store
 	flag *ff.Flag
 	req  *ff.ChangeRequest
@@ -23,7 +24,7 @@ type applyFixture struct {
 
 func newApplyFixture(t *testing.T) *applyFixture {
 	url := mongotest.Start(t)
-	fx := &applyFixture{}
+	fx := &applyFixture{url: url}
 	for _, s := range []**mongo.Store{&fx.a, &fx.b} {
 		st, err := mongo.Open(t.Context(), url)
 		if err != nil {

@@ -1,12 +1,18 @@
 package mongotest_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	ff "github.com/featureflags/featureflags"
+	"github.com/featureflags/featureflags/internal/mongotest"
 	"github.com/featureflags/featureflags/store/mongo"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // TestWebhookTurnEnderDied: a replica dies after recording its delivery
@@ -62,5 +68,49 @@ func TestWebhookTurnEnderDied(t *testing.T) {
 	must(t, err)
 	if len(ds) != 2 || ds[1].State != ff.DeliveryDelivered || ds[0].State != ff.DeliveryPending {
 		t.Fatalf("deliveries: %+v", ds)
+	}
+}
+
+// TestDeletedWebhookTurns: a replica holding the turns of two endpoints
+// dies before recording its deliveries; deleting one endpoint removes its
+// turn document (no claimer would ever end it), and keeps the other's.
+func TestDeletedWebhookTurns(t *testing.T) {
+	url := mongotest.Start(t)
+	s, err := mongo.Open(t.Context(), url)
+	must(t, err)
+	t.Cleanup(func() { s.Close() })
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	must(t, s.CreateEnvironment(t.Context(), &ff.Environment{Name: "production", CreatedAt: now}))
+	var hooks []*ff.Webhook
+	for i := range 2 {
+		w := &ff.Webhook{ID: ff.NewID(), URL: fmt.Sprintf("https://93.184.216.34/%d", i), Events: []string{}, Flags: []string{},
+			Environments: []string{}, Secret: "whsec_0123456789abcdef0123456789", Version: 1, CreatedAt: now, UpdatedAt: now}
+		must(t, s.CreateWebhook(t.Context(), w, 0))
+		hooks = append(hooks, w)
+	}
+	f := &ff.Flag{ID: ff.NewID(), Name: "checkout", Type: ff.TypeBoolean, Environments: map[string]bool{"production": false},
+		Version: 1, CreatedAt: now, UpdatedAt: now}
+	ev := &ff.AuditEvent{Time: now, Action: "flag.create", TargetType: "flag", TargetID: f.ID, TargetName: f.Name}
+	must(t, s.CreateFlag(ff.WithAudit(t.Context(), ev), f))
+	_, err = s.DispatchWebhooks(t.Context(), now, 0, 10)
+	must(t, err)
+	if jobs, err := s.ClaimWebhookDeliveries(t.Context(), "a", now, time.Minute, 10); err != nil || len(jobs) != 2 {
+		t.Fatalf("claimed %d jobs (%v), want one per endpoint", len(jobs), err)
+	}
+	client, err := driver.Connect(options.Client().ApplyURI(url))
+	must(t, err)
+	defer client.Disconnect(context.Background())
+	turns := client.Database(dbName(url)).Collection("webhook_turns")
+	count := func(w *ff.Webhook) int64 {
+		n, err := turns.CountDocuments(t.Context(), bson.D{{Key: "_id", Value: w.ID + "/flag/" + f.ID}})
+		must(t, err)
+		return n
+	}
+	if count(hooks[0]) != 1 || count(hooks[1]) != 1 {
+		t.Fatalf("turns before the deletion: %d, %d, want 1 each", count(hooks[0]), count(hooks[1]))
+	}
+	must(t, s.DeleteWebhook(t.Context(), hooks[0].ID))
+	if count(hooks[0]) != 0 || count(hooks[1]) != 1 {
+		t.Fatalf("turns after deleting the first endpoint: %d, %d, want 0, 1", count(hooks[0]), count(hooks[1]))
 	}
 }

@@ -58,7 +58,8 @@ const (
 
 // SetInterrupt makes every later multi-step write call f at each point
 // between its steps (PointRequestClaimed, PointFlagWritten,
-// PointScheduleInserted, PointTurnEnding); an error from
+// PointScheduleInserted, PointTurnEnding, PointStepClaimed,
+// PointStepWriting); an error from
 // f stops the write there, nothing after it runs, as if the replica had
 // died. Tests use it to check that what a stopped write leaves is settled.
 func (s *Store) SetInterrupt(f func(point string) error) { s.interrupt = f }

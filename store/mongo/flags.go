@@ -36,7 +36,17 @@ type flagDoc struct {
 	// last written whole: a toggle cannot change one field of the
 	// lifecycle string, so its actor is kept beside it and wins.
 	ToggledBy string `bson:"toggledBy,omitempty"`
+	// StepWrites marks the flag as written by scheduled steps: the ids of
+	// the latest such writes (stepWriteDoc.ID), oldest first, at most
+	// maxStepMarks. Updates and steps carry them over to the document they
+	// write; see schedulerun.go.
+	StepWrites []string `bson:"stepWrites,omitempty"`
 }
+
+// maxStepMarks bounds a flag's StepWrites. A mark is needed until its step
+// is settled, within claimLease; meanwhile only steps of the flag's other
+// environments add marks (one environment's steps run one at a time).
+const maxStepMarks = 8
 
 // sortedKeys returns m's keys in order: documents are encoded with their
 // fields in a fixed order, so that storing the same flag twice stores the
@@ -276,16 +286,35 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	if err != nil {
 		return err
 	}
+	if err := s.replaceFlag(ctx, f, d, expectVersion); err != nil {
+		return err
+	}
+	s.changed(ctx)
+	return nil
+}
+
+// replaceFlag replaces the flag f.ID, if its version is expectVersion, by
+// d, f as stored, checking the segments and prerequisites f names before
+// and after the write (undone if they fail after). The marks of step
+// writes the flag carries are carried over, after d's own.
+func (s *Store) replaceFlag(ctx context.Context, f *ff.Flag, d *flagDoc, expectVersion int64) error {
 	refs := f.SegmentRefs()
 	if err := s.requireSegments(ctx, "targeting", refs); err != nil {
 		return err
 	}
-	if cur, err := s.FindFlag(ctx, f.ID); err == nil && cur.ID == f.ID {
-		if err := s.checkPrerequisites(ctx, cur, f); err != nil {
-			return err
+	doc := *d
+	var raw flagDoc
+	if err := s.flags.FindOne(ctx, bson.D{{Key: "_id", Value: f.ID}}).Decode(&raw); err == nil {
+		if cur, err := decodeFlag(&raw); err == nil {
+			if err := s.checkPrerequisites(ctx, cur, f); err != nil {
+				return err
+			}
+		}
+		if expectVersion == ff.AnyVersion || raw.Version == expectVersion {
+			doc.StepWrites = carryMarks(raw.StepWrites, d.StepWrites)
 		}
 	}
-	old, err := replaceKeepingOld[flagDoc](ctx, s.flags, f.ID, expectVersion, d, storeerr.Flag)
+	old, err := replaceKeepingOld[flagDoc](ctx, s.flags, f.ID, expectVersion, &doc, storeerr.Flag)
 	if err != nil {
 		return err
 	}
@@ -299,10 +328,15 @@ func (s *Store) UpdateFlag(ctx context.Context, f *ff.Flag, expectVersion int64)
 	}
 	if err != nil {
 		s.undoReplace(ctx, s.flags, f.ID, f.Version, old)
-		return err
 	}
-	s.changed(ctx)
-	return nil
+	return err
+}
+
+// carryMarks is the marks of a flag's step writes, had, followed by own,
+// the newest maxStepMarks.
+func carryMarks(had, own []string) []string {
+	marks := append(slices.Clip(had), own...)
+	return marks[max(0, len(marks)-maxStepMarks):]
 }
 
 // DeleteFlag deletes the flag id if its version is expectVersion.

@@ -34,6 +34,13 @@ type stepDoc struct {
 	CreatedBy   actorDoc       `bson:"createdBy"`
 	CreatedAt   bson.DateTime  `bson:"createdAt"`
 	ClaimedAt   *bson.DateTime `bson:"claimedAt,omitempty"`
+	// Claim identifies the claim of a running step (its document in
+	// schedule_claims holds it too); absent on steps claimed by versions
+	// before it (see settleStale).
+	Claim string `bson:"claim,omitempty"`
+	// Writing is the flag's write a running step is making (see
+	// schedulerun.go).
+	Writing *stepWriteDoc `bson:"writing,omitempty"`
 }
 
 func (s *Store) schedules() *mongo.Collection { return s.db.Collection("schedules") }

@@ -121,6 +121,17 @@ func (s *Store) heldTurn(ctx context.Context, owner string, d *ff.WebhookDeliver
 	return &t, nil
 }
 
+// deleteTurns deletes the turns of the deleted endpoint webhookID, which
+// no claimer would end (a turn is ended by the next claimer of its key):
+// those whose _id starts with "<webhookID>/", '0' being the byte after
+// '/'. A claimer that listed the endpoint before its deletion and takes a
+// turn after this ends it, finding no delivery pending.
+func (s *Store) deleteTurns(ctx context.Context, webhookID string) error {
+	_, err := s.turns().DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{
+		{Key: "$gte", Value: webhookID + "/"}, {Key: "$lt", Value: webhookID + "0"}}}})
+	return translate(err)
+}
+
 // pruneTurnEnds deletes the records of turns ended before before.
 func (s *Store) pruneTurnEnds(ctx context.Context, before time.Time) error {
 	_, err := s.turnEnds().DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: date(before)}}}})

@@ -230,6 +230,9 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 	if _, err := s.deliveriesColl().DeleteMany(ctx, bson.D{{Key: "webhookId", Value: id}}); err != nil {
 		return translate(err)
 	}
+	if err := s.deleteTurns(ctx, id); err != nil {
+		return err
+	}
 	s.changed(ctx)
 	return nil
 }
