@@ -170,6 +170,45 @@ func TestStepInterruptedAfterFlagUpdated(t *testing.T) {
 	fx.check(t, false, 3, 1, ff.StepDone, 2)
 }
 
+// TestStepInterruptedThenRequestApplied: the replica dies once it has
+// written the flag, then a change request switching it off again is
+// applied: the apply carries the step's mark over, as an update does, so
+// the step is done and not run again over the request's change.
+func TestStepInterruptedThenRequestApplied(t *testing.T) {
+	fx := newStepFixture(t)
+	fx.runDying(t, mongo.PointFlagWritten)
+	f, err := fx.b.FindFlag(t.Context(), fx.flag.ID)
+	must(t, err)
+	after := f.Clone()
+	after.Environments["production"], after.Version = false, 3
+	now := fx.at(time.Second)
+	alice, bob := ff.Actor{Type: "token", ID: "t1", Name: "alice"}, ff.Actor{Type: "token", ID: "t2", Name: "bob"}
+	r := &ff.ChangeRequest{ID: ff.NewID(), FlagID: f.ID, FlagName: f.Name, Action: "flag.toggle", Environments: []string{"production"},
+		Required: 1, Status: ff.RequestOpen, Author: alice, Before: f, After: after,
+		Approvals: []ff.Review{{Actor: bob, Time: now}}, Version: 1, CreatedAt: now, UpdatedAt: now}
+	must(t, fx.b.CreateChangeRequest(t.Context(), r))
+	done := r.Clone()
+	done.Status, done.Version, done.Decision = ff.RequestApplied, 2, &ff.Review{Actor: bob, Time: now}
+	ev := &ff.AuditEvent{Time: now, Action: "flag.toggle", TargetType: "flag", TargetID: f.ID, TargetName: f.Name}
+	must(t, fx.b.ApplyChangeRequest(ff.WithAudit(t.Context(), ev), done, 1))
+	fx.runDue(t, fx.b, fx.at(stepLease+time.Second))
+	fx.check(t, false, 3, 1, ff.StepDone, 2)
+}
+
+// TestStepInterruptedThenImported: the same with an import replacing the
+// flag, which carries the step's mark over too.
+func TestStepInterruptedThenImported(t *testing.T) {
+	fx := newStepFixture(t)
+	fx.runDying(t, mongo.PointFlagWritten)
+	f, err := fx.b.FindFlag(t.Context(), fx.flag.ID)
+	must(t, err)
+	f.Environments["production"], f.Version = false, 3
+	ev := &ff.AuditEvent{Time: fx.at(time.Second), Action: "flags.import", TargetType: "dataset"}
+	must(t, fx.b.Import(ff.WithAudit(t.Context(), ev), &ff.Dataset{Flags: []*ff.Flag{f}}))
+	fx.runDue(t, fx.b, fx.at(stepLease+time.Second))
+	fx.check(t, false, 3, 1, ff.StepDone, 2)
+}
+
 // TestStepInterruptedBeforeFlagWrite: the replica dies once it has
 // recorded its write, before writing the flag: the next run makes that
 // write, at the version it was decided on, and records the step done;

@@ -88,9 +88,15 @@ func (s *Store) ApplyChangeRequest(ctx context.Context, r *ff.ChangeRequest, exp
 		}
 	}
 	// A flag changed meanwhile, the usual refusal, is refused before the
-	// claim.
-	if err := s.flagAt(ctx, r.FlagID, r.Before.Version); err != nil {
+	// claim. The new flag carries the step-write marks of the one it
+	// replaces (schedulerun.go), as an update does: a flag's marks change
+	// only with its version, which the write is conditional on.
+	marks, err := s.marksAt(ctx, r.FlagID, r.Before.Version)
+	if err != nil {
 		return err
+	}
+	if a.Flag != nil {
+		a.Flag.StepWrites = carryMarks(marks, nil)
 	}
 	if err := s.claimApply(ctx, r.ID, expectVersion, a); err != nil {
 		return err

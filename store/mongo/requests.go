@@ -113,11 +113,13 @@ func (s *Store) replaceRequest(ctx context.Context, r *ff.ChangeRequest, expectV
 	return replaceKeepingOld[requestDoc](ctx, s.requests, r.ID, expectVersion, d, storeerr.ChangeRequest)
 }
 
-// flagAt returns nil if the flag id is at version, else why not.
-func (s *Store) flagAt(ctx context.Context, id string, version int64) error {
-	err := s.flags.FindOne(ctx, byID(id, version), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+// marksAt returns the step-write marks of the flag id (schedulerun.go) if
+// it is at version, else why not.
+func (s *Store) marksAt(ctx context.Context, id string, version int64) ([]string, error) {
+	var d flagDoc
+	err := s.flags.FindOne(ctx, byID(id, version), options.FindOne().SetProjection(bson.D{{Key: "stepWrites", Value: 1}})).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return missingOrStale(ctx, s.flags, storeerr.Flag, id, version)
+		return nil, missingOrStale(ctx, s.flags, storeerr.Flag, id, version)
 	}
-	return translate(err)
+	return d.StepWrites, translate(err)
 }

@@ -148,7 +148,12 @@ func (s *Store) Import(ctx context.Context, d *ff.Dataset) (err error) {
 			return err
 		}
 	}
+	marks, err := s.stepMarks(ctx)
+	if err != nil {
+		return err
+	}
 	for _, fd := range flags {
+		fd.StepWrites = carryMarks(marks[fd.ID], nil) // as an update does (schedulerun.go)
 		c, err := replaceByName(ctx, s.flags, fd.ID, fd.Name, fd)
 		changed = changed || c
 		if err != nil {
@@ -175,6 +180,25 @@ func (s *Store) importEnvironment(ctx context.Context, e *ff.Environment) (bool,
 		}
 	}
 	return false, ff.Errorf(ff.ECONFLICT, "environment %q is being created and deleted concurrently", e.Name)
+}
+
+// stepMarks returns the step-write marks of every flag that has some
+// (schedulerun.go): the few written by a scheduled step lately.
+func (s *Store) stepMarks(ctx context.Context) (map[string][]string, error) {
+	cur, err := s.flags.Find(ctx, bson.D{{Key: "stepWrites", Value: bson.D{{Key: "$exists", Value: true}}}},
+		options.Find().SetProjection(bson.D{{Key: "stepWrites", Value: 1}}))
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []flagDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	marks := make(map[string][]string, len(docs))
+	for _, d := range docs {
+		marks[d.ID] = d.StepWrites
+	}
+	return marks, nil
 }
 
 // replaceByName stores doc under id, first deleting a document of the same
