@@ -16,14 +16,15 @@ const bulkChunk = 128 << 10
 
 // writeBulk writes the bulk answer for env and ctx using b, a pooled
 // buffer, and returns it for pooling. Flags whose value does not depend on
-// the context are copied ready-encoded (eval.Snapshot.Encoded). An answer
+// the context are copied ready-encoded, runs of them at a time
+// (eval.Snapshot.Encoded). An answer
 // that fits one chunk goes out with a Content-Length; a longer one is
 // chunked. Once done is closed (the client went away) it stops between
-// flags and writes nothing more: nobody reads the answer.
+// runs of flags and writes nothing more: nobody reads the answer.
 func writeBulk(w http.ResponseWriter, snap *eval.Snapshot, env string, ctx eval.Context, b []byte, done <-chan struct{}) []byte {
 	b = append(b[:0], `{"flags":[`...)
 	started, first := false, true
-	for item := range snap.Encoded(env, ctx, ofrepjson.AppendItem) {
+	for item := range snap.Encoded(env, ctx, ofrepjson.AppendItem, ',') {
 		select {
 		case <-done:
 			return b
