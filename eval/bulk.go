@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"iter"
 	"reflect"
 	"sync/atomic"
 
@@ -25,58 +24,62 @@ import (
 // tallies' counts, so each flag an answer gives is counted once, as if
 // evaluated one by one.
 
-// Encoded yields the results of every flag of env for ctx, in key order,
-// as encode writes them, separated by sep: each yielded slice holds the
-// encodings of one or more consecutive flags (joined by sep), and the
-// caller puts sep between slices. Nothing for an unknown environment. A
-// yielded slice is valid until the next one only. Every result is encoded
-// once per leaf of flags and copied from then on, so encode must depend on
-// the result alone; the encodings are kept for one encode function.
-func (s *Snapshot) Encoded(env string, ctx Context, encode func([]byte, *Result) []byte, sep byte) iter.Seq[[]byte] {
-	return func(yield func([]byte) bool) {
-		t := s.env(env)
-		if t == nil {
-			return
+// AppendEncoded appends to b the results of every flag of env for ctx, in
+// key order, as encode writes them, separated by sep (nothing for an
+// unknown environment), and returns b. After each leaf of flags (up to 64
+// of them) it calls flush with b, which returns the buffer to go on with
+// (b itself, or b[:0] once written out) and whether to go on: an answer
+// stopped (a client gone) counts the flags it appended, no more. Every
+// result is encoded once per leaf of flags and copied from then on, so
+// encode must depend on the result alone; the encodings are kept for one
+// encode function.
+func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func([]byte, *Result) []byte, sep byte, flush func([]byte) ([]byte, bool)) []byte {
+	t := s.env(env)
+	if t == nil {
+		return b
+	}
+	code := reflect.ValueOf(encode).Pointer()
+	first := true
+	for l := range t.flags.Leaves() {
+		m := memoOf(l)
+		parts := m.runsFor(l.Values(), code, encode, sep).parts
+		for i := range parts {
+			if !first {
+				b = append(b, sep)
+			}
+			first = false
+			if p := &parts[i]; p.f == nil {
+				b = append(b, p.run...)
+			} else {
+				b = s.appendTargeted(b, t, ctx, m, p, encode)
+			}
 		}
-		code := reflect.ValueOf(encode).Pointer()
-		var scratch []byte
-		for l := range t.flags.Leaves() {
-			m := memoOf(l)
-			runs := m.runsFor(l.Values(), code, encode, sep)
-			for i := range runs.parts {
-				p := &runs.parts[i]
-				b := p.run
-				if p.f != nil {
-					b, scratch = s.encodeTargeted(t, ctx, m, p, encode, scratch)
-				}
-				if !yield(b) {
-					s.countRuns(l.Values(), runs.parts[:i+1])
-					return
-				}
-			}
-			if !s.uncounted {
-				m.served.Add(1)
-			}
+		if !s.uncounted {
+			m.served.Add(1)
+		}
+		var more bool
+		if b, more = flush(b); !more {
+			return b
 		}
 	}
+	return b
 }
 
-// encodeTargeted evaluates p's flag for ctx, counts the result in m and
-// returns its encoding; scratch is for a result p does not hold, which
-// cannot happen unless evaluation and tallies disagree.
-func (s *Snapshot) encodeTargeted(t *envFlags, ctx Context, m *leafMemo, p *part, encode func([]byte, *Result) []byte, scratch []byte) ([]byte, []byte) {
+// appendTargeted evaluates p's flag for ctx, counts the result in m and
+// appends its encoding to b.
+func (s *Snapshot) appendTargeted(b []byte, t *envFlags, ctx Context, m *leafMemo, p *part, encode func([]byte, *Result) []byte) []byte {
 	r := p.f.evaluate(t, ctx)
 	for k := range p.results {
 		if e := &p.results[k]; e.t == r {
 			if !s.uncounted {
 				m.counts[p.slot+k].Add(1)
 			}
-			return e.b, scratch
+			return append(b, e.b...)
 		}
 	}
-	s.count(r)
-	scratch = encode(scratch[:0], &r.Result)
-	return scratch, scratch
+	// Not among the flag's results (tallies and evaluation disagree):
+	// counted and encoded as Evaluate would.
+	return encode(b, s.count(r))
 }
 
 // leafMemo is what bulk answers keep with a leaf of an environment's flags.
@@ -101,8 +104,7 @@ type leafRuns struct {
 // part is a run of fixed flags (f nil), or one flag to evaluate with its
 // results encoded.
 type part struct {
-	run     []byte // the encodings of the leaf's flags lo to hi-1, joined
-	lo, hi  int
+	run     []byte // the encodings of consecutive flags, joined
 	f       *flagEnv
 	results []encoding // f's, in the order tallies gives them
 	slot    int        // of results[0] in leafMemo.counts
@@ -146,7 +148,7 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 	var ends []int // where each run or result ends in buf
 	for i, f := range flags {
 		if f.fixed == nil {
-			p := part{f: f, lo: i, hi: i + 1, slot: m.slots[i]}
+			p := part{f: f, slot: m.slots[i]}
 			f.tallies(func(t *tally) {
 				buf = encode(buf, &t.Result)
 				ends = append(ends, len(buf))
@@ -155,13 +157,12 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 			r.parts = append(r.parts, p)
 			continue
 		}
-		if n := len(r.parts); n > 0 && r.parts[n-1].f == nil && r.parts[n-1].hi == i {
+		if i > 0 && flags[i-1].fixed != nil { // the run goes on
 			buf = encode(append(buf, sep), &f.fixed.Result)
-			r.parts[n-1].hi++
 			ends[len(ends)-1] = len(buf)
 			continue
 		}
-		r.parts = append(r.parts, part{lo: i, hi: i + 1})
+		r.parts = append(r.parts, part{})
 		buf = encode(buf, &f.fixed.Result)
 		ends = append(ends, len(buf))
 	}
@@ -183,18 +184,6 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 	}
 	m.runs.Store(r)
 	return r
-}
-
-// countRuns counts one serving of each fixed flag in the runs of parts: an
-// answer stopped within a leaf counts those it gave of it one by one.
-func (s *Snapshot) countRuns(flags []*flagEnv, parts []part) {
-	for _, p := range parts {
-		if p.f == nil {
-			for _, f := range flags[p.lo:p.hi] {
-				s.count(f.fixed)
-			}
-		}
-	}
 }
 
 // drain reports and resets the counts of l, a leaf of t's flags: each

@@ -7,9 +7,10 @@ import (
 	"github.com/featureflags/featureflags"
 )
 
-// TestEncodedMatchesEvaluateAll: Encoded yields what encoding EvaluateAll's
-// results gives, for fixed and targeted flags alike, and keeps its memo per
-// encode function, so another encoder never gets the first one's bytes.
+// TestEncodedMatchesEvaluateAll: AppendEncoded gives what encoding EvaluateAll's
+// results gives, joined by commas, for fixed and targeted flags alike, and
+// keeps its encodings per encode function, so another encoder never gets
+// the first one's bytes.
 func TestEncodedMatchesEvaluateAll(t *testing.T) {
 	flags := []*featureflags.Flag{
 		{ID: "1", Name: "static", Environments: map[string]bool{"prod": true}},
@@ -23,26 +24,28 @@ func TestEncodedMatchesEvaluateAll(t *testing.T) {
 	byVariant := func(b []byte, r *Result) []byte { return append(b, r.Key+":"+r.Variant...) }
 	for _, ctx := range []Context{{"plan": "pro"}, {"plan": "free"}, {"plan": "pro"}} {
 		for _, enc := range []func([]byte, *Result) []byte{byReason, byVariant} {
-			var want, got []string
+			var want []string
 			for _, r := range snap.EvaluateAll("prod", ctx, nil) {
 				want = append(want, string(enc(nil, &r)))
 			}
-			for b := range snap.Encoded("prod", ctx, enc, ',') {
-				got = append(got, string(b))
-			}
-			if strings.Join(got, ",") != strings.Join(want, ",") {
-				t.Fatalf("context %v: Encoded gives %q, want %q", ctx, got, want)
+			if got := answer(snap, "prod", ctx, enc); got != strings.Join(want, ",") {
+				t.Fatalf("context %v: AppendEncoded gives %q, want %q", ctx, got, want)
 			}
 		}
 	}
-	for range snap.Encoded("nowhere", nil, byReason, ',') {
-		t.Fatal("an unknown environment yields items")
+	if got := answer(snap, "nowhere", nil, byReason); got != "" {
+		t.Fatalf("an unknown environment gives %q", got)
 	}
 }
 
 // TestEncodedOncePerResult: a targeted flag's results are each encoded
 // once, whatever the contexts that select them and however many rules the
 // flag has, and the answers stay right.
+// answer is AppendEncoded's whole answer, separated by commas.
+func answer(s *Snapshot, env string, ctx Context, enc func([]byte, *Result) []byte) string {
+	return string(s.AppendEncoded(nil, env, ctx, enc, ',', func(b []byte) ([]byte, bool) { return b, true }))
+}
+
 func TestEncodedOncePerResult(t *testing.T) {
 	const n = 12
 	var rules []featureflags.Rule
@@ -64,10 +67,8 @@ func TestEncodedOncePerResult(t *testing.T) {
 		for i := range n + 1 { // n+1 matches no rule: the default
 			ctx := Context{"n": float64(i)}
 			want := snap.Evaluate("prod", "many", ctx)
-			for b := range snap.Encoded("prod", ctx, enc, ',') {
-				if string(b) != want.Reason+"/"+want.Variant {
-					t.Fatalf("n=%d: %q, want %s/%s", i, b, want.Reason, want.Variant)
-				}
+			if got := answer(snap, "prod", ctx, enc); got != want.Reason+"/"+want.Variant {
+				t.Fatalf("n=%d: %q, want %s/%s", i, got, want.Reason, want.Variant)
 			}
 		}
 	}
