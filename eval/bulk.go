@@ -39,20 +39,17 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 		return b
 	}
 	code := reflect.ValueOf(encode).Pointer()
-	first := true
+	lead := 1 // every part starts with sep, but the answer does not
 	for l := range t.flags.Leaves() {
 		m := memoOf(l)
 		parts := m.runsFor(l.Values(), code, encode, sep).parts
 		for i := range parts {
-			if !first {
-				b = append(b, sep)
-			}
-			first = false
 			if p := &parts[i]; p.f == nil {
-				b = append(b, p.run...)
+				b = append(b, p.run[lead:]...)
 			} else {
-				b = s.appendTargeted(b, t, ctx, m, p, encode)
+				b = s.appendTargeted(b, t, ctx, m, p, encode, sep, lead)
 			}
+			lead = 0
 		}
 		if !s.uncounted {
 			m.served.Add(1)
@@ -66,19 +63,23 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 }
 
 // appendTargeted evaluates p's flag for ctx, counts the result in m and
-// appends its encoding to b.
-func (s *Snapshot) appendTargeted(b []byte, t *envFlags, ctx Context, m *leafMemo, p *part, encode func([]byte, *Result) []byte) []byte {
+// appends its encoding to b, from lead on. It looks for the result from
+// the last: the default serve, which most contexts get, comes last.
+func (s *Snapshot) appendTargeted(b []byte, t *envFlags, ctx Context, m *leafMemo, p *part, encode func([]byte, *Result) []byte, sep byte, lead int) []byte {
 	r := p.f.evaluate(t, ctx)
-	for k := range p.results {
+	for k := len(p.results) - 1; k >= 0; k-- {
 		if e := &p.results[k]; e.t == r {
 			if !s.uncounted {
 				m.counts[p.slot+k].Add(1)
 			}
-			return append(b, e.b...)
+			return append(b, e.b[lead:]...)
 		}
 	}
 	// Not among the flag's results (tallies and evaluation disagree):
 	// counted and encoded as Evaluate would.
+	if lead == 0 {
+		b = append(b, sep)
+	}
 	return encode(b, s.count(r))
 }
 
@@ -104,9 +105,9 @@ type leafRuns struct {
 // part is a run of fixed flags (f nil), or one flag to evaluate with its
 // results encoded.
 type part struct {
-	run     []byte // the encodings of consecutive flags, joined
+	run     []byte // the encodings of consecutive flags, each after sep
 	f       *flagEnv
-	results []encoding // f's, in the order tallies gives them
+	results []encoding // f's, in the order tallies gives them, each after sep
 	slot    int        // of results[0] in leafMemo.counts
 }
 
@@ -150,21 +151,19 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 		if f.fixed == nil {
 			p := part{f: f, slot: m.slots[i]}
 			f.tallies(func(t *tally) {
-				buf = encode(buf, &t.Result)
+				buf = encode(append(buf, sep), &t.Result)
 				ends = append(ends, len(buf))
 				p.results = append(p.results, encoding{t: t})
 			})
 			r.parts = append(r.parts, p)
 			continue
 		}
-		if i > 0 && flags[i-1].fixed != nil { // the run goes on
-			buf = encode(append(buf, sep), &f.fixed.Result)
-			ends[len(ends)-1] = len(buf)
-			continue
+		if i == 0 || flags[i-1].fixed == nil { // a run starts
+			r.parts = append(r.parts, part{})
+			ends = append(ends, 0)
 		}
-		r.parts = append(r.parts, part{})
-		buf = encode(buf, &f.fixed.Result)
-		ends = append(ends, len(buf))
+		buf = encode(append(buf, sep), &f.fixed.Result)
+		ends[len(ends)-1] = len(buf)
 	}
 	start := 0
 	next := func() []byte {
