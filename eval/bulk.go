@@ -2,6 +2,7 @@ package eval
 
 import (
 	"reflect"
+	"slices"
 	"sync/atomic"
 
 	"github.com/featureflags/featureflags/internal/pmap"
@@ -165,6 +166,8 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 		buf = encode(append(buf, sep), &f.fixed.Result)
 		ends[len(ends)-1] = len(buf)
 	}
+	// Kept for the snapshot's life: without the slack appending left.
+	buf, r.parts = slices.Clone(buf), slices.Clone(r.parts)
 	start := 0
 	next := func() []byte {
 		end := ends[0]
