@@ -144,8 +144,6 @@ type flagEnv struct {
 	// size class (TestStaticFlagsCompileSmall).
 	conds *[]condition
 	def   serve
-	// encoded is fixed as a bulk answer encodes it (encoded.go).
-	encoded encodedCache
 	// problem is why the flag does not compile here (fixed is then its
 	// PARSE_ERROR), or nil.
 	problem *Problem

@@ -9,7 +9,9 @@ import (
 // Usage counting. Every result a snapshot can give is built at compile time;
 // its evaluation count sits beside it, so counting an evaluation is one
 // atomic add on memory the evaluation already reads: no lock, no map, no
-// allocation. A collector drains the counts (Drain) in the background.
+// allocation. Bulk answers count in memory of their own instead (bulk.go),
+// which Drain adds in. A collector
+// drains the counts (Drain) in the background.
 
 // tally is a compiled result and how many times it was served.
 type tally struct {
@@ -52,8 +54,8 @@ type Count struct {
 // the next.
 func (s *Snapshot) Drain(fn func(Count)) {
 	for _, t := range s.envList {
-		for _, f := range t.flags.All() {
-			t.drain(f, fn)
+		for l := range t.flags.Leaves() {
+			t.drain(l, fn)
 		}
 	}
 }
@@ -71,19 +73,10 @@ func (s *Snapshot) DrainReplaced(cur *Snapshot, fn func(Count)) {
 				shared = ct.flags
 			}
 		}
-		for _, f := range t.flags.Unshared(shared) {
-			t.drain(f, fn)
+		for l := range t.flags.UnsharedLeaves(shared) {
+			t.drain(l, fn)
 		}
 	}
-}
-
-// drain reports and resets f's counts in t.
-func (t *envFlags) drain(f *flagEnv, fn func(Count)) {
-	f.tallies(func(r *tally) {
-		if n := r.n.Swap(0); n > 0 {
-			fn(Count{Environment: t.name, Flag: r.Key, Variant: r.Variant, Reason: r.Reason, ErrorCode: r.ErrorCode, N: n})
-		}
-	})
 }
 
 // tallies calls fn with every result f can serve.

@@ -5,7 +5,10 @@
 // stays valid and unchanged, so readers need no lock.
 package pmap
 
-import "iter"
+import (
+	"iter"
+	"sync/atomic"
+)
 
 // maxEntries is the most keys a node holds; a node that would hold more is
 // split in two. Wide nodes keep the tree shallow (three levels hold 262,144
@@ -24,6 +27,7 @@ type node[V any] struct {
 	keys []string
 	vals []V
 	kids []*node[V]
+	memo atomic.Value // a leaf's, for its users (Leaf.Memo)
 }
 
 func (n *node[V]) leaf() bool { return n.kids == nil }

@@ -2,6 +2,7 @@ package pmap
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -57,4 +58,51 @@ func count(seq func(func(string, int) bool)) int {
 		n++
 	}
 	return n
+}
+
+// TestLeafMemo: the leaves hold every entry in order; a map made by Set
+// shares the memos of the leaves it did not change and starts the changed
+// one's empty, and the old map keeps its own.
+func TestLeafMemo(t *testing.T) {
+	var b Builder[int]
+	for i := range 1000 {
+		b.Add(fmt.Sprintf("k%04d", i), i)
+	}
+	m := b.Map()
+	var keys []string
+	for l := range m.Leaves() {
+		keys = append(keys, l.Keys()...)
+		if len(l.Keys()) != len(l.Values()) {
+			t.Fatalf("a leaf has %d keys and %d values", len(l.Keys()), len(l.Values()))
+		}
+		l.Memo().Store(l.Keys()[0])
+	}
+	var all []string
+	for k := range m.All() {
+		all = append(all, k)
+	}
+	if !slices.Equal(keys, all) {
+		t.Fatalf("the leaves hold %d keys, All %d, or in another order", len(keys), len(all))
+	}
+	next := m.Set("k0500", -1)
+	fresh := 0
+	for l := range next.Leaves() {
+		switch memo := l.Memo().Load(); {
+		case memo == nil:
+			fresh++
+			if !slices.Contains(l.Keys(), "k0500") {
+				t.Errorf("leaf from %s has no memo but did not change", l.Keys()[0])
+			}
+		case memo != l.Keys()[0]:
+			t.Errorf("leaf from %s has the memo %v", l.Keys()[0], memo)
+		}
+	}
+	if fresh != 1 {
+		t.Errorf("%d leaves with an empty memo after one Set, want 1", fresh)
+	}
+	for l := range m.Leaves() {
+		if l.Memo().Load() == nil {
+			t.Fatal("Set emptied a memo of the map it was made from")
+		}
+	}
 }

@@ -49,3 +49,10 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &u)
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
+
+// WriteBulk is writeBulk for the benchmarks of package server_test, which
+// hold the flags the wrk floors use.
+var WriteBulk = writeBulk
+
+// NewDiscard returns a discard for package server_test.
+func NewDiscard() http.ResponseWriter { return &discard{h: http.Header{}} }

@@ -16,33 +16,28 @@ const bulkChunk = 128 << 10
 
 // writeBulk writes the bulk answer for env and ctx using b, a pooled
 // buffer, and returns it for pooling. Flags whose value does not depend on
-// the context are copied ready-encoded (eval.Snapshot.Encoded). An answer
-// that fits one chunk goes out with a Content-Length; a longer one is
-// chunked. Once done is closed (the client went away) it stops between
-// flags and writes nothing more: nobody reads the answer.
+// the context are copied ready-encoded, runs of them at a time
+// (eval.Snapshot.AppendEncoded). An answer that fits one chunk goes out
+// with a Content-Length; a longer one is chunked. Once done is closed (the
+// client went away) it stops within a leaf of flags (64 at most) and
+// writes nothing more: nobody reads the answer.
 func writeBulk(w http.ResponseWriter, snap *eval.Snapshot, env string, ctx eval.Context, b []byte, done <-chan struct{}) []byte {
+	started, gone := false, false
 	b = append(b[:0], `{"flags":[`...)
-	started, first := false, true
-	for item := range snap.Encoded(env, ctx, ofrepjson.AppendItem) {
-		select {
-		case <-done:
-			return b
-		default:
+	b = snap.AppendEncoded(b, env, ctx, ofrepjson.AppendItem, ',', func(b []byte) ([]byte, bool) {
+		if gone = closed(done); gone || len(b) < bulkChunk {
+			return b, !gone
 		}
-		if !first {
-			b = append(b, ',')
+		if !started {
+			w.Header()["Content-Type"] = hdrJSON
+			w.WriteHeader(http.StatusOK)
+			started = true
 		}
-		first = false
-		b = append(b, item...)
-		if len(b) >= bulkChunk {
-			if !started {
-				w.Header()["Content-Type"] = hdrJSON
-				w.WriteHeader(http.StatusOK)
-				started = true
-			}
-			w.Write(b)
-			b = b[:0]
-		}
+		w.Write(b)
+		return b[:0], true
+	})
+	if gone {
+		return b
 	}
 	b = append(b, "],"+eventStreamsJSON+"}\n"...)
 	if !started {
@@ -51,4 +46,14 @@ func writeBulk(w http.ResponseWriter, snap *eval.Snapshot, env string, ctx eval.
 		w.Write(b)
 	}
 	return b
+}
+
+// closed reports whether done is closed; a nil done never is.
+func closed(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
 }

@@ -1,0 +1,215 @@
+package eval
+
+import (
+	"reflect"
+	"slices"
+	"sync/atomic"
+
+	"github.com/featureflags/featureflags/internal/pmap"
+)
+
+// Bulk answers. An environment's flags sit in the leaves of a persistent
+// map (pmap) that snapshots made by With share until one of a leaf's flags
+// changes. A bulk answer keeps with each leaf (pmap.Leaf.Memo) what it
+// needs that does not depend on the context: the leaf's flags encoded,
+// runs of consecutive fixed flags (whose result is the same for every
+// context) as one slice each, and every result of the other flags; and
+// its own counts. So an answer copies a run per few fixed flags, and, for
+// each targeted flag, evaluates it and copies one of its encodings; it
+// touches neither the fixed flags nor the compiled results.
+//
+// Counting stays exact: every answer counts each leaf it gave once
+// (leafMemo.served), which Drain attributes to each of the leaf's fixed
+// flags, and each targeted flag's result in a counter of the leaf's, next
+// to its neighbours' instead of in its tally; Drain adds both to the
+// tallies' counts, so each flag an answer gives is counted once, as if
+// evaluated one by one.
+
+// AppendEncoded appends to b the results of every flag of env for ctx, in
+// key order, as encode writes them, separated by sep (nothing for an
+// unknown environment), and returns b. After each leaf of flags (up to 64
+// of them) it calls flush with b, which returns the buffer to go on with
+// (b itself, or b[:0] once written out) and whether to go on: an answer
+// stopped (a client gone) counts the flags it appended, no more. Every
+// result is encoded once per leaf of flags and copied from then on, so
+// encode must depend on the result alone; the encodings are kept for one
+// encode function.
+func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func([]byte, *Result) []byte, sep byte, flush func([]byte) ([]byte, bool)) []byte {
+	t := s.env(env)
+	if t == nil {
+		return b
+	}
+	code := reflect.ValueOf(encode).Pointer()
+	lead := 1 // every part starts with sep, but the answer does not
+	for l := range t.flags.Leaves() {
+		m := memoOf(l)
+		parts := m.runsFor(l.Values(), code, encode, sep).parts
+		for i := range parts {
+			if p := &parts[i]; p.f == nil {
+				b = append(b, p.run[lead:]...)
+			} else {
+				b = s.appendTargeted(b, t, ctx, m, p, encode, sep, lead)
+			}
+			lead = 0
+		}
+		if !s.uncounted {
+			m.served.Add(1)
+		}
+		var more bool
+		if b, more = flush(b); !more {
+			return b
+		}
+	}
+	return b
+}
+
+// appendTargeted evaluates p's flag for ctx, counts the result in m and
+// appends its encoding to b, from lead on. It looks for the result from
+// the last: the default serve, which most contexts get, comes last.
+func (s *Snapshot) appendTargeted(b []byte, t *envFlags, ctx Context, m *leafMemo, p *part, encode func([]byte, *Result) []byte, sep byte, lead int) []byte {
+	r := p.f.evaluate(t, ctx)
+	for k := len(p.results) - 1; k >= 0; k-- {
+		if e := &p.results[k]; e.t == r {
+			if !s.uncounted {
+				m.counts[p.slot+k].Add(1)
+			}
+			return append(b, e.b[lead:]...)
+		}
+	}
+	// Not among the flag's results (tallies and evaluation disagree):
+	// counted and encoded as Evaluate would.
+	if lead == 0 {
+		b = append(b, sep)
+	}
+	return encode(b, s.count(r))
+}
+
+// leafMemo is what bulk answers keep with a leaf of an environment's flags.
+type leafMemo struct {
+	// served is how many answers gave the leaf's fixed flags, each once,
+	// since the last drain.
+	served atomic.Uint64
+	// counts are the servings of the other flags' results since the last
+	// drain, by slot: the leaf's targeted flags in order, each flag's
+	// results in the order tallies gives them.
+	counts []atomic.Uint64
+	slots  []int // the first slot of each flag of the leaf (fixed ones too)
+	runs   atomic.Pointer[leafRuns]
+}
+
+// leafRuns are a leaf's flags as one encode function writes them.
+type leafRuns struct {
+	code  uintptr
+	parts []part
+}
+
+// part is a run of fixed flags (f nil), or one flag to evaluate with its
+// results encoded.
+type part struct {
+	run     []byte // the encodings of consecutive flags, each after sep
+	f       *flagEnv
+	results []encoding // f's, in the order tallies gives them, each after sep
+	slot    int        // of results[0] in leafMemo.counts
+}
+
+type encoding struct {
+	t *tally
+	b []byte
+}
+
+// memoOf returns l's memo, making it on first use; concurrent first uses
+// agree on one.
+func memoOf(l pmap.Leaf[*flagEnv]) *leafMemo {
+	v := l.Memo()
+	if m, ok := v.Load().(*leafMemo); ok {
+		return m
+	}
+	flags := l.Values()
+	m := &leafMemo{slots: make([]int, len(flags))}
+	n := 0
+	for i, f := range flags {
+		m.slots[i] = n
+		if f.fixed == nil {
+			f.tallies(func(*tally) { n++ })
+		}
+	}
+	m.counts = make([]atomic.Uint64, n)
+	v.CompareAndSwap(nil, m)
+	return v.Load().(*leafMemo)
+}
+
+// runsFor returns the leaf's flags encoded by the encode function at code,
+// encoding them on first use. Concurrent first uses may both encode; the
+// last one's are kept.
+func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *Result) []byte, sep byte) *leafRuns {
+	if r := m.runs.Load(); r != nil && r.code == code {
+		return r
+	}
+	r := &leafRuns{code: code}
+	var buf []byte // every encoding of the leaf, one after the other
+	var ends []int // where each run or result ends in buf
+	for i, f := range flags {
+		if f.fixed == nil {
+			p := part{f: f, slot: m.slots[i]}
+			f.tallies(func(t *tally) {
+				buf = encode(append(buf, sep), &t.Result)
+				ends = append(ends, len(buf))
+				p.results = append(p.results, encoding{t: t})
+			})
+			r.parts = append(r.parts, p)
+			continue
+		}
+		if i == 0 || flags[i-1].fixed == nil { // a run starts
+			r.parts = append(r.parts, part{})
+			ends = append(ends, 0)
+		}
+		buf = encode(append(buf, sep), &f.fixed.Result)
+		ends[len(ends)-1] = len(buf)
+	}
+	// Kept for the snapshot's life: without the slack appending left.
+	buf, r.parts = slices.Clone(buf), slices.Clone(r.parts)
+	start := 0
+	next := func() []byte {
+		end := ends[0]
+		b := buf[start:end:end]
+		start, ends = end, ends[1:]
+		return b
+	}
+	for i := range r.parts {
+		p := &r.parts[i]
+		if p.f == nil {
+			p.run = next()
+		}
+		for k := range p.results {
+			p.results[k].b = next()
+		}
+	}
+	m.runs.Store(r)
+	return r
+}
+
+// drain reports and resets the counts of l, a leaf of t's flags: each
+// result's tally count plus what bulk answers counted in the leaf's memo.
+func (t *envFlags) drain(l pmap.Leaf[*flagEnv], fn func(Count)) {
+	m, _ := l.Memo().Load().(*leafMemo)
+	var served uint64
+	if m != nil {
+		served = m.served.Swap(0)
+	}
+	for i, f := range l.Values() {
+		k := 0
+		f.tallies(func(r *tally) {
+			n := r.n.Swap(0)
+			switch {
+			case r == f.fixed:
+				n += served
+			case m != nil:
+				n += m.counts[m.slots[i]+k].Swap(0)
+			}
+			k++
+			if n > 0 {
+				fn(Count{Environment: t.name, Flag: r.Key, Variant: r.Variant, Reason: r.Reason, ErrorCode: r.ErrorCode, N: n})
+			}
+		})
+	}
+}

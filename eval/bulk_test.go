@@ -1,0 +1,171 @@
+package eval
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/featureflags/featureflags"
+)
+
+// bulkFlags returns n flags over several leaves of the map: every third
+// targeted (a rule on plan, then a rollout), every fifth off in
+// production, the rest static.
+func bulkFlags(n int) []*featureflags.Flag {
+	flags := make([]*featureflags.Flag, n)
+	for i := range flags {
+		var t *featureflags.Targeting
+		if i%3 == 0 {
+			t = &featureflags.Targeting{
+				Rules:        []featureflags.Rule{serveRule("off", cond("plan", "eq", "free"))},
+				DefaultServe: split("", "on", 50.0, "off", 50.0),
+			}
+		}
+		f := flagOn(fmt.Sprintf("f%04d", i), "", nil, t)
+		f.Environments[prod] = i%5 != 0
+		flags[i] = f
+	}
+	return flags
+}
+
+// byKey encodes a result as key=variant/reason, without commas.
+func byKey(b []byte, r *Result) []byte {
+	return append(b, r.Key+"="+r.Variant+"/"+r.Reason...)
+}
+
+// bulk answers once for ctx and returns the flags it gave.
+func bulk(s *Snapshot, ctx Context) int {
+	return strings.Count(answer(s, prod, ctx, byKey), ",") + 1
+}
+
+// TestBulkCountsEachFlagOnce: bulk answers on a snapshot and on one With
+// made from it (which share most compiled flags and leaves) count each
+// flag they gave once, with the result they gave, exactly as evaluating
+// every flag would have; whether drained by Drain on both or by
+// DrainReplaced and Drain as the usage collector does.
+func TestBulkCountsEachFlagOnce(t *testing.T) {
+	a := mustCompile(t, bulkFlags(300))
+	changed := flagOn("f0150", "", nil, nil)
+	changed.Environments[prod] = false
+	b := a.With("f0150", changed, 8)
+	ctxs := []Context{{"targetingKey": "u1", "plan": "free"}, {"targetingKey": "u2"}, {"targetingKey": "u3"}}
+	for _, drain := range []string{"Drain", "DrainReplaced"} {
+		want := map[Count]uint64{}
+		for i, s := range []*Snapshot{a, b, a} {
+			for _, ctx := range ctxs {
+				if n := bulk(s, ctx); n != 300 {
+					t.Fatalf("snapshot %d answered %d flags, want 300", i, n)
+				}
+				for _, r := range s.WithoutCounting().EvaluateAll(prod, ctx, nil) {
+					want[Count{Environment: prod, Flag: r.Key, Variant: r.Variant, Reason: r.Reason, ErrorCode: r.ErrorCode}]++
+				}
+			}
+		}
+		a.Evaluate(prod, "f0001", nil) // single evaluations add to the same counts
+		want[Count{Environment: prod, Flag: "f0001", Variant: "on", Reason: ReasonStatic}]++
+		got := map[Count]uint64{}
+		add := func(c Count) {
+			n := c.N
+			c.N = 0
+			got[c] += n
+		}
+		if drain == "Drain" {
+			a.Drain(add)
+		} else {
+			a.DrainReplaced(b, add)
+		}
+		b.Drain(add)
+		if len(got) != len(want) {
+			t.Errorf("%s: %d counts, want %d", drain, len(got), len(want))
+		}
+		for c, n := range want {
+			if got[c] != n {
+				t.Errorf("%s: %+v counted %d, want %d", drain, c, got[c], n)
+			}
+		}
+		if again := drained(a); len(again) != 0 {
+			t.Errorf("%s: counts left after draining: %v", drain, again)
+		}
+	}
+	if bulk(a.WithoutCounting(), ctxs[0]); len(drained(a)) != 0 {
+		t.Error("a bulk answer on a snapshot that does not count counted")
+	}
+}
+
+// TestBulkCountsRacingDrain: bulk answers on two snapshots sharing leaves,
+// with drains of both running all along, lose and double no count.
+func TestBulkCountsRacingDrain(t *testing.T) {
+	a := mustCompile(t, bulkFlags(200))
+	b := a.With("", flagOn("g", "", nil, nil), 8)
+	const workers, each = 4, 200
+	var wg sync.WaitGroup
+	var answered [workers]int
+	for w := range workers {
+		wg.Go(func() {
+			s := []*Snapshot{a, b}[w%2]
+			for i := range each {
+				answered[w] += bulk(s, Context{"targetingKey": fmt.Sprint(i)})
+			}
+		})
+	}
+	var total uint64
+	var mu sync.Mutex
+	add := func(c Count) { mu.Lock(); total += c.N; mu.Unlock() }
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		a.Drain(add)
+		b.Drain(add)
+	}
+	want := 0
+	for _, n := range answered {
+		want += n
+	}
+	if want != workers/2*each*(200+201) {
+		t.Fatalf("answered %d flags in all, want %d", want, workers/2*each*(200+201))
+	}
+	if total != uint64(want) {
+		t.Errorf("drained %d evaluations, want %d", total, want)
+	}
+}
+
+// TestBulkStoppedCountsWhatItGave: an answer stopped part way counts the
+// flags it gave, no more.
+func TestBulkStoppedCountsWhatItGave(t *testing.T) {
+	s := mustCompile(t, bulkFlags(300))
+	for stop := 1; stop < 5; stop++ {
+		flushes := 0
+		b := s.AppendEncoded(nil, prod, Context{"targetingKey": "k"}, byKey, ',', func(b []byte) ([]byte, bool) {
+			flushes++
+			return b, flushes < stop
+		})
+		gave := strings.Count(string(b), ",") + 1
+		var n uint64
+		s.Drain(func(c Count) { n += c.N })
+		if gave >= 300 || n != uint64(gave) {
+			t.Errorf("stopped at flush %d after %d flags: counted %d", stop, gave, n)
+		}
+	}
+}
+
+// TestBulkRunsFollowChanges: after With changes a fixed flag, the bulk
+// answer gives its new result, on the new snapshot only.
+func TestBulkRunsFollowChanges(t *testing.T) {
+	a := mustCompile(t, bulkFlags(300))
+	bulk(a, nil) // makes the runs
+	changed := flagOn("f0101", "", nil, nil)
+	changed.Environments[prod] = false
+	b := a.With("f0101", changed, 8)
+	if got := answer(b, prod, nil, byKey); !strings.Contains(got, "f0101=off/DISABLED") {
+		t.Errorf("the new snapshot gives %q for the changed flag", got[strings.Index(got, "f0101"):][:20])
+	}
+	if got := answer(a, prod, nil, byKey); !strings.Contains(got, "f0101=on/STATIC") {
+		t.Errorf("the old snapshot gives %q for the changed flag", got[strings.Index(got, "f0101"):][:20])
+	}
+}
