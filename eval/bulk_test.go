@@ -109,20 +109,7 @@ func TestBulkCountsRacingDrain(t *testing.T) {
 			}
 		})
 	}
-	var total uint64
-	var mu sync.Mutex
-	add := func(c Count) { mu.Lock(); total += c.N; mu.Unlock() }
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	for running := true; running; {
-		select {
-		case <-done:
-			running = false
-		default:
-		}
-		a.Drain(add)
-		b.Drain(add)
-	}
+	total := drainWhile(&wg, a, b)
 	want := 0
 	for _, n := range answered {
 		want += n

@@ -81,20 +81,7 @@ func TestDrainConcurrentWithSharedSnapshots(t *testing.T) {
 			}
 		}([]*Snapshot{a, b}[w%2])
 	}
-	var total uint64
-	var mu sync.Mutex
-	add := func(c Count) { mu.Lock(); total += c.N; mu.Unlock() }
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	for running := true; running; {
-		select {
-		case <-done:
-			running = false
-		default:
-		}
-		a.Drain(add)
-		b.Drain(add)
-	}
+	total := drainWhile(&wg, a, b)
 	if total != workers*each {
 		t.Errorf("drained %d evaluations, want %d", total, workers*each)
 	}
@@ -150,4 +137,24 @@ func TestDrainReplaced(t *testing.T) {
 	if all["f0999"] != 1 {
 		t.Fatalf("against an unrelated snapshot every flag is drained; got %v", all)
 	}
+}
+
+// drainWhile drains snaps over and over until wg's goroutines are done,
+// then once more, and returns the evaluations drained in all.
+func drainWhile(wg *sync.WaitGroup, snaps ...*Snapshot) uint64 {
+	var total uint64
+	add := func(c Count) { total += c.N }
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		for _, s := range snaps {
+			s.Drain(add)
+		}
+	}
+	return total
 }

@@ -8,6 +8,7 @@ import (
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/testenv"
 	"github.com/featureflags/featureflags/internal/webhook"
+	"github.com/featureflags/featureflags/internal/webhook/webhooktest"
 )
 
 func TestCheckURL(t *testing.T) {
@@ -44,16 +45,16 @@ func TestCheckURL(t *testing.T) {
 // refused by the dialer, and the log says so.
 func TestDialerRefusesPrivateAddresses(t *testing.T) {
 	clock := &testenv.Clock{}
-	rc := newReceiver(t, clock)
-	st, w := setup(t, rc.srv.URL)
-	change(t, st, "a")
-	wk := webhook.New(webhook.Config{Store: outbox(st), Now: clock.Now, Client: webhook.NewClient(5e9, false)})
-	runOnce(t, wk)
+	rc := webhooktest.NewReceiver(t, clock)
+	st, w := setup(t, rc.URL())
+	webhooktest.Change(t, st, "a")
+	wk := webhook.New(webhook.Config{Store: webhooktest.Outbox(st), Now: clock.Now, Client: webhook.NewClient(5e9, false)})
+	webhooktest.RunOnce(t, wk)
 	ds, err := st.ListWebhookDeliveries(t.Context(), w.ID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := ds[0]; d.State != ff.DeliveryPending || !strings.Contains(d.Error, "refused to connect to a loopback or private address") || len(rc.events()) != 0 {
-		t.Fatalf("delivery to a loopback address: %+v, received %d", d, len(rc.events()))
+	if d := ds[0]; d.State != ff.DeliveryPending || !strings.Contains(d.Error, "refused to connect to a loopback or private address") || len(rc.Events()) != 0 {
+		t.Fatalf("delivery to a loopback address: %+v, received %d", d, len(rc.Events()))
 	}
 }

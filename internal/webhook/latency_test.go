@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/featureflags/featureflags/internal/testenv"
+	"github.com/featureflags/featureflags/internal/webhook/webhooktest"
 )
 
 // The time from a committed change to its arrival at the endpoint, with the
@@ -13,18 +14,18 @@ import (
 // over 200 changes one after another; every one must arrive.
 func TestDeliveryLatency(t *testing.T) {
 	clock := &testenv.Clock{}
-	rc := newReceiver(t, clock)
-	st, _ := setup(t, rc.srv.URL)
-	wk := newWorker(st, clock, "r1")
+	rc := webhooktest.NewReceiver(t, clock)
+	st, _ := setup(t, rc.URL())
+	wk := webhooktest.NewWorker(st, clock, "r1")
 	go wk.Run(t.Context(), time.Second)
 	const n = 200
 	lat := make([]time.Duration, 0, n)
 	for i := range n {
 		start := time.Now()
-		change(t, st, "latency")
+		webhooktest.Change(t, st, "latency")
 		wk.Publish(nil)
 		select {
-		case <-rc.arrivals:
+		case <-rc.Arrivals:
 		case <-time.After(10 * time.Second):
 			t.Fatalf("change %d not delivered within 10 s", i)
 		}

@@ -8,22 +8,23 @@ import (
 
 	ff "github.com/featureflags/featureflags"
 	"github.com/featureflags/featureflags/internal/testenv"
+	"github.com/featureflags/featureflags/internal/webhook/webhooktest"
 )
 
 // Every change reaches the endpoint once, signed, and in order per flag;
 // the log records the answer.
 func TestDeliversSignedInOrder(t *testing.T) {
 	clock := &testenv.Clock{}
-	rc := newReceiver(t, clock)
-	st, w := setup(t, rc.srv.URL)
+	rc := webhooktest.NewReceiver(t, clock)
+	st, w := setup(t, rc.URL())
 	var want []string
 	for i := range 30 {
-		want = append(want, change(t, st, fmt.Sprint("flag-", i%3)).ID)
+		want = append(want, webhooktest.Change(t, st, fmt.Sprint("flag-", i%3)).ID)
 	}
-	wk := newWorker(st, clock, "r1")
-	for runOnce(t, wk) > 0 {
+	wk := webhooktest.NewWorker(st, clock, "r1")
+	for webhooktest.RunOnce(t, wk) > 0 {
 	}
-	got := rc.events()
+	got := rc.Events()
 	if len(got) != len(want) {
 		t.Fatalf("received %d events, want %d", len(got), len(want))
 	}
@@ -56,19 +57,19 @@ func TestDeliversSignedInOrder(t *testing.T) {
 // after 24 hours the delivery fails for good and the next one goes.
 func TestRetriesWithBackoffThenGivesUp(t *testing.T) {
 	clock := &testenv.Clock{}
-	rc := newReceiver(t, clock)
-	rc.answer = func(n int, r *http.Request) int {
+	rc := webhooktest.NewReceiver(t, clock)
+	rc.Answer = func(n int, r *http.Request) int {
 		if r.Header.Get("X-Featureflags-Event") == "flag.create" {
 			return http.StatusServiceUnavailable
 		}
 		return http.StatusNoContent
 	}
-	st, w := setup(t, rc.srv.URL)
-	change(t, st, "a")
-	change(t, st, "a")
-	wk := newWorker(st, clock, "r1")
-	runOnce(t, wk)
-	if n := runOnce(t, wk); n != 0 {
+	st, w := setup(t, rc.URL())
+	webhooktest.Change(t, st, "a")
+	webhooktest.Change(t, st, "a")
+	wk := webhooktest.NewWorker(st, clock, "r1")
+	webhooktest.RunOnce(t, wk)
+	if n := webhooktest.RunOnce(t, wk); n != 0 {
 		t.Fatalf("sent %d before the back-off ran out", n)
 	}
 	var waits []time.Duration
@@ -90,14 +91,14 @@ func TestRetriesWithBackoffThenGivesUp(t *testing.T) {
 		wait := first.NextAttemptAt.Sub(*first.LastAttemptAt)
 		waits = append(waits, wait)
 		clock.Advance(wait)
-		if n := runOnce(t, wk); n != 2 && n != 1 {
+		if n := webhooktest.RunOnce(t, wk); n != 2 && n != 1 {
 			t.Fatalf("attempt %d sent %d", attempts+1, n)
 		}
 	}
 	if fmt.Sprint(waits[:4]) != "[10s 20s 40s 1m20s]" || waits[len(waits)-1] != time.Hour {
 		t.Fatalf("back-off %v", waits)
 	}
-	if got := rc.events(); got[len(got)-1].Action != "flag.toggle" {
+	if got := rc.Events(); got[len(got)-1].Action != "flag.toggle" {
 		t.Fatalf("the toggle was not delivered after the creation failed: last %s", got[len(got)-1].Action)
 	}
 	t.Logf("%d attempts over 24 h: waits %v", len(waits)+1, waits)
