@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/featureflags/featureflags/eval"
@@ -16,9 +17,10 @@ import (
 // json.Unmarshal, so results and error messages are unchanged. The fuzz
 // test holds the two to the same result.
 
-// quickContext decodes body when it is {"context":{flat members}} and
-// reports whether it did; a nil context for {} or "context":null.
-func quickContext(body []byte) (eval.Context, bool) {
+// quickContext decodes body into m, an empty map, when it is
+// {"context":{flat members}} and reports whether it did; a nil context for
+// {} or "context":null. Declining, it may leave members in m.
+func quickContext(body []byte, m eval.Context) (eval.Context, bool) {
 	// One copy of the body holds every name and string value: they are
 	// slices of it, not an allocation each.
 	d := ctxDecoder{b: body, s: string(body)}
@@ -33,12 +35,44 @@ func quickContext(body []byte) (eval.Context, bool) {
 	}
 	var ctx eval.Context
 	if !d.literal("null") {
-		var ok bool
-		if ctx, ok = d.object(); !ok {
+		if !d.object(m) {
 			return nil, false
 		}
+		ctx = m
 	}
 	return ctx, d.skip('}') && d.end()
+}
+
+// ofrepInput is the pooled memory one evaluation request is read and
+// decoded into: the body and the context's map, which clear empties
+// without giving back its memory, so that decoding the usual context
+// allocates only the copy of the body and the boxing of its values.
+// Nothing keeps a context past its request (evaluation results are built
+// at compile time), so the map can serve the next one.
+type ofrepInput struct {
+	body []byte
+	ctx  eval.Context
+}
+
+// maxPooledContext keeps one unusually large context from making every
+// later clear of its map slow.
+const maxPooledContext = 64
+
+var inputPool = sync.Pool{New: func() any { return &ofrepInput{body: make([]byte, 0, 4096), ctx: eval.Context{}} }}
+
+func getInput() *ofrepInput { return inputPool.Get().(*ofrepInput) }
+
+// release returns in to the pool once its request is answered.
+func (in *ofrepInput) release() {
+	if cap(in.body) > maxPooledBuffer {
+		in.body = make([]byte, 0, 4096)
+	}
+	in.body = in.body[:0]
+	if len(in.ctx) > maxPooledContext {
+		in.ctx = eval.Context{}
+	}
+	clear(in.ctx)
+	inputPool.Put(in)
 }
 
 // ctxDecoder reads JSON from b at i; s is b as a string.
@@ -104,28 +138,27 @@ func (d *ctxDecoder) str() (string, bool) {
 	return "", false
 }
 
-// object reads {"name": flat value, ...}.
-func (d *ctxDecoder) object() (eval.Context, bool) {
+// object reads {"name": flat value, ...} into ctx.
+func (d *ctxDecoder) object(ctx eval.Context) bool {
 	if !d.skip('{') {
-		return nil, false
+		return false
 	}
-	ctx := eval.Context{}
 	if d.skip('}') {
-		return ctx, true
+		return true
 	}
 	for {
 		k, ok := d.key()
 		if !ok {
-			return nil, false
+			return false
 		}
 		if ctx[k], ok = d.value(); !ok {
-			return nil, false
+			return false
 		}
 		if d.skip('}') {
-			return ctx, true
+			return true
 		}
 		if !d.skip(',') {
-			return nil, false
+			return false
 		}
 	}
 }
