@@ -149,15 +149,17 @@ func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request) (ctx eval.
 	if err != nil {
 		return nil, in, &ofrepFailure{code: eval.ErrorGeneral, err: s.contextTooLarge(err)}
 	}
-	if fail := s.contextTooDeep(body); fail != nil {
-		return nil, in, fail
-	}
-	if i := firstNonSpace(body); i < 0 || body[i] != '{' {
-		return nil, in, failure(eval.ErrorParse, ff.EINVALID,
-			`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`)
-	}
+	// A context quickContext decodes is flat: nested two deep, within
+	// every max-depth. Only the others need the depth check.
 	ctx, ok := quickContext(body, in.ctx)
 	if !ok {
+		if fail := s.contextTooDeep(body); fail != nil {
+			return nil, in, fail
+		}
+		if i := firstNonSpace(body); i < 0 || body[i] != '{' {
+			return nil, in, failure(eval.ErrorParse, ff.EINVALID,
+				`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`)
+		}
 		if ctx, fail = decodeContext(body); fail != nil {
 			return nil, in, fail
 		}
