@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/internal/logbuf"
 	"github.com/featureflags/featureflags/internal/ofrepjson"
 )
@@ -72,12 +73,12 @@ func (a accessLog) write(ctx context.Context, r *http.Request, e entry) {
 		slog.Float64("duration_ms", durationMS(e.elapsed)),
 		slog.String("request_id", e.id),
 		slog.String("client", a.proxies.client(r)),
-		slog.String("user_agent", r.UserAgent()),
+		slog.String("user_agent", httpx.HeaderValue(r.Header, "User-Agent")),
 	)
 	if e.actor != "" {
 		attrs = append(attrs, slog.String("token_id", e.actor))
 	}
-	if trace := traceID(r.Header.Get("Traceparent")); trace != "" {
+	if trace := traceID(httpx.HeaderValue(r.Header, "Traceparent")); trace != "" {
 		attrs = append(attrs, slog.String("trace_id", trace))
 	}
 	a.log.LogAttrs(ctx, level, "request", attrs...)
@@ -105,11 +106,11 @@ func (a accessLog) appendLine(b []byte, now time.Time, r *http.Request, e *entry
 	b = strconv.AppendFloat(b, durationMS(e.elapsed), 'f', -1, 64)
 	b = appendField(b, "request_id", e.id)
 	b = appendField(b, "client", a.proxies.client(r))
-	b = appendField(b, "user_agent", r.UserAgent())
+	b = appendField(b, "user_agent", httpx.HeaderValue(r.Header, "User-Agent"))
 	if e.actor != "" {
 		b = appendField(b, "token_id", e.actor)
 	}
-	if trace := traceID(r.Header.Get("Traceparent")); trace != "" {
+	if trace := traceID(httpx.HeaderValue(r.Header, "Traceparent")); trace != "" {
 		b = appendField(b, "trace_id", trace)
 	}
 	return append(b, "}\n"...)

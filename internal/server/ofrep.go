@@ -200,7 +200,7 @@ func (s *Server) environment(r *http.Request) string {
 	if env, ok := r.Context().Value(keyEnvKey{}).(string); ok {
 		return env
 	}
-	if env := r.Header.Get(environmentHeader); env != "" {
+	if env := httpx.HeaderValue(r.Header, environmentHeader); env != "" {
 		return env
 	}
 	return s.defaultEnv

@@ -120,18 +120,34 @@ func (d *ctxDecoder) key() (string, bool) {
 	return k, ok && d.skip(':')
 }
 
+// strStop marks the bytes str stops at: the closing quote, a backslash,
+// control characters, and the first byte of a multi-byte UTF-8 sequence.
+var strStop = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
+	}
+	return t
+}()
+
 // str reads a string without escapes, control characters or invalid UTF-8.
 func (d *ctxDecoder) str() (string, bool) {
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return "", false
 	}
 	start := d.i + 1
+	ascii := true
 	for j := start; j < len(d.b); j++ {
-		switch c := d.b[j]; {
+		c := d.b[j]
+		if !strStop[c] {
+			continue
+		}
+		switch {
 		case c == '"':
 			d.i = j + 1
-			return d.s[start:j], utf8.Valid(d.b[start:j])
-		case c == '\\' || c < 0x20:
+			return d.s[start:j], ascii || utf8.Valid(d.b[start:j])
+		case c >= utf8.RuneSelf:
+			ascii = false
+		default: // a backslash or a control character
 			return "", false
 		}
 	}
