@@ -457,6 +457,9 @@ func (c config) logger(w io.Writer) *slog.Logger {
 	}
 	if b, ok := w.(*logbuf.Writer); ok {
 		h = logbuf.Handler(h, b)
+		if c.LogFormat == "json" {
+			h = logbuf.JSONHandler(b, opts) // the server appends its request lines itself
+		}
 	}
 	return slog.New(h)
 }

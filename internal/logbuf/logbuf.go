@@ -104,11 +104,34 @@ func (w *Writer) write(p []byte) error {
 // Handler returns h that, after writing a record of level warn or above,
 // flushes w: what goes wrong is on its way out before anything else
 // happens.
-func Handler(h slog.Handler, w *Writer) slog.Handler { return flushing{h, w} }
+func Handler(h slog.Handler, w *Writer) slog.Handler { return flushing{Handler: h, w: w} }
+
+// JSONHandler is Handler of slog's JSON handler writing to w with opts
+// but no ReplaceAttr: lines whose shape is known, so that a caller on a
+// hot path may append its own lines in that shape (see Direct).
+func JSONHandler(w *Writer, opts *slog.HandlerOptions) slog.Handler {
+	o := slog.HandlerOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	o.ReplaceAttr = nil
+	return flushing{Handler: slog.NewJSONHandler(w, &o), w: w, plainJSON: true}
+}
+
+// Direct returns the Writer of a handler JSONHandler made, with no
+// attributes or groups added since: lines appended to it by hand in the
+// JSON handler's shape, {"time","level","msg",attributes...}, read as the
+// handler's own. Lines written there at warn level or above must be
+// followed by a Flush, as Handler does.
+func Direct(h slog.Handler) (*Writer, bool) {
+	f, ok := h.(flushing)
+	return f.w, ok && f.plainJSON
+}
 
 type flushing struct {
 	slog.Handler
-	w *Writer
+	w         *Writer
+	plainJSON bool // made by JSONHandler, without attributes or groups since
 }
 
 func (f flushing) Handle(ctx context.Context, r slog.Record) error {
@@ -120,9 +143,9 @@ func (f flushing) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (f flushing) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return flushing{f.Handler.WithAttrs(attrs), f.w}
+	return flushing{Handler: f.Handler.WithAttrs(attrs), w: f.w}
 }
 
 func (f flushing) WithGroup(name string) slog.Handler {
-	return flushing{f.Handler.WithGroup(name), f.w}
+	return flushing{Handler: f.Handler.WithGroup(name), w: f.w}
 }

@@ -212,3 +212,35 @@ func BenchmarkPipe(b *testing.B) {
 		})
 	}
 }
+
+// TestDirect: only a JSON handler of JSONHandler's, with nothing added,
+// hands out its Writer; it writes JSON and flushes at warn like Handler.
+func TestDirect(t *testing.T) {
+	out := newSink()
+	w := New(out)
+	defer w.Close()
+	h := JSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo, ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr { return slog.Attr{} }})
+	if got, ok := Direct(h); !ok || got != w {
+		t.Fatal("Direct refuses JSONHandler's handler")
+	}
+	for name, other := range map[string]slog.Handler{
+		"Handler":   Handler(slog.NewJSONHandler(w, nil), w),
+		"WithAttrs": h.WithAttrs([]slog.Attr{slog.String("k", "v")}),
+		"WithGroup": h.WithGroup("g"),
+		"plain":     slog.NewJSONHandler(w, nil),
+	} {
+		if _, ok := Direct(other); ok {
+			t.Errorf("Direct accepts %s", name)
+		}
+	}
+	log := slog.New(h)
+	log.Info("kept", "k", 1)
+	if _, n := out.all(); n != 0 {
+		t.Fatal("an info line was written at once")
+	}
+	log.Warn("now")
+	got, _ := out.all()
+	if !strings.Contains(got, `"msg":"kept","k":1}`) || !strings.Contains(got, `"level":"WARN","msg":"now"}`) {
+		t.Fatalf("lines (ReplaceAttr must be ignored): %q", got)
+	}
+}

@@ -5,8 +5,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/featureflags/featureflags/internal/httpx"
+	"github.com/featureflags/featureflags/internal/logbuf"
+	"github.com/featureflags/featureflags/internal/ofrepjson"
 )
 
 // serviceName is the service field of every request log line.
@@ -17,10 +22,21 @@ const serviceName = "featureflags"
 type accessLog struct {
 	log     *slog.Logger // carries the service name and version
 	proxies proxies
+	// direct, when the logger is logbuf's JSON handler, takes info lines
+	// appended by hand in its shape: a line through slog cost a sixth of
+	// an evaluation's CPU (its attributes, and encoding/json for the
+	// duration). head is the line up to the request's own fields.
+	direct *logbuf.Writer
+	head   string
 }
 
 func newAccessLog(log *slog.Logger, version string, trusted proxies) accessLog {
-	return accessLog{log: log.With(slog.String("service", serviceName), slog.String("version", version)), proxies: trusted}
+	a := accessLog{log: log.With(slog.String("service", serviceName), slog.String("version", version)), proxies: trusted}
+	if w, ok := logbuf.Direct(log.Handler()); ok {
+		a.direct = w
+		a.head = string(ofrepjson.AppendString([]byte(`","level":"INFO","msg":"request","service":"`+serviceName+`","version":`), version))
+	}
+	return a
 }
 
 // entry is what the middleware learned about one request.
@@ -40,6 +56,13 @@ func (a accessLog) write(ctx context.Context, r *http.Request, e entry) {
 	if !a.log.Enabled(ctx, level) {
 		return
 	}
+	if a.direct != nil && level == slog.LevelInfo {
+		buf := getBuf()
+		b := a.appendLine(*buf, time.Now(), r, &e)
+		a.direct.Write(b)
+		putBuf(buf, b)
+		return
+	}
 	attrs := make([]slog.Attr, 0, 12)
 	attrs = append(attrs,
 		slog.String("method", r.Method),
@@ -47,18 +70,58 @@ func (a accessLog) write(ctx context.Context, r *http.Request, e entry) {
 		slog.String("path", r.URL.Path),
 		slog.Int("status", e.status),
 		slog.Int64("bytes", e.bytes),
-		slog.Float64("duration_ms", float64(e.elapsed.Microseconds())/1000),
+		slog.Float64("duration_ms", durationMS(e.elapsed)),
 		slog.String("request_id", e.id),
 		slog.String("client", a.proxies.client(r)),
-		slog.String("user_agent", r.UserAgent()),
+		slog.String("user_agent", httpx.HeaderValue(r.Header, "User-Agent")),
 	)
 	if e.actor != "" {
 		attrs = append(attrs, slog.String("token_id", e.actor))
 	}
-	if trace := traceID(r.Header.Get("Traceparent")); trace != "" {
+	if trace := traceID(httpx.HeaderValue(r.Header, "Traceparent")); trace != "" {
 		attrs = append(attrs, slog.String("trace_id", trace))
 	}
 	a.log.LogAttrs(ctx, level, "request", attrs...)
+}
+
+func durationMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// appendLine appends the info line of e at now, byte for byte as slog's
+// JSON handler writes it from the attributes above (TestAccessLogDirect):
+// its strings escaped as ofrepjson escapes them, which is slog's escaping,
+// and the duration in strconv's 'f' format, which is encoding/json's for
+// the values a duration in milliseconds takes (0, and 0.001 to 1e13).
+func (a accessLog) appendLine(b []byte, now time.Time, r *http.Request, e *entry) []byte {
+	b = append(b, `{"time":"`...)
+	b = now.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, a.head...)
+	b = appendField(b, "method", r.Method)
+	b = appendField(b, "route", e.route)
+	b = appendField(b, "path", r.URL.Path)
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(e.status), 10)
+	b = append(b, `,"bytes":`...)
+	b = strconv.AppendInt(b, e.bytes, 10)
+	b = append(b, `,"duration_ms":`...)
+	b = strconv.AppendFloat(b, durationMS(e.elapsed), 'f', -1, 64)
+	b = appendField(b, "request_id", e.id)
+	b = appendField(b, "client", a.proxies.client(r))
+	b = appendField(b, "user_agent", httpx.HeaderValue(r.Header, "User-Agent"))
+	if e.actor != "" {
+		b = appendField(b, "token_id", e.actor)
+	}
+	if trace := traceID(httpx.HeaderValue(r.Header, "Traceparent")); trace != "" {
+		b = appendField(b, "trace_id", trace)
+	}
+	return append(b, "}\n"...)
+}
+
+// appendField appends ,"name":"value"; name needs no escaping.
+func appendField(b []byte, name, value string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return ofrepjson.AppendString(b, value)
 }
 
 // traceID is the trace id of a W3C traceparent header

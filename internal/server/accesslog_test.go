@@ -3,9 +3,14 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/featureflags/featureflags/internal/logbuf"
 )
 
 func TestTraceID(t *testing.T) {
@@ -104,5 +109,95 @@ func TestAccessLogLine(t *testing.T) {
 		if _, ok := line["duration_ms"]; !ok {
 			t.Errorf("status %d: no duration_ms in %s", status, buf.Bytes())
 		}
+	}
+}
+
+// TestAccessLogDirect holds the line appended by hand for logbuf's JSON
+// handler to the one slog writes from the same request, byte for byte
+// but for the time, with strings that need escaping and durations of
+// every size; error lines still go through slog, and so are flushed.
+func TestAccessLogDirect(t *testing.T) {
+	var direct, viaSlog bytes.Buffer
+	w := logbuf.New(&direct)
+	defer w.Close()
+	trusted, _ := ParseTrustedProxies("127.0.0.0/8")
+	const version = `1.2.3 "dev"`
+	fast := newAccessLog(slog.New(logbuf.JSONHandler(w, nil)), version, trusted)
+	slow := newAccessLog(slog.New(slog.NewJSONHandler(&viaSlog, nil)), version, trusted)
+	if fast.direct == nil || slow.direct != nil {
+		t.Fatal("the direct path is not chosen by the handler")
+	}
+	r := httptest.NewRequest("GET", "/flags/x", nil)
+	r.URL.Path = "/flags/\"q\"\\<tag>&\x01\t\n\u2028é\xff"
+	r.RemoteAddr = "127.0.0.1:41000"
+	r.Header.Set("X-Forwarded-For", "203.0.113.9")
+	r.Header.Set("User-Agent", "agent/1 (\u2029; \x7f)")
+	for i, e := range []entry{
+		{route: "/flags/{id}", id: "req-1", status: 200, bytes: 0, elapsed: 0},
+		{route: "/flags/{id}", id: "req<2>", actor: "tok_1", status: 404, bytes: 93, elapsed: time.Microsecond},
+		{route: "/ofrep/v1/evaluate/flags/{key}", id: "r", status: 200, bytes: 1 << 40, elapsed: 1234567 * time.Microsecond},
+		{route: "unmatched", id: "r", status: 429, bytes: 5, elapsed: 3 * time.Hour},
+	} {
+		if i%2 == 1 {
+			r.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+		} else {
+			r.Header.Del("Traceparent")
+		}
+		direct.Reset()
+		viaSlog.Reset()
+		fast.write(r.Context(), r, e)
+		slow.write(r.Context(), r, e)
+		if direct.Len() != 0 {
+			t.Fatalf("an info line was written before the batch: %s", direct.Bytes())
+		}
+		w.Flush()
+		got, gotTime := cutTime(t, direct.String())
+		want, _ := cutTime(t, viaSlog.String())
+		if got != want {
+			t.Errorf("entry %d:\n got %s\nwant %s", i, got, want)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, gotTime); err != nil {
+			t.Errorf("entry %d: time %q: %v", i, gotTime, err)
+		}
+	}
+	direct.Reset()
+	fast.write(r.Context(), r, entry{route: "/flags", id: "r", status: 503})
+	if !bytes.Contains(direct.Bytes(), []byte(`"level":"ERROR"`)) {
+		t.Errorf("an error line is not written at once: %q", direct.Bytes())
+	}
+}
+
+// cutTime returns line without its time's value, and that value.
+func cutTime(t *testing.T, line string) (string, string) {
+	t.Helper()
+	const key = `{"time":"`
+	rest, ok := strings.CutPrefix(line, key)
+	end := strings.IndexByte(rest, '"')
+	if !ok || end < 0 {
+		t.Fatalf("no time in %q", line)
+	}
+	return key + rest[end:], rest[:end]
+}
+
+// BenchmarkAccessLogLine measures one evaluation's log line through slog's
+// JSON handler and appended by hand, both into logbuf's batches.
+func BenchmarkAccessLogLine(b *testing.B) {
+	r := httptest.NewRequest("POST", "/ofrep/v1/evaluate/flags/flag-00000", nil)
+	r.Header.Set("User-Agent", "OpenFeature-Go/1.0")
+	e := entry{route: "/ofrep/v1/evaluate/flags/{key}", id: "0123456789abcdef01234567", status: 200, bytes: 93, elapsed: 42 * time.Microsecond}
+	for name, direct := range map[string]bool{"slog": false, "direct": true} {
+		b.Run(name, func(b *testing.B) {
+			w := logbuf.New(io.Discard)
+			defer w.Close()
+			h := logbuf.Handler(slog.NewJSONHandler(w, nil), w)
+			if direct {
+				h = logbuf.JSONHandler(w, nil)
+			}
+			a := newAccessLog(slog.New(h), "1.0.0", nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				a.write(r.Context(), r, e)
+			}
+		})
 	}
 }

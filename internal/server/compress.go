@@ -6,6 +6,7 @@ import (
 
 	"github.com/klauspost/compress/gzhttp"
 
+	"github.com/featureflags/featureflags/internal/httpx"
 	"github.com/featureflags/featureflags/wire"
 )
 
@@ -54,5 +55,5 @@ func isStream(r *http.Request) bool {
 	case EventsPath, wire.StreamPath, wire.OFREPEventsPath:
 		return true
 	}
-	return strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	return strings.Contains(httpx.HeaderValue(r.Header, "Accept"), "text/event-stream")
 }

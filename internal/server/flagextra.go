@@ -56,7 +56,8 @@ func (s *Server) explainFlag(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	ctx, _, fail := s.ofrepContext(w, r, nil)
+	ctx, in, fail := s.ofrepContext(w, r)
+	defer in.release()
 	if fail != nil {
 		httpx.Error(w, r, fail.err)
 		return

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/featureflags/featureflags/wire"
@@ -18,6 +21,8 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	ok       atomic.Pointer[map[string]*okSeries] // by route; replaced whole, read without a lock
+	okMu     sync.Mutex                           // held while replacing ok
 
 	// Live updates (live.go).
 	streams       *prometheus.GaugeVec   // open streams by kind
@@ -48,6 +53,7 @@ func newMetrics(version, commit string, flagCount, ready, invalidFlags func() fl
 			Buckets: durationBuckets,
 		}, []string{"route"}),
 	}
+	m.ok.Store(&map[string]*okSeries{})
 	m.streams = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "featureflags_streams",
 		Help: "Open event streams by kind: sdk (" + wire.StreamPath + "), ofrep (" + wire.OFREPEventsPath + ") and events (/events).",
@@ -92,8 +98,49 @@ func newMetrics(version, commit string, flagCount, ready, invalidFlags func() fl
 }
 
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(methodLabel(method), route, statusLabel(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	method = methodLabel(method)
+	rs := (*m.ok.Load())[route]
+	if rs == nil && status == http.StatusOK {
+		rs = m.resolve(method, route)
+	}
+	if rs == nil {
+		m.requests.WithLabelValues(method, route, statusLabel(status)).Inc()
+		m.duration.WithLabelValues(route).Observe(d.Seconds())
+		return
+	}
+	if status == http.StatusOK && method == rs.method {
+		rs.count.Inc()
+	} else {
+		m.requests.WithLabelValues(method, route, statusLabel(status)).Inc()
+	}
+	rs.duration.Observe(d.Seconds())
+}
+
+// okSeries are a route's duration histogram and its counter of requests
+// of one method answered 200, the most frequent answer, resolved once:
+// looking series up by their label values hashed the labels per request.
+// A route gets them at its first 200, so that no series shows before it
+// has a request.
+type okSeries struct {
+	duration prometheus.Observer
+	method   string
+	count    prometheus.Counter
+}
+
+// resolve makes route's okSeries for method, unless another request did.
+func (m *metrics) resolve(method, route string) *okSeries {
+	m.okMu.Lock()
+	defer m.okMu.Unlock()
+	old := *m.ok.Load()
+	if rs := old[route]; rs != nil {
+		return rs
+	}
+	rs := &okSeries{duration: m.duration.WithLabelValues(route), method: method,
+		count: m.requests.WithLabelValues(method, route, statusLabel(http.StatusOK))}
+	next := maps.Clone(old)
+	next[route] = rs // routes are the table's patterns: a bounded set
+	m.ok.Store(&next)
+	return rs
 }
 
 func (m *metrics) handler() http.Handler {

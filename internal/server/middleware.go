@@ -59,7 +59,7 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		st := &reqState{Context: r.Context(), log: s.log, id: r.Header.Get("X-Request-Id")}
+		st := &reqState{Context: r.Context(), log: s.log, id: httpx.HeaderValue(r.Header, "X-Request-Id")}
 		if !validRequestID(st.id) {
 			st.id = requestIDs.next()
 		}

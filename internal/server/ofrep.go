@@ -76,9 +76,8 @@ func putBuf(b *[]byte, used []byte) {
 func (s *Server) ofrepEvaluate(w http.ResponseWriter, r *http.Request) {
 	corsHeaders(w.Header())
 	key := r.PathValue("key")
-	in := getBuf()
-	ctx, body, fail := s.ofrepContext(w, r, *in)
-	putBuf(in, body)
+	ctx, in, fail := s.ofrepContext(w, r)
+	defer in.release()
 	if fail != nil {
 		s.ofrepFail(w, r, key, true, fail)
 		return
@@ -111,9 +110,8 @@ func (s *Server) ofrepEvaluate(w http.ResponseWriter, r *http.Request) {
 // before evaluating, so that a 304 costs a decode and a hash.
 func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 	corsHeaders(w.Header())
-	in := getBuf()
-	ctx, body, fail := s.ofrepContext(w, r, *in)
-	putBuf(in, body)
+	ctx, in, fail := s.ofrepContext(w, r)
+	defer in.release()
 	if fail != nil {
 		s.ofrepFail(w, r, "", false, fail)
 		return
@@ -142,33 +140,36 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 	putBuf(out, writeBulk(w, snap, env, ctx, b, r.Context().Done()))
 }
 
-// ofrepContext reads the request body into buf and decodes its context. It
-// returns buf, possibly grown, for the caller to pool.
-func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request, buf []byte) (eval.Context, []byte, *ofrepFailure) {
-	body, err := httpx.ReadJSONBody(w, r, s.maxContext, buf)
+// ofrepContext reads the request body and decodes its context, both
+// into pooled memory: the caller releases in once it has answered.
+func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request) (ctx eval.Context, in *ofrepInput, fail *ofrepFailure) {
+	in = getInput()
+	body, err := httpx.ReadJSONBody(w, r, s.maxContext, in.body)
+	in.body = body
 	if err != nil {
-		return nil, body, &ofrepFailure{code: eval.ErrorGeneral, err: s.contextTooLarge(err)}
+		return nil, in, &ofrepFailure{code: eval.ErrorGeneral, err: s.contextTooLarge(err)}
 	}
-	if fail := s.contextTooDeep(body); fail != nil {
-		return nil, body, fail
-	}
-	if i := firstNonSpace(body); i < 0 || body[i] != '{' {
-		return nil, body, failure(eval.ErrorParse, ff.EINVALID,
-			`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`)
-	}
-	ctx, ok := quickContext(body)
+	// A context quickContext decodes is flat: nested two deep, within
+	// every max-depth. Only the others need the depth check.
+	ctx, ok := quickContext(body, in.ctx)
 	if !ok {
-		var fail *ofrepFailure
+		if fail := s.contextTooDeep(body); fail != nil {
+			return nil, in, fail
+		}
+		if i := firstNonSpace(body); i < 0 || body[i] != '{' {
+			return nil, in, failure(eval.ErrorParse, ff.EINVALID,
+				`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`)
+		}
 		if ctx, fail = decodeContext(body); fail != nil {
-			return nil, body, fail
+			return nil, in, fail
 		}
 	}
 	if tk, ok := ctx["targetingKey"]; ok && tk != nil {
 		if _, isString := tk.(string); !isString {
-			return nil, body, failure(eval.ErrorInvalidContext, ff.EINVALID, "context.targetingKey must be a string")
+			return nil, in, failure(eval.ErrorInvalidContext, ff.EINVALID, "context.targetingKey must be a string")
 		}
 	}
-	return ctx, body, nil
+	return ctx, in, nil
 }
 
 // decodeContext decodes the bodies quickContext declines.
@@ -199,7 +200,7 @@ func (s *Server) environment(r *http.Request) string {
 	if env, ok := r.Context().Value(keyEnvKey{}).(string); ok {
 		return env
 	}
-	if env := r.Header.Get(environmentHeader); env != "" {
+	if env := httpx.HeaderValue(r.Header, environmentHeader); env != "" {
 		return env
 	}
 	return s.defaultEnv

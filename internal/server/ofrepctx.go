@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/featureflags/featureflags/eval"
@@ -16,9 +17,10 @@ import (
 // json.Unmarshal, so results and error messages are unchanged. The fuzz
 // test holds the two to the same result.
 
-// quickContext decodes body when it is {"context":{flat members}} and
-// reports whether it did; a nil context for {} or "context":null.
-func quickContext(body []byte) (eval.Context, bool) {
+// quickContext decodes body into m, an empty map, when it is
+// {"context":{flat members}} and reports whether it did; a nil context for
+// {} or "context":null. Declining, it may leave members in m.
+func quickContext(body []byte, m eval.Context) (eval.Context, bool) {
 	// One copy of the body holds every name and string value: they are
 	// slices of it, not an allocation each.
 	d := ctxDecoder{b: body, s: string(body)}
@@ -33,12 +35,44 @@ func quickContext(body []byte) (eval.Context, bool) {
 	}
 	var ctx eval.Context
 	if !d.literal("null") {
-		var ok bool
-		if ctx, ok = d.object(); !ok {
+		if !d.object(m) {
 			return nil, false
 		}
+		ctx = m
 	}
 	return ctx, d.skip('}') && d.end()
+}
+
+// ofrepInput is the pooled memory one evaluation request is read and
+// decoded into: the body and the context's map, which clear empties
+// without giving back its memory, so that decoding the usual context
+// allocates only the copy of the body and the boxing of its values.
+// Nothing keeps a context past its request (evaluation results are built
+// at compile time), so the map can serve the next one.
+type ofrepInput struct {
+	body []byte
+	ctx  eval.Context
+}
+
+// maxPooledContext keeps one unusually large context from making every
+// later clear of its map slow.
+const maxPooledContext = 64
+
+var inputPool = sync.Pool{New: func() any { return &ofrepInput{body: make([]byte, 0, 4096), ctx: eval.Context{}} }}
+
+func getInput() *ofrepInput { return inputPool.Get().(*ofrepInput) }
+
+// release returns in to the pool once its request is answered.
+func (in *ofrepInput) release() {
+	if cap(in.body) > maxPooledBuffer {
+		in.body = make([]byte, 0, 4096)
+	}
+	in.body = in.body[:0]
+	if len(in.ctx) > maxPooledContext {
+		in.ctx = eval.Context{}
+	}
+	clear(in.ctx)
+	inputPool.Put(in)
 }
 
 // ctxDecoder reads JSON from b at i; s is b as a string.
@@ -86,46 +120,61 @@ func (d *ctxDecoder) key() (string, bool) {
 	return k, ok && d.skip(':')
 }
 
+// strStop marks the bytes str stops at: the closing quote, a backslash,
+// control characters, and the first byte of a multi-byte UTF-8 sequence.
+var strStop = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
+	}
+	return t
+}()
+
 // str reads a string without escapes, control characters or invalid UTF-8.
 func (d *ctxDecoder) str() (string, bool) {
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return "", false
 	}
 	start := d.i + 1
+	ascii := true
 	for j := start; j < len(d.b); j++ {
-		switch c := d.b[j]; {
+		c := d.b[j]
+		if !strStop[c] {
+			continue
+		}
+		switch {
 		case c == '"':
 			d.i = j + 1
-			return d.s[start:j], utf8.Valid(d.b[start:j])
-		case c == '\\' || c < 0x20:
+			return d.s[start:j], ascii || utf8.Valid(d.b[start:j])
+		case c >= utf8.RuneSelf:
+			ascii = false
+		default: // a backslash or a control character
 			return "", false
 		}
 	}
 	return "", false
 }
 
-// object reads {"name": flat value, ...}.
-func (d *ctxDecoder) object() (eval.Context, bool) {
+// object reads {"name": flat value, ...} into ctx.
+func (d *ctxDecoder) object(ctx eval.Context) bool {
 	if !d.skip('{') {
-		return nil, false
+		return false
 	}
-	ctx := eval.Context{}
 	if d.skip('}') {
-		return ctx, true
+		return true
 	}
 	for {
 		k, ok := d.key()
 		if !ok {
-			return nil, false
+			return false
 		}
 		if ctx[k], ok = d.value(); !ok {
-			return nil, false
+			return false
 		}
 		if d.skip('}') {
-			return ctx, true
+			return true
 		}
 		if !d.skip(',') {
-			return nil, false
+			return false
 		}
 	}
 }

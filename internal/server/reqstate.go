@@ -39,6 +39,11 @@ func (st *reqState) Value(key any) any {
 		return st.id
 	case httpx.LoggerKey:
 		return st.log
+	case keyEnvKey{}: // only ever set here, once there is a state
+		if st.token != nil && st.keyEnv {
+			return st.token.Environment
+		}
+		return nil
 	}
 	if st.token != nil {
 		switch key {
@@ -46,10 +51,6 @@ func (st *reqState) Value(key any) any {
 			return st.token
 		case auth.ActorKey:
 			return auth.TokenActor(st.token)
-		case keyEnvKey{}:
-			if st.keyEnv {
-				return st.token.Environment
-			}
 		}
 	}
 	return st.Context.Value(key)
