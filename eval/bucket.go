@@ -31,7 +31,7 @@ type rollout struct {
 // pick returns the result of the variant ctx falls in, or the
 // TARGETING_KEY_MISSING result when the bucketing attribute is absent, empty
 // or neither a string nor a number.
-func (r *rollout) pick(ctx Context) *tally {
+func (r *rollout) pick(ctx view) *tally {
 	b, ok := r.bucket(ctx)
 	if !ok {
 		return &r.missing
@@ -46,9 +46,9 @@ func (r *rollout) pick(ctx Context) *tally {
 
 // bucket hashes the scheme's prefix and the bucketing attribute (the prefix
 // is hashed at compile time) and maps the hash to a bucket.
-func (r *rollout) bucket(ctx Context) (uint32, bool) {
-	v, ok := r.attr.get(ctx)
-	if !ok {
+func (r *rollout) bucket(ctx view) (uint32, bool) {
+	v := r.attr.get(ctx)
+	if v == nil {
 		return 0, false
 	}
 	h := r.prefix

@@ -52,7 +52,7 @@ func TestBucketPinnedVectors(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := rolloutOf(t, c.salt, "")
-		got, ok := r.bucket(Context{"targetingKey": c.value})
+		got, ok := r.bucket(view{ctx: Context{"targetingKey": c.value}})
 		if !ok || got != c.want {
 			t.Errorf("bucket(%q, %#v) = %d, %t; want %d", c.salt, c.value, got, ok, c.want)
 		}
@@ -61,12 +61,12 @@ func TestBucketPinnedVectors(t *testing.T) {
 
 func TestBucketByNestedAttribute(t *testing.T) {
 	r := rolloutOf(t, "65f1c0ffee0000000000abcd", "account.id")
-	got, ok := r.bucket(Context{"targetingKey": "ignored", "account": map[string]any{"id": "user-2"}})
+	got, ok := r.bucket(view{ctx: Context{"targetingKey": "ignored", "account": map[string]any{"id": "user-2"}}})
 	if !ok || got != 61125 {
 		t.Errorf("bucket by account.id = %d, %t; want 61125", got, ok)
 	}
 	for _, ctx := range []Context{nil, {"account": "user-2"}, {"account": map[string]any{"id": ""}}, {"account": map[string]any{"id": true}}} {
-		if _, ok := r.bucket(ctx); ok {
+		if _, ok := r.bucket(view{ctx: ctx}); ok {
 			t.Errorf("bucket(%v) succeeded, want missing", ctx)
 		}
 	}
@@ -172,10 +172,10 @@ func TestBucketNumberDoesNotAllocate(t *testing.T) {
 	r := rolloutOf(t, "salt", "")
 	for _, v := range []any{42, int64(-9223372036854775808), -1.2345678901234567e-308, json.Number("12.5")} {
 		ctx := Context{"targetingKey": v}
-		if _, ok := r.bucket(ctx); !ok {
+		if _, ok := r.bucket(view{ctx: ctx}); !ok {
 			t.Fatalf("bucket(%v) missing", v)
 		}
-		if n := testing.AllocsPerRun(100, func() { r.bucket(ctx) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { r.bucket(view{ctx: ctx}) }); n != 0 {
 			t.Errorf("bucket(%v): %v allocations, want 0", v, n)
 		}
 	}

@@ -40,6 +40,8 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 		return b
 	}
 	code := reflect.ValueOf(encode).Pointer()
+	v := view{ctx: ctx, memo: beginMemo()}
+	defer endMemo(v.memo)
 	lead := 1 // every part starts with sep, but the answer does not
 	for l := range t.flags.Leaves() {
 		m := memoOf(l)
@@ -48,7 +50,7 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 			if p := &parts[i]; p.f == nil {
 				b = append(b, p.run[lead:]...)
 			} else {
-				b = s.appendTargeted(b, t, ctx, m, p, encode, sep, lead)
+				b = s.appendTargeted(b, t, v, m, p, encode, sep, lead)
 			}
 			lead = 0
 		}
@@ -66,7 +68,7 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 // appendTargeted evaluates p's flag for ctx, counts the result in m and
 // appends its encoding to b, from lead on. It looks for the result from
 // the last: the default serve, which most contexts get, comes last.
-func (s *Snapshot) appendTargeted(b []byte, t *envFlags, ctx Context, m *leafMemo, p *part, encode func([]byte, *Result) []byte, sep byte, lead int) []byte {
+func (s *Snapshot) appendTargeted(b []byte, t *envFlags, ctx view, m *leafMemo, p *part, encode func([]byte, *Result) []byte, sep byte, lead int) []byte {
 	r := p.f.evaluate(t, ctx)
 	for k := len(p.results) - 1; k >= 0; k-- {
 		if e := &p.results[k]; e.t == r {

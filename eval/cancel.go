@@ -13,6 +13,8 @@ func (s *Snapshot) EvaluateAllUntil(env string, ctx Context, dst []Result, done 
 		return dst, true
 	}
 	dst = slices.Grow(dst, t.flags.Len())
+	v := view{ctx: ctx, memo: beginMemo()}
+	defer endMemo(v.memo)
 	i := 0
 	for _, f := range t.flags.All() {
 		if done != nil && i%cancelEvery == 0 {
@@ -23,7 +25,7 @@ func (s *Snapshot) EvaluateAllUntil(env string, ctx Context, dst []Result, done 
 			}
 		}
 		i++
-		dst = append(dst, *s.count(f.evaluate(t, ctx)))
+		dst = append(dst, *s.count(f.evaluate(t, v)))
 	}
 	return dst, true
 }

@@ -155,7 +155,7 @@ func attributePath(field, attr string) (attribute, error) {
 	if slices.Contains(path, "") {
 		return attribute{}, featureflags.FieldErrorf(field, "attribute %q has an empty path element", attr)
 	}
-	a := attribute{name: path[0]}
+	a := attribute{name: path[0], id: internName(path[0])}
 	if len(path) > 1 {
 		a.rest = path[1:]
 	}

@@ -65,7 +65,7 @@ func (s *Snapshot) Resolve(env, key string, ctx Context) *Result {
 	if !ok {
 		return nil
 	}
-	return s.count(f.evaluate(t, ctx))
+	return s.count(f.evaluate(t, view{ctx: ctx}))
 }
 
 // EvaluateAll appends the results of all of env's flags, in key order, to
@@ -78,13 +78,13 @@ func (s *Snapshot) EvaluateAll(env string, ctx Context, dst []Result) []Result {
 
 // evaluate evaluates f, a flag of t, for ctx. It is small enough to be
 // inlined (evaluateIn checks for a fixed result).
-func (f *flagEnv) evaluate(t *envFlags, ctx Context) *tally {
+func (f *flagEnv) evaluate(t *envFlags, ctx view) *tally {
 	w := maxEvalWork.Load()
 	return f.evaluateIn(t, ctx, &w, 0)
 }
 
 // evaluateIn evaluates f with the work w left, depth prerequisites deep.
-func (f *flagEnv) evaluateIn(t *envFlags, ctx Context, w *int64, depth int) *tally {
+func (f *flagEnv) evaluateIn(t *envFlags, ctx view, w *int64, depth int) *tally {
 	if f.fixed != nil {
 		return f.fixed
 	}
@@ -115,7 +115,7 @@ type serve struct {
 	rollout *rollout
 }
 
-func (s *serve) pick(ctx Context) *tally {
+func (s *serve) pick(ctx view) *tally {
 	if s.rollout == nil {
 		return s.result
 	}

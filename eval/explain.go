@@ -54,10 +54,10 @@ func (s *Snapshot) Explain(env, key string, ctx Context) Explanation {
 	x.Rules = make([]RuleOutcome, len(f.rules))
 	x.Evaluated = f.fixed == nil
 	if x.Evaluated {
-		x.Prerequisites, x.Evaluated = f.explainPrereqs(t, ctx, &w)
+		x.Prerequisites, x.Evaluated = f.explainPrereqs(t, view{ctx: ctx}, &w)
 	}
 	for i := range f.rules {
-		x.Rules[i].Conditions = f.rules[i].outcomes(ctx, &w)
+		x.Rules[i].Conditions = f.rules[i].outcomes(view{ctx: ctx}, &w)
 		if !x.Evaluated || x.Rule >= 0 {
 			continue
 		}
@@ -70,7 +70,7 @@ func (s *Snapshot) Explain(env, key string, ctx Context) Explanation {
 }
 
 // outcomes reports, for each condition of r, whether ctx meets it.
-func (r *rule) outcomes(ctx Context, w *int64) []bool {
+func (r *rule) outcomes(ctx view, w *int64) []bool {
 	out := make([]bool, len(r.conds))
 	for i := range r.conds {
 		out[i] = r.conds[i].match(ctx, w)
@@ -89,7 +89,7 @@ func allTrue(bs []bool) bool {
 
 // explainPrereqs reports how each of f's prerequisites fared, and whether
 // all were met.
-func (f *flagEnv) explainPrereqs(t *envFlags, ctx Context, w *int64) ([]PrerequisiteOutcome, bool) {
+func (f *flagEnv) explainPrereqs(t *envFlags, ctx view, w *int64) ([]PrerequisiteOutcome, bool) {
 	out := make([]PrerequisiteOutcome, len(f.prereqs))
 	met := true
 	for i := range f.prereqs {

@@ -96,7 +96,7 @@ type condition struct {
 
 // match reports whether ctx satisfies c alone (Explain's question): run
 // on a list of one rule of c.
-func (c *condition) match(ctx Context, w *int64) bool {
+func (c *condition) match(ctx view, w *int64) bool {
 	one := [1]condition{*c}
 	one[0].rule, one[0].next, one[0].last = 0, 1, true
 	return run(one[:], ctx, w) == 0
@@ -114,13 +114,13 @@ func (c *condition) match(ctx Context, w *int64) bool {
 // only match a present, comparable value. A run that exhausts the work
 // (*w < 0) goes on cheaply (matches conditions no longer run) and its
 // callers report the exhaustion.
-func run(conds []condition, ctx Context, w *int64) int {
+func run(conds []condition, ctx view, w *int64) int {
 	for i := 0; i < len(conds); i++ {
 		c := &conds[i]
 		hold := false
 		if c.op >= opInSegment { // inSegment, notInSegment, always
 			hold = c.op == opAlways || c.seg.contains(ctx, w) == (c.op == opInSegment)
-		} else if v, ok := c.attr.get(ctx); !ok {
+		} else if v := c.attr.get(ctx); v == nil {
 			hold = c.op == opAbsent
 		} else {
 			s, isString := v.(string)

@@ -50,7 +50,7 @@ func (d *flagDef) prerequisites(base string, ps []featureflags.Prerequisite) ([]
 
 // failedPrereq returns the index of f's first prerequisite that ctx does
 // not meet in t, or -1 when all are met.
-func (f *flagEnv) failedPrereq(t *envFlags, ctx Context, w *int64, depth int) int {
+func (f *flagEnv) failedPrereq(t *envFlags, ctx view, w *int64, depth int) int {
 	for i := range f.prereqs {
 		if _, met := f.prereqs[i].meets(t, ctx, w, depth); !met {
 			return i
@@ -63,7 +63,7 @@ func (f *flagEnv) failedPrereq(t *envFlags, ctx Context, w *int64, depth int) in
 // (nil when it was not evaluated). A prerequisite is met when its flag
 // exists, is on and its evaluation, prerequisites included, serves one of
 // the variants required. Each costs one unit of work.
-func (p *prereq) meets(t *envFlags, ctx Context, w *int64, depth int) (*tally, bool) {
+func (p *prereq) meets(t *envFlags, ctx view, w *int64, depth int) (*tally, bool) {
 	*w--
 	if *w < 0 || depth >= MaxPrerequisiteDepth {
 		return nil, false

@@ -15,7 +15,7 @@ type segment struct {
 
 // contains reports whether ctx is in the segment. A segment without
 // conditions contains nobody, whatever its Match.
-func (s *segment) contains(ctx Context, w *int64) bool {
+func (s *segment) contains(ctx view, w *int64) bool {
 	return run(s.conds, ctx, w) >= 0
 }
 
