@@ -59,23 +59,31 @@ func BenchmarkEvalRequest(b *testing.B) {
 	if _, err := s.svc.CreateFlag(b.Context(), service.FlagInput{Name: "f", Environments: map[string]bool{"production": true}}); err != nil {
 		b.Fatal(err)
 	}
-	bodies := make([][]byte, 100000)
-	for i := range bodies {
-		bodies[i] = []byte(strings.Replace(evalContext, "user-1234", "user-"+strconv.Itoa(100000+i), 1))
-	}
-	rd := bytes.NewReader(bodies[0])
-	r, _ := http.NewRequest("POST", "http://localhost/ofrep/v1/evaluate/flags/f", rd)
-	r.RemoteAddr = "127.0.0.1:40000"
-	r.Header.Set("Content-Type", "application/json")
+	r, next := evalRequests(100000)
 	w := &discard{h: http.Header{}}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		i++
 		clear(w.h)
-		rd.Reset(bodies[i%len(bodies)])
+		next(i)
 		s.ServeHTTP(w, r)
 	}
+}
+
+// evalRequests returns an OFREP single evaluation request of flag f with
+// the wrk benchmark's context, and next, which gives it the body of the
+// i-th of n such contexts, each with a targeting key of its own.
+func evalRequests(n int) (r *http.Request, next func(i int)) {
+	bodies := make([][]byte, n)
+	for i := range bodies {
+		bodies[i] = []byte(strings.Replace(evalContext, "user-1234", "user-"+strconv.Itoa(100000+i), 1))
+	}
+	rd := bytes.NewReader(bodies[0])
+	r, _ = http.NewRequest("POST", "http://localhost/ofrep/v1/evaluate/flags/f", rd)
+	r.RemoteAddr = "127.0.0.1:40000"
+	r.Header.Set("Content-Type", "application/json")
+	return r, func(i int) { rd.Reset(bodies[i%n]) }
 }
 
 // evalContext is the 7-member context of the wrk benchmark.
@@ -99,14 +107,7 @@ func TestEvalRequestAllocs(t *testing.T) {
 	if _, err := s.svc.CreateFlag(t.Context(), service.FlagInput{Name: "f", Environments: map[string]bool{"production": true}}); err != nil {
 		t.Fatal(err)
 	}
-	bodies := make([][]byte, 2000)
-	for i := range bodies {
-		bodies[i] = []byte(strings.Replace(evalContext, "user-1234", "user-"+strconv.Itoa(100000+i), 1))
-	}
-	rd := bytes.NewReader(bodies[0])
-	r, _ := http.NewRequest("POST", "http://localhost/ofrep/v1/evaluate/flags/f", rd)
-	r.RemoteAddr = "127.0.0.1:40000"
-	r.Header.Set("Content-Type", "application/json")
+	r, next := evalRequests(2000)
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, r)
 	if w.Code != http.StatusOK || !strings.HasPrefix(w.Body.String(), `{"key":"f","value":true,`) {
@@ -117,7 +118,7 @@ func TestEvalRequestAllocs(t *testing.T) {
 	allocs := testing.AllocsPerRun(1000, func() {
 		i++
 		clear(d.h)
-		rd.Reset(bodies[i])
+		next(i)
 		s.ServeHTTP(d, r)
 	})
 	if allocs > 10 {
