@@ -3,6 +3,7 @@ package eval
 import (
 	"reflect"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/featureflags/featureflags/internal/pmap"
@@ -97,6 +98,9 @@ type leafMemo struct {
 	counts []atomic.Uint64
 	slots  []int // the first slot of each flag of the leaf (fixed ones too)
 	runs   atomic.Pointer[leafRuns]
+	// building is held while runs is made, so that concurrent first
+	// answers make it once between them rather than once each.
+	building sync.Mutex
 }
 
 // leafRuns are a leaf's flags as one encode function writes them.
@@ -145,6 +149,11 @@ func memoOf(l pmap.Leaf[*flagEnv]) *leafMemo {
 // last one's are kept.
 func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *Result) []byte, sep byte) *leafRuns {
 	if r := m.runs.Load(); r != nil && r.code == code {
+		return r
+	}
+	m.building.Lock()
+	defer m.building.Unlock()
+	if r := m.runs.Load(); r != nil && r.code == code { // made while waiting
 		return r
 	}
 	r := &leafRuns{code: code}

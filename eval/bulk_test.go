@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/featureflags/featureflags"
@@ -138,6 +139,37 @@ func TestBulkStoppedCountsWhatItGave(t *testing.T) {
 		if gave >= 300 || n != uint64(gave) {
 			t.Errorf("stopped at flush %d after %d flags: counted %d", stop, gave, n)
 		}
+	}
+}
+
+// encodings counts the calls of countingByKey.
+var encodings atomic.Int64
+
+func countingByKey(b []byte, r *Result) []byte {
+	encodings.Add(1)
+	return byKey(b, r)
+}
+
+// TestBulkRunsEncodedOnce: concurrent first answers of a snapshot encode
+// its leaves once between them, as one answer alone does.
+func TestBulkRunsEncodedOnce(t *testing.T) {
+	encodings.Store(0)
+	answer(mustCompile(t, bulkFlags(1000)), prod, nil, countingByKey)
+	want := encodings.Load()
+	s := mustCompile(t, bulkFlags(1000))
+	encodings.Store(0)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			<-start
+			answer(s, prod, nil, countingByKey)
+		})
+	}
+	close(start)
+	wg.Wait()
+	if got := encodings.Load(); got != want {
+		t.Errorf("8 concurrent first answers encoded %d results, one answer alone %d", got, want)
 	}
 }
 
