@@ -233,3 +233,31 @@ func TestAttrMemoGenerationWraps(t *testing.T) {
 		t.Errorf("after wrapping: %v, want new", v)
 	}
 }
+
+// TestNamesBounded: past maxNames a new name gets no memo slot, and bulk
+// evaluation reads it from the context each time.
+func TestNamesBounded(t *testing.T) {
+	names.mu.Lock()
+	saved := names.ids
+	full := make(map[string]uint32, maxNames)
+	for i := range maxNames {
+		full[fmt.Sprint("bounded", i)] = uint32(i)
+	}
+	names.ids = full
+	names.mu.Unlock()
+	defer func() { names.mu.Lock(); names.ids = saved; names.mu.Unlock() }()
+	if id := internName("one-more"); id != unmemoized {
+		t.Fatalf("a name past the bound got id %d", id)
+	}
+	m := beginMemo()
+	defer endMemo(m)
+	a := attribute{name: "one-more", id: unmemoized}
+	ctx := Context{"one-more": "a"}
+	if v := m.lookup(&a, ctx); v != "a" {
+		t.Fatalf("lookup gave %v, want a", v)
+	}
+	ctx["one-more"] = "b"
+	if v := m.lookup(&a, ctx); v != "b" {
+		t.Errorf("lookup gave %v after the context changed, want b", v)
+	}
+}

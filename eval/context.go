@@ -114,12 +114,24 @@ var names struct {
 	n   atomic.Uint32 // len(ids), read without the lock
 }
 
+// maxNames bounds the table: names is never emptied, so a writer creating
+// flags with ever-new attribute names would grow it, and every pooled memo
+// with it, for the life of the process. Past the bound, a name gets
+// unmemoized, which every memo reads from the context map, as before.
+const maxNames = 4096
+
+// unmemoized is the id of names past maxNames: beyond every memo.
+const unmemoized = ^uint32(0)
+
 // internName returns name's id, giving it the next one on first use.
 func internName(name string) uint32 {
 	names.mu.Lock()
 	defer names.mu.Unlock()
 	if id, ok := names.ids[name]; ok {
 		return id
+	}
+	if len(names.ids) >= maxNames {
+		return unmemoized
 	}
 	if names.ids == nil {
 		names.ids = map[string]uint32{}
