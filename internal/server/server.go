@@ -199,8 +199,15 @@ func (s *Server) mux(page http.HandlerFunc) http.Handler {
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	var order []string
+	var single, bulk http.HandlerFunc
 	for _, rt := range s.table {
-		mux.HandleFunc(rt.method+" "+rt.pattern, s.guard(rt))
+		h := s.guard(rt)
+		mux.HandleFunc(rt.method+" "+rt.pattern, h)
+		if rt.method == http.MethodPost && rt.pattern == evalPrefix+"{key}" {
+			single = h
+		} else if rt.method == http.MethodPost && rt.pattern == evalAllPath {
+			bulk = h
+		}
 		if _, ok := allowed[rt.pattern]; !ok {
 			order = append(order, rt.pattern)
 		}
@@ -223,7 +230,44 @@ func (s *Server) mux(page http.HandlerFunc) http.Handler {
 		}
 		httpx.Error(w, r, ff.Errorf(ff.ENOTFOUND, "no such endpoint: %s", r.URL.Path))
 	})
-	return mux
+	return evalRoutes(mux, single, bulk)
+}
+
+// The paths of the evaluation routes: bulk, and single under the prefix.
+const (
+	evalAllPath = "/ofrep/v1/evaluate/flags"
+	evalPrefix  = evalAllPath + "/"
+)
+
+// evalRoutes serves the two evaluation routes without asking mux, and
+// everything else through it. ServeMux cleans, escapes and unescapes the
+// path and walks its tree for every request, which cost a single
+// evaluation more than evaluating. A path mux would treat otherwise (an
+// escaped or empty key, one holding a slash, a dot segment) goes to mux,
+// so that both routes answer exactly what mux would.
+func evalRoutes(mux *http.ServeMux, single, bulk http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.RawPath == "" {
+			if r.URL.Path == evalAllPath {
+				r.Pattern = "POST " + evalAllPath
+				bulk(w, r)
+				return
+			}
+			if key, ok := strings.CutPrefix(r.URL.Path, evalPrefix); ok && plainSegment(key) {
+				r.Pattern = "POST " + evalPrefix + "{key}"
+				r.SetPathValue("key", key)
+				single(w, r)
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// plainSegment reports whether s is a path segment that ServeMux would
+// match as it is: not empty, no slash, not a dot segment.
+func plainSegment(s string) bool {
+	return s != "" && s != "." && s != ".." && strings.IndexByte(s, '/') < 0
 }
 
 // routeTable is every route with the permission it needs; page serves the
@@ -274,10 +318,10 @@ func (s *Server) routeTable(page http.HandlerFunc) []route {
 		{"GET", "/audit", read, s.listAudit},
 		{"GET", "/me", read, s.me},
 
-		{"POST", "/ofrep/v1/evaluate/flags/{key}", evaluate, s.ofrepEvaluate},
-		{"OPTIONS", "/ofrep/v1/evaluate/flags/{key}", public, s.ofrepPreflight},
-		{"POST", "/ofrep/v1/evaluate/flags", evaluate, s.ofrepEvaluateAll},
-		{"OPTIONS", "/ofrep/v1/evaluate/flags", public, s.ofrepPreflight},
+		{"POST", evalPrefix + "{key}", evaluate, s.ofrepEvaluate},
+		{"OPTIONS", evalPrefix + "{key}", public, s.ofrepPreflight},
+		{"POST", evalAllPath, evaluate, s.ofrepEvaluateAll},
+		{"OPTIONS", evalAllPath, public, s.ofrepPreflight},
 
 		// Live updates (live.go).
 		{"GET", wire.StreamPath, rules, s.sdkStream},
