@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/binary"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -135,8 +136,12 @@ func (d *ctxDecoder) str() (string, bool) {
 		return "", false
 	}
 	start := d.i + 1
+	j := start
+	for j+8 <= len(d.b) && !stopsIn(binary.LittleEndian.Uint64(d.b[j:])) {
+		j += 8
+	}
 	ascii := true
-	for j := start; j < len(d.b); j++ {
+	for ; j < len(d.b); j++ {
 		c := d.b[j]
 		if !strStop[c] {
 			continue
@@ -152,6 +157,16 @@ func (d *ctxDecoder) str() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// stopsIn reports whether any of the eight bytes in x is one str stops
+// at, eight at a time: a byte is a quote or a backslash when x XOR that
+// byte repeated has a zero byte, a control character when subtracting
+// 0x20 borrows from it, and at least 0x80 when its high bit is set.
+func stopsIn(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := x^(ones*'"'), x^(ones*'\\')
+	return ((q-ones)&^q|(bs-ones)&^bs|(x-ones*0x20)&^x|x)&highs != 0
 }
 
 // object reads {"name": flat value, ...} into ctx.

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -62,5 +64,37 @@ func TestQuickContextAllocs(t *testing.T) {
 	})
 	if allocs > 6 {
 		t.Fatalf("%v allocations, want at most 6", allocs)
+	}
+}
+
+// TestStopsIn holds the eight-byte test of str to strStop: every byte
+// value at every position among others that do not stop, and words of
+// random bytes.
+func TestStopsIn(t *testing.T) {
+	word := func(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
+	for c := range 256 {
+		for p := range 8 {
+			b := []byte("aZ09 ~!a")
+			b[p] = byte(c)
+			if got := stopsIn(word(b)); got != strStop[c] {
+				t.Fatalf("stopsIn(%q) = %v, want %v", b, got, strStop[c])
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, 8)
+	for range 1_000_000 {
+		want := false
+		for i := range b {
+			// Mostly printable ASCII, so that words without a stop are common.
+			b[i] = byte(0x20 + rng.IntN(0x60))
+			if rng.IntN(16) == 0 {
+				b[i] = byte(rng.IntN(256))
+			}
+			want = want || strStop[b[i]]
+		}
+		if got := stopsIn(word(b)); got != want {
+			t.Fatalf("stopsIn(%q) = %v, want %v", b, got, want)
+		}
 	}
 }
