@@ -75,7 +75,7 @@ func putBuf(b *[]byte, used []byte) {
 // ofrepEvaluate answers POST /ofrep/v1/evaluate/flags/{key}.
 func (s *Server) ofrepEvaluate(w http.ResponseWriter, r *http.Request) {
 	corsHeaders(w.Header())
-	key := r.PathValue("key")
+	key := evalKey(r)
 	ctx, in, fail := s.ofrepContext(w, r)
 	defer in.release()
 	if fail != nil {
