@@ -71,6 +71,31 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 }
 
+// BenchmarkEvaluatePrepared is BenchmarkEvaluate with the context prepared
+// once: the attributes are read from the prepared memo, not the map.
+func BenchmarkEvaluatePrepared(b *testing.B) {
+	snap := mustCompile(b, []*featureflags.Flag{benchFlag("65f1c0ffee0000000000abcd")})
+	p := Prepare(benchContext("user-12345"))
+	if r := snap.EvaluatePrepared(prod, "65f1c0ffee0000000000abcd", p); r.Reason != ReasonSplit {
+		b.Fatalf("benchmark flag: %+v", r)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		snap.EvaluatePrepared(prod, "65f1c0ffee0000000000abcd", p)
+	}
+}
+
+// BenchmarkPrepare is what preparing benchContext costs, with the names
+// benchFlag tests interned.
+func BenchmarkPrepare(b *testing.B) {
+	mustCompile(b, []*featureflags.Flag{benchFlag("f")})
+	ctx := benchContext("user-12345")
+	b.ReportAllocs()
+	for b.Loop() {
+		Prepare(ctx)
+	}
+}
+
 func BenchmarkEvaluateFirstRuleMatches(b *testing.B) {
 	snap := mustCompile(b, []*featureflags.Flag{benchFlag("f")})
 	ctx := benchContext("user-12345")

@@ -41,7 +41,12 @@ type RuleOutcome struct {
 // Explain evaluates flag key in env for ctx as Evaluate does and says why.
 // The result is always Evaluate's.
 func (s *Snapshot) Explain(env, key string, ctx Context) Explanation {
-	x := Explanation{Result: s.Evaluate(env, key, ctx), Rule: -1}
+	return s.explain(env, key, view{ctx: ctx}, s.Evaluate(env, key, ctx))
+}
+
+// explain explains r, the result of evaluating key in env for ctx.
+func (s *Snapshot) explain(env, key string, ctx view, r Result) Explanation {
+	x := Explanation{Result: r, Rule: -1}
 	t := s.env(env)
 	if t == nil {
 		return x
@@ -54,10 +59,10 @@ func (s *Snapshot) Explain(env, key string, ctx Context) Explanation {
 	x.Rules = make([]RuleOutcome, len(f.rules))
 	x.Evaluated = f.fixed == nil
 	if x.Evaluated {
-		x.Prerequisites, x.Evaluated = f.explainPrereqs(t, view{ctx: ctx}, &w)
+		x.Prerequisites, x.Evaluated = f.explainPrereqs(t, ctx, &w)
 	}
 	for i := range f.rules {
-		x.Rules[i].Conditions = f.rules[i].outcomes(view{ctx: ctx}, &w)
+		x.Rules[i].Conditions = f.rules[i].outcomes(ctx, &w)
 		if !x.Evaluated || x.Rule >= 0 {
 			continue
 		}

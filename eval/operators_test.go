@@ -18,7 +18,7 @@ type opCase struct {
 }
 
 // runOpCases compiles each condition as the only rule of a boolean flag and
-// checks whether the rule matched.
+// checks whether the rule matched, with the context's map and prepared.
 func runOpCases(t *testing.T, cases []opCase, segs ...*featureflags.Segment) {
 	t.Helper()
 	for i, c := range cases {
@@ -26,7 +26,11 @@ func runOpCases(t *testing.T, cases []opCase, segs ...*featureflags.Segment) {
 			Rules:        []featureflags.Rule{{Conditions: []featureflags.Condition{{Attribute: c.attr, Operator: c.op, Value: c.value}}, Serve: featureflags.Serve{Variant: "on"}}},
 			DefaultServe: &featureflags.Serve{Variant: "off"},
 		})
-		r := mustCompile(t, []*featureflags.Flag{f}, segs...).Evaluate(prod, "f", c.ctx)
+		snap := mustCompile(t, []*featureflags.Flag{f}, segs...)
+		r := snap.Evaluate(prod, "f", c.ctx)
+		if p := snap.EvaluatePrepared(prod, "f", Prepare(c.ctx)); p != r {
+			t.Errorf("case %d: %q %s %#v with %v: prepared %+v, map %+v", i, c.attr, c.op, c.value, c.ctx, p, r)
+		}
 		if r.ErrorCode != "" {
 			t.Fatalf("case %d: %s", i, r.ErrorDetails)
 		}

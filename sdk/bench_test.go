@@ -21,13 +21,7 @@ func BenchmarkBool(b *testing.B) { benchBool(b, false) }
 func BenchmarkBoolNotCounting(b *testing.B) { benchBool(b, true) }
 
 func benchBool(b *testing.B, noUsage bool) {
-	s := streamtest.New(b, []*featureflags.Flag{checkout(true)}, nil)
-	s.Start("")
-	c, err := New(b.Context(), Options{URL: s.URL(), Key: serverKey, DisableUsage: noUsage})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := benchClient(b, noUsage)
 	ctx := benchContext()
 	if r := c.Bool("checkout", false, ctx); r.Reason != ReasonSplit {
 		b.Fatalf("%+v", r)
@@ -36,6 +30,35 @@ func benchBool(b *testing.B, noUsage bool) {
 	for b.Loop() {
 		c.Bool("checkout", false, ctx)
 	}
+}
+
+// BenchmarkBoolBound is BenchmarkBool through a client bound to the
+// context (For), counting usage; BenchmarkBoolBoundNotCounting without.
+func BenchmarkBoolBound(b *testing.B) { benchBoolBound(b, false) }
+
+func BenchmarkBoolBoundNotCounting(b *testing.B) { benchBoolBound(b, true) }
+
+func benchBoolBound(b *testing.B, noUsage bool) {
+	u := benchClient(b, noUsage).For(benchContext())
+	if r := u.Bool("checkout", false); r.Reason != ReasonSplit {
+		b.Fatalf("%+v", r)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		u.Bool("checkout", false)
+	}
+}
+
+// benchClient is a client fed by a real stream serving checkout.
+func benchClient(b *testing.B, noUsage bool) *Client {
+	s := streamtest.New(b, []*featureflags.Flag{checkout(true)}, nil)
+	s.Start("")
+	c, err := New(b.Context(), Options{URL: s.URL(), Key: serverKey, DisableUsage: noUsage})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c
 }
 
 // BenchmarkEvalDirect is the floor: the same evaluation on eval alone.

@@ -37,7 +37,8 @@ func evaluate(c *Client, key string, typ featureflags.FlagType, ctx Context) eva
 }
 
 // sameAsEval checks every flag for every test context against eval on
-// the service's full, unprojected flags.
+// the service's full, unprojected flags, and the client bound to each
+// context against the client.
 func sameAsEval(t *testing.T, c *Client, s *streamtest.Service) {
 	t.Helper()
 	flags, segments, envs, rev := s.State()
@@ -56,6 +57,7 @@ func sameAsEval(t *testing.T, c *Client, s *streamtest.Service) {
 			if got.Metadata = nil; !reflect.DeepEqual(got, w) {
 				t.Errorf("%s for %v:\n got %+v\nwant %+v", f.Name, ctx, got, w)
 			}
+			sameBound(t, c, f.Name, ctx)
 		}
 	}
 }

@@ -13,5 +13,11 @@
 //	...
 //	if c.Bool("new-checkout", false, sdk.Context{"targetingKey": userID}).Value { ... }
 //
+// For binds a client to one context, to evaluate several flags for it
+// without looking its attributes up in the map each time:
+//
+//	u := c.For(sdk.Context{"targetingKey": userID, "plan": plan})
+//	checkout, banner := u.Bool("new-checkout", false), u.String("banner", "Hello")
+//
 // Package sdk/openfeature adapts a Client to the OpenFeature Go SDK.
 package sdk
