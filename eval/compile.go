@@ -34,6 +34,7 @@ type compiler struct {
 	metas  map[metaKey]*Metadata // shared metadata by content
 	// overWorkDetails is overWork's error details, built once.
 	overWorkDetails string
+	key             []byte // conditionID's, reused
 }
 
 func newCompiler(segments map[string]*featureflags.Segment) *compiler {
@@ -177,6 +178,7 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 			fe.prereqFailed = d.result(off, ReasonDisabled)
 		}
 		fe.overWork = c.overWork(d)
+		fe.number()
 	}
 	return fe, nil
 }

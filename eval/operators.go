@@ -83,6 +83,7 @@ type condition struct {
 	// condition. (The small fields sit together: a condition is 168 bytes.)
 	last       bool
 	rule, next int32
+	id         uint32 // shared by conditions that test alike (outcomes.go), or 0
 
 	attr attribute // unset for segment operators
 	str  string    // eq, neq, contains, startsWith, endsWith
@@ -117,10 +118,20 @@ func (c *condition) match(ctx view, w *int64) bool {
 func run(conds []condition, ctx view, w *int64) int {
 	for i := 0; i < len(conds); i++ {
 		c := &conds[i]
-		hold := false
+		hold, v := false, any(nil)
 		if c.op >= opInSegment { // inSegment, notInSegment, always
 			hold = c.op == opAlways || c.seg.contains(ctx, w) == (c.op == opInSegment)
-		} else if v := c.attr.get(ctx); v == nil {
+			goto decided
+		}
+		if m := ctx.memo; m == nil && c.attr.rest == nil { // a single evaluation, as attribute.get
+			v = ctx.ctx[c.attr.name]
+		} else if m != nil && c.id-1 < uint32(len(m.conds.marks)) { // 0 wraps: no id
+			hold = m.conds.decide(c, ctx.ctx, w) // decided once per bulk evaluation
+			goto decided
+		} else {
+			v = c.attr.getMore(ctx)
+		}
+		if v == nil {
 			hold = c.op == opAbsent
 		} else {
 			s, isString := v.(string)
@@ -167,6 +178,7 @@ func run(conds []condition, ctx view, w *int64) int {
 				hold = ok && (c.op == opBefore && t.Before(c.t) || c.op == opAfter && t.After(c.t))
 			}
 		}
+	decided:
 		if !hold {
 			i = int(c.next) - 1
 			continue
