@@ -125,8 +125,11 @@ func run(conds []condition, ctx view, w *int64) int {
 		}
 		if m := ctx.memo; m == nil && c.attr.rest == nil { // a single evaluation, as attribute.get
 			v = ctx.ctx[c.attr.name]
-		} else if m != nil && c.id-1 < uint32(len(m.conds.marks)) { // 0 wraps: no id
-			hold = m.conds.decide(c, ctx.ctx, w) // decided once per bulk evaluation
+		} else if m != nil && c.id-1 < uint32(len(m.conds.marks)) { // a bulk evaluation's shared condition (id 0 wraps: none)
+			known := false
+			if hold, known = m.conds.outcome(c); !known { // else decided for an earlier flag
+				hold = m.conds.decide(c, ctx.ctx, w)
+			}
 			goto decided
 		} else {
 			v = c.attr.getMore(ctx)

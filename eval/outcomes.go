@@ -44,19 +44,22 @@ func (m *outcomeMemo) begin(n int) {
 	}
 }
 
-// decide reports whether c, whose id is within m, holds for ctx: decided
-// on first use and remembered for the rest of the use.
+// decide reports whether c, whose id is within m and not yet decided in
+// this use, holds for ctx, and remembers it for the rest of the use (run
+// reads it back).
 func (m *outcomeMemo) decide(c *condition, ctx Context, w *int64) bool {
-	k := c.id - 1
-	if mark := m.marks[k]; mark>>1 == m.gen {
-		return mark&1 != 0
-	}
 	hold := c.match(view{ctx: ctx}, w) // no memo: run decides c itself
-	m.marks[k] = m.gen << 1
+	m.marks[c.id-1] = m.gen << 1
 	if hold {
-		m.marks[k] |= 1
+		m.marks[c.id-1] |= 1
 	}
 	return hold
+}
+
+// outcome returns what m remembers of c in this use, if anything.
+func (m *outcomeMemo) outcome(c *condition) (hold, known bool) {
+	mark := m.marks[c.id-1]
+	return mark&1 != 0, mark>>1 == m.gen
 }
 
 // beginBulk returns a memo for one bulk evaluation: attribute values and

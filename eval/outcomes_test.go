@@ -67,19 +67,26 @@ func TestOutcomesDecidedOncePerUse(t *testing.T) {
 		t.Fatalf("condition %+v, %v", c, err)
 	}
 	ctx := Context{"outcomeTestPlan": "gold"}
+	conds := []condition{c}
+	place(conds, []int{1})
 	m := beginBulk()
-	w := int64(1)
-	if !m.conds.decide(&c, ctx, &w) {
+	if run(conds, view{ctx: ctx, memo: m}, new(int64)) != 0 {
 		t.Fatal("first decision: does not hold")
 	}
 	ctx["outcomeTestPlan"] = "free"
-	if !m.conds.decide(&c, ctx, &w) {
+	if hold, known := m.conds.outcome(&c); !hold || !known {
+		t.Errorf("outcome after the first decision: %t, %t", hold, known)
+	}
+	if run(conds, view{ctx: ctx, memo: m}, new(int64)) != 0 {
 		t.Error("second decision in one use: does not hold, want the first decision")
 	}
 	endMemo(m)
 	m = beginBulk()
 	defer endMemo(m)
-	if m.conds.decide(&c, ctx, &w) {
+	if _, known := m.conds.outcome(&c); known {
+		t.Error("a new use knows the previous use's outcome")
+	}
+	if run(conds, view{ctx: ctx, memo: m}, new(int64)) == 0 {
 		t.Error("decision in a new use: holds, want a fresh decision")
 	}
 }
@@ -98,7 +105,7 @@ func TestOutcomesGenerationWraps(t *testing.T) {
 	if m.gen != 1 {
 		t.Fatalf("generation after wrapping %d, want 1", m.gen)
 	}
-	if m.decide(&c, Context{}, &w) {
+	if _, known := m.outcome(&c); known {
 		t.Error("after wrapping: the outcome of 2^31 uses ago")
 	}
 }
