@@ -23,7 +23,7 @@ import (
 // encodings sit in one slab (leafRuns.buf) that its parts and results
 // point into by offset, and each result knows its ordinal among its flag's
 // (tally.ord), the place of its encoding, so finding it is one load and
-// one check rather than a search. The answer's memo (beginBulk) also
+// one check rather than a search, in the answer's loop itself. The answer's memo (beginBulk) also
 // remembers the outcome of each condition many flags share (outcomes.go):
 // a shared rule is decided once per answer, not once per flag.
 //
@@ -56,12 +56,21 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 		m := memoOf(l)
 		r := m.runsFor(l.Values(), code, encode, sep)
 		for i := range r.parts {
-			if p := &r.parts[i]; p.f == nil {
-				b = append(b, r.buf[p.start+uint32(lead):p.end]...)
-			} else {
-				b = s.appendTargeted(b, t, v, m, r, p, encode, sep, lead)
+			p := &r.parts[i]
+			start, end := p.start, p.end // a run's bytes, or
+			if p.f != nil {              // the encoding of the flag's result
+				res := p.f.evaluate(t, v)
+				k := p.start + res.ord // its place among the flag's encodings
+				if k >= p.end || r.encs[k].t != res {
+					b, lead = s.appendUnlisted(b, res, encode, sep, lead), 0
+					continue
+				}
+				if !s.uncounted {
+					m.counts[k].Add(1)
+				}
+				start, end = r.encs[k].start, r.encs[k].end
 			}
-			lead = 0
+			b, lead = append(b, r.buf[start+uint32(lead):end]...), 0
 		}
 		if !s.uncounted {
 			m.served.Add(1)
@@ -74,21 +83,10 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 	return b
 }
 
-// appendTargeted evaluates p's flag for ctx, counts the result in m and
-// appends its encoding (one of r's) to b, from lead on. The result's
-// ordinal among its flag's results (tally.ord) is its place among p's
-// encodings: one load finds it.
-func (s *Snapshot) appendTargeted(b []byte, t *envFlags, ctx view, m *leafMemo, r *leafRuns, p *part, encode func([]byte, *Result) []byte, sep byte, lead int) []byte {
-	res := p.f.evaluate(t, ctx)
-	if k := p.start + res.ord; k < p.end && r.encs[k].t == res {
-		if !s.uncounted {
-			m.counts[k].Add(1)
-		}
-		e := &r.encs[k]
-		return append(b, r.buf[e.start+uint32(lead):e.end]...)
-	}
-	// Not among the flag's results (tallies and evaluation disagree):
-	// counted and encoded as Evaluate would.
+// appendUnlisted appends res, a result not among its flag's encodings
+// (tallies and evaluation disagree), counted and encoded as Evaluate
+// would, after sep unless lead.
+func (s *Snapshot) appendUnlisted(b []byte, res *tally, encode func([]byte, *Result) []byte, sep byte, lead int) []byte {
 	if lead == 0 {
 		b = append(b, sep)
 	}
