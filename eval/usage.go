@@ -94,8 +94,8 @@ func (f *flagEnv) tallies(fn func(*tally)) {
 		fn(f.fixed)
 		return
 	}
-	if len(f.prereqs) > 0 {
-		fn(f.prereqFailed)
+	if f.prereqs != nil {
+		fn(f.prereqs.failed)
 	}
 	if f.overWork != nil {
 		fn(f.overWork)
