@@ -21,11 +21,14 @@ import (
 //
 // What an answer touches per targeted flag is kept small: a leaf's
 // encodings sit in one slab (leafRuns.buf) that its parts and results
-// point into by offset, and each result knows its ordinal among its flag's
-// (tally.ord), the place of its encoding, so finding it is one load and
-// one check rather than a search, in the answer's loop itself. The answer's memo (beginBulk) also
-// remembers the outcome of each condition many flags share (outcomes.go):
-// a shared rule is decided once per answer, not once per flag.
+// point into by offset, and each result knows its ordinal among its
+// flag's (tally.ord), the place of its encoding, so the answer's loop
+// finds it with one load and one check rather than a search. The answer's
+// memo (beginBulk) also remembers the outcome of each condition that
+// flags share (outcomes.go): a condition many flags test is decided once
+// per answer, not once per flag. What is left per targeted flag is its
+// evaluation's frame, its rollout's hash (murmur3 over the targeting key,
+// after the salt's state kept at compile time), and one copy.
 //
 // Counting stays exact: every answer counts each leaf it gave once
 // (leafMemo.served), which Drain attributes to each of the leaf's fixed
