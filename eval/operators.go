@@ -110,6 +110,10 @@ func (c *condition) match(ctx view, w *int64) bool {
 // always. Rules, segments and Explain all decide conditions here, in one
 // loop without a call per condition (a call spills every live value).
 //
+// A bulk evaluation reads the outcome of a condition flags share from its
+// memo (outcomes.go), checked only where a single evaluation would leave
+// its one map look-up anyway, so single evaluations pay nothing for it.
+//
 // An absent attribute, or one of a type the operator cannot compare,
 // matches nothing but "absent": negated operators (neq, notIn, semverNeq)
 // only match a present, comparable value. A run that exhausts the work

@@ -70,7 +70,7 @@ func beginBulk() *attrMemo {
 	return m
 }
 
-// conditionIDs interns conditions by what they test (conditionKey) to ids
+// conditionIDs interns conditions by what they test (conditionID) to ids
 // from 1; 0 is no id. Like names, it grows with the conditions flags and
 // segments are written with, never with contexts, and is never emptied:
 // past maxConditions a condition gets no id and is decided every time, as
