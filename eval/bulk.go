@@ -19,6 +19,17 @@ import (
 // each targeted flag, evaluates it and copies one of its encodings; it
 // touches neither the fixed flags nor the compiled results.
 //
+// What an answer touches per targeted flag is kept small: a leaf's
+// encodings sit in one slab (leafRuns.buf) that its parts and results
+// point into by offset, and each result knows its ordinal among its
+// flag's (tally.ord), the place of its encoding, so the answer's loop
+// finds it with one load and one check rather than a search. The answer's
+// memo (beginBulk) also remembers the outcome of each condition that
+// flags share (outcomes.go): a condition many flags test is decided once
+// per answer, not once per flag. What is left per targeted flag is its
+// evaluation's frame, its rollout's hash (murmur3 over the targeting key,
+// after the salt's state kept at compile time), and one copy.
+//
 // Counting stays exact: every answer counts each leaf it gave once
 // (leafMemo.served), which Drain attributes to each of the leaf's fixed
 // flags, and each targeted flag's result in a counter of the leaf's, next
@@ -41,19 +52,28 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 		return b
 	}
 	code := reflect.ValueOf(encode).Pointer()
-	v := view{ctx: ctx, memo: beginMemo()}
+	v := view{ctx: ctx, memo: beginBulk()}
 	defer endMemo(v.memo)
 	lead := 1 // every part starts with sep, but the answer does not
 	for l := range t.flags.Leaves() {
 		m := memoOf(l)
-		parts := m.runsFor(l.Values(), code, encode, sep).parts
-		for i := range parts {
-			if p := &parts[i]; p.f == nil {
-				b = append(b, p.run[lead:]...)
-			} else {
-				b = s.appendTargeted(b, t, v, m, p, encode, sep, lead)
+		r := m.runsFor(l.Values(), code, encode, sep)
+		for i := range r.parts {
+			p := &r.parts[i]
+			start, end := p.start, p.end // a run's bytes, or
+			if p.f != nil {              // the encoding of the flag's result
+				res := p.f.evaluate(t, v)
+				k := p.start + res.ord // its place among the flag's encodings
+				if k >= p.end || r.encs[k].t != res {
+					b, lead = s.appendUnlisted(b, res, encode, sep, lead), 0
+					continue
+				}
+				if !s.uncounted {
+					m.counts[k].Add(1)
+				}
+				start, end = r.encs[k].start, r.encs[k].end
 			}
-			lead = 0
+			b, lead = append(b, r.buf[start+uint32(lead):end]...), 0
 		}
 		if !s.uncounted {
 			m.served.Add(1)
@@ -66,25 +86,14 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 	return b
 }
 
-// appendTargeted evaluates p's flag for ctx, counts the result in m and
-// appends its encoding to b, from lead on. It looks for the result from
-// the last: the default serve, which most contexts get, comes last.
-func (s *Snapshot) appendTargeted(b []byte, t *envFlags, ctx view, m *leafMemo, p *part, encode func([]byte, *Result) []byte, sep byte, lead int) []byte {
-	r := p.f.evaluate(t, ctx)
-	for k := len(p.results) - 1; k >= 0; k-- {
-		if e := &p.results[k]; e.t == r {
-			if !s.uncounted {
-				m.counts[p.slot+k].Add(1)
-			}
-			return append(b, e.b[lead:]...)
-		}
-	}
-	// Not among the flag's results (tallies and evaluation disagree):
-	// counted and encoded as Evaluate would.
+// appendUnlisted appends res, a result not among its flag's encodings
+// (tallies and evaluation disagree), counted and encoded as Evaluate
+// would, after sep unless lead.
+func (s *Snapshot) appendUnlisted(b []byte, res *tally, encode func([]byte, *Result) []byte, sep byte, lead int) []byte {
 	if lead == 0 {
 		b = append(b, sep)
 	}
-	return encode(b, s.count(r))
+	return encode(b, s.count(res))
 }
 
 // leafMemo is what bulk answers keep with a leaf of an environment's flags.
@@ -103,24 +112,30 @@ type leafMemo struct {
 	building sync.Mutex
 }
 
-// leafRuns are a leaf's flags as one encode function writes them.
+// leafRuns are a leaf's flags as one encode function writes them, every
+// encoding in one slab (buf) that parts and encs point into by offset: an
+// answer reads the leaf's encodings from a few neighbouring cache lines
+// rather than from an allocation per flag.
 type leafRuns struct {
 	code  uintptr
-	parts []part
+	buf   []byte     // every encoding of the leaf, each after sep
+	parts []part     // in key order
+	encs  []encoding // the targeted flags' results, flag after flag
 }
 
-// part is a run of fixed flags (f nil), or one flag to evaluate with its
-// results encoded.
+// part is a run of fixed flags (f nil), buf[start:end], or one flag to
+// evaluate, whose results are encs[start:end] in the order tallies gives
+// them. encs and leafMemo.counts list the same results in the same order:
+// encs[k] is counted in counts[k].
 type part struct {
-	run     []byte // the encodings of consecutive flags, each after sep
-	f       *flagEnv
-	results []encoding // f's, in the order tallies gives them, each after sep
-	slot    int        // of results[0] in leafMemo.counts
+	f          *flagEnv
+	start, end uint32
 }
 
+// encoding is one result of a targeted flag, buf[start:end].
 type encoding struct {
-	t *tally
-	b []byte
+	t          *tally
+	start, end uint32
 }
 
 // memoOf returns l's memo, making it on first use; concurrent first uses
@@ -157,44 +172,27 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 		return r
 	}
 	r := &leafRuns{code: code}
-	var buf []byte // every encoding of the leaf, one after the other
-	var ends []int // where each run or result ends in buf
+	var buf []byte
 	for i, f := range flags {
 		if f.fixed == nil {
-			p := part{f: f, slot: m.slots[i]}
+			p := part{f: f, start: uint32(len(r.encs))}
 			f.tallies(func(t *tally) {
+				start := uint32(len(buf))
 				buf = encode(append(buf, sep), &t.Result)
-				ends = append(ends, len(buf))
-				p.results = append(p.results, encoding{t: t})
+				r.encs = append(r.encs, encoding{t: t, start: start, end: uint32(len(buf))})
 			})
+			p.end = uint32(len(r.encs))
 			r.parts = append(r.parts, p)
 			continue
 		}
 		if i == 0 || flags[i-1].fixed == nil { // a run starts
-			r.parts = append(r.parts, part{})
-			ends = append(ends, 0)
+			r.parts = append(r.parts, part{start: uint32(len(buf))})
 		}
 		buf = encode(append(buf, sep), &f.fixed.Result)
-		ends[len(ends)-1] = len(buf)
+		r.parts[len(r.parts)-1].end = uint32(len(buf))
 	}
 	// Kept for the snapshot's life: without the slack appending left.
-	buf, r.parts = slices.Clone(buf), slices.Clone(r.parts)
-	start := 0
-	next := func() []byte {
-		end := ends[0]
-		b := buf[start:end:end]
-		start, ends = end, ends[1:]
-		return b
-	}
-	for i := range r.parts {
-		p := &r.parts[i]
-		if p.f == nil {
-			p.run = next()
-		}
-		for k := range p.results {
-			p.results[k].b = next()
-		}
-	}
+	r.buf, r.parts, r.encs = slices.Clone(buf), slices.Clone(r.parts), slices.Clone(r.encs)
 	m.runs.Store(r)
 	return r
 }

@@ -12,19 +12,28 @@ import (
 
 // agreeAttrs are the attribute paths the random flags test: top-level and
 // nested names, sharing first names, and one no context has.
-var agreeAttrs = []string{"targetingKey", "country", "plan", "age", "appVersion", "email", "beta",
+var agreeAttrs = []string{"targetingKey", "country", "plan", "age", "appVersion", "email", "beta", "since",
 	"account.id", "account.tier", "org.plan.name", "never"}
 
-// agreeCondition returns a random valid condition on a random attribute.
+// agreeCondition returns a random valid condition on a random attribute,
+// of every operator, from few operands: many flags test the same
+// conditions (which bulk evaluations decide once), some written with
+// operands of other types that compile alike (30 and 30.0) or not ("30").
 func agreeCondition(r *rand.Rand) featureflags.Condition {
 	attr := agreeAttrs[r.IntN(len(agreeAttrs))]
-	switch r.IntN(10) {
+	switch r.IntN(13) {
+	case 10:
+		return cond(attr, []string{"lte", "gt"}[r.IntN(2)], []any{30, 30.0, int64(17), float32(65)}[r.IntN(4)])
+	case 11:
+		return cond(attr, []string{"semverEq", "semverLte", "semverGt"}[r.IntN(3)], []string{"2.3.1", "1.9.0"}[r.IntN(2)])
+	case 12:
+		return cond(attr, []string{"before", "after"}[r.IntN(2)], []string{"2024-01-01T00:00:00Z", "2030-06-01T12:00:00+02:00"}[r.IntN(2)])
 	case 0:
 		return cond(attr, "present", nil)
 	case 1:
 		return cond(attr, "absent", nil)
 	case 2:
-		return cond(attr, "eq", []any{"US", "NZ", "gold", "u1", true, 30.0}[r.IntN(6)])
+		return cond(attr, "eq", []any{"US", "NZ", "gold", "u1", true, 30.0, 30, "30"}[r.IntN(8)])
 	case 3:
 		return cond(attr, "neq", []any{"US", "free", false}[r.IntN(3)])
 	case 4:
@@ -94,6 +103,7 @@ func agreeContext(r *rand.Rand) Context {
 		"country":      func() any { return pick("US", "NZ", "AU", nil, 7.0) },
 		"plan":         func() any { return pick("free", "gold", "team", true) },
 		"age":          func() any { return pick(30.0, 17.0, 65, "30", nil) },
+		"since":        func() any { return pick("2025-03-01T00:00:00Z", "2020-01-01T00:00:00Z", "soon", 1.0) },
 		"appVersion":   func() any { return pick("2.3.1", "1.9.0", "2.3.0-beta.1", "x", nil) },
 		"email":        func() any { return pick("jane@acme.io", "bob@example.com", "a", nil) },
 		"beta":         func() any { return pick(true, false, "true") },

@@ -13,7 +13,7 @@ func (s *Snapshot) EvaluateAllUntil(env string, ctx Context, dst []Result, done 
 		return dst, true
 	}
 	dst = slices.Grow(dst, t.flags.Len())
-	v := view{ctx: ctx, memo: beginMemo()}
+	v := view{ctx: ctx, memo: beginBulk()}
 	defer endMemo(v.memo)
 	i := 0
 	for _, f := range t.flags.All() {

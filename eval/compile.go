@@ -34,6 +34,7 @@ type compiler struct {
 	metas  map[metaKey]*Metadata // shared metadata by content
 	// overWorkDetails is overWork's error details, built once.
 	overWorkDetails string
+	key             []byte // conditionID's, reused
 }
 
 func newCompiler(segments map[string]*featureflags.Segment) *compiler {
@@ -122,7 +123,7 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 			return nil, err
 		}
 		if len(prereqs) > 0 {
-			fe.prereqs = prereqs
+			fe.prereqs = &prereqSet{list: prereqs}
 		}
 		for i := range t.Rules {
 			path := base + ".rules[" + strconv.Itoa(i) + "]"
@@ -169,14 +170,15 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 	case !on:
 		fe.fixed = d.result(off, ReasonDisabled)
 		fe.def = serve{} // never served while fixed; the rules stay for Explain
-	case len(fe.prereqs) == 0 && len(fe.rules) == 0 && fe.def.rollout == nil:
+	case fe.prereqs == nil && len(fe.rules) == 0 && fe.def.rollout == nil:
 		fe.fixed, fe.def = fe.def.result, serve{}
 		fe.fixed.Reason = ReasonStatic
 	default:
-		if len(fe.prereqs) > 0 {
-			fe.prereqFailed = d.result(off, ReasonDisabled)
+		if fe.prereqs != nil {
+			fe.prereqs.failed = d.result(off, ReasonDisabled)
 		}
 		fe.overWork = c.overWork(d)
+		fe.number()
 	}
 	return fe, nil
 }

@@ -92,6 +92,7 @@ func (c *compiler) condition(path string, in *featureflags.Condition) (condition
 			return out, featureflags.FieldErrorf(vpath, "%s needs an RFC 3339 time (2006-01-02T15:04:05Z) as value", in.Operator)
 		}
 	}
+	out.id = c.conditionID(op, in)
 	return out, nil
 }
 

@@ -64,6 +64,7 @@ type attrMemo struct {
 	gen    uint32
 	stamps []uint32
 	vals   []any
+	conds  outcomeMemo // begun by beginBulk
 }
 
 // lookup returns ctx[a.name], from the memo after the first time.

@@ -112,11 +112,11 @@ func (f *flagEnv) evaluateIn(t *envFlags, ctx view, w *int64, depth int) *tally 
 	if f.fixed != nil {
 		return f.fixed
 	}
-	if len(f.prereqs) > 0 && f.failedPrereq(t, ctx, w, depth) >= 0 {
+	if f.prereqs != nil && f.failedPrereq(t, ctx, w, depth) >= 0 {
 		if *w < 0 {
 			return f.overWork
 		}
-		return f.prereqFailed
+		return f.prereqs.failed
 	}
 	i := -1
 	if f.conds != nil {
@@ -158,11 +158,11 @@ type flagEnv struct {
 	key   string
 	typ   featureflags.FlagType
 	fixed *tally // the result whatever the context: broken, disabled or static
-	// prereqs are the flags that must serve given variants first; when one
-	// does not, the flag serves prereqFailed, its off variant.
-	prereqs      []prereq
-	prereqFailed *tally
-	rules        []rule
+	// prereqs are the flags that must serve given variants first, nil
+	// without any. A pointer: most flags have none, and a slice and a
+	// result here moved every compiled flag up a size class.
+	prereqs *prereqSet
+	rules   []rule
 	// conds are the rules' conditions laid out flat for run, nil without
 	// rules. A pointer: a slice here would move every compiled flag up a
 	// size class (TestStaticFlagsCompileSmall).

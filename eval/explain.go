@@ -95,10 +95,14 @@ func allTrue(bs []bool) bool {
 // explainPrereqs reports how each of f's prerequisites fared, and whether
 // all were met.
 func (f *flagEnv) explainPrereqs(t *envFlags, ctx view, w *int64) ([]PrerequisiteOutcome, bool) {
-	out := make([]PrerequisiteOutcome, len(f.prereqs))
+	var list []prereq
+	if f.prereqs != nil {
+		list = f.prereqs.list
+	}
+	out := make([]PrerequisiteOutcome, len(list))
 	met := true
-	for i := range f.prereqs {
-		p := &f.prereqs[i]
+	for i := range list {
+		p := &list[i]
 		out[i] = PrerequisiteOutcome{Flag: p.key, Variants: p.variants}
 		if !met {
 			continue

@@ -41,31 +41,34 @@ func m3block(h, k uint32) uint32 {
 // []byte (a number's decimal text) converts without allocating, as the
 // string does not escape (TestBucketNumberDoesNotAllocate). Evaluation hashes
 // every rollout's attribute with it, after a prefix that leaves a partial
-// block: partial blocks are filled from up to three bytes at once, not byte
-// by byte.
+// block: each four bytes of s then complete the pending block and leave as
+// many pending, so s is read a word at a time whatever the prefix left,
+// the pending bytes below it in one 64-bit word.
 func murmur3Write(m *murmur3, s string) {
 	h, tail, nt := m.h, m.tail, m.nt
 	m.n += uint32(len(s))
-	i := 0
-	if nt != 0 { // complete a block begun by an earlier write
-		i = min(int(4-nt), len(s))
-		tail |= m3bytes(s[:i]) << (8 * nt & 31) // nt < 4: the mask only spares a check
-		if nt += uint32(i); nt < 4 {
-			m.tail, m.nt = tail, nt
-			return
+	sh := 8 * nt & 31 // nt < 4: the mask only spares a check
+	for ; len(s) >= 4; s = s[4:] {
+		x := uint64(m3word(s))<<sh | uint64(tail)
+		h, tail = m3block(h, uint32(x)), uint32(x>>32)
+	}
+	if len(s) > 0 {
+		x := uint64(m3bytes(s))<<sh | uint64(tail)
+		if nt += uint32(len(s)); nt >= 4 {
+			h, nt, x = m3block(h, uint32(x)), nt-4, x>>32
 		}
-		h, tail, nt = m3block(h, tail), 0, 0
-	}
-	for ; i+4 <= len(s); i += 4 {
-		h = m3block(h, m3bytes(s[i:i+4]))
-	}
-	if i < len(s) {
-		tail, nt = m3bytes(s[i:]), uint32(len(s)-i)
+		tail = uint32(x)
 	}
 	m.h, m.tail, m.nt = h, tail, nt
 }
 
-// m3bytes reads up to four bytes, little endian.
+// m3word reads four bytes, little endian.
+func m3word(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// m3bytes reads up to three bytes, little endian.
 func m3bytes(s string) uint32 {
 	switch len(s) {
 	case 1:
@@ -74,8 +77,6 @@ func m3bytes(s string) uint32 {
 		return uint32(s[0]) | uint32(s[1])<<8
 	case 3:
 		return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16
-	case 4:
-		return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 	}
 	return 0
 }

@@ -83,6 +83,7 @@ type condition struct {
 	// condition. (The small fields sit together: a condition is 168 bytes.)
 	last       bool
 	rule, next int32
+	id         uint32 // shared by conditions that test alike (outcomes.go), or 0
 
 	attr attribute // unset for segment operators
 	str  string    // eq, neq, contains, startsWith, endsWith
@@ -109,6 +110,10 @@ func (c *condition) match(ctx view, w *int64) bool {
 // always. Rules, segments and Explain all decide conditions here, in one
 // loop without a call per condition (a call spills every live value).
 //
+// A bulk evaluation reads the outcome of a condition flags share from its
+// memo (outcomes.go), checked only where a single evaluation would leave
+// its one map look-up anyway, so single evaluations pay nothing for it.
+//
 // An absent attribute, or one of a type the operator cannot compare,
 // matches nothing but "absent": negated operators (neq, notIn, semverNeq)
 // only match a present, comparable value. A run that exhausts the work
@@ -117,10 +122,23 @@ func (c *condition) match(ctx view, w *int64) bool {
 func run(conds []condition, ctx view, w *int64) int {
 	for i := 0; i < len(conds); i++ {
 		c := &conds[i]
-		hold := false
+		hold, v := false, any(nil)
 		if c.op >= opInSegment { // inSegment, notInSegment, always
 			hold = c.op == opAlways || c.seg.contains(ctx, w) == (c.op == opInSegment)
-		} else if v := c.attr.get(ctx); v == nil {
+			goto decided
+		}
+		if m := ctx.memo; m == nil && c.attr.rest == nil { // a single evaluation, as attribute.get
+			v = ctx.ctx[c.attr.name]
+		} else if m != nil && c.id-1 < uint32(len(m.conds.marks)) { // a bulk evaluation's shared condition (id 0 wraps: none)
+			known := false
+			if hold, known = m.conds.outcome(c); !known { // else decided for an earlier flag
+				hold = m.conds.decide(c, ctx.ctx, w)
+			}
+			goto decided
+		} else {
+			v = c.attr.getMore(ctx)
+		}
+		if v == nil {
 			hold = c.op == opAbsent
 		} else {
 			s, isString := v.(string)
@@ -167,6 +185,7 @@ func run(conds []condition, ctx view, w *int64) int {
 				hold = ok && (c.op == opBefore && t.Before(c.t) || c.op == opAfter && t.After(c.t))
 			}
 		}
+	decided:
 		if !hold {
 			i = int(c.next) - 1
 			continue

@@ -13,6 +13,13 @@ import (
 // a moment later) from recursing without end.
 const MaxPrerequisiteDepth = 32
 
+// prereqSet is a flag's prerequisites, and what it serves when ctx does
+// not meet one (its off variant; nil while the flag is off).
+type prereqSet struct {
+	list   []prereq
+	failed *tally
+}
+
 // prereq is a compiled featureflags.Prerequisite: the flag of the same
 // environment it names, looked up at evaluation so that a change to that
 // flag (With) needs no recompilation here, and the variants it must serve.
@@ -51,8 +58,8 @@ func (d *flagDef) prerequisites(base string, ps []featureflags.Prerequisite) ([]
 // failedPrereq returns the index of f's first prerequisite that ctx does
 // not meet in t, or -1 when all are met.
 func (f *flagEnv) failedPrereq(t *envFlags, ctx view, w *int64, depth int) int {
-	for i := range f.prereqs {
-		if _, met := f.prereqs[i].meets(t, ctx, w, depth); !met {
+	for i := range f.prereqs.list {
+		if _, met := f.prereqs.list[i].meets(t, ctx, w, depth); !met {
 			return i
 		}
 	}
