@@ -65,6 +65,9 @@ func (s *Snapshot) EvaluatePrepared(env, key string, p *Prepared) Result {
 // Resolve is Evaluate for hot paths that only read the result: it returns
 // the snapshot's own result, built at compile time, without copying it, or
 // nil when env or key does not exist. The result is shared: never change it.
+//
+// It looks the flag up itself rather than through flag, which is not
+// inlined: the call cost the map path 11-18 instructions of 1,950.
 func (s *Snapshot) Resolve(env, key string, ctx Context) *Result {
 	t := s.env(env)
 	if t == nil {
@@ -77,19 +80,27 @@ func (s *Snapshot) Resolve(env, key string, ctx Context) *Result {
 	return s.count(f.evaluate(t, view{ctx: ctx}))
 }
 
-// ResolvePrepared is Resolve for a prepared context. (Resolve does not
-// share a function of a view with it: keeping the view's second word
-// across the look-ups costs the map path ten instructions an evaluation.)
+// ResolvePrepared is Resolve for a prepared context.
 func (s *Snapshot) ResolvePrepared(env, key string, p *Prepared) *Result {
-	t := s.env(env)
-	if t == nil {
-		return nil
-	}
-	f, ok := t.flags.Get(key)
-	if !ok {
+	t, f := s.flag(env, key)
+	if f == nil {
 		return nil
 	}
 	return s.count(f.evaluate(t, p.view()))
+}
+
+// flag returns env's flags and their flag key; f is nil when either does
+// not exist.
+func (s *Snapshot) flag(env, key string) (*envFlags, *flagEnv) {
+	t := s.env(env)
+	if t == nil {
+		return nil, nil
+	}
+	f, ok := t.flags.Get(key)
+	if !ok {
+		return nil, nil
+	}
+	return t, f
 }
 
 // EvaluateAll appends the results of all of env's flags, in key order, to

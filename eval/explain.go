@@ -47,12 +47,8 @@ func (s *Snapshot) Explain(env, key string, ctx Context) Explanation {
 // explain explains r, the result of evaluating key in env for ctx.
 func (s *Snapshot) explain(env, key string, ctx view, r Result) Explanation {
 	x := Explanation{Result: r, Rule: -1}
-	t := s.env(env)
-	if t == nil {
-		return x
-	}
-	f, ok := t.flags.Get(key)
-	if !ok {
+	t, f := s.flag(env, key)
+	if f == nil {
 		return x
 	}
 	w := maxEvalWork.Load() // the same work bound as evaluation

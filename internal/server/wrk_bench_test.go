@@ -13,7 +13,8 @@ package server_test
 // bulk answer of 1,001 flags against a fixed body (floor 0.5). Each
 // baseline answers as many bytes as the server's answer it stands for.
 // Each ratio is given twice: from requests per second, and ("-cpu") from
-// the server's CPU time per request, which other load disturbs less.
+// the server's CPU time per request, which other load disturbs less; each
+// is the median of wrkRounds rounds in which the targets take turns.
 
 import (
 	"bytes"
@@ -24,14 +25,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// wrkSeconds is how long wrk loads each target.
-const wrkSeconds = 5
+// wrkSeconds is how long wrk loads each target in a round; the targets
+// take turns for wrkRounds rounds, and each figure is the median of its
+// rounds, so that the host slowing down for a few seconds (its speed moves
+// by a third within minutes) disturbs one round of one target, not a ratio.
+const wrkSeconds, wrkRounds = 3, 5
 
 var (
 	wrkRate     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
@@ -119,8 +124,7 @@ func BenchmarkWrkFloors(b *testing.B) {
 	// flags 93 and 94,624; "80KB" in the names is the size they once had).
 	singleSize, bulkSize := answerSize(b, "http://"+sampled.addr+single, body), answerSize(b, "http://"+sampled.addr+bulk, body)
 	base, baseBulk := pinned(b, baseline, "-size", strconv.Itoa(singleSize)), pinned(b, baseline, "-size", strconv.Itoa(bulkSize))
-	loads := map[string]wrkLoad{}
-	for _, t := range []struct {
+	targets := []struct {
 		name string
 		p    *binary
 		path string
@@ -130,19 +134,40 @@ func BenchmarkWrkFloors(b *testing.B) {
 		{"single", sampled, single},
 		{"baseline-80KB", baseBulk, "/"},
 		{"bulk1001", sampled, bulk},
-	} {
-		l := wrk(b, t.p, "http://"+t.p.addr+t.path, body)
-		loads[t.name] = l
-		b.ReportMetric(l.rate, t.name+"-req/s")
-		b.ReportMetric(l.cpuUS, t.name+"-cpu-us/req")
 	}
+	rounds := make([]map[string]wrkLoad, wrkRounds)
+	for i := range rounds {
+		rounds[i] = map[string]wrkLoad{}
+		for _, t := range targets {
+			rounds[i][t.name] = wrk(b, t.p, "http://"+t.p.addr+t.path, body)
+		}
+	}
+	for _, t := range targets {
+		b.ReportMetric(median(rounds, func(r map[string]wrkLoad) float64 { return r[t.name].rate }), t.name+"-req/s")
+		b.ReportMetric(median(rounds, func(r map[string]wrkLoad) float64 { return r[t.name].cpuUS }), t.name+"-cpu-us/req")
+	}
+	// Each ratio is the median of its rounds' ratios: the server and its
+	// baseline measured a few seconds apart.
 	ratio := func(name, server, base string) {
-		b.ReportMetric(loads[server].rate/loads[base].rate, name)
+		b.ReportMetric(median(rounds, func(r map[string]wrkLoad) float64 { return r[server].rate / r[base].rate }), name)
 		// The same ratio from CPU time, which other load on the machine
 		// disturbs less than the rate.
-		b.ReportMetric(loads[base].cpuUS/loads[server].cpuUS, name+"-cpu")
+		b.ReportMetric(median(rounds, func(r map[string]wrkLoad) float64 { return r[base].cpuUS / r[server].cpuUS }), name+"-cpu")
 	}
 	ratio("single/baseline", "single-all-logged", "baseline")
 	ratio("single-sampled/baseline", "single", "baseline")
 	ratio("bulk/80KB", "bulk1001", "baseline-80KB")
+}
+
+// median is the median of f over the rounds.
+func median(rounds []map[string]wrkLoad, f func(map[string]wrkLoad) float64) float64 {
+	v := make([]float64, len(rounds))
+	for i, r := range rounds {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	if n := len(v); n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	return v[len(v)/2]
 }
