@@ -160,8 +160,8 @@ func memoOf(l pmap.Leaf[*flagEnv]) *leafMemo {
 }
 
 // runsFor returns the leaf's flags encoded by the encode function at code,
-// encoding them on first use. Concurrent first uses may both encode; the
-// last one's are kept.
+// encoding them on first use. Concurrent first uses encode once between
+// them (building).
 func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *Result) []byte, sep byte) *leafRuns {
 	if r := m.runs.Load(); r != nil && r.code == code {
 		return r

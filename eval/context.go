@@ -51,7 +51,9 @@ func (a *attribute) getMore(v view) any {
 // view is a context as evaluation reads it. A bulk evaluation reads the
 // same few attributes for hundreds of flags: it brings a memo of their
 // values, so that each name costs one map lookup per request, not one per
-// condition. A single evaluation has none and reads the map directly.
+// condition. A prepared context (Prepare) is a memo filled once and never
+// written. A single evaluation of a Context has none and reads the map
+// directly.
 type view struct {
 	ctx  Context
 	memo *attrMemo
@@ -59,7 +61,8 @@ type view struct {
 
 // attrMemo holds the top-level attributes one bulk evaluation has read, by
 // name id. An entry counts only when its stamp is the memo's gen, which
-// each use advances, so reuse clears nothing.
+// each use advances, so reuse clears nothing. A prepared context's memo
+// has gen 0, which a bulk one never has, and every stamp 0.
 type attrMemo struct {
 	gen    uint32
 	stamps []uint32
