@@ -75,6 +75,10 @@ type config struct {
 
 	// MaxHeaderBytes bounds a request's headers (--max-header-bytes).
 	MaxHeaderBytes int
+	// GCHeadroomBytes is how much the heap may grow between two garbage
+	// collections at least (--gc-headroom-bytes, package gcfloor); 0
+	// keeps Go's default, as GOGC set in the environment does.
+	GCHeadroomBytes int64
 	// SnapshotFile is where the server keeps its last view (flags,
 	// segments, environments, token hashes) so that it can start and
 	// serve evaluations while the store is unreachable; "" disables it.
@@ -138,6 +142,7 @@ func defaultConfig() config {
 		StreamHeartbeat:    15 * time.Second,
 		IdleTimeout:        2 * time.Minute,
 		MaxHeaderBytes:     64 << 10,
+		GCHeadroomBytes:    32 << 20,
 		TokenFlushInterval: 30 * time.Second,
 		TokenFlushTimeout:  5 * time.Second,
 		EvalLogEvery:       100,
@@ -183,6 +188,7 @@ func parseConfig(name string, args []string, getenv func(string) string, output 
 		return err
 	})
 	fs.IntVar(&cfg.MaxHeaderBytes, "max-header-bytes", cfg.MaxHeaderBytes, "largest request header section accepted, in bytes (net/http allows 4096 more)")
+	fs.Int64Var(&cfg.GCHeadroomBytes, "gc-headroom-bytes", cfg.GCHeadroomBytes, "least the heap may grow by between garbage collections, in bytes: fewer collections for a small heap, at the cost of that much memory (0, or GOGC in the environment: Go's default)")
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", cfg.AllowedHosts, "comma-separated host or host:port names clients reach the server by, besides localhost when it listens on loopback; "+
 		"web pages there may also send changes; * allows any Host header (default: only loopback names on loopback, any otherwise)")
 	usageFlags(fs, &cfg.Usage)
@@ -307,6 +313,9 @@ func (c config) validateServing() error {
 	}
 	if c.MaxHeaderBytes < 1024 {
 		return fmt.Errorf("--max-header-bytes (FEATUREFLAGS_MAX_HEADER_BYTES) must be at least 1024")
+	}
+	if c.GCHeadroomBytes < 0 {
+		return fmt.Errorf("--gc-headroom-bytes (FEATUREFLAGS_GC_HEADROOM_BYTES) must not be negative")
 	}
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("--max-body-bytes (FEATUREFLAGS_MAX_BODY_BYTES) must be at least 1024")

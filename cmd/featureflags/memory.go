@@ -1,6 +1,13 @@
 package main
 
-import "runtime/debug"
+import (
+	"context"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/featureflags/featureflags/internal/gcfloor"
+)
 
 // releaseLoadGarbage returns to the system, before serving, the memory that
 // loading the view and building the API (the UI's assets are compressed
@@ -10,3 +17,20 @@ import "runtime/debug"
 // live heap: without this an idle server holds its start-up's peak. It
 // costs one collection, once.
 func releaseLoadGarbage() { debug.FreeOSMemory() }
+
+// keepGCFloor keeps GOGC at --gc-headroom-bytes' floor for the live heap
+// (package gcfloor), looking again every second: with Go's default a
+// server of a few thousand flags collects many times a second under load.
+// A server's live heap passes the default headroom at about 20,000 flags,
+// from where Go's default applies. GOGC set in the environment is the
+// operator's, and turns the floor off.
+func (m *Main) keepGCFloor(ctx context.Context) {
+	if m.Config.GCHeadroomBytes == 0 || os.Getenv("GOGC") != "" {
+		return
+	}
+	floor := gcfloor.New(uint64(m.Config.GCHeadroomBytes))
+	floor.Adjust()
+	m.workers.Go(func() {
+		every(ctx, time.Second, func(context.Context) error { floor.Adjust(); return nil }, nil)
+	})
+}

@@ -298,9 +298,11 @@ func (m *Main) newAPI() http.Handler {
 	return m.api
 }
 
-// startHTTP serves whatever the handler switch holds on the listener.
+// startHTTP serves whatever the handler switch holds on the listener,
+// with the garbage collector's floor set for the heap as it is then.
 func (m *Main) startHTTP() {
 	cfg := m.Config
+	m.keepGCFloor(m.background)
 	m.http = &http.Server{
 		Handler:           m.sw,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,

@@ -14,7 +14,9 @@ package server_test
 // The floors: single ≥ 75 % of the baseline's requests/s (the ratio is
 // reported as single/baseline by BenchmarkOFREPSingle, which runs a
 // baseline of its own first); bulk of 1,000 flags ≥ 5,000 requests/s with
-// -cpu 1; resident memory under 40 MB. rss-MB in BenchmarkOFREPSingle and
+// -cpu 1; resident memory under 40 MB (with the garbage collector's floor
+// off, --gc-headroom-bytes 0; the floor lets the heap grow by 32 MiB
+// more, see the README's Memory section). rss-MB in BenchmarkOFREPSingle and
 // BenchmarkOFREPBulk1000 is VmRSS of the whole test process (server, client
 // and 1,000 flags) read from /proc/self/status after the load: an
 // overestimate of the server's own. BenchmarkOFREPServerRSS measures the
