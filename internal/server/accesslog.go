@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/featureflags/featureflags/internal/httpx"
@@ -28,12 +29,14 @@ type accessLog struct {
 	// duration). head is the line up to the request's own fields.
 	direct *logbuf.Writer
 	head   string
+	second *atomic.Pointer[lineSecond] // the last line's time up to its second
 }
 
 func newAccessLog(log *slog.Logger, version string, trusted proxies) accessLog {
 	a := accessLog{log: log.With(slog.String("service", serviceName), slog.String("version", version)), proxies: trusted}
 	if w, ok := logbuf.Direct(log.Handler()); ok {
 		a.direct = w
+		a.second = new(atomic.Pointer[lineSecond])
 		a.head = string(ofrepjson.AppendString([]byte(`","level":"INFO","msg":"request","service":"`+serviceName+`","version":`), version))
 	}
 	return a
@@ -45,6 +48,7 @@ type entry struct {
 	status           int
 	bytes            int64
 	elapsed          time.Duration
+	end              time.Time // the request's start plus elapsed: the line's time without reading the clock again
 }
 
 // write logs e: at error level for 5xx answers, at info level otherwise.
@@ -58,7 +62,7 @@ func (a accessLog) write(ctx context.Context, r *http.Request, e entry) {
 	}
 	if a.direct != nil && level == slog.LevelInfo {
 		buf := getBuf()
-		b := a.appendLine(*buf, time.Now(), r, &e)
+		b := a.appendLine(*buf, e.end, r, &e)
 		a.direct.Write(b)
 		putBuf(buf, b)
 		return
@@ -89,11 +93,12 @@ func durationMS(d time.Duration) float64 { return float64(d.Microseconds()) / 10
 // appendLine appends the info line of e at now, byte for byte as slog's
 // JSON handler writes it from the attributes above (TestAccessLogDirect):
 // its strings escaped as ofrepjson escapes them, which is slog's escaping,
-// and the duration in strconv's 'f' format, which is encoding/json's for
-// the values a duration in milliseconds takes (0, and 0.001 to 1e13).
+// the duration as strconv's 'f' format writes it, which is encoding/json's
+// for the values a duration in milliseconds takes (0, and 0.001 to 1e13),
+// and the time as time.RFC3339Nano (TestAppendTimeAndMS).
 func (a accessLog) appendLine(b []byte, now time.Time, r *http.Request, e *entry) []byte {
 	b = append(b, `{"time":"`...)
-	b = now.AppendFormat(b, time.RFC3339Nano)
+	b = a.appendTime(b, now)
 	b = append(b, a.head...)
 	b = appendField(b, "method", r.Method)
 	b = appendField(b, "route", e.route)
@@ -103,7 +108,7 @@ func (a accessLog) appendLine(b []byte, now time.Time, r *http.Request, e *entry
 	b = append(b, `,"bytes":`...)
 	b = strconv.AppendInt(b, e.bytes, 10)
 	b = append(b, `,"duration_ms":`...)
-	b = strconv.AppendFloat(b, durationMS(e.elapsed), 'f', -1, 64)
+	b = appendMS(b, e.elapsed)
 	b = appendField(b, "request_id", e.id)
 	b = appendField(b, "client", a.proxies.client(r))
 	b = appendField(b, "user_agent", httpx.HeaderValue(r.Header, "User-Agent"))
@@ -114,6 +119,62 @@ func (a accessLog) appendLine(b []byte, now time.Time, r *http.Request, e *entry
 		b = appendField(b, "trace_id", trace)
 	}
 	return append(b, "}\n"...)
+}
+
+// lineSecond is the text of one second of log line times in RFC 3339:
+// the date and time up to the second, and the zone, between which a
+// line's fraction goes. Lines mostly fall in the second of the line
+// before, so formatting the date once a second saves most of the time's
+// cost.
+type lineSecond struct {
+	unix     int64
+	loc      *time.Location
+	head, tz string
+}
+
+// appendTime appends t as time.RFC3339Nano does.
+func (a accessLog) appendTime(b []byte, t time.Time) []byte {
+	sec := a.second.Load()
+	if sec == nil || sec.unix != t.Unix() || sec.loc != t.Location() {
+		sec = &lineSecond{unix: t.Unix(), loc: t.Location(), head: t.Format("2006-01-02T15:04:05"), tz: t.Format("Z07:00")}
+		a.second.Store(sec)
+	}
+	b = append(b, sec.head...)
+	if ns := t.Nanosecond(); ns != 0 {
+		b = appendFraction(b, ns, 9)
+	}
+	return append(b, sec.tz...)
+}
+
+// appendMS appends d in milliseconds as durationMS formatted by strconv's
+// 'f' format with the fewest digits (slog's): whole microseconds over
+// 1000 print as their decimal, without trailing zeros.
+func appendMS(b []byte, d time.Duration) []byte {
+	us := d.Microseconds()
+	if us < 0 {
+		return strconv.AppendFloat(b, durationMS(d), 'f', -1, 64)
+	}
+	b = strconv.AppendInt(b, us/1000, 10)
+	if frac := int(us % 1000); frac != 0 {
+		b = appendFraction(b, frac, 3)
+	}
+	return b
+}
+
+// appendFraction appends '.' and n, nonzero, as digits decimal places
+// without trailing zeros.
+func appendFraction(b []byte, n, digits int) []byte {
+	for n%10 == 0 {
+		n /= 10
+		digits--
+	}
+	b = append(b, '.')
+	b = append(b, "000000000"[:digits]...)
+	for i := len(b) - 1; n > 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
 }
 
 // appendField appends ,"name":"value"; name needs no escaping.

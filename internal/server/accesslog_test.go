@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,10 +135,10 @@ func TestAccessLogDirect(t *testing.T) {
 	r.Header.Set("X-Forwarded-For", "203.0.113.9")
 	r.Header.Set("User-Agent", "agent/1 (\u2029; \x7f)")
 	for i, e := range []entry{
-		{route: "/flags/{id}", id: "req-1", status: 200, bytes: 0, elapsed: 0},
-		{route: "/flags/{id}", id: "req<2>", actor: "tok_1", status: 404, bytes: 93, elapsed: time.Microsecond},
-		{route: "/ofrep/v1/evaluate/flags/{key}", id: "r", status: 200, bytes: 1 << 40, elapsed: 1234567 * time.Microsecond},
-		{route: "unmatched", id: "r", status: 429, bytes: 5, elapsed: 3 * time.Hour},
+		{route: "/flags/{id}", id: "req-1", status: 200, bytes: 0, elapsed: 0, end: time.Date(2026, 12, 3, 19, 0, 0, 0, time.UTC)},
+		{route: "/flags/{id}", id: "req<2>", actor: "tok_1", status: 404, bytes: 93, elapsed: time.Microsecond, end: time.Date(2026, 12, 3, 19, 0, 0, 1, time.UTC)},
+		{route: "/ofrep/v1/evaluate/flags/{key}", id: "r", status: 200, bytes: 1 << 40, elapsed: 1234567 * time.Microsecond, end: time.Date(2026, 12, 3, 19, 0, 1, 234567000, time.FixedZone("", 3600))},
+		{route: "unmatched", id: "r", status: 429, bytes: 5, elapsed: 3 * time.Hour, end: time.Now()},
 	} {
 		if i%2 == 1 {
 			r.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
@@ -156,8 +158,8 @@ func TestAccessLogDirect(t *testing.T) {
 		if got != want {
 			t.Errorf("entry %d:\n got %s\nwant %s", i, got, want)
 		}
-		if _, err := time.Parse(time.RFC3339Nano, gotTime); err != nil {
-			t.Errorf("entry %d: time %q: %v", i, gotTime, err)
+		if at, err := time.Parse(time.RFC3339Nano, gotTime); err != nil || !at.Equal(e.end) {
+			t.Errorf("entry %d: time %q (%v), want the request's end %s", i, gotTime, err, e.end.Format(time.RFC3339Nano))
 		}
 	}
 	direct.Reset()
@@ -184,7 +186,7 @@ func cutTime(t *testing.T, line string) (string, string) {
 func BenchmarkAccessLogLine(b *testing.B) {
 	r := httptest.NewRequest("POST", "/ofrep/v1/evaluate/flags/flag-00000", nil)
 	r.Header.Set("User-Agent", "OpenFeature-Go/1.0")
-	e := entry{route: "/ofrep/v1/evaluate/flags/{key}", id: "0123456789abcdef01234567", status: 200, bytes: 93, elapsed: 42 * time.Microsecond}
+	e := entry{route: "/ofrep/v1/evaluate/flags/{key}", id: "0123456789abcdef01234567", status: 200, bytes: 93, elapsed: 42 * time.Microsecond, end: time.Now()}
 	for name, direct := range map[string]bool{"slog": false, "direct": true} {
 		b.Run(name, func(b *testing.B) {
 			w := logbuf.New(io.Discard)
@@ -199,5 +201,49 @@ func BenchmarkAccessLogLine(b *testing.B) {
 				a.write(r.Context(), r, e)
 			}
 		})
+	}
+}
+
+// TestAccessLogTime: the line of a served request, appended by hand, is
+// dated by the request's end, which the middleware takes from its start
+// and duration rather than reading the clock again.
+func TestAccessLogTime(t *testing.T) {
+	var out bytes.Buffer
+	logs := logbuf.New(&out)
+	defer logs.Close()
+	s, _ := newBenchServer(t, false, slog.New(logbuf.JSONHandler(logs, nil)), 1)
+	before := time.Now()
+	s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/flags", nil))
+	after := time.Now()
+	logs.Flush()
+	line := out.String()
+	if !strings.Contains(line, `"route":"/flags"`) {
+		t.Fatalf("no line for the request: %q", line)
+	}
+	_, at := cutTime(t, line[strings.LastIndex(line[:len(line)-1], "\n")+1:])
+	end, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil || end.Before(before) || end.After(after) {
+		t.Fatalf("the line's time %q (%v) is not within the request (%s to %s)", at, err, before.Format(time.RFC3339Nano), after.Format(time.RFC3339Nano))
+	}
+}
+
+// TestAppendTimeAndMS holds the log line's hand-made time and duration to
+// time.RFC3339Nano and strconv's shortest 'f' format, over zones, seconds
+// that repeat and change, and fractions with and without trailing zeros.
+func TestAppendTimeAndMS(t *testing.T) {
+	a := newAccessLog(slog.New(logbuf.JSONHandler(logbuf.New(io.Discard), nil)), "1", nil)
+	rng := rand.New(rand.NewPCG(1, 2))
+	zones := []*time.Location{time.UTC, time.Local, time.FixedZone("", -(9*3600 + 30*60)), time.FixedZone("", 5*3600+45*60)}
+	base := time.Date(2026, 12, 3, 19, 0, 0, 0, time.UTC)
+	for i := range 20000 {
+		ns := []int{0, 1, 100, 999999999, rng.IntN(1e9), rng.IntN(1000) * 1e6}[i%6]
+		at := base.Add(time.Duration(rng.IntN(3))*time.Second + time.Duration(ns)).In(zones[i/5000])
+		if got, want := string(a.appendTime(nil, at)), at.Format(time.RFC3339Nano); got != want {
+			t.Fatalf("time %s, want %s", got, want)
+		}
+		d := []time.Duration{0, time.Microsecond, 999 * time.Microsecond, time.Millisecond, time.Duration(rng.Int64N(int64(time.Hour))), time.Duration(rng.Int64N(1 << 62))}[i%6]
+		if got, want := string(appendMS(nil, d)), strconv.FormatFloat(durationMS(d), 'f', -1, 64); got != want {
+			t.Fatalf("duration %v: %s ms, want %s", d, got, want)
+		}
 	}
 }
