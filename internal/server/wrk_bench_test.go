@@ -7,10 +7,14 @@ package server_test
 //
 //	go test -run '^$' -bench WrkFloors -benchtime 1x ./internal/server/
 //
-// It is skipped without wrk and taskset. Reported: single/baseline (floor
-// 0.75) with every evaluation logged, single-sampled/baseline with the
-// default sampling (floor 0.70 with default logging), and bulk/80KB, the
-// bulk answer of 1,001 flags against a fixed body (floor 0.5). Each
+// It is skipped without wrk and taskset. Reported: single-unlogged/baseline
+// with evaluation logs off (one in a billion logged; floor 0.75: the
+// issue's 0.58 was measured without them, its default-level figure
+// apart), single-sampled/baseline
+// with the default sampling (floor 0.70 with default logging),
+// single-logged/baseline with every evaluation logged (no floor), and
+// bulk/80KB, the bulk answer of 1,001 flags against a fixed body (floor
+// 0.5). Each
 // baseline answers as many bytes as the server's answer it stands for.
 // Each ratio is given twice: from requests per second, and ("-cpu") from
 // the server's CPU time per request, which other load disturbs less; each
@@ -119,7 +123,7 @@ func BenchmarkWrkFloors(b *testing.B) {
 	}
 	body := benchContext("user-1234")
 	single, bulk := "/ofrep/v1/evaluate/flags/flag-00000", "/ofrep/v1/evaluate/flags"
-	logged, sampled := serve("--eval-log-every", "1"), serve()
+	logged, sampled, unlogged := serve("--eval-log-every", "1"), serve(), serve("--eval-log-every", "1000000000")
 	// The baselines answer as many bytes as the server does (with these
 	// flags 93 and 94,624; "80KB" in the names is the size they once had).
 	singleSize, bulkSize := answerSize(b, "http://"+sampled.addr+single, body), answerSize(b, "http://"+sampled.addr+bulk, body)
@@ -132,6 +136,7 @@ func BenchmarkWrkFloors(b *testing.B) {
 		{"baseline", base, "/"},
 		{"single-all-logged", logged, single},
 		{"single", sampled, single},
+		{"single-unlogged", unlogged, single},
 		{"baseline-80KB", baseBulk, "/"},
 		{"bulk1001", sampled, bulk},
 	}
@@ -154,8 +159,9 @@ func BenchmarkWrkFloors(b *testing.B) {
 		// disturbs less than the rate.
 		b.ReportMetric(median(rounds, func(r map[string]wrkLoad) float64 { return r[base].cpuUS / r[server].cpuUS }), name+"-cpu")
 	}
-	ratio("single/baseline", "single-all-logged", "baseline")
+	ratio("single-unlogged/baseline", "single-unlogged", "baseline")
 	ratio("single-sampled/baseline", "single", "baseline")
+	ratio("single-logged/baseline", "single-all-logged", "baseline")
 	ratio("bulk/80KB", "bulk1001", "baseline-80KB")
 }
 
