@@ -314,8 +314,8 @@ func (c config) validateServing() error {
 	if c.MaxHeaderBytes < 1024 {
 		return fmt.Errorf("--max-header-bytes (FEATUREFLAGS_MAX_HEADER_BYTES) must be at least 1024")
 	}
-	if c.GCHeadroomBytes < 0 {
-		return fmt.Errorf("--gc-headroom-bytes (FEATUREFLAGS_GC_HEADROOM_BYTES) must not be negative")
+	if c.GCHeadroomBytes < 0 || c.GCHeadroomBytes > maxGCHeadroom {
+		return fmt.Errorf("--gc-headroom-bytes (FEATUREFLAGS_GC_HEADROOM_BYTES) must be between 0 and %d (1 TiB)", int64(maxGCHeadroom))
 	}
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("--max-body-bytes (FEATUREFLAGS_MAX_BODY_BYTES) must be at least 1024")

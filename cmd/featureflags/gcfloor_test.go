@@ -13,7 +13,8 @@ import (
 
 // TestGCFloor: a server raises GOGC above Go's default for its small heap
 // before it serves, unless --gc-headroom-bytes is 0 or the environment
-// sets GOGC, which stays as set.
+// sets GOGC, which stays as set; a headroom below 0 or above 1 TiB is
+// refused.
 func TestGCFloor(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -32,8 +33,10 @@ func TestGCFloor(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewMain([]string{"--gc-headroom-bytes", "-1"}, func(string) string { return "" }, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "--gc-headroom-bytes") {
-		t.Fatalf("a negative headroom: %v", err)
+	for _, bad := range []string{"-1", "1099511627777"} {
+		if _, err := NewMain([]string{"--gc-headroom-bytes", bad}, func(string) string { return "" }, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "--gc-headroom-bytes") {
+			t.Fatalf("a headroom of %s: %v", bad, err)
+		}
 	}
 }
 

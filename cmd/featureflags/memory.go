@@ -18,6 +18,10 @@ import (
 // costs one collection, once.
 func releaseLoadGarbage() { debug.FreeOSMemory() }
 
+// maxGCHeadroom bounds --gc-headroom-bytes far above any use, and so that
+// gcfloor's arithmetic cannot overflow.
+const maxGCHeadroom = 1 << 40
+
 // keepGCFloor keeps GOGC at --gc-headroom-bytes' floor for the live heap
 // (package gcfloor), looking again every second: with Go's default a
 // server of a few thousand flags collects many times a second under load.

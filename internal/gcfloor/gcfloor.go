@@ -22,7 +22,8 @@ const DefaultPercent = 100
 
 // Percent is the GOGC that lets a heap of live bytes grow by at least
 // headroom bytes before the next collection, and never less than Go's
-// default.
+// default. headroom*100 must fit in a uint64 (the server bounds it to
+// 1 TiB).
 func Percent(live, headroom uint64) int {
 	if live == 0 || headroom <= live {
 		return DefaultPercent
