@@ -54,11 +54,13 @@ func newFloor(headroom uint64, live func() uint64, set func(int)) *Floor {
 // value has moved by more than an eighth from the one in force.
 func (f *Floor) Adjust() {
 	p := Percent(f.live(), f.headroom)
-	if diff := p - f.percent; diff*8 > f.percent || -diff*8 > f.percent || (p == DefaultPercent && f.percent != p) {
+	if p != f.percent && (p == DefaultPercent || 8*abs(p-f.percent) > f.percent) {
 		f.set(p)
 		f.percent = p
 	}
 }
+
+func abs(n int) int { return max(n, -n) }
 
 // Percent is the GOGC in force.
 func (f *Floor) Percent() int { return f.percent }

@@ -101,7 +101,7 @@ func (s *Server) finish(st *reqState, r *http.Request, start time.Time) {
 	if st.token != nil {
 		actor = st.token.ID
 	}
-	s.access.write(r.Context(), r, entry{route: route, id: st.id, actor: actor, status: status, bytes: rec.bytes, elapsed: elapsed, end: start.Add(elapsed)})
+	s.access.write(r.Context(), r, entry{route: route, id: st.id, actor: actor, status: status, bytes: rec.bytes, elapsed: elapsed, start: start})
 }
 
 // routeLabel is the path pattern of a ServeMux pattern ("GET /flags/{id}" ->
