@@ -178,7 +178,6 @@ func (c *compiler) env(d *flagDef, env string, t *featureflags.Targeting, on boo
 			fe.prereqs.failed = d.result(off, ReasonDisabled)
 		}
 		fe.overWork = c.overWork(d)
-		fe.number()
 	}
 	return fe, nil
 }

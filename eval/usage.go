@@ -17,9 +17,6 @@ import (
 type tally struct {
 	Result
 	n atomic.Uint64
-	// ord is the result's place among its flag's (tallies' order), for a
-	// flag that is not fixed: where bulk answers keep its encoding.
-	ord uint32
 }
 
 // count records one serving of t, unless s does not count.
@@ -80,12 +77,6 @@ func (s *Snapshot) DrainReplaced(cur *Snapshot, fn func(Count)) {
 			t.drain(l, fn)
 		}
 	}
-}
-
-// number gives each result f can serve its ordinal (tally.ord).
-func (f *flagEnv) number() {
-	k := uint32(0)
-	f.tallies(func(t *tally) { t.ord, k = k, k+1 })
 }
 
 // tallies calls fn with every result f can serve.
