@@ -25,10 +25,11 @@ import (
 // comparing its address with the flag's few results in encs, which sit
 // side by side, rather than by reading the result itself: with a thousand
 // flags the results are spread over the heap, and that read missed the
-// cache once per flag (a tenth of the server's CPU under wrk). The answer's
-// memo (beginBulk) also remembers the outcome of each condition that
-// flags share (outcomes.go): a condition many flags test is decided once
-// per answer, not once per flag. What is left per targeted flag is its
+// cache once per flag (a tenth of the server's CPU under wrk). It starts
+// from the flag's last results, its default's, which most contexts get.
+// The answer's memo (beginBulk) also remembers the outcome of each
+// condition that flags share (outcomes.go): a condition many flags test
+// is decided once per answer, not once per flag. What is left per targeted flag is its
 // evaluation's frame, its rollout's hash (murmur3 over the targeting key,
 // after the salt's state kept at compile time), and one copy.
 //
@@ -65,11 +66,8 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 			start, end := p.start, p.end // a run's bytes, or
 			if p.f != nil {              // the encoding of the flag's result
 				res := p.f.evaluate(t, v)
-				k := p.start // its place among the flag's encodings
-				for k < p.end && r.encs[k].t != res {
-					k++
-				}
-				if k == p.end {
+				k, ok := r.find(p, res) // its place among the flag's encodings
+				if !ok {
 					b, lead = s.appendUnlisted(b, res, encode, sep, lead), 0
 					continue
 				}
@@ -135,6 +133,19 @@ type leafRuns struct {
 type part struct {
 	f          *flagEnv
 	start, end uint32
+}
+
+// find returns the place of res among p's encodings. It looks from the
+// last: a flag's default results come after its rules', and most contexts
+// match no rule.
+func (r *leafRuns) find(p *part, res *tally) (uint32, bool) {
+	for k := p.end; k > p.start; {
+		k--
+		if r.encs[k].t == res {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 // encoding is one result of a targeted flag, buf[start:end].
