@@ -29,9 +29,10 @@ import (
 // from the flag's last results, its default's, which most contexts get.
 // The answer's memo (beginBulk) also remembers the outcome of each
 // condition that flags share (outcomes.go): a condition many flags test
-// is decided once per answer, not once per flag. What is left per targeted flag is its
-// evaluation's frame, its rollout's hash (murmur3 over the targeting key,
-// after the salt's state kept at compile time), and one copy.
+// is decided once per answer, not once per flag. What is left per
+// targeted flag is its evaluation's frame, its rollout's hash (murmur3
+// over the targeting key, after the salt's state kept at compile time),
+// and one copy.
 //
 // Counting stays exact: every answer counts each leaf it gave once
 // (leafMemo.served), which Drain attributes to each of the leaf's fixed
