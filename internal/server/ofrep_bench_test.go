@@ -20,10 +20,11 @@ package server_test
 // meets: about 42 MB, 19 of them the binary's own code pages. rss-MB in
 // BenchmarkOFREPSingle and BenchmarkOFREPBulk1000 is VmRSS of the whole
 // test process (server, client and 1,000 flags) read from /proc/self/status
-// after the load: an overestimate of the server's own. BenchmarkOFREPServerRSS measures the
-// real thing: it builds cmd/featureflags, serves 1,000 flags from it with
-// its default configuration (JSON request logs included, drained) and reads
-// the child's VmRSS (after the load) and VmHWM (its peak).
+// after the load: an overestimate of the server's own.
+// BenchmarkOFREPServerRSS measures the real thing: it builds
+// cmd/featureflags, serves 1,000 flags from it with its default
+// configuration (JSON request logs included, drained) and reads the
+// child's VmRSS (after the load) and VmHWM (its peak).
 
 import (
 	"bytes"
