@@ -2,6 +2,7 @@ package eval
 
 import (
 	"reflect"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -35,11 +36,13 @@ import (
 // and one copy.
 //
 // Counting stays exact: every answer counts each leaf it gave once
-// (leafMemo.served), which Drain attributes to each of the leaf's fixed
+// (countShard.served), which Drain attributes to each of the leaf's fixed
 // flags, and each targeted flag's result in a counter of the leaf's, next
 // to its neighbours' instead of in its tally; Drain adds both to the
 // tallies' counts, so each flag an answer gives is counted once, as if
-// evaluated one by one.
+// evaluated one by one. An answer adds a leaf's counts at once, under the
+// lock of one of the leaf's shards (countShard), not with an atomic add
+// per flag.
 
 // AppendEncoded appends to b the results of every flag of env for ctx, in
 // key order, as encode writes them, separated by sep (nothing for an
@@ -58,10 +61,13 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 	code := reflect.ValueOf(encode).Pointer()
 	v := view{ctx: ctx, memo: beginBulk()}
 	defer endMemo(v.memo)
+	gave := answerCounts.Get().(*answerCount)
+	defer answerCounts.Put(gave)
 	lead := 1 // every part starts with sep, but the answer does not
 	for l := range t.flags.Leaves() {
 		m := memoOf(l)
 		r := m.runsFor(l.Values(), code, encode, sep)
+		gave.slots = gave.slots[:0]
 		for i := range r.parts {
 			p := &r.parts[i]
 			start, end := p.start, p.end // a run's bytes, or
@@ -72,15 +78,13 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 					b, lead = s.appendUnlisted(b, res, encode, sep, lead), 0
 					continue
 				}
-				if !s.uncounted {
-					m.counts[k].Add(1)
-				}
+				gave.slots = append(gave.slots, k)
 				start, end = r.encs[k].start, r.encs[k].end
 			}
 			b, lead = append(b, r.buf[start+uint32(lead):end]...), 0
 		}
 		if !s.uncounted {
-			m.served.Add(1)
+			m.count(gave)
 		}
 		var more bool
 		if b, more = flush(b); !more {
@@ -102,18 +106,100 @@ func (s *Snapshot) appendUnlisted(b []byte, res *tally, encode func([]byte, *Res
 
 // leafMemo is what bulk answers keep with a leaf of an environment's flags.
 type leafMemo struct {
-	// served is how many answers gave the leaf's fixed flags, each once,
-	// since the last drain.
-	served atomic.Uint64
-	// counts are the servings of the other flags' results since the last
-	// drain, by slot: the leaf's targeted flags in order, each flag's
-	// results in the order tallies gives them.
-	counts []atomic.Uint64
+	// shards hold the leaf's counts since the last drain, split so that
+	// answers on different cores count in different ones.
+	shards []countShard
+	n      int   // the slots: the leaf's targeted flags' results
 	slots  []int // the first slot of each flag of the leaf (fixed ones too)
 	runs   atomic.Pointer[leafRuns]
 	// building is held while runs is made, so that concurrent first
 	// answers make it once between them rather than once each.
 	building sync.Mutex
+}
+
+// countShard is a share of a leaf's counts, taken by one answer at a time.
+// An answer adds a leaf's counts to a shard under its lock, one lock per
+// leaf of up to 64 flags, rather than one atomic add per flag: a locked
+// add stalls the core until it completes, and one per targeted flag was
+// a tenth of a bulk answer's time.
+type countShard struct {
+	mu sync.Mutex
+	// served is how many answers gave the leaf's fixed flags, each once.
+	served uint64
+	// counts are the servings of the other flags' results, by slot: the
+	// leaf's targeted flags in order, each flag's results in the order
+	// tallies gives them. Made on the shard's first use.
+	counts []uint64
+	_      [64 - 40]byte // a cache line of its own: shards change on different cores
+}
+
+// maxShards bounds a leaf's shards: more cores than that share them.
+const maxShards = 8
+
+// answerCount is what one bulk answer keeps while it gives a leaf: the
+// slots of the results it gave, counted once the leaf is done.
+type answerCount struct {
+	shard uint32   // the shard of each leaf it tries first
+	slots []uint32 // in the leaf being given
+}
+
+// answerCounts are pooled, and each takes the next shard when made: the pool
+// keeps an answer on the core that put it back, so answers running on
+// different cores mostly try different shards first.
+var (
+	answerCounts = sync.Pool{New: func() any { return &answerCount{shard: nextShard.Add(1)} }}
+	nextShard    atomic.Uint32
+)
+
+// count adds what a gave of the leaf to one of its shards: the shard a
+// tries first, or the next free one, or, when every shard is taken,
+// a's own once it is free. It holds the lock only to add.
+func (m *leafMemo) count(a *answerCount) {
+	sh := m.hold(a.shard)
+	if sh.counts == nil {
+		sh.counts = make([]uint64, m.n)
+	}
+	for _, k := range a.slots {
+		sh.counts[k]++
+	}
+	sh.served++
+	sh.mu.Unlock()
+}
+
+// hold locks and returns a shard of m, trying first the one at hint.
+func (m *leafMemo) hold(hint uint32) *countShard {
+	n := uint32(len(m.shards))
+	for i := range n {
+		if sh := &m.shards[(hint+i)%n]; sh.mu.TryLock() {
+			return sh
+		}
+	}
+	sh := &m.shards[hint%n]
+	sh.mu.Lock()
+	return sh
+}
+
+// take returns and resets the counts of every shard of m: how many
+// answers gave the fixed flags, and the servings by slot (nil when none).
+func (m *leafMemo) take() (served uint64, counts []uint64) {
+	for i := range m.shards {
+		sh := &m.shards[i]
+		sh.mu.Lock()
+		served += sh.served
+		sh.served = 0
+		for k, n := range sh.counts {
+			if n == 0 {
+				continue
+			}
+			if counts == nil {
+				counts = make([]uint64, m.n)
+			}
+			counts[k] += n
+			sh.counts[k] = 0
+		}
+		sh.mu.Unlock()
+	}
+	return served, counts
 }
 
 // leafRuns are a leaf's flags as one encode function writes them, every
@@ -129,8 +215,8 @@ type leafRuns struct {
 
 // part is a run of fixed flags (f nil), buf[start:end], or one flag to
 // evaluate, whose results are encs[start:end] in the order tallies gives
-// them. encs and leafMemo.counts list the same results in the same order:
-// encs[k] is counted in counts[k].
+// them. encs and countShard.counts list the same results in the same order:
+// encs[k] is counted in countShard.counts[k].
 type part struct {
 	f          *flagEnv
 	start, end uint32
@@ -171,7 +257,7 @@ func memoOf(l pmap.Leaf[*flagEnv]) *leafMemo {
 			f.tallies(func(*tally) { n++ })
 		}
 	}
-	m.counts = make([]atomic.Uint64, n)
+	m.n, m.shards = n, make([]countShard, min(runtime.GOMAXPROCS(0), maxShards))
 	v.CompareAndSwap(nil, m)
 	return v.Load().(*leafMemo)
 }
@@ -219,8 +305,9 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 func (t *envFlags) drain(l pmap.Leaf[*flagEnv], fn func(Count)) {
 	m, _ := l.Memo().Load().(*leafMemo)
 	var served uint64
+	var counts []uint64
 	if m != nil {
-		served = m.served.Swap(0)
+		served, counts = m.take()
 	}
 	for i, f := range l.Values() {
 		k := 0
@@ -229,8 +316,8 @@ func (t *envFlags) drain(l pmap.Leaf[*flagEnv], fn func(Count)) {
 			switch {
 			case r == f.fixed:
 				n += served
-			case m != nil:
-				n += m.counts[m.slots[i]+k].Swap(0)
+			case counts != nil:
+				n += counts[m.slots[i]+k]
 			}
 			k++
 			if n > 0 {

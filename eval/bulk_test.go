@@ -188,3 +188,65 @@ func TestBulkRunsFollowChanges(t *testing.T) {
 		t.Errorf("the old snapshot gives %q for the changed flag", got[strings.Index(got, "f0101"):][:20])
 	}
 }
+
+// TestHoldTakesAFreeShard: an answer counts in the shard it tries first
+// when that one is free, else in the next free one, and when every shard
+// is taken it waits for its own rather than counting nowhere.
+func TestHoldTakesAFreeShard(t *testing.T) {
+	m := &leafMemo{shards: make([]countShard, 3)}
+	m.shards[1].mu.Lock()
+	if sh := m.hold(1); sh != &m.shards[2] {
+		t.Fatalf("hold(1) with shard 1 taken gave shard %d, want 2", shardIndex(m, sh))
+	}
+	if sh := m.hold(4); sh != &m.shards[0] { // 4 is shard 1, taken, then 2, taken
+		t.Fatalf("hold(4) with shards 1 and 2 taken gave shard %d, want 0", shardIndex(m, sh))
+	}
+	got := make(chan *countShard)
+	go func() { got <- m.hold(7) }() // every shard taken: it waits for shard 1
+	m.shards[1].mu.Unlock()
+	if sh := <-got; sh != &m.shards[1] {
+		t.Fatalf("hold(7) with every shard taken gave shard %d, want 1", shardIndex(m, sh))
+	}
+}
+
+func shardIndex(m *leafMemo, sh *countShard) int {
+	for i := range m.shards {
+		if sh == &m.shards[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestBulkCountsAcrossShards: counts that answers on different cores add
+// to different shards of a leaf are drained once, summed.
+func TestBulkCountsAcrossShards(t *testing.T) {
+	s := mustCompile(t, bulkFlags(100))
+	var memos []*leafMemo
+	for l := range s.env(prod).flags.Leaves() {
+		m := memoOf(l)
+		m.shards = make([]countShard, 3)
+		memos = append(memos, m)
+	}
+	want := uint64(0)
+	for i := range 6 {
+		free := i % 3 // the other two are taken: the answer counts in this one
+		for _, m := range memos {
+			m.shards[(free+1)%3].mu.Lock()
+			m.shards[(free+2)%3].mu.Lock()
+		}
+		want += uint64(bulk(s, Context{"targetingKey": fmt.Sprint(i)}))
+		for _, m := range memos {
+			m.shards[(free+1)%3].mu.Unlock()
+			m.shards[(free+2)%3].mu.Unlock()
+			if m.shards[free].served != uint64(i/3+1) {
+				t.Fatalf("answer %d: shard %d served %d answers, want %d", i, free, m.shards[free].served, i/3+1)
+			}
+		}
+	}
+	var got uint64
+	s.Drain(func(c Count) { got += c.N })
+	if got != want || want != 600 {
+		t.Fatalf("drained %d evaluations of %d answered, want 600", got, want)
+	}
+}
