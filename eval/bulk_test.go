@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/featureflags/featureflags"
 )
@@ -191,7 +192,8 @@ func TestBulkRunsFollowChanges(t *testing.T) {
 
 // TestHoldTakesAFreeShard: an answer counts in the shard it tries first
 // when that one is free, else in the next free one, and when every shard
-// is taken it waits for its own rather than counting nowhere.
+// is taken it gets its own once that is freed, never none. (Whether it
+// waited in Lock or found the shard freed cannot be told apart here.)
 func TestHoldTakesAFreeShard(t *testing.T) {
 	m := &leafMemo{shards: make([]countShard, 3)}
 	m.shards[1].mu.Lock()
@@ -206,6 +208,15 @@ func TestHoldTakesAFreeShard(t *testing.T) {
 	m.shards[1].mu.Unlock()
 	if sh := <-got; sh != &m.shards[1] {
 		t.Fatalf("hold(7) with every shard taken gave shard %d, want 1", shardIndex(m, sh))
+	}
+}
+
+// TestCountShardFillsACacheLine: the padding of countShard, written as a
+// number, still makes a shard exactly one 64-byte line, so that shards
+// counted on different cores never share one.
+func TestCountShardFillsACacheLine(t *testing.T) {
+	if size := unsafe.Sizeof(countShard{}); size != 64 {
+		t.Fatalf("a countShard is %d bytes, want 64: mend its padding", size)
 	}
 }
 
