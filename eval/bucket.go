@@ -36,12 +36,17 @@ func (r *rollout) pick(ctx view) *tally {
 	if !ok {
 		return &r.missing
 	}
+	return &r.results[r.variant(b)]
+}
+
+// variant returns the index in results of the variant bucket b falls in.
+func (r *rollout) variant(b uint32) int {
 	for i, u := range r.upper {
 		if b < u {
-			return &r.results[i]
+			return i
 		}
 	}
-	return &r.results[len(r.results)-1] // unreachable: the last upper is buckets
+	return len(r.upper) - 1 // unreachable: the last upper is buckets
 }
 
 // bucket hashes the scheme's prefix and the bucketing attribute (the prefix

@@ -30,10 +30,15 @@ import (
 // from the flag's last results, its default's, which most contexts get.
 // The answer's memo (beginBulk) also remembers the outcome of each
 // condition that flags share (outcomes.go): a condition many flags test
-// is decided once per answer, not once per flag. What is left per
-// targeted flag is its evaluation's frame, its rollout's hash (murmur3
-// over the targeting key, after the salt's state kept at compile time),
-// and one copy.
+// is decided once per answer, not once per flag. A flag whose rules test
+// only such conditions and that has no prerequisites (most targeted flags)
+// is not even evaluated: the answer walks its conditions' outcomes in the
+// memo (outcomeMemo.first) and takes the encoding of the serve that won at
+// a place kept with the leaf (leafRuns.serves), plus its rollout's
+// variant, without evaluate's general path or the search among the flag's
+// encodings. What is left per targeted flag is that walk, its rollout's
+// hash (murmur3 over the targeting key, after the salt's state kept at
+// compile time), and one copy.
 //
 // Counting stays exact: every answer counts each leaf it gave once
 // (countShard.served), which Drain attributes to each of the leaf's fixed
@@ -72,11 +77,16 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 			p := &r.parts[i]
 			start, end := p.start, p.end // a run's bytes, or
 			if p.f != nil {              // the encoding of the flag's result
-				res := p.f.evaluate(t, v)
-				k, ok := r.find(p, res) // its place among the flag's encodings
-				if !ok {
-					b, lead = s.appendUnlisted(b, res, encode, sep, lead), 0
-					continue
+				var k uint32
+				if p.serves != noServes {
+					k = r.decide(p, v)
+				} else {
+					res := p.f.evaluate(t, v)
+					var ok bool
+					if k, ok = r.find(p, res); !ok { // its place among the flag's encodings
+						b, lead = s.appendUnlisted(b, res, encode, sep, lead), 0
+						continue
+					}
 				}
 				gave.slots = append(gave.slots, k)
 				start, end = r.encs[k].start, r.encs[k].end
@@ -211,6 +221,10 @@ type leafRuns struct {
 	buf   []byte     // every encoding of the leaf, each after sep
 	parts []part     // in key order
 	encs  []encoding // the targeted flags' results, flag after flag
+	// serves are, for each flag decided from shared outcomes (part.serves),
+	// the place in encs of each rule's serve's first result, then the
+	// default's.
+	serves []uint32
 }
 
 // part is a run of fixed flags (f nil), buf[start:end], or one flag to
@@ -220,6 +234,56 @@ type leafRuns struct {
 type part struct {
 	f          *flagEnv
 	start, end uint32
+	// serves is where the flag's serves start in leafRuns.serves when
+	// an answer decides it from shared outcomes (decide), else noServes.
+	serves uint32
+}
+
+const noServes = ^uint32(0)
+
+// decide returns the place in encs of the result of p's flag for v, a
+// bulk answer's view: the flag has no prerequisites and tests only shared
+// conditions (sharedOnly), so its rules are decided from the memo's
+// outcomes (outcomeMemo.first) and its serve's result is found by index,
+// without evaluate's general path or find's search.
+func (r *leafRuns) decide(p *part, v view) uint32 {
+	f := p.f
+	i := len(f.rules) // the default, after the rules
+	if f.conds != nil {
+		if j := v.memo.conds.first(*f.conds, v.ctx); j >= 0 {
+			i = j
+		}
+	}
+	s := &f.def
+	if i < len(f.rules) {
+		s = &f.rules[i].serve
+	}
+	k := r.serves[p.serves+uint32(i)]
+	if s.rollout != nil { // tallies lists its results, then missing
+		b, ok := s.rollout.bucket(v)
+		if !ok {
+			return k + uint32(len(s.rollout.results))
+		}
+		k += uint32(s.rollout.variant(b))
+	}
+	return k
+}
+
+// sharedOnly reports whether f is decided from shared outcomes alone: no
+// prerequisites, and every condition shared (an id) or a rule's lone
+// "always".
+func (f *flagEnv) sharedOnly() bool {
+	if f.prereqs != nil || f.fixed != nil {
+		return false
+	}
+	if f.conds != nil {
+		for i := range *f.conds {
+			if c := &(*f.conds)[i]; c.id == 0 && c.op != opAlways {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // find returns the place of res among p's encodings. It looks from the
@@ -233,6 +297,15 @@ func (r *leafRuns) find(p *part, res *tally) (uint32, bool) {
 		}
 	}
 	return 0, false
+}
+
+// placeOf returns the place of t among p's encodings, which hold it.
+func (r *leafRuns) placeOf(p *part, t *tally) uint32 {
+	k, ok := r.find(p, t)
+	if !ok {
+		panic("eval: a serve's result is not among its flag's tallies")
+	}
+	return k
 }
 
 // encoding is one result of a targeted flag, buf[start:end].
@@ -278,13 +351,20 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 	var buf []byte
 	for i, f := range flags {
 		if f.fixed == nil {
-			p := part{f: f, start: uint32(len(r.encs))}
+			p := part{f: f, start: uint32(len(r.encs)), serves: noServes}
 			f.tallies(func(t *tally) {
 				start := uint32(len(buf))
 				buf = encode(append(buf, sep), &t.Result)
 				r.encs = append(r.encs, encoding{t: t, start: start, end: uint32(len(buf))})
 			})
 			p.end = uint32(len(r.encs))
+			if f.sharedOnly() {
+				p.serves = uint32(len(r.serves))
+				for i := range f.rules {
+					r.serves = append(r.serves, r.placeOf(&p, f.rules[i].serve.first()))
+				}
+				r.serves = append(r.serves, r.placeOf(&p, f.def.first()))
+			}
 			r.parts = append(r.parts, p)
 			continue
 		}
@@ -295,7 +375,7 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 		r.parts[len(r.parts)-1].end = uint32(len(buf))
 	}
 	// Kept for the snapshot's life: without the slack appending left.
-	r.buf, r.parts, r.encs = slices.Clone(buf), slices.Clone(r.parts), slices.Clone(r.encs)
+	r.buf, r.parts, r.encs, r.serves = slices.Clone(buf), slices.Clone(r.parts), slices.Clone(r.encs), slices.Clone(r.serves)
 	m.runs.Store(r)
 	return r
 }

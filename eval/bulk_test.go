@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -259,5 +260,78 @@ func TestBulkCountsAcrossShards(t *testing.T) {
 	s.Drain(func(c Count) { got += c.N })
 	if got != want || want != 600 {
 		t.Fatalf("drained %d evaluations of %d answered, want 600", got, want)
+	}
+}
+
+// TestBulkDecidesSharedOnlyFlags: flags whose rules test only shared
+// conditions (or none: "always") and have no prerequisites are decided
+// from the answer's outcomes and their serves' places (leafRuns.decide);
+// the others are evaluated. Both give what evaluating each flag alone
+// gives, for rollouts in rules and in the default, by a nested attribute
+// or an Unleash scheme, and for contexts that miss or mistype the key.
+func TestBulkDecidesSharedOnlyFlags(t *testing.T) {
+	unleash := split("", "on", 30.0, "off", 70.0)
+	unleash.Rollout.Scheme, unleash.Rollout.Seed = featureflags.SchemeUnleash, "group"
+	nz := cond("country", "eq", "NZ")
+	flags := []*featureflags.Flag{
+		flagOn("a-always", "", nil, &featureflags.Targeting{Rules: []featureflags.Rule{
+			serveRule("off", nz),
+			{Serve: *split("", "on", 50.0, "off", 50.0)}, // no conditions: always
+		}}),
+		flagOn("b-nested", "", nil, &featureflags.Targeting{
+			Rules:        []featureflags.Rule{{Conditions: []featureflags.Condition{nz, cond("plan", "in", []any{"gold", "team"})}, Serve: *split("account.id", "on", 20.0, "off", 80.0)}},
+			DefaultServe: unleash,
+		}),
+		flagOn("c-default", "", nil, &featureflags.Targeting{DefaultServe: split("", "on", 10.0, "off", 90.0)}),
+		flagOn("d-matches", "", nil, &featureflags.Targeting{Rules: []featureflags.Rule{serveRule("on", cond("email", "matches", "@acme"))}}),
+		flagOn("e-prereq", "", nil, requires(&featureflags.Targeting{Rules: []featureflags.Rule{serveRule("on", nz)}}, "c-default", "on")),
+		flagOn("f-segment", "", nil, &featureflags.Targeting{Rules: []featureflags.Rule{serveRule("on", cond("", "inSegment", "kiwis"))}}),
+	}
+	snap := mustCompile(t, flags, &featureflags.Segment{Name: "kiwis", Conditions: []featureflags.Condition{nz}})
+	for _, ctx := range []Context{
+		{"targetingKey": "u1", "country": "NZ", "plan": "gold", "account": map[string]any{"id": "acme"}},
+		{"targetingKey": "u2", "country": "NZ", "plan": "team", "email": "jo@acme.io"},
+		{"targetingKey": 42.0, "country": "AU", "account": map[string]any{"id": 7.0}},
+		{"targetingKey": "", "country": "NZ"},
+		{"country": "NZ", "plan": "gold"},
+		nil,
+	} {
+		checkAgree(t, snap.WithoutCounting(), ctx)
+		for i := range 40 { // rollouts: both variants of each, across keys
+			checkAgree(t, snap.WithoutCounting(), Context{"targetingKey": fmt.Sprint("user-", i), "country": ctx["country"], "account": map[string]any{"id": fmt.Sprint("acct-", i)}})
+		}
+	}
+	decided := map[string]bool{}
+	for l := range snap.env(prod).flags.Leaves() {
+		r := memoOf(l).runs.Load()
+		for _, p := range r.parts {
+			if p.f != nil {
+				decided[p.f.key] = p.serves != noServes
+			}
+		}
+	}
+	want := map[string]bool{"a-always": true, "b-nested": true, "c-default": true, "d-matches": false, "e-prereq": false, "f-segment": false}
+	if !reflect.DeepEqual(decided, want) {
+		t.Errorf("decided from shared outcomes: %v, want %v", decided, want)
+	}
+}
+
+// TestSettleDecidesUnsharedConditions: first settles a condition whose id
+// the memo has no room for (interned after the memo began) or that has
+// none ("always") by deciding it, without remembering it.
+func TestSettleDecidesUnsharedConditions(t *testing.T) {
+	var m outcomeMemo
+	m.begin(1)
+	late := condition{op: opEq, kind: kindString, attr: attribute{name: "country"}, str: "NZ", id: 2, last: true, rule: 0, next: 1}
+	always := condition{op: opAlways, last: true, rule: 1, next: 2}
+	conds := []condition{late, always}
+	if got := m.first(conds, Context{"country": "NZ"}); got != 0 {
+		t.Errorf("a late condition that holds: rule %d, want 0", got)
+	}
+	if got := m.first(conds, Context{"country": "AU"}); got != 1 {
+		t.Errorf("a late condition that fails, then always: rule %d, want 1", got)
+	}
+	if m.marks[0] != 0 {
+		t.Errorf("another condition's outcome was written: %b", m.marks[0])
 	}
 }

@@ -150,6 +150,15 @@ type serve struct {
 	rollout *rollout
 }
 
+// first returns the first of the results s can serve, as tallies lists
+// them.
+func (s *serve) first() *tally {
+	if s.rollout == nil {
+		return s.result
+	}
+	return &s.rollout.results[0]
+}
+
 func (s *serve) pick(ctx view) *tally {
 	if s.rollout == nil {
 		return s.result

@@ -56,6 +56,41 @@ func (m *outcomeMemo) decide(c *condition, ctx Context, w *int64) bool {
 	return hold
 }
 
+// first is run for a list of rules whose every condition is shared or
+// "always" (flagEnv.sharedOnly), in a bulk evaluation: the index of the
+// first rule whose conditions all hold for ctx, or -1, each outcome read
+// from m or settled and remembered.
+func (m *outcomeMemo) first(conds []condition, ctx Context) int {
+	for i := 0; i < len(conds); i++ {
+		c := &conds[i]
+		var hold bool
+		if k := c.id - 1; k < uint32(len(m.marks)) && m.marks[k]>>1 == m.gen {
+			hold = m.marks[k]&1 != 0
+		} else {
+			hold = m.settle(c, ctx)
+		}
+		if !hold {
+			i = int(c.next) - 1
+			continue
+		}
+		if c.last {
+			return int(c.rule)
+		}
+	}
+	return -1
+}
+
+// settle decides c, whose outcome m does not hold in this use: an
+// "always" or a condition interned after the memo began (id 0 wraps),
+// decided apart, or one not yet decided.
+func (m *outcomeMemo) settle(c *condition, ctx Context) bool {
+	w := maxEvalWork.Load() // shared conditions and "always" spend none
+	if c.id-1 >= uint32(len(m.marks)) {
+		return c.match(view{ctx: ctx}, &w)
+	}
+	return m.decide(c, ctx, &w)
+}
+
 // outcome returns what m remembers of c in this use, if anything.
 func (m *outcomeMemo) outcome(c *condition) (hold, known bool) {
 	mark := m.marks[c.id-1]
