@@ -68,11 +68,15 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 	defer endMemo(v.memo)
 	gave := answerCounts.Get().(*answerCount)
 	defer answerCounts.Put(gave)
-	lead := 1 // every part starts with sep, but the answer does not
+	lead := uint32(1) // every part starts with sep, but the answer does not
 	for l := range t.flags.Leaves() {
 		m := memoOf(l)
 		r := m.runsFor(l.Values(), code, encode, sep)
 		gave.slots = gave.slots[:0]
+		// out and skip are b and lead within the leaf: the loop's body is
+		// a closure, and the captured b would be stored through a pointer,
+		// with a write barrier check, at every append.
+		out, skip := b, uint32(lead)
 		for i := range r.parts {
 			p := &r.parts[i]
 			start, end := p.start, p.end // a run's bytes, or
@@ -84,15 +88,16 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 					res := p.f.evaluate(t, v)
 					var ok bool
 					if k, ok = r.find(p, res); !ok { // its place among the flag's encodings
-						b, lead = s.appendUnlisted(b, res, encode, sep, lead), 0
+						out, skip = s.appendUnlisted(out, res, encode, sep, skip), 0
 						continue
 					}
 				}
 				gave.slots = append(gave.slots, k)
 				start, end = r.encs[k].start, r.encs[k].end
 			}
-			b, lead = append(b, r.buf[start+uint32(lead):end]...), 0
+			out, skip = append(out, r.buf[start+skip:end]...), 0
 		}
+		b, lead = out, skip
 		if !s.uncounted {
 			m.count(gave)
 		}
@@ -107,7 +112,7 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 // appendUnlisted appends res, a result not among its flag's encodings
 // (tallies and evaluation disagree), counted and encoded as Evaluate
 // would, after sep unless lead.
-func (s *Snapshot) appendUnlisted(b []byte, res *tally, encode func([]byte, *Result) []byte, sep byte, lead int) []byte {
+func (s *Snapshot) appendUnlisted(b []byte, res *tally, encode func([]byte, *Result) []byte, sep byte, lead uint32) []byte {
 	if lead == 0 {
 		b = append(b, sep)
 	}
