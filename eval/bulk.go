@@ -77,6 +77,9 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 		// a closure, and the captured b would be stored through a pointer,
 		// with a write barrier check, at every append.
 		out, skip := b, uint32(lead)
+		// from, to is the span of r.buf given but not yet copied: pieces
+		// that follow one another in r.buf are copied at once (leafRuns).
+		from, to := uint32(0), uint32(0)
 		for i := range r.parts {
 			p := &r.parts[i]
 			start, end := p.start, p.end // a run's bytes, or
@@ -88,16 +91,22 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 					res := p.f.evaluate(t, v)
 					var ok bool
 					if k, ok = r.find(p, res); !ok { // its place among the flag's encodings
+						out, skip = r.appendSpan(out, from, to, skip)
 						out, skip = s.appendUnlisted(out, res, encode, sep, skip), 0
+						from, to = 0, 0
 						continue
 					}
 				}
 				gave.slots = append(gave.slots, k)
 				start, end = r.encs[k].start, r.encs[k].end
 			}
-			out, skip = append(out, r.buf[start+skip:end]...), 0
+			if start != to {
+				out, skip = r.appendSpan(out, from, to, skip)
+				from = start
+			}
+			to = end
 		}
-		b, lead = out, skip
+		b, lead = r.appendSpan(out, from, to, skip)
 		if !s.uncounted {
 			m.count(gave)
 		}
@@ -107,6 +116,15 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 		}
 	}
 	return b
+}
+
+// appendSpan appends r.buf[from:to] to b, without its first byte (the
+// separator) when skip is 1, and returns b and what skip becomes.
+func (r *leafRuns) appendSpan(b []byte, from, to, skip uint32) ([]byte, uint32) {
+	if from == to {
+		return b, skip
+	}
+	return append(b, r.buf[from+skip:to]...), 0
 }
 
 // appendUnlisted appends res, a result not among its flag's encodings
@@ -220,7 +238,11 @@ func (m *leafMemo) take() (served uint64, counts []uint64) {
 // leafRuns are a leaf's flags as one encode function writes them, every
 // encoding in one slab (buf) that parts and encs point into by offset: an
 // answer reads the leaf's encodings from a few neighbouring cache lines
-// rather than from an allocation per flag.
+// rather than from an allocation per flag. The slab starts with the
+// leaf's likely answer: the fixed flags, and each targeted flag's likely
+// result (flagEnv.likely) in its place; the other results follow. An
+// answer copies the pieces that follow one another in the slab at once:
+// a leaf whose targeted flags all give their likely result is one copy.
 type leafRuns struct {
 	code  uintptr
 	buf   []byte     // every encoding of the leaf, each after sep
@@ -272,6 +294,24 @@ func (r *leafRuns) decide(p *part, v view) uint32 {
 		k += uint32(s.rollout.variant(b))
 	}
 	return k
+}
+
+// likely returns the result most contexts get from f, a targeted flag,
+// as far as compiling tells: its default's, and of a rollout the variant
+// of the largest share (most contexts match no rule).
+func (f *flagEnv) likely() *tally {
+	r := f.def.rollout
+	if r == nil {
+		return f.def.result
+	}
+	best, share, prev := 0, uint32(0), uint32(0)
+	for i, u := range r.upper {
+		if u-prev > share {
+			best, share = i, u-prev
+		}
+		prev = u
+	}
+	return &r.results[best]
 }
 
 // sharedOnly reports whether f is decided from shared outcomes alone: no
@@ -353,11 +393,20 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 		return r
 	}
 	r := &leafRuns{code: code}
-	var buf []byte
+	var buf, aside []byte // the likely answer, the other results
+	var moved []int       // the encs in aside
 	for i, f := range flags {
 		if f.fixed == nil {
 			p := part{f: f, start: uint32(len(r.encs)), serves: noServes}
+			likely := f.likely()
 			f.tallies(func(t *tally) {
+				if t != likely {
+					moved = append(moved, len(r.encs))
+					start := uint32(len(aside))
+					aside = encode(append(aside, sep), &t.Result)
+					r.encs = append(r.encs, encoding{t: t, start: start, end: uint32(len(aside))})
+					return
+				}
 				start := uint32(len(buf))
 				buf = encode(append(buf, sep), &t.Result)
 				r.encs = append(r.encs, encoding{t: t, start: start, end: uint32(len(buf))})
@@ -379,6 +428,11 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 		buf = encode(append(buf, sep), &f.fixed.Result)
 		r.parts[len(r.parts)-1].end = uint32(len(buf))
 	}
+	for _, k := range moved {
+		r.encs[k].start += uint32(len(buf))
+		r.encs[k].end += uint32(len(buf))
+	}
+	buf = append(buf, aside...)
 	// Kept for the snapshot's life: without the slack appending left.
 	r.buf, r.parts, r.encs, r.serves = slices.Clone(buf), slices.Clone(r.parts), slices.Clone(r.encs), slices.Clone(r.serves)
 	m.runs.Store(r)

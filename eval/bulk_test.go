@@ -335,3 +335,36 @@ func TestSettleDecidesUnsharedConditions(t *testing.T) {
 		t.Errorf("another condition's outcome was written: %b", m.marks[0])
 	}
 }
+
+// TestBulkLikelyAnswerLeadsTheSlab: a leaf's slab starts with its likely
+// answer (fixed flags, and each targeted flag's default, of a rollout the
+// largest share), so an answer in which every flag gives it is that span
+// of the slab; a context that matches a rule still gets the right answer.
+func TestBulkLikelyAnswerLeadsTheSlab(t *testing.T) {
+	plan := cond("plan", "eq", "gold")
+	flags := []*featureflags.Flag{
+		flagOn("a", "", nil, &featureflags.Targeting{Rules: []featureflags.Rule{serveRule("on", plan)}, DefaultServe: &featureflags.Serve{Variant: "off"}}),
+		flagOn("b", "", nil, nil),
+		flagOn("c", "", nil, &featureflags.Targeting{Rules: []featureflags.Rule{serveRule("off", plan)}, DefaultServe: split("", "off", 0.0, "on", 100.0)}),
+		flagOn("d", "", nil, &featureflags.Targeting{DefaultServe: split("", "on", 30.0, "off", 70.0)}),
+		flagOn("e", "", nil, nil),
+	}
+	snap := mustCompile(t, flags).WithoutCounting()
+	want := []string{"a=off/DEFAULT", "b=on/STATIC", "c=on/SPLIT", "d=off/SPLIT", "e=on/STATIC"}
+	slab := ""
+	for l := range snap.env(prod).flags.Leaves() {
+		r := memoOf(l).runsFor(l.Values(), reflect.ValueOf(byKey).Pointer(), byKey, ',')
+		slab = string(r.buf)
+	}
+	if likely := "," + strings.Join(want, ","); !strings.HasPrefix(slab, likely) {
+		t.Errorf("the slab starts %q, want %q", slab, likely)
+	}
+	for i := range 200 { // d gives off to about 70 % of keys
+		ctx := Context{"targetingKey": fmt.Sprint("user-", i)}
+		if got := answer(snap, prod, ctx, byKey); strings.Contains(got, "d=off") && got != strings.Join(want, ",") {
+			t.Fatalf("%v: %q, want %q", ctx, got, strings.Join(want, ","))
+		}
+		checkAgree(t, snap, ctx)
+		checkAgree(t, snap, Context{"targetingKey": ctx["targetingKey"], "plan": "gold"})
+	}
+}
