@@ -32,13 +32,16 @@ import (
 // condition that flags share (outcomes.go): a condition many flags test
 // is decided once per answer, not once per flag. A flag whose rules test
 // only such conditions and that has no prerequisites (most targeted flags)
-// is not even evaluated: the answer walks its conditions' outcomes in the
-// memo (outcomeMemo.first) and takes the encoding of the serve that won at
-// a place kept with the leaf (leafRuns.serves), plus its rollout's
-// variant, without evaluate's general path or the search among the flag's
-// encodings. What is left per targeted flag is that walk, its rollout's
-// hash (murmur3 over the targeting key, after the salt's state kept at
-// compile time), and one copy.
+// is not even evaluated: the leaf keeps its conditions' ids and its
+// serves side by side with its neighbours' (leafRuns.steps and serves),
+// and the answer walks their outcomes in the memo (outcomeMemo.first) and
+// takes the encoding of the serve that won, plus its rollout's variant,
+// without reading the compiled flag (whose conditions, 176 bytes each and
+// spread over the heap, missed the cache under load) or searching among
+// its encodings. What is left per targeted flag is that walk, its
+// rollout's hash (murmur3 over the targeting key, after the salt's state
+// kept at compile time), and the copy of its encoding, which follows its
+// neighbours' when it is the likely one (leafRuns).
 //
 // Counting stays exact: every answer counts each leaf it gave once
 // (countShard.served), which Drain attributes to each of the leaf's fixed
@@ -248,10 +251,20 @@ type leafRuns struct {
 	buf   []byte     // every encoding of the leaf, each after sep
 	parts []part     // in key order
 	encs  []encoding // the targeted flags' results, flag after flag
-	// serves are, for each flag decided from shared outcomes (part.serves),
-	// the place in encs of each rule's serve's first result, then the
-	// default's.
-	serves []uint32
+	// serves and steps are what an answer reads of the flags it decides
+	// from shared outcomes (decide) instead of the compiled flags, which
+	// are spread over the heap: each such flag's default serve then its
+	// rules' (part.serves), and its conditions (part.steps).
+	serves []serveAt
+	steps  []step
+}
+
+// serveAt is a serve of a flag decided from shared outcomes: the place in
+// encs of its first result, and its rollout (nil for a fixed variant),
+// whose results follow the first in encs, then its missing result.
+type serveAt struct {
+	first   uint32
+	rollout *rollout
 }
 
 // part is a run of fixed flags (f nil), buf[start:end], or one flag to
@@ -261,9 +274,10 @@ type leafRuns struct {
 type part struct {
 	f          *flagEnv
 	start, end uint32
-	// serves is where the flag's serves start in leafRuns.serves when
-	// an answer decides it from shared outcomes (decide), else noServes.
-	serves uint32
+	// serves and steps are where the flag's serves and steps start in
+	// leafRuns when an answer decides it from shared outcomes (decide);
+	// serves is noServes otherwise.
+	serves, steps uint32
 }
 
 const noServes = ^uint32(0)
@@ -272,26 +286,20 @@ const noServes = ^uint32(0)
 // bulk answer's view: the flag has no prerequisites and tests only shared
 // conditions (sharedOnly), so its rules are decided from the memo's
 // outcomes (outcomeMemo.first) and its serve's result is found by index,
-// without evaluate's general path or find's search.
+// reading the leaf's steps and serves rather than the compiled flag.
 func (r *leafRuns) decide(p *part, v view) uint32 {
-	f := p.f
-	i := len(f.rules) // the default, after the rules
-	if f.conds != nil {
-		if j := v.memo.conds.first(*f.conds, v.ctx); j >= 0 {
-			i = j
-		}
+	at := p.serves // the default's serve, or
+	if i := v.memo.conds.first(r.steps[p.steps:], p.f, v.ctx); i >= 0 {
+		at += 1 + uint32(i) // the rule's
 	}
-	s := &f.def
-	if i < len(f.rules) {
-		s = &f.rules[i].serve
-	}
-	k := r.serves[p.serves+uint32(i)]
-	if s.rollout != nil { // tallies lists its results, then missing
-		b, ok := s.rollout.bucket(v)
+	sv := &r.serves[at]
+	k := sv.first
+	if ro := sv.rollout; ro != nil {
+		b, ok := ro.bucket(v)
 		if !ok {
-			return k + uint32(len(s.rollout.results))
+			return k + uint32(len(ro.results))
 		}
-		k += uint32(s.rollout.variant(b))
+		k += uint32(ro.variant(b))
 	}
 	return k
 }
@@ -413,11 +421,16 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 			})
 			p.end = uint32(len(r.encs))
 			if f.sharedOnly() {
-				p.serves = uint32(len(r.serves))
+				p.serves, p.steps = uint32(len(r.serves)), uint32(len(r.steps))
+				r.serves = append(r.serves, serveAt{r.placeOf(&p, f.def.first()), f.def.rollout})
 				for i := range f.rules {
-					r.serves = append(r.serves, r.placeOf(&p, f.rules[i].serve.first()))
+					s := &f.rules[i].serve
+					r.serves = append(r.serves, serveAt{r.placeOf(&p, s.first()), s.rollout})
 				}
-				r.serves = append(r.serves, r.placeOf(&p, f.def.first()))
+				if f.conds != nil {
+					r.steps = appendSteps(r.steps, *f.conds)
+				}
+				r.steps = append(r.steps, step{k: noStep, rule: lastStep})
 			}
 			r.parts = append(r.parts, p)
 			continue
@@ -435,6 +448,7 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 	buf = append(buf, aside...)
 	// Kept for the snapshot's life: without the slack appending left.
 	r.buf, r.parts, r.encs, r.serves = slices.Clone(buf), slices.Clone(r.parts), slices.Clone(r.encs), slices.Clone(r.serves)
+	r.steps = slices.Clone(r.steps)
 	m.runs.Store(r)
 	return r
 }

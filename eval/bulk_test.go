@@ -318,21 +318,28 @@ func TestBulkDecidesSharedOnlyFlags(t *testing.T) {
 
 // TestSettleDecidesUnsharedConditions: first settles a condition whose id
 // the memo has no room for (interned after the memo began) or that has
-// none ("always") by deciding it, without remembering it.
+// none ("always") by deciding it, without remembering it, and stops at
+// the step after the flag's last.
 func TestSettleDecidesUnsharedConditions(t *testing.T) {
 	var m outcomeMemo
 	m.begin(1)
 	late := condition{op: opEq, kind: kindString, attr: attribute{name: "country"}, str: "NZ", id: 2, last: true, rule: 0, next: 1}
 	always := condition{op: opAlways, last: true, rule: 1, next: 2}
-	conds := []condition{late, always}
-	if got := m.first(conds, Context{"country": "NZ"}); got != 0 {
+	f := &flagEnv{conds: &[]condition{late, always}}
+	steps := append(appendSteps(nil, *f.conds), step{k: noStep, rule: lastStep})
+	if got := m.first(steps, f, Context{"country": "NZ"}); got != 0 {
 		t.Errorf("a late condition that holds: rule %d, want 0", got)
 	}
-	if got := m.first(conds, Context{"country": "AU"}); got != 1 {
+	if got := m.first(steps, f, Context{"country": "AU"}); got != 1 {
 		t.Errorf("a late condition that fails, then always: rule %d, want 1", got)
 	}
 	if m.marks[0] != 0 {
 		t.Errorf("another condition's outcome was written: %b", m.marks[0])
+	}
+	f.conds = &[]condition{late}
+	steps = append(appendSteps(nil, *f.conds), step{k: noStep, rule: lastStep})
+	if got := m.first(steps, f, Context{"country": "AU"}); got != -1 {
+		t.Errorf("no rule holds: rule %d, want -1", got)
 	}
 }
 

@@ -56,28 +56,53 @@ func (m *outcomeMemo) decide(c *condition, ctx Context, w *int64) bool {
 	return hold
 }
 
-// first is run for a list of rules whose every condition is shared or
-// "always" (flagEnv.sharedOnly), in a bulk evaluation: the index of the
-// first rule whose conditions all hold for ctx, or -1, each outcome read
-// from m or settled and remembered.
-func (m *outcomeMemo) first(conds []condition, ctx Context) int {
-	for i := 0; i < len(conds); i++ {
-		c := &conds[i]
+// first is run for the rules of f, a flag decided from shared outcomes
+// (flagEnv.sharedOnly), in a bulk evaluation, walking its steps: the
+// index of the first rule whose conditions all hold for ctx, or -1, each
+// outcome read from m or settled and remembered.
+func (m *outcomeMemo) first(steps []step, f *flagEnv, ctx Context) int {
+	for i := 0; ; i++ {
+		s := &steps[i]
 		var hold bool
-		if k := c.id - 1; k < uint32(len(m.marks)) && m.marks[k]>>1 == m.gen {
-			hold = m.marks[k]&1 != 0
+		if s.k < uint32(len(m.marks)) && m.marks[s.k]>>1 == m.gen {
+			hold = m.marks[s.k]&1 != 0
+		} else if s.rule == lastStep {
+			return -1
 		} else {
-			hold = m.settle(c, ctx)
+			hold = m.settle(&(*f.conds)[i], ctx)
 		}
 		if !hold {
-			i = int(c.next) - 1
+			i = int(s.next) - 1
 			continue
 		}
-		if c.last {
-			return int(c.rule)
+		if s.rule >= 0 {
+			return int(s.rule)
 		}
 	}
-	return -1
+}
+
+// step is a condition as first walks it: a flag's steps are its
+// conditions in run's flat layout (place), then one that ends them.
+type step struct {
+	k    uint32 // the condition's id - 1, its outcome's place in the memo
+	next int32  // the index of the next rule's first condition
+	rule int32  // its rule's index when it is the rule's last, else -1
+}
+
+// The step after a flag's last: k is past every memo, rule says so.
+const noStep, lastStep = ^uint32(0), -2
+
+// appendSteps appends the steps of conds, a flag's conditions, to dst.
+func appendSteps(dst []step, conds []condition) []step {
+	for i := range conds {
+		c := &conds[i]
+		s := step{k: c.id - 1, next: c.next, rule: -1}
+		if c.last {
+			s.rule = c.rule
+		}
+		dst = append(dst, s)
+	}
+	return dst
 }
 
 // settle decides c, whose outcome m does not hold in this use: an
