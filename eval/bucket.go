@@ -52,7 +52,10 @@ func (r *rollout) variant(b uint32) int {
 // bucket hashes the scheme's prefix and the bucketing attribute (the prefix
 // is hashed at compile time) and maps the hash to a bucket.
 func (r *rollout) bucket(ctx view) (uint32, bool) {
-	v := r.attr.get(ctx)
+	v, ok := ctx.held(&r.attr)
+	if !ok {
+		v = r.attr.get(ctx)
+	}
 	if v == nil {
 		return 0, false
 	}

@@ -48,6 +48,17 @@ func (a *attribute) getMore(v view) any {
 	return x
 }
 
+// held returns a's value when v's memo holds it (a prepared context's, or
+// one a bulk evaluation read before), without a call: the evaluation's
+// loops read it where they would call getMore.
+func (v view) held(a *attribute) (any, bool) {
+	m := v.memo
+	if m == nil || a.rest != nil || a.id >= uint32(len(m.stamps)) || m.stamps[a.id] != m.gen {
+		return nil, false
+	}
+	return m.vals[a.id], true
+}
+
 // view is a context as evaluation reads it. A bulk evaluation reads the
 // same few attributes for hundreds of flags: it brings a memo of their
 // values, so that each name costs one map lookup per request, not one per

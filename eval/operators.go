@@ -135,8 +135,8 @@ func run(conds []condition, ctx view, w *int64) int {
 				hold = m.conds.decide(c, ctx.ctx, w)
 			}
 			goto decided
-		} else if id := c.attr.id; m != nil && c.attr.rest == nil && id < uint32(len(m.stamps)) && m.stamps[id] == m.gen {
-			v = m.vals[id] // a prepared context's, or read before in this bulk evaluation (attrMemo.lookup)
+		} else if x, ok := ctx.held(&c.attr); ok {
+			v = x
 		} else {
 			v = c.attr.getMore(ctx)
 		}
