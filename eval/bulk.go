@@ -401,23 +401,31 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 		return r
 	}
 	r := &leafRuns{code: code}
-	var buf, aside []byte // the likely answer, the other results
-	var moved []int       // the encs in aside
-	for i, f := range flags {
+	// The decided flags' serves and steps, counted first: they are kept
+	// as made, without slack.
+	serves, steps := 0, 0
+	for _, f := range flags {
+		if f.fixed == nil && f.sharedOnly() {
+			serves, steps = serves+1+len(f.rules), steps+1
+			if f.conds != nil {
+				steps += len(*f.conds)
+			}
+		}
+	}
+	r.serves, r.steps = make([]serveAt, 0, serves), make([]step, 0, steps)
+	var buf []byte
+	for i, f := range flags { // the likely answer
 		if f.fixed == nil {
 			p := part{f: f, start: uint32(len(r.encs)), serves: noServes}
 			likely := f.likely()
 			f.tallies(func(t *tally) {
-				if t != likely {
-					moved = append(moved, len(r.encs))
-					start := uint32(len(aside))
-					aside = encode(append(aside, sep), &t.Result)
-					r.encs = append(r.encs, encoding{t: t, start: start, end: uint32(len(aside))})
-					return
+				e := encoding{t: t} // encoded after the likely answer, but for
+				if t == likely {
+					e.start = uint32(len(buf))
+					buf = encode(append(buf, sep), &t.Result)
+					e.end = uint32(len(buf))
 				}
-				start := uint32(len(buf))
-				buf = encode(append(buf, sep), &t.Result)
-				r.encs = append(r.encs, encoding{t: t, start: start, end: uint32(len(buf))})
+				r.encs = append(r.encs, e)
 			})
 			p.end = uint32(len(r.encs))
 			if f.sharedOnly() {
@@ -441,14 +449,15 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 		buf = encode(append(buf, sep), &f.fixed.Result)
 		r.parts[len(r.parts)-1].end = uint32(len(buf))
 	}
-	for _, k := range moved {
-		r.encs[k].start += uint32(len(buf))
-		r.encs[k].end += uint32(len(buf))
+	for k := range r.encs { // the other results, after it
+		if e := &r.encs[k]; e.end == 0 {
+			e.start = uint32(len(buf))
+			buf = encode(append(buf, sep), &e.t.Result)
+			e.end = uint32(len(buf))
+		}
 	}
-	buf = append(buf, aside...)
 	// Kept for the snapshot's life: without the slack appending left.
-	r.buf, r.parts, r.encs, r.serves = slices.Clone(buf), slices.Clone(r.parts), slices.Clone(r.encs), slices.Clone(r.serves)
-	r.steps = slices.Clone(r.steps)
+	r.buf, r.parts, r.encs = slices.Clone(buf), slices.Clone(r.parts), slices.Clone(r.encs)
 	m.runs.Store(r)
 	return r
 }
