@@ -13,35 +13,32 @@ import (
 // Bulk answers. An environment's flags sit in the leaves of a persistent
 // map (pmap) that snapshots made by With share until one of a leaf's flags
 // changes. A bulk answer keeps with each leaf (pmap.Leaf.Memo) what it
-// needs that does not depend on the context: the leaf's flags encoded,
-// runs of consecutive fixed flags (whose result is the same for every
-// context) as one slice each, and every result of the other flags; and
-// its own counts. So an answer copies a run per few fixed flags, and, for
-// each targeted flag, evaluates it and copies one of its encodings; it
-// touches neither the fixed flags nor the compiled results.
+// needs that does not depend on the context (leafRuns): every result the
+// leaf's flags can give, encoded, in one slab that starts with the leaf's
+// likely answer (the fixed flags, whose result is the same for every
+// context, and each targeted flag's default result in its place); and its
+// own counts. An answer copies the pieces it gives that follow one another
+// in the slab at once, so a leaf whose targeted flags all give their
+// likely result is one copy; it touches neither the fixed flags nor the
+// compiled results.
 //
-// What an answer touches per targeted flag is kept small: a leaf's
-// encodings sit in one slab (leafRuns.buf) that its parts and results
-// point into by offset, and the answer's loop finds a result's encoding by
-// comparing its address with the flag's few results in encs, which sit
-// side by side, rather than by reading the result itself: with a thousand
-// flags the results are spread over the heap, and that read missed the
-// cache once per flag (a tenth of the server's CPU under wrk). It starts
-// from the flag's last results, its default's, which most contexts get.
-// The answer's memo (beginBulk) also remembers the outcome of each
-// condition that flags share (outcomes.go): a condition many flags test
-// is decided once per answer, not once per flag. A flag whose rules test
-// only such conditions and that has no prerequisites (most targeted flags)
-// is not even evaluated: the leaf keeps its conditions' ids and its
-// serves side by side with its neighbours' (leafRuns.steps and serves),
-// and the answer walks their outcomes in the memo (outcomeMemo.first) and
-// takes the encoding of the serve that won, plus its rollout's variant,
-// without reading the compiled flag (whose conditions, 176 bytes each and
-// spread over the heap, missed the cache under load) or searching among
-// its encodings. What is left per targeted flag is that walk, its
-// rollout's hash (murmur3 over the targeting key, after the salt's state
-// kept at compile time), and the copy of its encoding, which follows its
-// neighbours' when it is the likely one (leafRuns).
+// What an answer reads per targeted flag is kept small and side by side,
+// as a thousand compiled flags are spread over the heap and each read of
+// one missed the cache under load. The answer's memo (beginBulk) remembers
+// the outcome of each condition that flags share (outcomes.go): a
+// condition many flags test is decided once per answer, not once per
+// flag. A flag whose rules test only such conditions and that has no
+// prerequisites (most targeted flags) is not even evaluated: the leaf
+// keeps its conditions' ids and its serves next to its neighbours'
+// (leafRuns.steps and serves), and the answer walks their outcomes in the
+// memo (outcomeMemo.first) and takes the encoding of the serve that won,
+// plus its rollout's variant, without reading the compiled flag. Other
+// flags are evaluated, and their result's encoding is found by comparing
+// its address with the flag's few results in encs, from the last (the
+// default's, which most contexts get), not by reading the result. What is
+// left per targeted flag is the walk, its rollout's hash (murmur3 over the
+// targeting key, after the salt's state kept at compile time), and the
+// copy of its encoding unless it follows its neighbours'.
 //
 // Counting stays exact: every answer counts each leaf it gave once
 // (countShard.served), which Drain attributes to each of the leaf's fixed
