@@ -76,7 +76,7 @@ func (s *Snapshot) AppendEncoded(b []byte, env string, ctx Context, encode func(
 		// out and skip are b and lead within the leaf: the loop's body is
 		// a closure, and the captured b would be stored through a pointer,
 		// with a write barrier check, at every append.
-		out, skip := b, uint32(lead)
+		out, skip := b, lead
 		// from, to is the span of r.buf given but not yet copied: pieces
 		// that follow one another in r.buf are copied at once (leafRuns).
 		from, to := uint32(0), uint32(0)
@@ -416,7 +416,7 @@ func (m *leafMemo) runsFor(flags []*flagEnv, code uintptr, encode func([]byte, *
 			p := part{f: f, start: uint32(len(r.encs)), serves: noServes}
 			likely := f.likely()
 			f.tallies(func(t *tally) {
-				e := encoding{t: t} // encoded after the likely answer, but for
+				e := encoding{t: t} // encoded after the likely answer, unless it is the likely one
 				if t == likely {
 					e.start = uint32(len(buf))
 					buf = encode(append(buf, sep), &t.Result)
