@@ -56,7 +56,7 @@ func (s *Server) explainFlag(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	ctx, in, fail := s.ofrepContext(w, r)
+	ctx, in, fail := s.ofrepMap(w, r)
 	defer in.release()
 	if fail != nil {
 		httpx.Error(w, r, fail.err)

@@ -72,23 +72,28 @@ func putBuf(b *[]byte, used []byte) {
 	bufPool.Put(b)
 }
 
-// ofrepEvaluate answers POST /ofrep/v1/evaluate/flags/{key}.
+// ofrepEvaluate answers POST /ofrep/v1/evaluate/flags/{key}. It decodes
+// the context into the pooled Builder, not a map: only the attributes the
+// snapshot's flags test, read by evaluation from a slice.
 func (s *Server) ofrepEvaluate(w http.ResponseWriter, r *http.Request) {
 	corsHeaders(w.Header())
 	key := evalKey(r)
-	ctx, in, fail := s.ofrepContext(w, r)
+	in := getInput()
 	defer in.release()
-	if fail != nil {
+	// The snapshot first: the Builder keeps the attributes of the
+	// snapshots compiled before its Reset.
+	snap := s.evalSnapshot()
+	in.prep.Reset()
+	if _, fail := s.ofrepContext(w, r, in, &in.prep); fail != nil {
 		s.ofrepFail(w, r, key, true, fail)
 		return
 	}
-	snap := s.evalSnapshot()
 	if snap == nil {
 		s.ofrepFail(w, r, key, true, errNoSnapshot)
 		return
 	}
 	env := s.environment(r)
-	res := snap.Evaluate(env, key, ctx)
+	res := snap.EvaluatePrepared(env, key, in.prep.Prepared())
 	if res.Reason == eval.ReasonError {
 		s.ofrepFail(w, r, key, true, s.resultFailure(snap, env, r, &res))
 		return
@@ -110,7 +115,7 @@ func (s *Server) ofrepEvaluate(w http.ResponseWriter, r *http.Request) {
 // before evaluating, so that a 304 costs a decode and a hash.
 func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 	corsHeaders(w.Header())
-	ctx, in, fail := s.ofrepContext(w, r)
+	ctx, in, fail := s.ofrepMap(w, r)
 	defer in.release()
 	if fail != nil {
 		s.ofrepFail(w, r, "", false, fail)
@@ -140,36 +145,52 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 	putBuf(out, writeBulk(w, snap, env, ctx, b, r.Context().Done()))
 }
 
-// ofrepContext reads the request body and decodes its context, both
-// into pooled memory: the caller releases in once it has answered.
-func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request) (ctx eval.Context, in *ofrepInput, fail *ofrepFailure) {
+// ofrepMap decodes the context into in's map, for the callers that read
+// a map: the caller releases in once it has answered.
+func (s *Server) ofrepMap(w http.ResponseWriter, r *http.Request) (ctx eval.Context, in *ofrepInput, fail *ofrepFailure) {
 	in = getInput()
+	present, fail := s.ofrepContext(w, r, in, mapDest(in.ctx))
+	if !present || fail != nil {
+		return nil, in, fail
+	}
+	return in.ctx, in, nil
+}
+
+// ofrepContext reads the request body into in and decodes its context
+// into dst; present is false for a body without one (or a null one).
+func (s *Server) ofrepContext(w http.ResponseWriter, r *http.Request, in *ofrepInput, dst ctxDest) (present bool, fail *ofrepFailure) {
 	body, err := httpx.ReadJSONBody(w, r, s.maxContext, in.body)
 	in.body = body
 	if err != nil {
-		return nil, in, &ofrepFailure{code: eval.ErrorGeneral, err: s.contextTooLarge(err)}
+		return false, &ofrepFailure{code: eval.ErrorGeneral, err: s.contextTooLarge(err)}
 	}
 	// A context quickContext decodes is flat: nested two deep, within
 	// every max-depth. Only the others need the depth check.
-	ctx, ok := quickContext(body, in.ctx)
-	if !ok {
-		if fail := s.contextTooDeep(body); fail != nil {
-			return nil, in, fail
-		}
-		if i := firstNonSpace(body); i < 0 || body[i] != '{' {
-			return nil, in, failure(eval.ErrorParse, ff.EINVALID,
-				`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`)
-		}
-		if ctx, fail = decodeContext(body); fail != nil {
-			return nil, in, fail
-		}
+	if present, ok := quickContext(body, dst); ok {
+		return present, nil
+	}
+	if fail := s.contextTooDeep(body); fail != nil {
+		return false, fail
+	}
+	if i := firstNonSpace(body); i < 0 || body[i] != '{' {
+		return false, failure(eval.ErrorParse, ff.EINVALID,
+			`the body must be a JSON object: {"context": {"targetingKey": "...", ...}}`)
+	}
+	ctx, fail := decodeContext(body)
+	if fail != nil {
+		return false, fail
 	}
 	if tk, ok := ctx["targetingKey"]; ok && tk != nil {
 		if _, isString := tk.(string); !isString {
-			return nil, in, failure(eval.ErrorInvalidContext, ff.EINVALID, "context.targetingKey must be a string")
+			return false, failure(eval.ErrorInvalidContext, ff.EINVALID, "context.targetingKey must be a string")
 		}
 	}
-	return ctx, in, nil
+	for k, v := range ctx {
+		if i := dst.Slot(k); i != eval.NoSlot {
+			dst.Set(i, k, v)
+		}
+	}
+	return ctx != nil, nil
 }
 
 // decodeContext decodes the bodies quickContext declines.

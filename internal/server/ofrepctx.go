@@ -18,41 +18,54 @@ import (
 // json.Unmarshal, so results and error messages are unchanged. The fuzz
 // test holds the two to the same result.
 
-// quickContext decodes body into m, an empty map, when it is
-// {"context":{flat members}} and reports whether it did; a nil context for
-// {} or "context":null. Declining, it may leave members in m.
-func quickContext(body []byte, m eval.Context) (eval.Context, bool) {
+// ctxDest is where quickContext puts a context's members: a map, or an
+// eval.Builder, which keeps only the attributes flags test.
+type ctxDest interface {
+	Slot(name string) int // eval.NoSlot: the value is checked, not kept
+	Set(slot int, name string, v any)
+}
+
+// mapDest keeps every member in a map.
+type mapDest eval.Context
+
+func (mapDest) Slot(string) int                 { return 0 }
+func (m mapDest) Set(_ int, name string, v any) { m[name] = v }
+
+// quickContext decodes body into dst, an empty one, when it is
+// {"context":{flat members}} and reports whether it did; present is
+// false for {} or "context":null. Declining, it may leave members in dst.
+func quickContext(body []byte, dst ctxDest) (present, ok bool) {
 	// One copy of the body holds every name and string value: they are
 	// slices of it, not an allocation each.
 	d := ctxDecoder{b: body, s: string(body)}
 	if !d.skip('{') {
-		return nil, false
+		return false, false
 	}
 	if d.skip('}') {
-		return nil, d.end()
+		return false, d.end()
 	}
 	if k, ok := d.key(); !ok || k != "context" {
-		return nil, false
+		return false, false
 	}
-	var ctx eval.Context
 	if !d.literal("null") {
-		if !d.object(m) {
-			return nil, false
+		if !d.object(dst) {
+			return false, false
 		}
-		ctx = m
+		present = true
 	}
-	return ctx, d.skip('}') && d.end()
+	return present, d.skip('}') && d.end()
 }
 
 // ofrepInput is the pooled memory one evaluation request is read and
-// decoded into: the body and the context's map, which clear empties
-// without giving back its memory, so that decoding the usual context
-// allocates only the copy of the body and the boxing of its values.
-// Nothing keeps a context past its request (evaluation results are built
-// at compile time), so the map can serve the next one.
+// decoded into: the body, and the context's map or Builder, which clear
+// and Reset empty without giving back their memory, so that decoding the
+// usual context allocates only the copy of the body and the boxing of the
+// values kept. Nothing keeps a context past its request (evaluation
+// results are built at compile time), so both can serve the next one.
 type ofrepInput struct {
 	body []byte
 	ctx  eval.Context
+	prep eval.Builder // Reset by its user, after loading the snapshot
 }
 
 // maxPooledContext keeps one unusually large context from making every
@@ -73,6 +86,7 @@ func (in *ofrepInput) release() {
 		in.ctx = eval.Context{}
 	}
 	clear(in.ctx)
+	in.prep.Reset() // lets go of the values, and the body they are slices of
 	inputPool.Put(in)
 }
 
@@ -169,8 +183,10 @@ func stopsIn(x uint64) bool {
 	return ((q-ones)&^q|(bs-ones)&^bs|(x-ones*0x20)&^x|x)&highs != 0
 }
 
-// object reads {"name": flat value, ...} into ctx.
-func (d *ctxDecoder) object(ctx eval.Context) bool {
+// object reads {"name": flat value, ...} into dst. It declines a
+// targetingKey that is neither a string nor null, which the caller
+// explains when json.Unmarshal has decoded it.
+func (d *ctxDecoder) object(dst ctxDest) bool {
 	if !d.skip('{') {
 		return false
 	}
@@ -182,8 +198,16 @@ func (d *ctxDecoder) object(ctx eval.Context) bool {
 		if !ok {
 			return false
 		}
-		if ctx[k], ok = d.value(); !ok {
+		if k == "targetingKey" && !d.stringOrNull() {
 			return false
+		}
+		slot := dst.Slot(k)
+		v, ok := d.value(slot != eval.NoSlot)
+		if !ok {
+			return false
+		}
+		if slot != eval.NoSlot {
+			dst.Set(slot, k, v)
 		}
 		if d.skip('}') {
 			return true
@@ -194,15 +218,27 @@ func (d *ctxDecoder) object(ctx eval.Context) bool {
 	}
 }
 
-// value reads a string, number, boolean or null.
-func (d *ctxDecoder) value() (any, bool) {
+// stringOrNull reports whether the next value may be a string or null:
+// it does not consume it.
+func (d *ctxDecoder) stringOrNull() bool {
+	d.space()
+	return d.i < len(d.b) && (d.b[d.i] == '"' || d.b[d.i] == 'n')
+}
+
+// value reads a string, number, boolean or null; unless keep, it only
+// checks it and returns nil, so that a value nobody reads costs no boxing.
+func (d *ctxDecoder) value(keep bool) (any, bool) {
 	d.space()
 	if d.i >= len(d.b) {
 		return nil, false
 	}
 	switch c := d.b[d.i]; {
 	case c == '"':
-		return d.str()
+		s, ok := d.str()
+		if !keep {
+			return nil, ok
+		}
+		return s, ok
 	case c == 't' || c == 'f':
 		if d.literal("true") {
 			return true, true
@@ -211,7 +247,11 @@ func (d *ctxDecoder) value() (any, bool) {
 	case c == 'n':
 		return nil, d.literal("null")
 	case c == '-' || (c >= '0' && c <= '9'):
-		return d.number()
+		f, ok := d.number()
+		if !keep {
+			return nil, ok
+		}
+		return f, ok
 	}
 	return nil, false
 }
@@ -219,11 +259,11 @@ func (d *ctxDecoder) value() (any, bool) {
 // number reads a number as JSON defines it, as encoding/json does: a
 // float64; it declines one out of float64's range, which json.Unmarshal
 // rejects with its own message.
-func (d *ctxDecoder) number() (any, bool) {
+func (d *ctxDecoder) number() (float64, bool) {
 	start := d.i
 	d.i++ // the sign or first digit
 	if d.b[start] == '-' && !d.digit() {
-		return nil, false
+		return 0, false
 	}
 	if d.b[d.i-1] != '0' {
 		d.digits()
@@ -231,7 +271,7 @@ func (d *ctxDecoder) number() (any, bool) {
 	if d.i < len(d.b) && d.b[d.i] == '.' {
 		d.i++
 		if !d.digit() {
-			return nil, false
+			return 0, false
 		}
 		d.digits()
 	}
@@ -241,7 +281,7 @@ func (d *ctxDecoder) number() (any, bool) {
 			d.i++
 		}
 		if !d.digit() {
-			return nil, false
+			return 0, false
 		}
 		d.digits()
 	}
