@@ -57,21 +57,8 @@ func BenchmarkEvalMiddleware(b *testing.B) {
 // time.
 func BenchmarkEvalRequest(b *testing.B) {
 	s, _ := benchServer(b, false)
-	cond := func(attr, op string, v any) []ff.Condition {
-		return []ff.Condition{{Attribute: attr, Operator: op, Value: v}}
-	}
-	split := []ff.WeightedVariant{{Variant: "on", Weight: 30}, {Variant: "off", Weight: 70}}
 	if _, err := s.svc.CreateFlag(b.Context(), service.FlagInput{Name: "f", Environments: map[string]bool{"production": true},
-		Targeting: map[string]*ff.Targeting{"production": {
-			Rules: []ff.Rule{
-				{Conditions: cond("country", "eq", "NZ"), Serve: ff.Serve{Variant: "on"}},
-				{Conditions: cond("plan", "in", []any{"enterprise", "business", "team"}), Serve: ff.Serve{Variant: "on"}},
-				{Conditions: cond("age", "gte", 65.0), Serve: ff.Serve{Variant: "on"}},
-				{Conditions: cond("appVersion", "semverLt", "2.0.0"), Serve: ff.Serve{Variant: "off"}},
-				{Conditions: append(cond("email", "endsWith", "@example.com"), cond("beta", "eq", true)...), Serve: ff.Serve{Variant: "on"}},
-			},
-			DefaultServe: &ff.Serve{Rollout: &ff.Rollout{Variants: split}},
-		}}}); err != nil {
+		Targeting: map[string]*ff.Targeting{"production": evalTargeting()}}); err != nil {
 		b.Fatal(err)
 	}
 	r, next := evalRequests(evalContext, 100000)
@@ -99,6 +86,25 @@ func evalRequests(body string, n int) (r *http.Request, next func(i int)) {
 	r.RemoteAddr = "127.0.0.1:40000"
 	r.Header.Set("Content-Type", "application/json")
 	return r, func(i int) { rd.Reset(bodies[i%n]) }
+}
+
+// evalTargeting is the production targeting of the wrk benchmark's flag:
+// 5 rules, whose conditions test every attribute of evalContext, and a
+// rollout.
+func evalTargeting() *ff.Targeting {
+	cond := func(attr, op string, v any) []ff.Condition {
+		return []ff.Condition{{Attribute: attr, Operator: op, Value: v}}
+	}
+	return &ff.Targeting{
+		Rules: []ff.Rule{
+			{Conditions: cond("country", "eq", "NZ"), Serve: ff.Serve{Variant: "on"}},
+			{Conditions: cond("plan", "in", []any{"enterprise", "business", "team"}), Serve: ff.Serve{Variant: "on"}},
+			{Conditions: cond("age", "gte", 65.0), Serve: ff.Serve{Variant: "on"}},
+			{Conditions: cond("appVersion", "semverLt", "2.0.0"), Serve: ff.Serve{Variant: "off"}},
+			{Conditions: append(cond("email", "endsWith", "@example.com"), cond("beta", "eq", true)...), Serve: ff.Serve{Variant: "on"}},
+		},
+		DefaultServe: &ff.Serve{Rollout: &ff.Rollout{Variants: []ff.WeightedVariant{{Variant: "on", Weight: 30}, {Variant: "off", Weight: 70}}}},
+	}
 }
 
 // evalContext is the 7-member context of the wrk benchmark.

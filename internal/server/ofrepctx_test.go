@@ -136,21 +136,8 @@ func TestStopsIn(t *testing.T) {
 // evaluates its flag (5 rules and a rollout) with it: into a map, as bulk
 // answers do, and into a Builder, as single evaluations do.
 func BenchmarkDecodeEvaluate(b *testing.B) {
-	cond := func(attr, op string, v any) []ff.Condition {
-		return []ff.Condition{{Attribute: attr, Operator: op, Value: v}}
-	}
-	split := []ff.WeightedVariant{{Variant: "on", Weight: 30}, {Variant: "off", Weight: 70}}
 	snap := eval.Compile([]*ff.Flag{{Name: "f", Type: ff.TypeBoolean, Environments: map[string]bool{"production": true},
-		Targeting: map[string]*ff.Targeting{"production": {
-			Rules: []ff.Rule{
-				{Conditions: cond("country", "eq", "NZ"), Serve: ff.Serve{Variant: "on"}},
-				{Conditions: cond("plan", "in", []any{"enterprise", "business", "team"}), Serve: ff.Serve{Variant: "on"}},
-				{Conditions: cond("age", "gte", 65.0), Serve: ff.Serve{Variant: "on"}},
-				{Conditions: cond("appVersion", "semverLt", "2.0.0"), Serve: ff.Serve{Variant: "off"}},
-				{Conditions: append(cond("email", "endsWith", "@example.com"), cond("beta", "eq", true)...), Serve: ff.Serve{Variant: "on"}},
-			},
-			DefaultServe: &ff.Serve{Rollout: &ff.Rollout{Variants: split}},
-		}}}}, nil, []string{"production"}, 1)
+		Targeting: map[string]*ff.Targeting{"production": evalTargeting()}}}, nil, []string{"production"}, 1)
 	body := []byte(evalContext)
 	b.Run("map", func(b *testing.B) {
 		m := eval.Context{}
