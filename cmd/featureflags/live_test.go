@@ -72,7 +72,7 @@ func TestLiveReplicaProcesses(t *testing.T) {
 	if err := procs[1].cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	procs[1].cmd.Wait()
+	procs[1].wait()
 	subs[1].sdk.Ended(t)
 	on = !on
 	if status, _ := procs[0].post(t, "/flags/shared/toggle", `{"environment":"production"}`); status != http.StatusOK {
@@ -101,7 +101,7 @@ func TestShutdownWithStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
+	go func() { done <- p.wait() }()
 	select {
 	case err := <-done:
 		if err != nil {

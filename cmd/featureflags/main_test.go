@@ -44,6 +44,15 @@ type process struct {
 	stopMain func() error
 	base     string
 	logs     *testenv.Logs
+	copied   chan struct{} // closed once the binary's whole stderr is in logs
+}
+
+// wait waits for the binary to exit, its last log lines in logs: Wait
+// closes the stderr pipe, so it may only be called once every line has
+// been read from it (os/exec).
+func (p *process) wait() error {
+	<-p.copied
+	return p.cmd.Wait()
 }
 
 // startMain runs a Main in this process on a free loopback port and a
@@ -110,7 +119,7 @@ func startEnv(t *testing.T, dir string, env []string, args ...string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd, base: "http://" + addr, logs: &testenv.Logs{}}
+	p := &process{cmd: cmd, base: "http://" + addr, logs: &testenv.Logs{}, copied: make(chan struct{})}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
@@ -120,6 +129,7 @@ func startEnv(t *testing.T, dir string, env []string, args ...string) *process {
 	// The "serving" log line is written after the listener is open.
 	ready := make(chan string, 1)
 	go func() {
+		defer close(p.copied)
 		sc := bufio.NewScanner(stderr)
 		signalled := false
 		for sc.Scan() {
@@ -180,7 +190,7 @@ func TestWritesSurviveKill(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	p.cmd.Wait()
+	p.wait()
 
 	q := start(t, dir)
 	var flags []struct {
@@ -213,7 +223,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.cmd.Wait(); err != nil {
+	if err := p.wait(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs)
 	}
 	if !strings.Contains(p.logs.String(), `"msg":"stopped"`) {
