@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -75,7 +74,7 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 				s.deny(w, r, ofrep, err)
 				return
 			}
-			ctx = withToken(ctx, tok)
+			stateOf(w).setToken(tok)
 			key = tok.ID
 		}
 		if limited {
@@ -97,22 +96,11 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 	}
 }
 
-// keyEnvKey carries the environment of an environment key to evaluation.
-type keyEnvKey struct{}
-
-// withToken returns ctx carrying tok, the token the request authenticated
-// with, its actor and, for an environment key, its environment: in the
-// request's state, which answers them (reqState), else as values.
-func withToken(ctx context.Context, tok *ff.Token) context.Context {
-	if st := stateFrom(ctx); st != nil {
-		st.token, st.keyEnv = tok, tok.Role.IsKey()
-		return ctx
-	}
-	ctx = auth.WithToken(ctx, tok)
-	if tok.Role.IsKey() {
-		ctx = context.WithValue(ctx, keyEnvKey{}, tok.Environment)
-	}
-	return ctx
+// setToken records tok, the token the request authenticated with: its
+// state answers it, its actor and, for an environment key, its
+// environment.
+func (st *reqState) setToken(tok *ff.Token) {
+	st.token, st.keyEnv = tok, tok.Role.IsKey()
 }
 
 // authorize authenticates r and checks its token may use a route that

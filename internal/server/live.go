@@ -292,7 +292,7 @@ func (s *Server) sdkStream(w http.ResponseWriter, r *http.Request) {
 			r.Header.Del(wire.HeaderLastEventID)
 		}
 	}
-	w, r, done, ok := s.live.open(w, r, streamSDK, s.environment(r))
+	w, r, done, ok := s.live.open(w, r, streamSDK, s.environment(w, r))
 	if !ok {
 		return
 	}
@@ -302,13 +302,13 @@ func (s *Server) sdkStream(w http.ResponseWriter, r *http.Request) {
 
 // sdkConfig serves GET /sdk/v1/config.
 func (s *Server) sdkConfig(w http.ResponseWriter, r *http.Request) {
-	s.live.config.ServeHTTP(w, r.WithContext(stream.WithEnvironment(r.Context(), s.environment(r))))
+	s.live.config.ServeHTTP(w, r.WithContext(stream.WithEnvironment(r.Context(), s.environment(w, r))))
 }
 
 // ofrepEvents serves GET /ofrep/v1/events.
 func (s *Server) ofrepEvents(w http.ResponseWriter, r *http.Request) {
 	corsHeaders(w.Header())
-	w, r, done, ok := s.live.open(w, r, streamOFREP, s.environment(r))
+	w, r, done, ok := s.live.open(w, r, streamOFREP, s.environment(w, r))
 	if !ok {
 		return
 	}

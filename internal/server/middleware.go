@@ -30,6 +30,7 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	st     *reqState // the state it is part of
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -55,18 +56,16 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 // observe wraps the whole server: it assigns the request id, recovers from
 // panics, and records one log line and the metrics per request, labelled by
 // route pattern, never by raw path. The log line (accesslog.go) names the
-// token a request used by its id; no secret header is ever logged.
+// token a request used by its id; no secret header is ever logged. The
+// request's state becomes its context at once, except on the evaluation
+// routes (reqState).
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		st := &reqState{Context: r.Context(), log: s.log, id: httpx.HeaderValue(r.Header, "X-Request-Id")}
-		if !validRequestID(st.id) {
-			st.id = requestIDs.next()
+		st := s.newState(w, r)
+		if evalRoute(r) == notEval {
+			r = st.attach(r)
 		}
-		st.idHeader[0] = st.id
-		w.Header()["X-Request-Id"] = st.idHeader[:]
-		st.rec.ResponseWriter = w
-		r = r.WithContext(st)
 		defer s.finish(st, r, start)
 		next.ServeHTTP(&st.rec, r)
 	})
@@ -75,6 +74,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // finish ends a request: it answers a panic with a 500, and records the
 // metrics and, unless sampled away, the log line.
 func (s *Server) finish(st *reqState, r *http.Request, start time.Time) {
+	defer st.release()
 	rec := &st.rec
 	if p := recover(); p != nil {
 		if p == http.ErrAbortHandler {

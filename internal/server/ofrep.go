@@ -92,10 +92,10 @@ func (s *Server) ofrepEvaluate(w http.ResponseWriter, r *http.Request) {
 		s.ofrepFail(w, r, key, true, errNoSnapshot)
 		return
 	}
-	env := s.environment(r)
+	env := s.environment(w, r)
 	res := snap.EvaluatePrepared(env, key, in.prep.Prepared())
 	if res.Reason == eval.ReasonError {
-		s.ofrepFail(w, r, key, true, s.resultFailure(snap, env, r, &res))
+		s.ofrepFail(w, r, key, true, s.resultFailure(snap, env, w, r, &res))
 		return
 	}
 	out := getBuf()
@@ -126,9 +126,9 @@ func (s *Server) ofrepEvaluateAll(w http.ResponseWriter, r *http.Request) {
 		s.ofrepFail(w, r, "", false, errNoSnapshot)
 		return
 	}
-	env := s.environment(r)
+	env := s.environment(w, r)
 	if !slices.Contains(snap.Environments(), env) {
-		s.ofrepFail(w, r, "", false, s.unknownEnvironment(snap, env, r))
+		s.ofrepFail(w, r, "", false, s.unknownEnvironment(snap, env, w, r))
 		return
 	}
 
@@ -217,9 +217,9 @@ func firstNonSpace(b []byte) int {
 
 // environment is the environment a request evaluates in: an environment
 // key's own, else the X-Environment header's, else the default.
-func (s *Server) environment(r *http.Request) string {
-	if env, ok := r.Context().Value(keyEnvKey{}).(string); ok {
-		return env
+func (s *Server) environment(w http.ResponseWriter, r *http.Request) string {
+	if st := stateOf(w); st.keyEnv {
+		return st.token.Environment
 	}
 	if env := httpx.HeaderValue(r.Header, environmentHeader); env != "" {
 		return env
@@ -230,14 +230,14 @@ func (s *Server) environment(r *http.Request) string {
 var errNoSnapshot = failure("", ff.EINTERNAL, "no flags are loaded yet; the server log has the details")
 
 // resultFailure maps a failed evaluation to its answer.
-func (s *Server) resultFailure(snap *eval.Snapshot, env string, r *http.Request, res *eval.Result) *ofrepFailure {
+func (s *Server) resultFailure(snap *eval.Snapshot, env string, w http.ResponseWriter, r *http.Request, res *eval.Result) *ofrepFailure {
 	switch res.ErrorCode {
 	case eval.ErrorFlagNotFound:
 		return failure(eval.ErrorFlagNotFound, ff.ENOTFOUND,
 			"flag "+strconv.Quote(res.Key)+" was not found in environment "+strconv.Quote(env))
 	case eval.ErrorGeneral: // the only GENERAL Evaluate gives: an unknown environment
 		if !slices.Contains(snap.Environments(), env) {
-			return s.unknownEnvironment(snap, env, r)
+			return s.unknownEnvironment(snap, env, w, r)
 		}
 	case eval.ErrorParse, eval.ErrorTargetingKeyMissing, eval.ErrorInvalidContext:
 		return withMeta(failure(res.ErrorCode, ff.EINVALID, res.ErrorDetails), res)
@@ -254,9 +254,9 @@ func withMeta(f *ofrepFailure, res *eval.Result) *ofrepFailure {
 // unknownEnvironment explains an environment that does not exist. The
 // environment is not part of the evaluation context, so the code is GENERAL:
 // the caller is misconfigured.
-func (s *Server) unknownEnvironment(snap *eval.Snapshot, env string, r *http.Request) *ofrepFailure {
+func (s *Server) unknownEnvironment(snap *eval.Snapshot, env string, w http.ResponseWriter, r *http.Request) *ofrepFailure {
 	from := "the " + environmentHeader + " header"
-	if _, key := r.Context().Value(keyEnvKey{}).(string); key {
+	if stateOf(w).keyEnv {
 		from = "the environment key's environment, which no longer exists"
 	} else if r.Header.Get(environmentHeader) == "" {
 		from = "the server's default environment; send the " + environmentHeader + " header"
@@ -276,7 +276,9 @@ func valueFailure(res *eval.Result) *ofrepFailure {
 // refused). The details are the error's message: a failure's own, never an
 // internal error's text.
 func (s *Server) ofrepFail(w http.ResponseWriter, r *http.Request, key string, single bool, f *ofrepFailure) {
-	status := httpx.Prepare(w, r, f.err)
+	// A failure the server logs is logged with the request id, which the
+	// request's context answers once it holds the state.
+	status := httpx.Prepare(w, stateOf(w).attach(r), f.err)
 	details := ff.ErrorMessage(f.err)
 	b := make([]byte, 0, 128+len(details))
 	b = append(b, '{')

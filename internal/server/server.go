@@ -242,25 +242,44 @@ const (
 // evalRoutes serves the two evaluation routes without asking mux, and
 // everything else through it. ServeMux cleans, escapes and unescapes the
 // path and walks its tree for every request, which cost a single
-// evaluation more than evaluating. A path mux would treat otherwise (an
-// escaped or empty key, one holding a slash, a dot segment) goes to mux,
-// so that both routes answer exactly what mux would.
+// evaluation more than evaluating.
 func evalRoutes(mux *http.ServeMux, single, bulk http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && r.URL.RawPath == "" {
-			if r.URL.Path == evalAllPath {
-				r.Pattern = "POST " + evalAllPath
-				bulk(w, r)
-				return
-			}
-			if key, ok := strings.CutPrefix(r.URL.Path, evalPrefix); ok && plainSegment(key) {
-				r.Pattern = "POST " + evalPrefix + "{key}"
-				single(w, r)
-				return
-			}
+		switch evalRoute(r) {
+		case evalBulk:
+			r.Pattern = "POST " + evalAllPath
+			bulk(w, r)
+		case evalSingle:
+			r.Pattern = "POST " + evalPrefix + "{key}"
+			single(w, r)
+		default:
+			mux.ServeHTTP(w, r)
 		}
-		mux.ServeHTTP(w, r)
 	})
+}
+
+// The routes evalRoute tells apart.
+const (
+	notEval = iota
+	evalBulk
+	evalSingle
+)
+
+// evalRoute tells which evaluation route serves r without mux, if any. A
+// path mux would treat otherwise (an escaped or empty key, one holding a
+// slash, a dot segment) is left to mux, so that both routes answer
+// exactly what mux would.
+func evalRoute(r *http.Request) int {
+	if r.Method != http.MethodPost || r.URL.RawPath != "" {
+		return notEval
+	}
+	if r.URL.Path == evalAllPath {
+		return evalBulk
+	}
+	if key, ok := strings.CutPrefix(r.URL.Path, evalPrefix); ok && plainSegment(key) {
+		return evalSingle
+	}
+	return notEval
 }
 
 // evalKey is the flag key of a single evaluation: the rest of the path

@@ -308,7 +308,7 @@ func (s *Server) sdkUsage(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, err)
 		return
 	}
-	s.usage.Report(s.environment(r), counts)
+	s.usage.Report(s.environment(w, r), counts)
 	w.WriteHeader(http.StatusNoContent)
 }
 
