@@ -37,14 +37,10 @@ type reqState struct {
 	req *http.Request
 }
 
-type stateKey struct{}
-
 // Value answers the request's values from the state, and the rest from
 // the context it wraps.
 func (st *reqState) Value(key any) any {
 	switch key {
-	case stateKey{}:
-		return st
 	case auth.RequestIDKey:
 		return st.id
 	case httpx.LoggerKey:
@@ -78,7 +74,9 @@ func (s *Server) newState(w http.ResponseWriter, r *http.Request) *reqState {
 	return st
 }
 
-// attach returns r with st as its context, copying r the first time.
+// attach returns the request with st as its context: a copy of r the
+// first time, the same copy after (what it adds to the context is the
+// state's: the request id, the logger, the token).
 func (st *reqState) attach(r *http.Request) *http.Request {
 	if st.req == nil {
 		st.req = r.WithContext(st)
